@@ -1,0 +1,865 @@
+# cython: language_level=3
+"""SignalR JSON frames -> native market records.
+
+A WebSocket text message holds records terminated by 0x1E (a record may also be split across
+messages: the partial tail is kept). Each record is one JSON object. Market-hub invocations of
+``GatewayTrade``, ``GatewayDepth`` and ``GatewayQuote`` are parsed here, straight from the bytes,
+into ``MarketRec`` structs; every other record (handshake, completions, pings, user-hub events,
+and anything this parser does not fully understand) is handed back untouched for orjson.
+
+The parser is a real, strict parser of the JSON it accepts: any key order, whitespace, unknown
+keys (validated and skipped), duplicate keys (last wins), nulls (= absent), integral or
+fractional or exponent numbers, and string escapes. If a record is not valid JSON, or valid but
+not of a shape it can map without guessing (a string where a number belongs, a fractional
+volume, an unregistered contract, a missing required field...), the whole record falls back.
+Numbers are converted with correct rounding (exact fast path, else CPython's strtod).
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.string cimport memchr, memcmp, memcpy, memset
+
+from projectx._native.isotime cimport parse_iso_ns
+
+import numpy as np
+
+cdef extern from "Python.h":
+    const char* PyUnicode_AsUTF8AndSize(object s, Py_ssize_t* size) except NULL
+    double PyOS_string_to_double(const char* s, char** endptr, void* overflow_exception) noexcept
+    void* PyErr_Occurred() noexcept
+    void PyErr_Clear() noexcept
+
+ctypedef const unsigned char* cptr
+
+
+class FrameError(ValueError):
+    """A record grew past the configured maximum size before its 0x1E terminator arrived."""
+
+
+# ----------------------------------------------------------------------------- field bits
+# Trade/depth presence bits in MarketRec.fields (quotes use the QuoteField enum).
+cdef enum:
+    F_PRICE = 1
+    F_VOLUME = 2
+    F_TYPE = 4
+    F_TS = 8
+    F_CURVOL = 16
+
+cdef enum:
+    TARGET_OTHER = 0
+    TARGET_TRADE = 1
+    TARGET_QUOTE = 2
+    TARGET_DEPTH = 3
+
+cdef enum:
+    MAX_DEPTH = 64
+    KEY_CAP = 32
+    STR_CAP = 128
+
+cdef double[23] _POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+                          1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+cdef uint64_t[19] _IPOW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+                             1000000000, 10000000000, 100000000000, 1000000000000,
+                             10000000000000, 100000000000000, 1000000000000000,
+                             10000000000000000, 100000000000000000, 1000000000000000000]
+
+
+# ----------------------------------------------------------------------------- JSON lexing
+cdef inline cptr _ws(cptr p, cptr end) noexcept nogil:
+    while p < end and (p[0] == 32 or p[0] == 9 or p[0] == 10 or p[0] == 13):
+        p += 1
+    return p
+
+
+cdef inline int _hex4(cptr p, uint32_t* out) noexcept nogil:
+    cdef uint32_t v = 0
+    cdef int k
+    cdef unsigned char c
+    for k in range(4):
+        c = p[k]
+        if 48 <= c <= 57:
+            v = (v << 4) | (c - 48)
+        elif 65 <= c <= 70:
+            v = (v << 4) | (c - 55)
+        elif 97 <= c <= 102:
+            v = (v << 4) | (c - 87)
+        else:
+            return -1
+    out[0] = v
+    return 0
+
+
+cdef inline Py_ssize_t _put(unsigned char* out, Py_ssize_t cap, Py_ssize_t n,
+                            unsigned char c) noexcept nogil:
+    if n < cap:
+        out[n] = c
+    return n + 1
+
+
+cdef int _string(cptr* pp, cptr end, unsigned char* out, Py_ssize_t cap,
+                 Py_ssize_t* out_len) noexcept nogil:
+    """Validate a JSON string at pp (on the opening quote) and decode it into out.
+
+    Decoded bytes past `cap` are not written, but out_len reports the full decoded length, so a
+    caller can tell truncation. Returns -1 on invalid JSON or invalid UTF-8.
+    """
+    cdef cptr p = pp[0] + 1
+    cdef Py_ssize_t n = 0
+    cdef unsigned char c, c1
+    cdef uint32_t cp, lo
+    cdef int extra
+    while True:
+        if p >= end:
+            return -1
+        c = p[0]
+        if c == 34:  # closing quote
+            pp[0] = p + 1
+            out_len[0] = n
+            return 0
+        if c < 32:
+            return -1
+        if c == 92:  # backslash
+            if p + 1 >= end:
+                return -1
+            c1 = p[1]
+            p += 2
+            if c1 == 34 or c1 == 92 or c1 == 47:
+                n = _put(out, cap, n, c1)
+            elif c1 == 98:
+                n = _put(out, cap, n, 8)
+            elif c1 == 102:
+                n = _put(out, cap, n, 12)
+            elif c1 == 110:
+                n = _put(out, cap, n, 10)
+            elif c1 == 114:
+                n = _put(out, cap, n, 13)
+            elif c1 == 116:
+                n = _put(out, cap, n, 9)
+            elif c1 == 117:
+                if p + 4 > end or _hex4(p, &cp):
+                    return -1
+                p += 4
+                if 0xDC00 <= cp <= 0xDFFF:
+                    return -1  # lone low surrogate
+                if 0xD800 <= cp <= 0xDBFF:
+                    if p + 6 > end or p[0] != 92 or p[1] != 117 or _hex4(p + 2, &lo):
+                        return -1
+                    if lo < 0xDC00 or lo > 0xDFFF:
+                        return -1
+                    p += 6
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                if cp < 0x80:
+                    n = _put(out, cap, n, <unsigned char>cp)
+                elif cp < 0x800:
+                    n = _put(out, cap, n, <unsigned char>(0xC0 | (cp >> 6)))
+                    n = _put(out, cap, n, <unsigned char>(0x80 | (cp & 0x3F)))
+                elif cp < 0x10000:
+                    n = _put(out, cap, n, <unsigned char>(0xE0 | (cp >> 12)))
+                    n = _put(out, cap, n, <unsigned char>(0x80 | ((cp >> 6) & 0x3F)))
+                    n = _put(out, cap, n, <unsigned char>(0x80 | (cp & 0x3F)))
+                else:
+                    n = _put(out, cap, n, <unsigned char>(0xF0 | (cp >> 18)))
+                    n = _put(out, cap, n, <unsigned char>(0x80 | ((cp >> 12) & 0x3F)))
+                    n = _put(out, cap, n, <unsigned char>(0x80 | ((cp >> 6) & 0x3F)))
+                    n = _put(out, cap, n, <unsigned char>(0x80 | (cp & 0x3F)))
+            else:
+                return -1
+            continue
+        if c < 0x80:
+            n = _put(out, cap, n, c)
+            p += 1
+            continue
+        # multi-byte UTF-8: strict validation (no overlongs, no surrogates, <= U+10FFFF)
+        if 0xC2 <= c <= 0xDF:
+            extra = 1
+            lo = 0x80
+            cp = 0xBF
+        elif c == 0xE0:
+            extra = 2
+            lo = 0xA0
+            cp = 0xBF
+        elif 0xE1 <= c <= 0xEC or c == 0xEE or c == 0xEF:
+            extra = 2
+            lo = 0x80
+            cp = 0xBF
+        elif c == 0xED:
+            extra = 2
+            lo = 0x80
+            cp = 0x9F
+        elif c == 0xF0:
+            extra = 3
+            lo = 0x90
+            cp = 0xBF
+        elif 0xF1 <= c <= 0xF3:
+            extra = 3
+            lo = 0x80
+            cp = 0xBF
+        elif c == 0xF4:
+            extra = 3
+            lo = 0x80
+            cp = 0x8F
+        else:
+            return -1
+        if p + extra >= end:
+            return -1
+        if p[1] < lo or p[1] > cp:
+            return -1
+        if extra >= 2 and (p[2] & 0xC0) != 0x80:
+            return -1
+        if extra == 3 and (p[3] & 0xC0) != 0x80:
+            return -1
+        for _ in range(extra + 1):
+            n = _put(out, cap, n, p[0])
+            p += 1
+
+
+cdef int _number(cptr* pp, cptr end, double* d_out, int64_t* i_out, int* is_int) noexcept:
+    """Parse a JSON number. Sets d_out always, i_out/is_int when it is an exact int64."""
+    cdef cptr start = pp[0]
+    cdef cptr p = start
+    cdef bint neg = False
+    cdef uint64_t mant = 0
+    cdef int sig = 0
+    cdef bint truncated = False
+    cdef int64_t exp10 = 0
+    cdef int64_t e = 0
+    cdef bint eneg = False
+    cdef double d
+    cdef char buf[128]
+    cdef Py_ssize_t length
+    cdef int k
+    is_int[0] = 0
+    if p < end and p[0] == 45:
+        neg = True
+        p += 1
+    if p >= end:
+        return -1
+    if p[0] == 48:
+        p += 1
+    elif 49 <= p[0] <= 57:
+        while p < end and 48 <= p[0] <= 57:
+            if sig < 19:
+                mant = mant * 10 + (p[0] - 48)
+                sig += 1
+            else:
+                exp10 += 1
+                if p[0] != 48:
+                    truncated = True
+            p += 1
+    else:
+        return -1
+    if p < end and p[0] == 46:
+        p += 1
+        if p >= end or not (48 <= p[0] <= 57):
+            return -1
+        while p < end and 48 <= p[0] <= 57:
+            if sig < 19:
+                if mant != 0 or p[0] != 48:
+                    mant = mant * 10 + (p[0] - 48)
+                    sig += 1
+                exp10 -= 1
+            elif p[0] != 48:
+                truncated = True
+            p += 1
+    if p < end and (p[0] == 101 or p[0] == 69):
+        p += 1
+        if p < end and (p[0] == 43 or p[0] == 45):
+            eneg = p[0] == 45
+            p += 1
+        if p >= end or not (48 <= p[0] <= 57):
+            return -1
+        while p < end and 48 <= p[0] <= 57:
+            if e < 100000:
+                e = e * 10 + (p[0] - 48)
+            p += 1
+        exp10 += -e if eneg else e
+    pp[0] = p
+    # double: Clinger's exact fast path, else CPython's correctly rounded strtod
+    if not truncated and mant < 9007199254740992 and -22 <= exp10 <= 22:
+        d = <double>mant
+        if exp10 > 0:
+            d = d * _POW10[exp10]
+        elif exp10 < 0:
+            d = d / _POW10[-exp10]
+        if neg:
+            d = -d
+    else:
+        length = p - start
+        if length >= 127:
+            return -1
+        memcpy(buf, start, length)
+        buf[length] = 0
+        d = PyOS_string_to_double(buf, NULL, NULL)
+        if PyErr_Occurred() != NULL:
+            PyErr_Clear()
+            return -1
+    if d - d != 0.0:
+        return -1  # overflow to infinity
+    d_out[0] = d
+    # exact int64?
+    if not truncated:
+        if mant == 0:
+            i_out[0] = 0
+            is_int[0] = 1
+        elif exp10 >= 0:
+            if exp10 + sig <= 18:
+                i_out[0] = <int64_t>(mant * _IPOW10[exp10])
+                if neg:
+                    i_out[0] = -i_out[0]
+                is_int[0] = 1
+        elif -exp10 <= 18 and mant % _IPOW10[-exp10] == 0:
+            i_out[0] = <int64_t>(mant // _IPOW10[-exp10])
+            if neg:
+                i_out[0] = -i_out[0]
+            is_int[0] = 1
+    return 0
+
+
+cdef int _literal(cptr* pp, cptr end, const char* word, Py_ssize_t n) noexcept nogil:
+    if pp[0] + n > end or memcmp(pp[0], word, n) != 0:
+        return -1
+    pp[0] += n
+    return 0
+
+
+cdef int _skip(cptr* pp, cptr end, int depth) noexcept:
+    """Validate and skip one JSON value."""
+    cdef cptr p = _ws(pp[0], end)
+    cdef unsigned char c
+    cdef Py_ssize_t n
+    cdef double d
+    cdef int64_t i
+    cdef int is_int
+    if p >= end or depth > MAX_DEPTH:
+        return -1
+    c = p[0]
+    if c == 34:
+        pp[0] = p
+        return _string(pp, end, NULL, 0, &n)
+    if c == 123 or c == 91:
+        p = _ws(p + 1, end)
+        if p < end and p[0] == (125 if c == 123 else 93):
+            pp[0] = p + 1
+            return 0
+        while True:
+            if c == 123:
+                if p >= end or p[0] != 34 or _string(&p, end, NULL, 0, &n):
+                    return -1
+                p = _ws(p, end)
+                if p >= end or p[0] != 58:
+                    return -1
+                p += 1
+            if _skip(&p, end, depth + 1):
+                return -1
+            p = _ws(p, end)
+            if p >= end:
+                return -1
+            if p[0] == 44:
+                p = _ws(p + 1, end)
+                continue
+            if p[0] == (125 if c == 123 else 93):
+                pp[0] = p + 1
+                return 0
+            return -1
+    pp[0] = p
+    if c == 116:
+        return _literal(pp, end, b"true", 4)
+    if c == 102:
+        return _literal(pp, end, b"false", 5)
+    if c == 110:
+        return _literal(pp, end, b"null", 4)
+    return _number(pp, end, &d, &i, &is_int)
+
+
+cdef inline bint _is_null(cptr p, cptr end) noexcept nogil:
+    return p + 4 <= end and memcmp(p, b"null", 4) == 0
+
+
+cdef inline bint _key(const unsigned char* k, Py_ssize_t n, const char* name,
+                      Py_ssize_t m) noexcept nogil:
+    return n == m and memcmp(k, name, m) == 0
+
+
+# ----------------------------------------------------------------------------- items
+cdef int _double_field(cptr* pp, cptr end, double* out, uint32_t* fields,
+                       uint32_t bit) noexcept:
+    cdef int64_t i
+    cdef int is_int
+    if _is_null(pp[0], end):
+        pp[0] += 4
+        fields[0] &= ~bit
+        return 0
+    if pp[0] >= end or not (pp[0][0] == 45 or 48 <= pp[0][0] <= 57):
+        return -1
+    if _number(pp, end, out, &i, &is_int):
+        return -1
+    fields[0] |= bit
+    return 0
+
+
+cdef int _int_field(cptr* pp, cptr end, int64_t* out, uint32_t* fields, uint32_t bit) noexcept:
+    cdef double d
+    cdef int is_int
+    if _is_null(pp[0], end):
+        pp[0] += 4
+        fields[0] &= ~bit
+        return 0
+    if pp[0] >= end or not (pp[0][0] == 45 or 48 <= pp[0][0] <= 57):
+        return -1
+    if _number(pp, end, &d, out, &is_int) or not is_int:
+        return -1
+    fields[0] |= bit
+    return 0
+
+
+cdef int _ts_field(cptr* pp, cptr end, int64_t* out, uint32_t* fields, uint32_t bit) noexcept:
+    cdef unsigned char buf[64]
+    cdef Py_ssize_t n
+    if _is_null(pp[0], end):
+        pp[0] += 4
+        fields[0] &= ~bit
+        return 0
+    if pp[0] >= end or pp[0][0] != 34:
+        return -1
+    if _string(pp, end, buf, 64, &n) or n > 64 or parse_iso_ns(buf, n, out):
+        return -1
+    fields[0] |= bit
+    return 0
+
+
+cdef int _item(cptr* pp, cptr end, MarketRec* rec) noexcept:
+    """Parse one trade/depth/quote object at pp into rec (kind and contract already set)."""
+    cdef cptr p = pp[0]
+    cdef unsigned char key[KEY_CAP]
+    cdef Py_ssize_t kn
+    cdef int64_t tmp
+    cdef uint32_t f = 0
+    cdef int kind = rec.kind
+    cdef int rc
+    if p >= end or p[0] != 123:
+        return -1
+    p = _ws(p + 1, end)
+    if p < end and p[0] == 125:
+        p += 1
+    else:
+        while True:
+            if p >= end or p[0] != 34 or _string(&p, end, key, KEY_CAP, &kn):
+                return -1
+            if kn > KEY_CAP:
+                kn = 0  # too long to be a known key: validated, then skipped below
+            p = _ws(p, end)
+            if p >= end or p[0] != 58:
+                return -1
+            p = _ws(p + 1, end)
+            rc = 1  # 1 = not a known key of this kind -> skip
+            if kind == REC_QUOTE:
+                if _key(key, kn, b"lastPrice", 9):
+                    rc = _double_field(&p, end, &rec.price, &f, Q_LAST)
+                elif _key(key, kn, b"bestBid", 7):
+                    rc = _double_field(&p, end, &rec.bid, &f, Q_BID)
+                elif _key(key, kn, b"bestAsk", 7):
+                    rc = _double_field(&p, end, &rec.ask, &f, Q_ASK)
+                elif _key(key, kn, b"change", 6):
+                    rc = _double_field(&p, end, &rec.change, &f, Q_CHANGE)
+                elif _key(key, kn, b"changePercent", 13):
+                    rc = _double_field(&p, end, &rec.change_pct, &f, Q_CHANGE_PCT)
+                elif _key(key, kn, b"open", 4):
+                    rc = _double_field(&p, end, &rec.open, &f, Q_OPEN)
+                elif _key(key, kn, b"high", 4):
+                    rc = _double_field(&p, end, &rec.high, &f, Q_HIGH)
+                elif _key(key, kn, b"low", 3):
+                    rc = _double_field(&p, end, &rec.low, &f, Q_LOW)
+                elif _key(key, kn, b"volume", 6):
+                    rc = _double_field(&p, end, &rec.session_volume, &f, Q_VOLUME)
+                elif _key(key, kn, b"timestamp", 9):
+                    rc = _ts_field(&p, end, &rec.ts_ns, &f, Q_TIMESTAMP)
+                elif _key(key, kn, b"lastUpdated", 11):
+                    rc = _ts_field(&p, end, &rec.updated_ns, &f, Q_UPDATED)
+            else:
+                if _key(key, kn, b"price", 5):
+                    rc = _double_field(&p, end, &rec.price, &f, F_PRICE)
+                elif _key(key, kn, b"volume", 6):
+                    rc = _int_field(&p, end, &rec.volume, &f, F_VOLUME)
+                elif _key(key, kn, b"type", 4):
+                    rc = _int_field(&p, end, &tmp, &f, F_TYPE)
+                    if rc == 0 and (f & F_TYPE):
+                        if tmp < -2147483647 or tmp > 2147483647:
+                            return -1
+                        rec.type = <int32_t>tmp
+                elif _key(key, kn, b"timestamp", 9):
+                    rc = _ts_field(&p, end, &rec.ts_ns, &f, F_TS)
+                elif kind == REC_DEPTH and _key(key, kn, b"currentVolume", 13):
+                    rc = _int_field(&p, end, &rec.current_volume, &f, F_CURVOL)
+            if rc == 1:
+                rc = _skip(&p, end, 2)
+            if rc:
+                return -1
+            p = _ws(p, end)
+            if p >= end:
+                return -1
+            if p[0] == 44:
+                p = _ws(p + 1, end)
+                continue
+            if p[0] == 125:
+                p += 1
+                break
+            return -1
+    # required fields: refuse to guess
+    if kind == REC_TRADE:
+        if (f & (F_PRICE | F_VOLUME | F_TS)) != (F_PRICE | F_VOLUME | F_TS):
+            return -1
+        if not (f & F_TYPE):
+            rec.type = -1
+    elif kind == REC_DEPTH:
+        if (f & (F_TYPE | F_TS)) != (F_TYPE | F_TS):
+            return -1
+        if rec.type != 6 and (f & (F_PRICE | F_VOLUME)) != (F_PRICE | F_VOLUME):
+            return -1
+        if not (f & F_CURVOL):
+            rec.current_volume = -1
+    rec.fields = f
+    pp[0] = p
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+cdef class FrameParser:
+    """Splits SignalR text messages into records and parses market events natively.
+
+    Register the contracts you subscribe to (``register_contract``); events for other
+    contracts are handed back as raw records. After each ``feed()``, the native records are
+    readable from C (``recs[0:n_recs]``) or as a NumPy structured array (``records()``), and
+    the remaining records are in ``others`` (bytes, wire order) with ``other_positions()``
+    telling how many native records preceded each.
+    """
+
+    def __cinit__(self, Py_ssize_t capacity=1024, Py_ssize_t max_record_bytes=64 * 1024 * 1024):
+        if capacity < 1:
+            raise ValueError("capacity must be >= 1")
+        self.recs = <MarketRec*>PyMem_Malloc(capacity * sizeof(MarketRec))
+        if self.recs == NULL:
+            raise MemoryError()
+        self.cap_recs = capacity
+        self.n_recs = 0
+        self.others = []
+        self._other_positions = []
+        self._tail = bytearray()
+        self._contract_index = {}
+        self._contract_ids = []
+        self._contract_blob = b""
+        self._contract_offsets = NULL
+        self.max_tail = max_record_bytes
+
+    def __dealloc__(self):
+        PyMem_Free(self.recs)
+        PyMem_Free(self._contract_offsets)
+
+    # -- contracts -------------------------------------------------------------------------
+    def register_contract(self, str contract_id) -> int:
+        """Register a contract id; returns its index (stable; idempotent)."""
+        cdef int64_t* offsets
+        cdef Py_ssize_t i, n
+        if contract_id in self._contract_index:
+            return self._contract_index[contract_id]
+        if not contract_id:
+            raise ValueError("contract id must not be empty")
+        idx = len(self._contract_ids)
+        self._contract_ids.append(contract_id)
+        self._contract_index[contract_id] = idx
+        blob = b"".join(c.encode() for c in self._contract_ids)
+        n = len(self._contract_ids)
+        offsets = <int64_t*>PyMem_Realloc(self._contract_offsets, (n + 1) * sizeof(int64_t))
+        if offsets == NULL:
+            raise MemoryError()
+        self._contract_offsets = offsets
+        offsets[0] = 0
+        for i in range(n):
+            offsets[i + 1] = offsets[i] + len(self._contract_ids[i].encode())
+        self._contract_blob = blob
+        return idx
+
+    @property
+    def contracts(self) -> list:
+        """Registered contract ids, by index."""
+        return list(self._contract_ids)
+
+    cdef int _lookup_contract(self, const unsigned char* s, Py_ssize_t n) noexcept:
+        cdef Py_ssize_t i, count = len(self._contract_ids)
+        cdef const char* blob
+        if count == 0:
+            return -1
+        blob = PyBytes_AS_STRING(self._contract_blob)
+        for i in range(count):
+            if (self._contract_offsets[i + 1] - self._contract_offsets[i] == n
+                    and memcmp(blob + self._contract_offsets[i], s, n) == 0):
+                return <int>i
+        return -1
+
+    # -- records -----------------------------------------------------------------------------
+    cdef int _push(self, MarketRec* rec) except -1:
+        cdef Py_ssize_t cap
+        cdef MarketRec* grown
+        if self.n_recs == self.cap_recs:
+            cap = self.cap_recs * 2
+            grown = <MarketRec*>PyMem_Realloc(self.recs, cap * sizeof(MarketRec))
+            if grown == NULL:
+                raise MemoryError()
+            self.recs = grown
+            self.cap_recs = cap
+        self.recs[self.n_recs] = rec[0]
+        self.n_recs += 1
+        return 0
+
+    cdef int _parse_record(self, const unsigned char* start, const unsigned char* end) except -1:
+        """Parse one record natively; returns 1 if it produced market records, 0 to fall back."""
+        cdef cptr p = _ws(start, end)
+        cdef cptr args = NULL
+        cdef unsigned char key[KEY_CAP]
+        cdef unsigned char sbuf[STR_CAP]
+        cdef Py_ssize_t kn, sn
+        cdef int64_t type_val = -1
+        cdef int target = TARGET_OTHER
+        cdef double d
+        cdef int is_int
+        cdef int contract
+        cdef Py_ssize_t mark = self.n_recs
+        cdef MarketRec rec
+        # pass 1: the top-level object, validated whole; note type, target, arguments
+        if p >= end or p[0] != 123:
+            return 0
+        p = _ws(p + 1, end)
+        if p < end and p[0] == 125:
+            return 0
+        while True:
+            if p >= end or p[0] != 34 or _string(&p, end, key, KEY_CAP, &kn):
+                return 0
+            if kn > KEY_CAP:
+                kn = 0
+            p = _ws(p, end)
+            if p >= end or p[0] != 58:
+                return 0
+            p = _ws(p + 1, end)
+            if _key(key, kn, b"type", 4):
+                if p < end and (p[0] == 45 or 48 <= p[0] <= 57):
+                    if _number(&p, end, &d, &type_val, &is_int):
+                        return 0
+                    if not is_int:
+                        type_val = -1
+                else:
+                    type_val = -1
+                    if _skip(&p, end, 1):
+                        return 0
+            elif _key(key, kn, b"target", 6):
+                target = TARGET_OTHER
+                if p < end and p[0] == 34:
+                    if _string(&p, end, sbuf, STR_CAP, &sn):
+                        return 0
+                    if _key(sbuf, sn, b"GatewayTrade", 12):
+                        target = TARGET_TRADE
+                    elif _key(sbuf, sn, b"GatewayQuote", 12):
+                        target = TARGET_QUOTE
+                    elif _key(sbuf, sn, b"GatewayDepth", 12):
+                        target = TARGET_DEPTH
+                elif _skip(&p, end, 1):
+                    return 0
+            elif _key(key, kn, b"arguments", 9):
+                args = p
+                if _skip(&p, end, 1):
+                    return 0
+            elif _skip(&p, end, 1):
+                return 0
+            p = _ws(p, end)
+            if p >= end:
+                return 0
+            if p[0] == 44:
+                p = _ws(p + 1, end)
+                continue
+            if p[0] == 125:
+                p += 1
+                break
+            return 0
+        if _ws(p, end) != end:
+            return 0  # trailing bytes after the object
+        if type_val != 1 or target == TARGET_OTHER or args == NULL or args[0] != 91:
+            return 0
+        # pass 2: arguments = [contractId, item-or-list-of-items]
+        p = _ws(args + 1, end)
+        if p >= end or p[0] != 34 or _string(&p, end, sbuf, STR_CAP, &sn) or sn > STR_CAP:
+            return 0
+        contract = self._lookup_contract(sbuf, sn)
+        if contract < 0:
+            return 0
+        p = _ws(p, end)
+        if p >= end or p[0] != 44:
+            return 0
+        p = _ws(p + 1, end)
+        memset(&rec, 0, sizeof(MarketRec))
+        rec.kind = (REC_TRADE if target == TARGET_TRADE else
+                    REC_QUOTE if target == TARGET_QUOTE else REC_DEPTH)
+        rec.contract = contract
+        if p < end and p[0] == 123:
+            if _item(&p, end, &rec):
+                return 0
+            self._push(&rec)
+        elif p < end and p[0] == 91:
+            p = _ws(p + 1, end)
+            if p < end and p[0] == 93:
+                p += 1
+            else:
+                while True:
+                    memset(&rec, 0, sizeof(MarketRec))
+                    rec.kind = (REC_TRADE if target == TARGET_TRADE else
+                                REC_QUOTE if target == TARGET_QUOTE else REC_DEPTH)
+                    rec.contract = contract
+                    if _item(&p, end, &rec):
+                        self.n_recs = mark
+                        return 0
+                    self._push(&rec)
+                    p = _ws(p, end)
+                    if p < end and p[0] == 44:
+                        p = _ws(p + 1, end)
+                        continue
+                    if p < end and p[0] == 93:
+                        p += 1
+                        break
+                    self.n_recs = mark
+                    return 0
+        else:
+            return 0
+        p = _ws(p, end)
+        if p >= end or p[0] != 93:
+            self.n_recs = mark  # a third argument: not a shape we map
+            return 0
+        return 1
+
+    cdef int _parse_buffer(self, const unsigned char* buf, Py_ssize_t n) except -1:
+        cdef cptr p = buf
+        cdef cptr end = buf + n
+        cdef cptr sep
+        while p < end:
+            sep = <cptr>memchr(p, 0x1E, end - p)
+            if sep == NULL:
+                if end - p > self.max_tail:
+                    raise FrameError(
+                        f"record exceeds {self.max_tail} bytes without a 0x1E terminator")
+                self._tail += PyBytes_FromStringAndSize(<const char*>p, end - p)
+                break
+            self.records_total += 1
+            if self._parse_record(p, sep):
+                self.records_native += 1
+            else:
+                self.records_fallback += 1
+                self.others.append(PyBytes_FromStringAndSize(<const char*>p, sep - p))
+                self._other_positions.append(self.n_recs)
+            p = sep + 1
+        return 0
+
+    cpdef Py_ssize_t feed(self, object data) except -1:
+        """Parse one WebSocket text message (``str`` or ``bytes``); returns the records completed.
+
+        Clears the previous call's records and ``others`` first.
+        """
+        cdef const unsigned char* buf
+        cdef Py_ssize_t n
+        cdef Py_ssize_t before = self.records_total
+        cdef bytes joined
+        self.n_recs = 0
+        if self.others:
+            self.others = []
+            self._other_positions = []
+        if isinstance(data, str):
+            buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(data, &n)
+        elif isinstance(data, bytes):
+            buf = <const unsigned char*>PyBytes_AS_STRING(data)
+            n = PyBytes_GET_SIZE(data)
+        else:
+            data = bytes(data)
+            buf = <const unsigned char*>PyBytes_AS_STRING(data)
+            n = PyBytes_GET_SIZE(data)
+        self.bytes_total += n
+        if len(self._tail):
+            if len(self._tail) + n > self.max_tail + 1:
+                self._tail = bytearray()
+                raise FrameError(f"record exceeds {self.max_tail} bytes without a 0x1E terminator")
+            joined = bytes(self._tail) + PyBytes_FromStringAndSize(<const char*>buf, n)
+            self._tail = bytearray()
+            self._parse_buffer(<const unsigned char*>PyBytes_AS_STRING(joined),
+                               PyBytes_GET_SIZE(joined))
+        else:
+            self._parse_buffer(buf, n)
+        return self.records_total - before
+
+    # -- Python views (tests, tools; not the hot path) -----------------------------------------
+    @property
+    def n_records(self) -> int:
+        """Native market records produced by the last ``feed()``."""
+        return self.n_recs
+
+    @property
+    def pending_bytes(self) -> int:
+        """Bytes of an incomplete record kept for the next ``feed()``."""
+        return len(self._tail)
+
+    def other_positions(self) -> list:
+        """For each entry of ``others``: how many native records came before it on the wire."""
+        return list(self._other_positions)
+
+    def reset(self) -> None:
+        """Forget the partial tail and the last records (e.g. after a reconnect)."""
+        self._tail = bytearray()
+        self.n_recs = 0
+        self.others = []
+        self._other_positions = []
+
+    def records(self):
+        """The last feed's native records as a NumPy structured array (a copy)."""
+        out = np.empty(self.n_recs, dtype=RECORD_DTYPE)
+        if self.n_recs:
+            memcpy(<void*><size_t>out.ctypes.data, self.recs, self.n_recs * sizeof(MarketRec))
+        return out
+
+
+def _record_dtype():
+    cdef MarketRec r
+    cdef size_t base = <size_t>&r
+    fields = [
+        ("kind", np.int32, <size_t>&r.kind - base),
+        ("contract", np.int32, <size_t>&r.contract - base),
+        ("type", np.int32, <size_t>&r.type - base),
+        ("fields", np.uint32, <size_t>&r.fields - base),
+        ("ts_ns", np.int64, <size_t>&r.ts_ns - base),
+        ("price", np.float64, <size_t>&r.price - base),
+        ("volume", np.int64, <size_t>&r.volume - base),
+        ("current_volume", np.int64, <size_t>&r.current_volume - base),
+        ("bid", np.float64, <size_t>&r.bid - base),
+        ("ask", np.float64, <size_t>&r.ask - base),
+        ("change", np.float64, <size_t>&r.change - base),
+        ("change_pct", np.float64, <size_t>&r.change_pct - base),
+        ("open", np.float64, <size_t>&r.open - base),
+        ("high", np.float64, <size_t>&r.high - base),
+        ("low", np.float64, <size_t>&r.low - base),
+        ("session_volume", np.float64, <size_t>&r.session_volume - base),
+        ("updated_ns", np.int64, <size_t>&r.updated_ns - base),
+    ]
+    return np.dtype({"names": [f[0] for f in fields], "formats": [f[1] for f in fields],
+                     "offsets": [f[2] for f in fields], "itemsize": sizeof(MarketRec)})
+
+
+RECORD_DTYPE = _record_dtype()
+"""NumPy dtype of one native record (layout of the C struct ``MarketRec``)."""
+
+KIND_TRADE = REC_TRADE
+KIND_DEPTH = REC_DEPTH
+KIND_QUOTE = REC_QUOTE
+QUOTE_FIELDS = {
+    "lastPrice": Q_LAST, "bestBid": Q_BID, "bestAsk": Q_ASK, "change": Q_CHANGE,
+    "changePercent": Q_CHANGE_PCT, "open": Q_OPEN, "high": Q_HIGH, "low": Q_LOW,
+    "volume": Q_VOLUME, "timestamp": Q_TIMESTAMP, "lastUpdated": Q_UPDATED,
+}
+"""Quote field name -> presence bit in a record's ``fields``."""
+FIELD_PRICE = F_PRICE
+FIELD_VOLUME = F_VOLUME
+FIELD_TYPE = F_TYPE
+FIELD_TIMESTAMP = F_TS
+FIELD_CURRENT_VOLUME = F_CURVOL
