@@ -20,7 +20,10 @@ __all__ = [
 
 
 class OrderType(IntEnum):
-    """Order type (spec §5.1). ``STOP_LIMIT`` exists in the enum but is not documented as placeable."""
+    """Order type (spec §5.1).
+
+    ``STOP_LIMIT`` exists in the enum but is not documented as placeable.
+    """
 
     UNKNOWN = 0
     LIMIT = 1
