@@ -1,0 +1,159 @@
+"""Command-line interface: ``projectx <command> ...``.
+
+Each command is a subparser registered by a ``_add_<name>(subparsers)`` function that sets
+``func`` (an ``argparse.Namespace -> int`` callable); add new commands the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+__all__ = ["build_parser", "main"]
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _symbols(text: str) -> tuple[str, ...]:
+    symbols = tuple(s.strip().upper() for s in text.split(",") if s.strip())
+    if not symbols:
+        raise argparse.ArgumentTypeError("expected a comma-separated list such as MNQ,ES")
+    return symbols
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from exc
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range: {value}")
+    return value
+
+
+def _add_sim(sub: Any) -> None:
+    p = sub.add_parser(
+        "sim",
+        help="run the local Gateway simulator",
+        description="Serve the simulated Gateway (REST + hubs) until Ctrl-C.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=0, help="TCP port (default: ephemeral)")
+    p.add_argument("--symbols", type=_symbols, default=("MNQ",), help="e.g. MNQ,ES,NQ")
+    p.add_argument("--rate", type=_non_negative_float, default=20.0, help="market events/s")
+    p.add_argument("--seed", type=int, default=1, help="market seed (deterministic)")
+    p.add_argument("--profile", choices=("legacy", "extended"), default="legacy")
+    p.add_argument("--token-lifetime", type=_positive_float, default=86_400.0, metavar="S")
+    p.add_argument("--no-rate-limits", action="store_true", help="disable the 429 limits")
+    p.add_argument("--replay", metavar="FILE", default=None, help="replay a recording")
+    p.set_defaults(func=_run_sim)
+
+
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_sim,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``projectx`` parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(prog="projectx", description="ProjectX Gateway toolkit.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in _COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``projectx`` script; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Command = args.func
+    return func(args)
+
+
+def _banner(sim: Any, out: TextIO) -> None:
+    c = sim.credentials
+    lines = [
+        "ProjectX Gateway simulator",
+        f"  api_url        {sim.api_url}",
+        f"  user_hub_url   {sim.user_hub_url}",
+        f"  market_hub_url {sim.market_hub_url}",
+        f"  userName       {c.user_name}",
+        f"  apiKey         {c.api_key}",
+        f"  loginApp       userName={c.app.user_name} password={c.app.password} "
+        f"appId={c.app.app_id} verifyKey={c.app.verify_key}",
+        f"  contracts      {', '.join(sim.contract_ids)}",
+        f"  profile        {sim.config.profile}",
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(lines), file=out, flush=True)
+
+
+def _run_sim(args: argparse.Namespace) -> int:
+    from projectx.sim import Simulator
+    from projectx.sim.engine_adapter import ReplayUnavailableError
+    from projectx.sim.ratelimit import RateLimitConfig
+
+    try:
+        sim = Simulator(
+            symbols=args.symbols,
+            seed=args.seed,
+            rate=args.rate,
+            profile=args.profile,
+            host=args.host,
+            port=args.port,
+            token_lifetime_s=args.token_lifetime,
+            rate_limits=RateLimitConfig(enabled=not args.no_rate_limits),
+            replay=args.replay,
+        )
+    except ReplayUnavailableError as exc:
+        print(f"projectx sim: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError, OSError) as exc:
+        print(f"projectx sim: {exc}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve(sim))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"projectx sim: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _serve(sim: Any, stop: asyncio.Event | None = None) -> None:
+    """Run ``sim`` until ``stop`` is set (or SIGINT/SIGTERM)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    async with sim:
+        _banner(sim, sys.stdout)
+        await stop.wait()
+    print("simulator stopped", file=sys.stdout, flush=True)
