@@ -2,7 +2,7 @@
 
 A timeframe is written ``<N><unit>`` with ``unit`` one of ``sec``, ``min``, ``hr`` (any ``N >= 1``)
 or ``day``, ``week``, ``month`` (``N == 1`` only), e.g. ``"5sec"``, ``"15min"``, ``"4hr"``,
-``"1day"``. Unknown spellings raise :class:`TimeframeError` (a ``ValueError``).
+``"1day"``. Unknown spellings raise :class:`TimeframeError` (a ``ValidationError``/``ValueError``).
 
 Intraday bars (sec/min/hr) align to UTC epoch multiples of their length and are computed natively.
 Calendar bars follow the CME trading calendar in ``America/New_York`` (DST-correct):
@@ -29,6 +29,7 @@ from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from projectx.enums import BarUnit
+from projectx.exceptions import ValidationError
 
 __all__ = [
     "NEW_YORK",
@@ -48,8 +49,8 @@ _NS_PER_SECOND = 1_000_000_000
 _ONE_DAY = timedelta(days=1)
 
 
-class TimeframeError(ValueError):
-    """An unknown or malformed timeframe string."""
+class TimeframeError(ValidationError):
+    """An unknown or malformed timeframe string (a ``ValidationError``, hence a ``ValueError``)."""
 
 
 class CalendarKind(IntEnum):
