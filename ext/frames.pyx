@@ -57,6 +57,7 @@ cdef enum:
     KEY_CAP = 32
     STR_CAP = 128
 
+cdef uint64_t TWO_POW_53 = 9007199254740992  # doubles hold every integer below this exactly
 cdef double[23] _POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
                           1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 cdef uint64_t[19] _IPOW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
@@ -97,6 +98,19 @@ cdef inline Py_ssize_t _put(unsigned char* out, Py_ssize_t cap, Py_ssize_t n,
     return n + 1
 
 
+cdef inline cptr _plain_end(cptr p, cptr end) noexcept nogil:
+    """Closing quote of a string body starting at p if it is plain printable ASCII, else NULL."""
+    cdef unsigned char c
+    while p < end:
+        c = p[0]
+        if c == 34:
+            return p
+        if c < 32 or c == 92 or c >= 128:
+            return NULL
+        p += 1
+    return NULL
+
+
 cdef int _string(cptr* pp, cptr end, unsigned char* out, Py_ssize_t cap,
                  Py_ssize_t* out_len) noexcept nogil:
     """Validate a JSON string at pp (on the opening quote) and decode it into out.
@@ -109,6 +123,17 @@ cdef int _string(cptr* pp, cptr end, unsigned char* out, Py_ssize_t cap,
     cdef unsigned char c, c1
     cdef uint32_t cp, lo
     cdef int extra
+    cdef cptr q
+    cdef Py_ssize_t take
+    # fast path: the whole string is plain printable ASCII (one pass, no decoding)
+    q = _plain_end(p, end)
+    if q != NULL:
+        take = q - p
+        if out != NULL:
+            memcpy(out, p, take if take <= cap else cap)
+        pp[0] = q + 1
+        out_len[0] = take
+        return 0
     while True:
         if p >= end:
             return -1
@@ -214,6 +239,24 @@ cdef int _string(cptr* pp, cptr end, unsigned char* out, Py_ssize_t cap,
             p += 1
 
 
+cdef inline int _read_key(cptr* pp, cptr end, unsigned char* buf, const unsigned char** key,
+                          Py_ssize_t* kn) noexcept:
+    """Read an object key at pp (on its quote): points `key` into the input when it is plain
+    ASCII (no copy), else decodes it into buf. A key too long for buf gets kn = 0 (unknown)."""
+    cdef cptr q = _plain_end(pp[0] + 1, end)
+    if q != NULL:
+        key[0] = pp[0] + 1
+        kn[0] = q - pp[0] - 1
+        pp[0] = q + 1
+        return 0
+    if _string(pp, end, buf, KEY_CAP, kn):
+        return -1
+    if kn[0] > KEY_CAP:
+        kn[0] = 0
+    key[0] = buf
+    return 0
+
+
 cdef int _number(cptr* pp, cptr end, double* d_out, int64_t* i_out, int* is_int) noexcept:
     """Parse a JSON number. Sets d_out always, i_out/is_int when it is an exact int64."""
     cdef cptr start = pp[0]
@@ -276,7 +319,7 @@ cdef int _number(cptr* pp, cptr end, double* d_out, int64_t* i_out, int* is_int)
         exp10 += -e if eneg else e
     pp[0] = p
     # double: Clinger's exact fast path, else CPython's correctly rounded strtod
-    if not truncated and mant < 9007199254740992 and -22 <= exp10 <= 22:
+    if not truncated and mant < TWO_POW_53 and -22 <= exp10 <= 22:
         d = <double>mant
         if exp10 > 0:
             d = d * _POW10[exp10]
@@ -416,13 +459,19 @@ cdef int _int_field(cptr* pp, cptr end, int64_t* out, uint32_t* fields, uint32_t
 cdef int _ts_field(cptr* pp, cptr end, int64_t* out, uint32_t* fields, uint32_t bit) noexcept:
     cdef unsigned char buf[64]
     cdef Py_ssize_t n
+    cdef cptr q
     if _is_null(pp[0], end):
         pp[0] += 4
         fields[0] &= ~bit
         return 0
     if pp[0] >= end or pp[0][0] != 34:
         return -1
-    if _string(pp, end, buf, 64, &n) or n > 64 or parse_iso_ns(buf, n, out):
+    q = _plain_end(pp[0] + 1, end)
+    if q != NULL:  # common case: parse in place
+        if parse_iso_ns(pp[0] + 1, q - pp[0] - 1, out):
+            return -1
+        pp[0] = q + 1
+    elif _string(pp, end, buf, 64, &n) or n > 64 or parse_iso_ns(buf, n, out):
         return -1
     fields[0] |= bit
     return 0
@@ -431,7 +480,8 @@ cdef int _ts_field(cptr* pp, cptr end, int64_t* out, uint32_t* fields, uint32_t 
 cdef int _item(cptr* pp, cptr end, MarketRec* rec) noexcept:
     """Parse one trade/depth/quote object at pp into rec (kind and contract already set)."""
     cdef cptr p = pp[0]
-    cdef unsigned char key[KEY_CAP]
+    cdef unsigned char kbuf[KEY_CAP]
+    cdef const unsigned char* key
     cdef Py_ssize_t kn
     cdef int64_t tmp
     cdef uint32_t f = 0
@@ -444,10 +494,8 @@ cdef int _item(cptr* pp, cptr end, MarketRec* rec) noexcept:
         p += 1
     else:
         while True:
-            if p >= end or p[0] != 34 or _string(&p, end, key, KEY_CAP, &kn):
+            if p >= end or p[0] != 34 or _read_key(&p, end, kbuf, &key, &kn):
                 return -1
-            if kn > KEY_CAP:
-                kn = 0  # too long to be a known key: validated, then skipped below
             p = _ws(p, end)
             if p >= end or p[0] != 58:
                 return -1
@@ -611,80 +659,19 @@ cdef class FrameParser:
         self.n_recs += 1
         return 0
 
-    cdef int _parse_record(self, const unsigned char* start, const unsigned char* end) except -1:
-        """Parse one record natively; returns 1 if it produced market records, 0 to fall back."""
-        cdef cptr p = _ws(start, end)
-        cdef cptr args = NULL
-        cdef unsigned char key[KEY_CAP]
+    cdef int _parse_args(self, cptr* pp, cptr end, int target) except -1:
+        """Parse ``[contractId, item-or-list-of-items]`` at pp into records.
+
+        Returns 1 with pp past the array, or 0 with no record kept (fall back).
+        """
+        cdef cptr p = _ws(pp[0] + 1, end)
         cdef unsigned char sbuf[STR_CAP]
-        cdef Py_ssize_t kn, sn
-        cdef int64_t type_val = -1
-        cdef int target = TARGET_OTHER
-        cdef double d
-        cdef int is_int
+        cdef Py_ssize_t sn
         cdef int contract
         cdef Py_ssize_t mark = self.n_recs
         cdef MarketRec rec
-        # pass 1: the top-level object, validated whole; note type, target, arguments
-        if p >= end or p[0] != 123:
-            return 0
-        p = _ws(p + 1, end)
-        if p < end and p[0] == 125:
-            return 0
-        while True:
-            if p >= end or p[0] != 34 or _string(&p, end, key, KEY_CAP, &kn):
-                return 0
-            if kn > KEY_CAP:
-                kn = 0
-            p = _ws(p, end)
-            if p >= end or p[0] != 58:
-                return 0
-            p = _ws(p + 1, end)
-            if _key(key, kn, b"type", 4):
-                if p < end and (p[0] == 45 or 48 <= p[0] <= 57):
-                    if _number(&p, end, &d, &type_val, &is_int):
-                        return 0
-                    if not is_int:
-                        type_val = -1
-                else:
-                    type_val = -1
-                    if _skip(&p, end, 1):
-                        return 0
-            elif _key(key, kn, b"target", 6):
-                target = TARGET_OTHER
-                if p < end and p[0] == 34:
-                    if _string(&p, end, sbuf, STR_CAP, &sn):
-                        return 0
-                    if _key(sbuf, sn, b"GatewayTrade", 12):
-                        target = TARGET_TRADE
-                    elif _key(sbuf, sn, b"GatewayQuote", 12):
-                        target = TARGET_QUOTE
-                    elif _key(sbuf, sn, b"GatewayDepth", 12):
-                        target = TARGET_DEPTH
-                elif _skip(&p, end, 1):
-                    return 0
-            elif _key(key, kn, b"arguments", 9):
-                args = p
-                if _skip(&p, end, 1):
-                    return 0
-            elif _skip(&p, end, 1):
-                return 0
-            p = _ws(p, end)
-            if p >= end:
-                return 0
-            if p[0] == 44:
-                p = _ws(p + 1, end)
-                continue
-            if p[0] == 125:
-                p += 1
-                break
-            return 0
-        if _ws(p, end) != end:
-            return 0  # trailing bytes after the object
-        if type_val != 1 or target == TARGET_OTHER or args == NULL or args[0] != 91:
-            return 0
-        # pass 2: arguments = [contractId, item-or-list-of-items]
-        p = _ws(args + 1, end)
+        cdef int32_t kind = (REC_TRADE if target == TARGET_TRADE else
+                             REC_QUOTE if target == TARGET_QUOTE else REC_DEPTH)
         if p >= end or p[0] != 34 or _string(&p, end, sbuf, STR_CAP, &sn) or sn > STR_CAP:
             return 0
         contract = self._lookup_contract(sbuf, sn)
@@ -694,11 +681,10 @@ cdef class FrameParser:
         if p >= end or p[0] != 44:
             return 0
         p = _ws(p + 1, end)
-        memset(&rec, 0, sizeof(MarketRec))
-        rec.kind = (REC_TRADE if target == TARGET_TRADE else
-                    REC_QUOTE if target == TARGET_QUOTE else REC_DEPTH)
-        rec.contract = contract
         if p < end and p[0] == 123:
+            memset(&rec, 0, sizeof(MarketRec))
+            rec.kind = kind
+            rec.contract = contract
             if _item(&p, end, &rec):
                 return 0
             self._push(&rec)
@@ -709,8 +695,7 @@ cdef class FrameParser:
             else:
                 while True:
                     memset(&rec, 0, sizeof(MarketRec))
-                    rec.kind = (REC_TRADE if target == TARGET_TRADE else
-                                REC_QUOTE if target == TARGET_QUOTE else REC_DEPTH)
+                    rec.kind = kind
                     rec.contract = contract
                     if _item(&p, end, &rec):
                         self.n_recs = mark
@@ -731,7 +716,106 @@ cdef class FrameParser:
         if p >= end or p[0] != 93:
             self.n_recs = mark  # a third argument: not a shape we map
             return 0
+        pp[0] = p + 1
         return 1
+
+    cdef int _parse_record(self, const unsigned char* start, const unsigned char* end) except -1:
+        """Parse one record natively; returns 1 if it produced market records, 0 to fall back.
+
+        One pass in the usual key order (type, target, arguments); when ``arguments`` comes
+        before ``target`` (or keys repeat) it is validated first and parsed in a second pass.
+        """
+        cdef cptr p = _ws(start, end)
+        cdef cptr args = NULL
+        cdef cptr parsed_at = NULL
+        cdef unsigned char kbuf[KEY_CAP]
+        cdef const unsigned char* key
+        cdef unsigned char sbuf[STR_CAP]
+        cdef Py_ssize_t kn, sn
+        cdef int64_t type_val = -1
+        cdef int target = TARGET_OTHER
+        cdef int parsed_target = TARGET_OTHER
+        cdef double d
+        cdef int is_int
+        cdef Py_ssize_t mark = self.n_recs
+        if p >= end or p[0] != 123:
+            return 0
+        p = _ws(p + 1, end)
+        if p < end and p[0] == 125:
+            return 0
+        while True:
+            if p >= end or p[0] != 34 or _read_key(&p, end, kbuf, &key, &kn):
+                self.n_recs = mark
+                return 0
+            p = _ws(p, end)
+            if p >= end or p[0] != 58:
+                self.n_recs = mark
+                return 0
+            p = _ws(p + 1, end)
+            if _key(key, kn, b"type", 4):
+                if p < end and (p[0] == 45 or 48 <= p[0] <= 57):
+                    if _number(&p, end, &d, &type_val, &is_int):
+                        self.n_recs = mark
+                        return 0
+                    if not is_int:
+                        type_val = -1
+                else:
+                    type_val = -1
+                    if _skip(&p, end, 1):
+                        self.n_recs = mark
+                        return 0
+            elif _key(key, kn, b"target", 6):
+                target = TARGET_OTHER
+                if p < end and p[0] == 34:
+                    if _string(&p, end, sbuf, STR_CAP, &sn):
+                        self.n_recs = mark
+                        return 0
+                    if _key(sbuf, sn, b"GatewayTrade", 12):
+                        target = TARGET_TRADE
+                    elif _key(sbuf, sn, b"GatewayQuote", 12):
+                        target = TARGET_QUOTE
+                    elif _key(sbuf, sn, b"GatewayDepth", 12):
+                        target = TARGET_DEPTH
+                elif _skip(&p, end, 1):
+                    self.n_recs = mark
+                    return 0
+            elif _key(key, kn, b"arguments", 9):
+                args = p
+                if parsed_at != NULL:
+                    self.n_recs = mark  # a repeated key: the last one wins, parse it later
+                    parsed_at = NULL
+                if type_val == 1 and target != TARGET_OTHER and p < end and p[0] == 91:
+                    if not self._parse_args(&p, end, target):
+                        return 0
+                    parsed_at = args
+                    parsed_target = target
+                elif _skip(&p, end, 1):
+                    return 0
+            elif _skip(&p, end, 1):
+                self.n_recs = mark
+                return 0
+            p = _ws(p, end)
+            if p >= end:
+                self.n_recs = mark
+                return 0
+            if p[0] == 44:
+                p = _ws(p + 1, end)
+                continue
+            if p[0] == 125:
+                p += 1
+                break
+            self.n_recs = mark
+            return 0
+        if _ws(p, end) != end:
+            self.n_recs = mark
+            return 0  # trailing bytes after the object
+        if parsed_at != NULL:
+            if type_val == 1 and target == parsed_target:
+                return 1
+            self.n_recs = mark  # type/target changed after the arguments: re-decide below
+        if type_val != 1 or target == TARGET_OTHER or args == NULL or args[0] != 91:
+            return 0
+        return self._parse_args(&args, end, target)
 
     cdef int _parse_buffer(self, const unsigned char* buf, Py_ssize_t n) except -1:
         cdef cptr p = buf

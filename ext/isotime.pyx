@@ -180,3 +180,25 @@ def format_iso(int64_t ts_ns, int digits=6) -> str:
     if digits:
         text += "." + f"{frac:09d}"[:digits]
     return text + "+00:00"
+
+
+def parse_iso_list(list texts):
+    """Parse a list of ISO-8601 ``str`` timestamps into an int64 ns NumPy array.
+
+    For REST payloads (``retrieveBars`` ``t`` values, order timestamps): one C call per item,
+    no datetime objects. Raises ``ValueError`` naming the first bad item.
+    """
+    import numpy as np
+
+    cdef Py_ssize_t i, n = len(texts), length
+    cdef const unsigned char* buf
+    out = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] view = out
+    for i in range(n):
+        item = texts[i]
+        if not isinstance(item, str):
+            raise TypeError(f"item {i} is {type(item).__name__}, expected str")
+        buf = <const unsigned char*>PyUnicode_AsUTF8AndSize(item, &length)
+        if parse_iso_ns(buf, length, &view[i]) != 0:
+            raise ValueError(f"item {i} is not an ISO-8601 timestamp with offset: {item!r}")
+    return out

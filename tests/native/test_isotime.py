@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projectx._native.isotime import format_iso, parse_iso
+from projectx._native.isotime import format_iso, parse_iso, parse_iso_list
 from tests.reference.frames_model import Fallback, iso_to_ns
 
 
@@ -97,3 +97,13 @@ def test_format_round_trips_through_parse(ts_ns: int) -> None:
     dt = datetime.fromtimestamp(ts_ns // 1_000_000_000, tz=UTC) if abs(ts_ns) < 2**60 else None
     if dt is not None and dt.year > 1:
         assert format_iso(ts_ns, 0).startswith(dt.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+def test_list_parse_equals_item_parse_and_names_the_bad_item() -> None:
+    texts = ["2025-04-14T17:49:10.142532+00:00", "2024-12-01T00:00:00Z", "1969-12-31T23:59:59.5Z"]
+    assert parse_iso_list(texts).tolist() == [parse_iso(t) for t in texts]
+    assert parse_iso_list([]).tolist() == []
+    with pytest.raises(ValueError, match="item 1"):
+        parse_iso_list([texts[0], "2024-12-01T00:00:00"])
+    with pytest.raises(TypeError, match="item 0"):
+        parse_iso_list([b"2024-12-01T00:00:00Z"])  # type: ignore[list-item]
