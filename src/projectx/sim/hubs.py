@@ -24,7 +24,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol
 
 import orjson
@@ -54,7 +54,7 @@ USER_TARGETS = ("GatewayUserAccount", "GatewayUserOrder", "GatewayUserPosition",
 MARKET_TARGETS = ("GatewayQuote", "GatewayTrade", "GatewayDepth")
 
 
-class HubKind(str, Enum):
+class HubKind(StrEnum):
     """The two hubs."""
 
     USER = "user"
