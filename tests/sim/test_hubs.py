@@ -167,7 +167,13 @@ async def test_handshake_split_across_frames(http, sim, token):
 
 @pytest.mark.parametrize(
     "handshake",
-    [b'{"protocol":"messagepack","version":1}', b'{"protocol":"json","version":2}', b"[]", b"{"],
+    [
+        b'{"protocol":"messagepack","version":1}',
+        b'{"protocol":"json","version":2}',
+        b'{"protocol":"json","version":"1"}',
+        b"[]",
+        b"{",
+    ],
 )
 async def test_bad_handshake_gets_error_then_close(http, sim, token, handshake):
     h = await RawHub.connect(http, sim.user_hub_url, token, negotiate=None, handshake=False)

@@ -290,7 +290,9 @@ class HubConnection:
             error = "Handshake request is not a JSON object."
         elif hs.get("protocol") != "json":
             error = f"The protocol '{hs.get('protocol')}' is not supported."
-        elif hs.get("version") != 1:
+        elif type(hs.get("version")) is not int or hs["version"] not in (0, 1):
+            # ASP.NET's JsonHubProtocol supports every version <= 1 (signalrcore 1.0.2 sends
+            # the negotiate version, i.e. 0, as the protocol version)
             error = (
                 f"The server does not support version {hs.get('version')} of the 'json' protocol."
             )
