@@ -1,0 +1,906 @@
+# cython: language_level=3
+"""Native level-2 order book over an integer-tick price ladder (spec §5.5, §7.7.2).
+
+Prices become integer ticks: ``ticks = floor(price / tick_size + 0.5)`` (nearest tick, half
+ticks round up). When ``1 / tick_size`` is an integer ``k`` (0.25, 0.1, 0.03125, 0.00005, ...),
+``price * k`` is used instead and prices are rebuilt as ``ticks / k``, so a noisy
+``0.30000000000000004`` with tick 0.1 is book level 3 and reads back as exactly ``0.3``. A price
+more than 1e-6 tick (plus 1e-12 relative) away from the grid is still snapped, and counted as
+``off_grid``. A price whose tick count would exceed 2**52 in magnitude, or that is not finite, is
+invalid.
+
+The ladder holds ``levels`` consecutive ticks starting at ``base_ticks``. Sizes are int64; zero
+means "no level". Window rules (each counted in ``stats``):
+
+- A non-zero level update on an empty book (no bid and no ask level) anchors the window on it:
+  ``base_ticks = ticks - levels // 2``. Not counted as a re-centre; nothing can be lost.
+- A non-zero level update outside the window of a non-empty book re-centres it the same way
+  (``recentres``). Levels still inside the new window are kept at their prices; levels pushed out
+  of it are dropped (``levels_dropped``, ``volume_dropped``).
+- A zero-size update outside the window is a no-op (that level cannot exist).
+
+DomType semantics (``projectx.enums.DomType``):
+
+- 0 Unknown, and any value outside 0..11: counted (``by_type[0]`` / ``out_of_range_types``),
+  ignored; ``apply`` returns ``BOOK_IGNORED``.
+- 1 Ask, 2 Bid: set the level at ``price`` on that side to ``volume`` (0 removes it).
+- 3 BestAsk, 10 NewBestAsk / 4 BestBid, 9 NewBestBid: the entry says ``price`` is now the top of
+  its side, so every level of that side strictly better than ``price`` is stale: it is cleared
+  first (``stale_levels_cleared``, ``stale_volume_cleared``), then the level is set to ``volume``
+  as for Ask/Bid (with ``volume`` 0 the side's top falls to the next level below/above).
+- 5 Trade: appended to the trade tape (``ts_ns``, snapped price, ``volume``, ``current_volume``,
+  aggressor, kind 5). The aggressor is inferred from the book *before* the trade: 0 (buy) if
+  price >= best ask, 1 (sell) if price <= best bid, -1 if neither side says. Resting sizes are not
+  changed (the venue sends the level updates itself). Sets ``last_trade_price``.
+- 6 Reset: clears both sides (the tape, session low/high and counters are kept).
+- 7 Low / 8 High: set ``session_low`` / ``session_high`` to the snapped price (the server's value,
+  not a running min/max).
+- 11 Fill (meaning not documented by the Gateway): appended to the tape like a trade with kind 11;
+  it moves neither resting sizes nor ``last_trade_price``.
+
+Invalid entries (``BOOK_INVALID``, counted in ``invalid``, no state change): a non-finite or
+out-of-range price on any type but Unknown/Reset, or a negative ``volume`` on a level, Trade or
+Fill entry. ``current_volume`` is stored on the tape as given and otherwise unused.
+
+Crossed book: after a non-zero level update, if best bid >= best ask (a locked book counts), the
+event is counted (``crossed_events``) and the side just updated wins: the other side's levels at
+or through the updated price are removed (``crossed_levels_removed``, ``crossed_volume_removed``).
+After every ``apply`` the book is therefore never crossed or locked.
+
+Not thread-safe: use one book from one thread. A large ``apply_batch`` releases the GIL; meanwhile
+every other method raises ``RuntimeError`` instead of reading a half-updated book.
+"""
+
+from libc.math cimport NAN, fabs, floor
+from libc.stdint cimport int8_t, int32_t, int64_t
+from libc.string cimport memmove, memset
+
+from cpython.buffer cimport (
+    PyBUF_FORMAT,
+    PyBUF_STRIDES,
+    PyBUF_WRITABLE,
+    PyBuffer_Release,
+    PyObject_GetBuffer,
+)
+
+import sys
+
+import numpy as np
+
+__all__ = ["BOOK_APPLIED", "BOOK_IGNORED", "BOOK_INVALID", "OrderBook"]
+
+globals()["BOOK_APPLIED"] = BOOK_APPLIED
+globals()["BOOK_IGNORED"] = BOOK_IGNORED
+globals()["BOOK_INVALID"] = BOOK_INVALID
+
+cdef double _MAX_TICKS = 4503599627370496.0     # 2**52: beyond it ticks are not exact
+cdef Py_ssize_t _MAX_LEVELS = 1 << 24
+cdef Py_ssize_t _MAX_TAPE = 1 << 26
+cdef Py_ssize_t _GIL_FREE_BATCH = 2048          # batches at least this long release the GIL
+cdef bint _LITTLE_ENDIAN = sys.byteorder == "little"
+
+cdef object _np_empty = np.empty
+cdef object _F64 = np.dtype(np.float64)
+cdef object _I64 = np.dtype(np.int64)
+
+_TYPE_NAMES = (
+    "unknown", "ask", "bid", "best_ask", "best_bid", "trade", "reset", "low", "high",
+    "new_best_bid", "new_best_ask", "fill",
+)
+_TAPE_COLUMNS = ("ts_ns", "price", "volume", "current_volume", "aggressor", "kind")
+
+
+# ----------------------------------------------------------------------------- buffer helpers
+
+cdef bint _format_ok(const char* fmt, char kind, Py_ssize_t itemsize, Py_ssize_t want) noexcept:
+    """Whether a 1-D buffer's struct format is a native signed int ('i') or float64 ('f')."""
+    cdef char c
+    if fmt == NULL:
+        return False
+    c = fmt[0]
+    if c == b"@" or c == b"=":
+        fmt += 1
+    elif c == b"<":
+        if not _LITTLE_ENDIAN:
+            return False
+        fmt += 1
+    elif c == b">" or c == b"!":
+        if _LITTLE_ENDIAN:
+            return False
+        fmt += 1
+    c = fmt[0]
+    if c == 0 or fmt[1] != 0:
+        return False
+    if kind == b"f":
+        return c == b"d" and itemsize == 8
+    if not (c == b"b" or c == b"h" or c == b"i" or c == b"l" or c == b"q"):
+        return False
+    if want == 0:                       # dom_type: int32 or int64
+        return itemsize == 4 or itemsize == 8
+    return itemsize == want
+
+
+cdef int _acquire(object obj, Py_buffer* view, char kind, Py_ssize_t want, bint writable,
+                  str name) except -1:
+    """Get a 1-D buffer of the expected element type from ``obj`` or raise ``TypeError``."""
+    cdef int flags = PyBUF_FORMAT | PyBUF_STRIDES
+    if writable:
+        flags |= PyBUF_WRITABLE
+    try:
+        PyObject_GetBuffer(obj, view, flags)
+    except (TypeError, ValueError, BufferError) as exc:
+        raise TypeError(f"{name}: expected a 1-D {_describe(kind, want, writable)} array "
+                        f"({exc})") from None
+    if view.ndim != 1 or not _format_ok(view.format, kind, view.itemsize, want):
+        ndim = view.ndim
+        fmt = (<bytes>view.format).decode("ascii", "replace") if view.format != NULL else "?"
+        PyBuffer_Release(view)
+        raise TypeError(f"{name}: expected a 1-D {_describe(kind, want, writable)} array, got "
+                        f"ndim={ndim} format={fmt!r}")
+    return 0
+
+
+cdef str _describe(char kind, Py_ssize_t want, bint writable):
+    cdef str what
+    if kind == b"f":
+        what = "float64"
+    elif want == 0:
+        what = "int32 or int64"
+    else:
+        what = "int64"
+    return ("writable " if writable else "") + what
+
+
+# ----------------------------------------------------------------------------- the book
+
+cdef class OrderBook:
+    """Level-2 book of one contract: integer-tick ladder, best levels, trade tape, stats.
+
+    Args:
+        tick_size: the contract's tick (``tickSize``), > 0.
+        levels: ticks held by the ladder window (>= 2); prices outside it re-centre the window.
+        tape_capacity: trades/fills kept by the tape ring (>= 1).
+    """
+
+    def __cinit__(self, double tick_size, Py_ssize_t levels=4096,
+                  Py_ssize_t tape_capacity=16384):
+        cdef double inv, k
+        if not (tick_size > 0.0 and tick_size < 1e300):
+            raise ValueError(f"tick_size must be a positive finite number, got {tick_size!r}")
+        if levels < 2 or levels > _MAX_LEVELS:
+            raise ValueError(f"levels must be in [2, {_MAX_LEVELS}], got {levels}")
+        if tape_capacity < 1 or tape_capacity > _MAX_TAPE:
+            raise ValueError(f"tape_capacity must be in [1, {_MAX_TAPE}], got {tape_capacity}")
+        self.tick_size = tick_size
+        self.levels = levels
+        self.tape_capacity = tape_capacity
+        self._half = levels // 2
+        inv = 1.0 / tick_size
+        k = floor(inv + 0.5)
+        self._exact_inverse = k >= 1.0 and k <= _MAX_TICKS and fabs(inv - k) <= 1e-9 * k
+        self._ticks_per_unit = k if self._exact_inverse else 0.0
+
+        bid = np.zeros(levels, dtype=np.int64)
+        ask = np.zeros(levels, dtype=np.int64)
+        self._bid_owner = bid
+        self._ask_owner = ask
+        self._bid = _data_i64(bid)
+        self._ask = _data_i64(ask)
+
+        ts = np.zeros(tape_capacity, dtype=np.int64)
+        px = np.zeros(tape_capacity, dtype=np.float64)
+        vol = np.zeros(tape_capacity, dtype=np.int64)
+        cur = np.zeros(tape_capacity, dtype=np.int64)
+        agg = np.zeros(tape_capacity, dtype=np.int8)
+        kind = np.zeros(tape_capacity, dtype=np.int8)
+        self._tape_owners = (ts, px, vol, cur, agg, kind)
+        self._tape_ts = _data_i64(ts)
+        self._tape_price = <double*><char*>_data_ptr(px)
+        self._tape_volume = _data_i64(vol)
+        self._tape_current = _data_i64(cur)
+        self._tape_aggressor = <int8_t*><char*>_data_ptr(agg)
+        self._tape_kind = <int8_t*><char*>_data_ptr(kind)
+        self._reset_all()
+
+    cdef void _reset_all(self) noexcept:
+        self._clear_book()
+        self._base_ticks = 0
+        self._session_low = NAN
+        self._session_high = NAN
+        self._last_trade_price = NAN
+        self._tape_head = 0
+        self._tape_total = 0
+        self._n_updates = 0
+        self._n_invalid = 0
+        self._n_out_of_range = 0
+        self._n_off_grid = 0
+        self._n_crossed = 0
+        self._n_crossed_levels = 0
+        self._n_crossed_volume = 0
+        self._n_stale_levels = 0
+        self._n_stale_volume = 0
+        self._n_recentres = 0
+        self._n_levels_dropped = 0
+        self._n_volume_dropped = 0
+        memset(self._by_type, 0, sizeof(self._by_type))
+        self._busy = False
+
+    # ------------------------------------------------------------------ C level
+
+    cdef int _check_idle(self) except -1:
+        if self._busy:
+            raise RuntimeError("OrderBook is being updated by apply_batch in another thread")
+        return 0
+
+    cdef double _price_of(self, int64_t ticks) noexcept nogil:
+        if self._exact_inverse:
+            return <double>ticks / self._ticks_per_unit
+        return <double>ticks * self.tick_size
+
+    cdef int _to_ticks(self, double price, int64_t* ticks) noexcept nogil:
+        """0: invalid price; 1: on the tick grid; 2: snapped from off the grid."""
+        cdef double x, r, ax
+        if self._exact_inverse:
+            x = price * self._ticks_per_unit
+        else:
+            x = price / self.tick_size
+        ax = fabs(x)
+        if not (ax <= _MAX_TICKS):          # also false for NaN
+            return 0
+        r = floor(x + 0.5)
+        ticks[0] = <int64_t>r
+        if fabs(x - r) > 1e-6 + 1e-12 * ax:
+            return 2
+        return 1
+
+    cpdef int apply(self, int dom_type, double price, int64_t volume, int64_t current_volume,
+                    int64_t ts_ns) except -1:
+        """Apply one GatewayDepth entry; returns BOOK_APPLIED, BOOK_IGNORED or BOOK_INVALID."""
+        if self._busy:
+            self._check_idle()
+        return self._apply(dom_type, price, volume, current_volume, ts_ns)
+
+    cdef int _apply(self, int dom_type, double price, int64_t volume, int64_t current_volume,
+                    int64_t ts_ns) noexcept nogil:
+        cdef int64_t ticks = 0
+        cdef int grid
+        self._n_updates += 1
+        if dom_type <= 0 or dom_type >= BOOK_DOM_TYPES:
+            if dom_type == 0:
+                self._by_type[0] += 1
+            else:
+                self._n_out_of_range += 1
+            return BOOK_IGNORED
+        if dom_type == 6:
+            self._clear_book()
+            self._by_type[6] += 1
+            return BOOK_APPLIED
+        grid = self._to_ticks(price, &ticks)
+        if grid == 0 or (volume < 0 and dom_type != 7 and dom_type != 8):
+            self._n_invalid += 1
+            return BOOK_INVALID
+        if dom_type == 1:
+            self._set_level(False, ticks, volume)
+        elif dom_type == 2:
+            self._set_level(True, ticks, volume)
+        elif dom_type == 3 or dom_type == 10:
+            self._clear_better(False, ticks - self._base_ticks,
+                               &self._n_stale_levels, &self._n_stale_volume)
+            self._set_level(False, ticks, volume)
+        elif dom_type == 4 or dom_type == 9:
+            self._clear_better(True, ticks - self._base_ticks,
+                               &self._n_stale_levels, &self._n_stale_volume)
+            self._set_level(True, ticks, volume)
+        elif dom_type == 5:
+            self._tape_append(5, ticks, volume, current_volume, ts_ns)
+            self._last_trade_price = self._price_of(ticks)
+        elif dom_type == 11:
+            self._tape_append(11, ticks, volume, current_volume, ts_ns)
+        elif dom_type == 7:
+            self._session_low = self._price_of(ticks)
+        else:  # 8
+            self._session_high = self._price_of(ticks)
+        self._by_type[dom_type] += 1
+        if grid == 2:
+            self._n_off_grid += 1
+        return BOOK_APPLIED
+
+    cdef void _set_level(self, bint bid, int64_t ticks, int64_t size) noexcept nogil:
+        cdef int64_t idx = ticks - self._base_ticks
+        if size == 0:
+            if 0 <= idx < self.levels:
+                if bid:
+                    self._set_bid(<Py_ssize_t>idx, 0)
+                else:
+                    self._set_ask(<Py_ssize_t>idx, 0)
+            return
+        if self._bid_count == 0 and self._ask_count == 0:
+            self._base_ticks = ticks - self._half            # anchor an empty book
+            idx = self._half
+        elif not (0 <= idx < self.levels):
+            self._recentre(ticks)
+            idx = self._half
+        if bid:
+            self._set_bid(<Py_ssize_t>idx, size)
+            if self._ask_count > 0 and self._best_bid_idx >= self._best_ask_idx:
+                self._n_crossed += 1
+                self._clear_better(False, self._best_bid_idx + 1,
+                                   &self._n_crossed_levels, &self._n_crossed_volume)
+        else:
+            self._set_ask(<Py_ssize_t>idx, size)
+            if self._bid_count > 0 and self._best_bid_idx >= self._best_ask_idx:
+                self._n_crossed += 1
+                self._clear_better(True, self._best_ask_idx - 1,
+                                   &self._n_crossed_levels, &self._n_crossed_volume)
+
+    cdef void _set_bid(self, Py_ssize_t idx, int64_t size) noexcept nogil:
+        cdef int64_t old = self._bid[idx]
+        cdef Py_ssize_t i
+        if old == size:
+            return
+        self._bid[idx] = size
+        self._bid_total += size - old
+        if old == 0:
+            self._bid_count += 1
+            if idx > self._best_bid_idx:
+                self._best_bid_idx = idx
+        elif size == 0:
+            self._bid_count -= 1
+            if idx == self._best_bid_idx:
+                if self._bid_count == 0:
+                    self._best_bid_idx = -1
+                else:
+                    i = idx - 1
+                    while self._bid[i] == 0:
+                        i -= 1
+                    self._best_bid_idx = i
+
+    cdef void _set_ask(self, Py_ssize_t idx, int64_t size) noexcept nogil:
+        cdef int64_t old = self._ask[idx]
+        cdef Py_ssize_t i
+        if old == size:
+            return
+        self._ask[idx] = size
+        self._ask_total += size - old
+        if old == 0:
+            self._ask_count += 1
+            if idx < self._best_ask_idx:
+                self._best_ask_idx = idx
+        elif size == 0:
+            self._ask_count -= 1
+            if idx == self._best_ask_idx:
+                if self._ask_count == 0:
+                    self._best_ask_idx = self.levels
+                else:
+                    i = idx + 1
+                    while self._ask[i] == 0:
+                        i += 1
+                    self._best_ask_idx = i
+
+    cdef void _clear_better(self, bint bid, int64_t idx, int64_t* n_levels,
+                            int64_t* n_volume) noexcept nogil:
+        """Remove bids above window index ``idx`` (``bid``) or asks below it, counting them."""
+        cdef Py_ssize_t i, lo, hi
+        cdef int64_t s
+        if bid:
+            if self._bid_count == 0 or self._best_bid_idx <= idx:
+                return
+            lo = <Py_ssize_t>(idx + 1) if idx + 1 > 0 else 0
+            for i in range(lo, self._best_bid_idx + 1):
+                s = self._bid[i]
+                if s != 0:
+                    n_levels[0] += 1
+                    n_volume[0] += s
+                    self._bid_total -= s
+                    self._bid_count -= 1
+                    self._bid[i] = 0
+            if self._bid_count == 0:
+                self._best_bid_idx = -1
+            else:
+                i = lo - 1
+                while self._bid[i] == 0:
+                    i -= 1
+                self._best_bid_idx = i
+        else:
+            if self._ask_count == 0 or self._best_ask_idx >= idx:
+                return
+            hi = <Py_ssize_t>(idx - 1) if idx - 1 < self.levels - 1 else self.levels - 1
+            for i in range(self._best_ask_idx, hi + 1):
+                s = self._ask[i]
+                if s != 0:
+                    n_levels[0] += 1
+                    n_volume[0] += s
+                    self._ask_total -= s
+                    self._ask_count -= 1
+                    self._ask[i] = 0
+            if self._ask_count == 0:
+                self._best_ask_idx = self.levels
+            else:
+                i = hi + 1
+                while self._ask[i] == 0:
+                    i += 1
+                self._best_ask_idx = i
+
+    cdef void _recentre(self, int64_t ticks) noexcept nogil:
+        """Move the window so that ``ticks`` sits at its centre, keeping what still fits."""
+        cdef int64_t new_base = ticks - self._half
+        cdef int64_t shift = new_base - self._base_ticks
+        cdef Py_ssize_t n = self.levels, s
+        cdef Py_ssize_t old_levels = self._bid_count + self._ask_count
+        cdef int64_t old_volume = self._bid_total + self._ask_total
+        self._n_recentres += 1
+        if shift >= n or shift <= -n:
+            memset(self._bid, 0, n * sizeof(int64_t))
+            memset(self._ask, 0, n * sizeof(int64_t))
+        elif shift > 0:
+            s = <Py_ssize_t>shift
+            memmove(self._bid, self._bid + s, (n - s) * sizeof(int64_t))
+            memmove(self._ask, self._ask + s, (n - s) * sizeof(int64_t))
+            memset(self._bid + n - s, 0, s * sizeof(int64_t))
+            memset(self._ask + n - s, 0, s * sizeof(int64_t))
+        elif shift < 0:
+            s = <Py_ssize_t>(-shift)
+            memmove(self._bid + s, self._bid, (n - s) * sizeof(int64_t))
+            memmove(self._ask + s, self._ask, (n - s) * sizeof(int64_t))
+            memset(self._bid, 0, s * sizeof(int64_t))
+            memset(self._ask, 0, s * sizeof(int64_t))
+        self._base_ticks = new_base
+        self._rescan()
+        self._n_levels_dropped += old_levels - (self._bid_count + self._ask_count)
+        self._n_volume_dropped += old_volume - (self._bid_total + self._ask_total)
+
+    cdef void _rescan(self) noexcept nogil:
+        """Recompute counts, totals and best indices from the arrays (O(levels), rare)."""
+        cdef Py_ssize_t i, n = self.levels
+        self._bid_count = 0
+        self._ask_count = 0
+        self._bid_total = 0
+        self._ask_total = 0
+        self._best_bid_idx = -1
+        self._best_ask_idx = n
+        for i in range(n):
+            if self._bid[i] != 0:
+                self._bid_count += 1
+                self._bid_total += self._bid[i]
+                self._best_bid_idx = i
+            if self._ask[i] != 0:
+                self._ask_count += 1
+                self._ask_total += self._ask[i]
+                if self._best_ask_idx == n:
+                    self._best_ask_idx = i
+
+    cdef void _clear_book(self) noexcept nogil:
+        memset(self._bid, 0, self.levels * sizeof(int64_t))
+        memset(self._ask, 0, self.levels * sizeof(int64_t))
+        self._bid_count = 0
+        self._ask_count = 0
+        self._bid_total = 0
+        self._ask_total = 0
+        self._best_bid_idx = -1
+        self._best_ask_idx = self.levels
+
+    cdef void _tape_append(self, int kind, int64_t ticks, int64_t volume,
+                           int64_t current_volume, int64_t ts_ns) noexcept nogil:
+        cdef Py_ssize_t slot = self._tape_head
+        cdef int8_t aggressor = -1
+        if self._ask_count > 0 and ticks >= self._base_ticks + self._best_ask_idx:
+            aggressor = 0
+        elif self._bid_count > 0 and ticks <= self._base_ticks + self._best_bid_idx:
+            aggressor = 1
+        self._tape_ts[slot] = ts_ns
+        self._tape_price[slot] = self._price_of(ticks)
+        self._tape_volume[slot] = volume
+        self._tape_current[slot] = current_volume
+        self._tape_aggressor[slot] = aggressor
+        self._tape_kind[slot] = <int8_t>kind
+        slot += 1
+        if slot == self.tape_capacity:
+            slot = 0
+        self._tape_head = slot
+        self._tape_total += 1
+
+    cdef Py_ssize_t _fill_side(self, bint bid, char* pbuf, Py_ssize_t pstride, char* sbuf,
+                               Py_ssize_t sstride, Py_ssize_t m) noexcept nogil:
+        """Write the best ``m`` levels of a side (padding with NaN/0); return how many exist."""
+        cdef Py_ssize_t j, i, k
+        if bid:
+            k = self._bid_count if self._bid_count < m else m
+            i = self._best_bid_idx
+            for j in range(k):
+                while self._bid[i] == 0:
+                    i -= 1
+                (<double*>(pbuf + j * pstride))[0] = self._price_of(self._base_ticks + i)
+                (<int64_t*>(sbuf + j * sstride))[0] = self._bid[i]
+                i -= 1
+        else:
+            k = self._ask_count if self._ask_count < m else m
+            i = self._best_ask_idx
+            for j in range(k):
+                while self._ask[i] == 0:
+                    i += 1
+                (<double*>(pbuf + j * pstride))[0] = self._price_of(self._base_ticks + i)
+                (<int64_t*>(sbuf + j * sstride))[0] = self._ask[i]
+                i += 1
+        for j in range(k, m):
+            (<double*>(pbuf + j * pstride))[0] = NAN
+            (<int64_t*>(sbuf + j * sstride))[0] = 0
+        return k
+
+    cdef Py_ssize_t _run_batch(self, Py_ssize_t n, char* pt, Py_ssize_t st, bint is32,
+                               char* pp, Py_ssize_t sp, char* pv, Py_ssize_t sv, char* pc,
+                               Py_ssize_t sc, char* ps, Py_ssize_t ss) noexcept nogil:
+        cdef Py_ssize_t i, applied = 0
+        cdef int64_t d
+        for i in range(n):
+            if is32:
+                d = (<int32_t*>(pt + i * st))[0]
+            else:
+                d = (<int64_t*>(pt + i * st))[0]
+            if d < 0 or d >= BOOK_DOM_TYPES:
+                d = -1
+            if self._apply(<int>d, (<double*>(pp + i * sp))[0], (<int64_t*>(pv + i * sv))[0],
+                           (<int64_t*>(pc + i * sc))[0],
+                           (<int64_t*>(ps + i * ss))[0]) == BOOK_APPLIED:
+                applied += 1
+        return applied
+
+    # ------------------------------------------------------------------ Python API: updates
+
+    def apply_batch(self, dom_type, price, volume, current_volume, ts_ns):
+        """Apply many depth entries from 1-D arrays, in order; returns how many were applied.
+
+        ``dom_type`` is int32 or int64, ``price`` float64, the others int64, all the same
+        length (any stride). Exactly equivalent to calling ``apply`` per entry; ignored and
+        invalid entries are counted in ``stats``. Batches of 2048+ entries release the GIL.
+        """
+        cdef Py_buffer views[5]
+        cdef int got = 0
+        cdef Py_ssize_t n, i, applied = 0
+        cdef char* pt
+        cdef char* pp
+        cdef char* pv
+        cdef char* pc
+        cdef char* ps
+        cdef Py_ssize_t st, sp, sv, sc, ss
+        cdef bint is32
+        self._check_idle()
+        try:
+            _acquire(dom_type, &views[0], b"i", 0, False, "dom_type")
+            got = 1
+            _acquire(price, &views[1], b"f", 8, False, "price")
+            got = 2
+            _acquire(volume, &views[2], b"i", 8, False, "volume")
+            got = 3
+            _acquire(current_volume, &views[3], b"i", 8, False, "current_volume")
+            got = 4
+            _acquire(ts_ns, &views[4], b"i", 8, False, "ts_ns")
+            got = 5
+            n = views[0].shape[0]
+            for i in range(1, 5):
+                if views[i].shape[0] != n:
+                    raise ValueError(
+                        "apply_batch: columns differ in length: "
+                        f"{[views[j].shape[0] for j in range(5)]}"
+                    )
+            pt = <char*>views[0].buf
+            st = views[0].strides[0]
+            is32 = views[0].itemsize == 4
+            pp = <char*>views[1].buf
+            sp = views[1].strides[0]
+            pv = <char*>views[2].buf
+            sv = views[2].strides[0]
+            pc = <char*>views[3].buf
+            sc = views[3].strides[0]
+            ps = <char*>views[4].buf
+            ss = views[4].strides[0]
+            if n >= _GIL_FREE_BATCH:
+                self._busy = True
+                with nogil:
+                    applied = self._run_batch(n, pt, st, is32, pp, sp, pv, sv, pc, sc, ps, ss)
+                self._busy = False
+            else:
+                applied = self._run_batch(n, pt, st, is32, pp, sp, pv, sv, pc, sc, ps, ss)
+        finally:
+            for i in range(got):
+                PyBuffer_Release(&views[i])
+        return applied
+
+    def reset(self):
+        """Return to the freshly constructed state: empty book and tape, no stats, counters 0."""
+        self._check_idle()
+        self._reset_all()
+
+    # ------------------------------------------------------------------ Python API: reads
+
+    @property
+    def best_bid(self):
+        """Best bid price, or NaN when the bid side is empty."""
+        if self._bid_count == 0:
+            return NAN
+        return self._price_of(self._base_ticks + self._best_bid_idx)
+
+    @property
+    def best_ask(self):
+        """Best ask price, or NaN when the ask side is empty."""
+        if self._ask_count == 0:
+            return NAN
+        return self._price_of(self._base_ticks + self._best_ask_idx)
+
+    @property
+    def best_bid_size(self):
+        """Size at the best bid (0 when empty)."""
+        return self._bid[self._best_bid_idx] if self._bid_count > 0 else 0
+
+    @property
+    def best_ask_size(self):
+        """Size at the best ask (0 when empty)."""
+        return self._ask[self._best_ask_idx] if self._ask_count > 0 else 0
+
+    @property
+    def spread(self):
+        """Best ask minus best bid, or NaN unless both sides have a level."""
+        if self._bid_count == 0 or self._ask_count == 0:
+            return NAN
+        return self._price_of(self._base_ticks + self._best_ask_idx) - self._price_of(
+            self._base_ticks + self._best_bid_idx)
+
+    @property
+    def mid(self):
+        """Midpoint of best bid and best ask, or NaN unless both sides have a level."""
+        if self._bid_count == 0 or self._ask_count == 0:
+            return NAN
+        return 0.5 * (self._price_of(self._base_ticks + self._best_ask_idx)
+                      + self._price_of(self._base_ticks + self._best_bid_idx))
+
+    @property
+    def bid_levels(self):
+        """Number of non-empty bid levels."""
+        return self._bid_count
+
+    @property
+    def ask_levels(self):
+        """Number of non-empty ask levels."""
+        return self._ask_count
+
+    @property
+    def total_bid_size(self):
+        """Sum of all bid level sizes."""
+        return self._bid_total
+
+    @property
+    def total_ask_size(self):
+        """Sum of all ask level sizes."""
+        return self._ask_total
+
+    @property
+    def base_ticks(self):
+        """Tick of ladder index 0 (``bid_sizes[i]`` is the level at ``base_ticks + i``)."""
+        return self._base_ticks
+
+    @property
+    def session_low(self):
+        """Last DomType Low price, NaN until one arrives."""
+        return self._session_low
+
+    @property
+    def session_high(self):
+        """Last DomType High price, NaN until one arrives."""
+        return self._session_high
+
+    @property
+    def last_trade_price(self):
+        """Price of the last DomType Trade, NaN until one arrives."""
+        return self._last_trade_price
+
+    @property
+    def bid_sizes(self):
+        """Read-only view of the whole bid ladder (aliases the book; moves on re-centre)."""
+        view = self._bid_owner.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def ask_sizes(self):
+        """Read-only view of the whole ask ladder (aliases the book; moves on re-centre)."""
+        view = self._ask_owner.view()
+        view.flags.writeable = False
+        return view
+
+    def ladder_prices(self):
+        """Prices of every ladder index, as a fresh float64 array (pairs with ``bid_sizes``)."""
+        ticks = np.arange(self._base_ticks, self._base_ticks + self.levels, dtype=np.int64)
+        if self._exact_inverse:
+            return ticks / self._ticks_per_unit
+        return ticks * self.tick_size
+
+    def top(self, Py_ssize_t n=10):
+        """Best ``n`` levels of both sides as fresh arrays.
+
+        Returns ``(bid_prices, bid_sizes, ask_prices, ask_sizes)``: float64 prices and int64
+        sizes, best first, each side as long as ``min(n, levels on that side)``.
+        """
+        cdef Py_buffer bp, bs, ap, as_
+        cdef Py_ssize_t nb, na
+        self._check_idle()
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        nb = self._bid_count if self._bid_count < n else n
+        na = self._ask_count if self._ask_count < n else n
+        bid_prices = _np_empty(nb, _F64)
+        bid_sizes = _np_empty(nb, _I64)
+        ask_prices = _np_empty(na, _F64)
+        ask_sizes = _np_empty(na, _I64)
+        PyObject_GetBuffer(bid_prices, &bp, PyBUF_WRITABLE)
+        PyObject_GetBuffer(bid_sizes, &bs, PyBUF_WRITABLE)
+        PyObject_GetBuffer(ask_prices, &ap, PyBUF_WRITABLE)
+        PyObject_GetBuffer(ask_sizes, &as_, PyBUF_WRITABLE)
+        self._fill_side(True, <char*>bp.buf, 8, <char*>bs.buf, 8, nb)
+        self._fill_side(False, <char*>ap.buf, 8, <char*>as_.buf, 8, na)
+        PyBuffer_Release(&bp)
+        PyBuffer_Release(&bs)
+        PyBuffer_Release(&ap)
+        PyBuffer_Release(&as_)
+        return bid_prices, bid_sizes, ask_prices, ask_sizes
+
+    def top_into(self, bid_prices, bid_sizes, ask_prices, ask_sizes):
+        """Fill caller-provided arrays with the best levels (no allocation).
+
+        Bid arrays must have equal length, as must ask arrays (float64 prices, int64 sizes,
+        writable, any stride). Slots past the existing levels get NaN / 0. Returns
+        ``(bid_count, ask_count)``: how many levels were written per side.
+        """
+        cdef Py_buffer views[4]
+        cdef int got = 0
+        cdef Py_ssize_t nb, na, i
+        self._check_idle()
+        try:
+            _acquire(bid_prices, &views[0], b"f", 8, True, "bid_prices")
+            got = 1
+            _acquire(bid_sizes, &views[1], b"i", 8, True, "bid_sizes")
+            got = 2
+            _acquire(ask_prices, &views[2], b"f", 8, True, "ask_prices")
+            got = 3
+            _acquire(ask_sizes, &views[3], b"i", 8, True, "ask_sizes")
+            got = 4
+            if views[0].shape[0] != views[1].shape[0] or views[2].shape[0] != views[3].shape[0]:
+                raise ValueError("top_into: price and size arrays of a side differ in length")
+            nb = self._fill_side(True, <char*>views[0].buf, views[0].strides[0],
+                                 <char*>views[1].buf, views[1].strides[0], views[0].shape[0])
+            na = self._fill_side(False, <char*>views[2].buf, views[2].strides[0],
+                                 <char*>views[3].buf, views[3].strides[0], views[2].shape[0])
+        finally:
+            for i in range(got):
+                PyBuffer_Release(&views[i])
+        return nb, na
+
+    def depth(self, int side, Py_ssize_t n=10):
+        """Best ``n`` levels of one side: ``side`` 0 = bid, 1 = ask (``OrderSide``).
+
+        Returns ``(prices, sizes)`` as fresh float64 / int64 arrays, best first.
+        """
+        cdef Py_buffer bp, bs
+        cdef Py_ssize_t k, count
+        self._check_idle()
+        if side != 0 and side != 1:
+            raise ValueError(f"side must be 0 (bid) or 1 (ask), got {side}")
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        count = self._bid_count if side == 0 else self._ask_count
+        k = count if count < n else n
+        prices = _np_empty(k, _F64)
+        sizes = _np_empty(k, _I64)
+        PyObject_GetBuffer(prices, &bp, PyBUF_WRITABLE)
+        PyObject_GetBuffer(sizes, &bs, PyBUF_WRITABLE)
+        self._fill_side(side == 0, <char*>bp.buf, 8, <char*>bs.buf, 8, k)
+        PyBuffer_Release(&bp)
+        PyBuffer_Release(&bs)
+        return prices, sizes
+
+    def size_at(self, double price, side=None):
+        """Resting size at ``price``: of one side (0 bid / 1 ask) or, by default, of whichever
+        side holds it (a book is never crossed, so at most one does). Raises ``ValueError`` on
+        a non-finite or out-of-range price."""
+        cdef int64_t ticks = 0, idx
+        cdef int64_t b = 0, a = 0
+        self._check_idle()
+        if self._to_ticks(price, &ticks) == 0:
+            raise ValueError(f"price {price!r} is not a finite price on this tick grid")
+        if side is not None and side != 0 and side != 1:
+            raise ValueError(f"side must be None, 0 (bid) or 1 (ask), got {side!r}")
+        idx = ticks - self._base_ticks
+        if 0 <= idx < self.levels:
+            b = self._bid[idx]
+            a = self._ask[idx]
+        if side is None:
+            return b + a
+        return b if side == 0 else a
+
+    @property
+    def tape_len(self):
+        """Records currently held by the tape (at most ``tape_capacity``)."""
+        return self._tape_total if self._tape_total < self.tape_capacity else self.tape_capacity
+
+    @property
+    def tape_total(self):
+        """Trade and fill records ever appended (including those overwritten)."""
+        return self._tape_total
+
+    def tape(self, n=None):
+        """The latest ``n`` (default all held) tape records, oldest first.
+
+        Returns a dict of arrays ``ts_ns`` (int64), ``price`` (float64), ``volume``,
+        ``current_volume`` (int64), ``aggressor`` (int8: 0 buy, 1 sell, -1 unknown) and ``kind``
+        (int8 DomType: 5 trade, 11 fill). When the records are contiguous in the ring they are
+        read-only views that later appends overwrite (``.copy()`` to keep); when they wrap they
+        are copies.
+        """
+        cdef Py_ssize_t held, m, start, cap = self.tape_capacity
+        self._check_idle()
+        held = self._tape_total if self._tape_total < cap else cap
+        if n is None:
+            m = held
+        else:
+            m = n
+            if m < 0:
+                raise ValueError(f"n must be >= 0, got {n}")
+            if m > held:
+                m = held
+        start = self._tape_head - m
+        if start < 0:
+            start += cap
+        out = {}
+        for name, owner in zip(_TAPE_COLUMNS, self._tape_owners):
+            if start + m <= cap:
+                col = owner[start:start + m]
+                col.flags.writeable = False
+            else:
+                col = np.concatenate((owner[start:], owner[:start + m - cap]))
+            out[name] = col
+        return out
+
+    @property
+    def stats(self):
+        """Counters since construction or ``reset()`` (see the module docstring)."""
+        cdef int k
+        by_type = {_TYPE_NAMES[k]: self._by_type[k] for k in range(BOOK_DOM_TYPES)}
+        ignored = self._by_type[0] + self._n_out_of_range
+        return {
+            "updates": self._n_updates,
+            "applied": self._n_updates - ignored - self._n_invalid,
+            "ignored": ignored,
+            "invalid": self._n_invalid,
+            "out_of_range_types": self._n_out_of_range,
+            "off_grid": self._n_off_grid,
+            "by_type": by_type,
+            "crossed_events": self._n_crossed,
+            "crossed_levels_removed": self._n_crossed_levels,
+            "crossed_volume_removed": self._n_crossed_volume,
+            "stale_levels_cleared": self._n_stale_levels,
+            "stale_volume_cleared": self._n_stale_volume,
+            "recentres": self._n_recentres,
+            "levels_dropped": self._n_levels_dropped,
+            "volume_dropped": self._n_volume_dropped,
+        }
+
+    def __repr__(self):
+        return (f"OrderBook(tick_size={self.tick_size!r}, levels={self.levels}, "
+                f"best_bid={self.best_bid!r}x{self.best_bid_size}, "
+                f"best_ask={self.best_ask!r}x{self.best_ask_size}, "
+                f"bid_levels={self._bid_count}, ask_levels={self._ask_count})")
+
+    def __reduce__(self):
+        raise TypeError("OrderBook cannot be pickled")
+
+
+cdef int64_t* _data_i64(object arr) except NULL:
+    return <int64_t*><char*>_data_ptr(arr)
+
+
+cdef void* _data_ptr(object arr) except NULL:
+    """Data pointer of a C-contiguous array the book owns for its whole life."""
+    cdef Py_buffer view
+    cdef void* ptr
+    PyObject_GetBuffer(arr, &view, PyBUF_WRITABLE)
+    ptr = view.buf
+    PyBuffer_Release(&view)
+    return ptr
