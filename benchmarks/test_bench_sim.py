@@ -1,0 +1,167 @@
+"""Simulator streaming throughput: market messages per second delivered to one raw WebSocket
+client on loopback (issue 3 target: >= 100k msg/s).
+
+* ``burst``: realistic pre-generated market events (from the engine) published through the hub
+  fan-out (encode once, buffer, batch into frames) and read by a raw aiohttp client in the same
+  process, which splits every record on 0x1E.
+* ``pump``: the engine generates the events too (manual clock advanced by one second of market
+  time per pump at a high rate), i.e. engine + server + client end to end.
+
+``extra_info["msgs_per_s"]`` is N / median round time. Run:
+``PYTHONPATH=src python -m pytest benchmarks/test_bench_sim.py -p no:cacheprovider``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from projectx.sim import Simulator
+from projectx.sim.ratelimit import RateLimitConfig
+
+N_MESSAGES = 200_000
+CHUNK = 2_000
+
+
+class _Harness:
+    """A simulator and one raw client subscribed to all market streams of one contract."""
+
+    def __init__(self, **sim_kwargs: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.sim = Simulator(rate_limits=RateLimitConfig(enabled=False), **sim_kwargs)
+        self.http: aiohttp.ClientSession | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+
+    def run(self, coro: Any) -> Any:
+        return self.loop.run_until_complete(coro)
+
+    async def setup(self) -> None:
+        sim = self.sim
+        await sim.start()
+        if sim._pump_task is not None:  # the benchmark drives the market itself
+            sim._pump_task.cancel()
+        self.http = aiohttp.ClientSession()
+        c = sim.credentials
+        async with self.http.post(
+            sim.api_url + "/Auth/loginKey", json={"userName": c.user_name, "apiKey": c.api_key}
+        ) as resp:
+            token = (await resp.json())["token"]
+        url = sim.market_hub_url.replace("http://", "ws://") + f"?access_token={token}"
+        self.ws = await self.http.ws_connect(url, max_msg_size=0)
+        await self.ws.send_str('{"protocol":"json","version":1}\x1e')
+        cid = sim.contract_ids[0]
+        for i, method in enumerate(
+            ("SubscribeContractTrades", "SubscribeContractQuotes", "SubscribeContractMarketDepth")
+        ):
+            await self.ws.send_str(
+                f'{{"type":1,"invocationId":"{i}","target":"{method}","arguments":["{cid}"]}}\x1e'
+            )
+        await self.read(5)  # handshake, 3 completions, 2 snapshots (at least 5 records)
+        await asyncio.sleep(0.1)
+        await self.drain()
+
+    async def read(self, n: int) -> int:
+        """Read frames until ``n`` records have arrived; return the count."""
+        assert self.ws is not None
+        got = 0
+        while got < n:
+            msg = await self.ws.receive()
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                raise ConnectionError(f"stream ended: {msg.type}")
+            got += msg.data.count("\x1e")
+        return got
+
+    async def drain(self) -> None:
+        assert self.ws is not None
+        while True:
+            try:
+                await self.ws.receive(timeout=0.05)
+            except TimeoutError:
+                return
+
+    async def teardown(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.http is not None:
+            await self.http.close()
+        await self.sim.close()
+
+    def close(self) -> None:
+        self.run(self.teardown())
+        self.loop.close()
+
+
+def _market_events(sim: Simulator, n: int) -> list[tuple[str, str, Any]]:
+    """At least ``n`` engine events for the first contract (cycled if the window is short)."""
+    cid = sim.contract_ids[0]
+    start = sim.clock.now_ns()
+    events: list[tuple[str, str, Any]] = []
+    step = 60 * 10**9
+    horizon = start
+    while len(events) < n and horizon - start < 3600 * 10**9:
+        horizon += step
+        events.extend(e for e in sim.market.advance(horizon) if e[1] == cid)
+    if not events:
+        raise RuntimeError("the market produced no events")
+    cycle: Iterator[tuple[str, str, Any]] = itertools.cycle(events)
+    return [next(cycle) for _ in range(n)]
+
+
+@pytest.fixture
+def burst_harness() -> Iterator[_Harness]:
+    h = _Harness(symbols=["MNQ"], seed=11, rate=1000.0)
+    h.run(h.setup())
+    yield h
+    h.close()
+
+
+def test_bench_stream_burst(benchmark, burst_harness):
+    h = burst_harness
+    events = _market_events(h.sim, N_MESSAGES)
+
+    async def one_round() -> int:
+        reader = asyncio.ensure_future(h.read(N_MESSAGES))
+        for i in range(0, N_MESSAGES, CHUNK):
+            h.sim.publish_market(events[i : i + CHUNK])
+            await asyncio.sleep(0)
+        return await reader
+
+    got = benchmark.pedantic(lambda: h.run(one_round()), rounds=5, iterations=1, warmup_rounds=1)
+    assert got >= N_MESSAGES
+    benchmark.extra_info["messages"] = N_MESSAGES
+    benchmark.extra_info["msgs_per_s"] = round(N_MESSAGES / benchmark.stats.stats.median)
+
+
+@pytest.fixture
+def pump_harness() -> Iterator[_Harness]:
+    from projectx.sim.clock import ManualClock
+
+    h = _Harness(symbols=["MNQ"], seed=12, rate=20_000.0, clock=ManualClock(1_764_000_000 * 10**9))
+    h.run(h.setup())
+    yield h
+    h.close()
+
+
+def test_bench_stream_pump(benchmark, pump_harness):
+    h = pump_harness
+    clock = h.sim.clock
+
+    async def one_round() -> int:
+        published = 0
+        reader_total = 0
+        target = N_MESSAGES // 4
+        while published < target:
+            clock.advance(100_000_000)  # 0.1 s of market time per pump
+            published += h.sim.pump_once()
+            await asyncio.sleep(0)
+        reader_total = await h.read(published)
+        return reader_total
+
+    got = benchmark.pedantic(lambda: h.run(one_round()), rounds=5, iterations=1, warmup_rounds=1)
+    assert got > 0
+    benchmark.extra_info["msgs_per_s"] = round(got / benchmark.stats.stats.median)
