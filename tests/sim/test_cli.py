@@ -29,10 +29,10 @@ def test_sim_defaults():
 
 
 def test_sim_options_are_parsed():
-    args = cli.build_parser().parse_args(
-        "sim --host 0.0.0.0 --port 8123 --symbols mnq,ES,,nq --rate 250 --seed 9 "
-        "--profile extended --token-lifetime 30 --no-rate-limits".split()
-    )
+    argv = ["sim", "--host", "0.0.0.0", "--port", "8123", "--symbols", "mnq,ES,,nq"]
+    argv += ["--rate", "250", "--seed", "9", "--profile", "extended"]
+    argv += ["--token-lifetime", "30", "--no-rate-limits"]
+    args = cli.build_parser().parse_args(argv)
     assert (args.host, args.port, args.rate, args.seed) == ("0.0.0.0", 8123, 250.0, 9)
     assert args.symbols == ("MNQ", "ES", "NQ")
     assert args.profile == "extended" and args.token_lifetime == 30.0 and args.no_rate_limits
@@ -115,9 +115,11 @@ def test_projectx_sim_serves_until_ctrl_c():
         assert "CON.F.US.MNQ." in text
 
         async def ping() -> str:
-            async with aiohttp.ClientSession() as http:
-                async with http.get(match.group(1) + "/Status/ping") as resp:
-                    return await resp.text()
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(match.group(1) + "/Status/ping") as resp,
+            ):
+                return await resp.text()
 
         assert asyncio.run(ping()) == "pong"
         proc.send_signal(signal.SIGINT)

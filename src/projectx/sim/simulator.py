@@ -266,10 +266,8 @@ class Simulator:
             await runner.cleanup()
             raise
         self._runner = runner
-        server = site._server
-        if self._port == 0 and server is not None:
-            sockets = getattr(server, "sockets", None) or ()
-            self._port = int(sockets[0].getsockname()[1])
+        if self._port == 0:
+            self._port = int(runner.addresses[0][1])
         log.info("simulator listening on %s", self.base_url)
 
     async def stop_server(self) -> None:
