@@ -208,7 +208,12 @@ cdef class ColumnRing:
             values = np.asarray(columns[i])
             if values.ndim != 1:
                 raise ValueError(f"column {self.names[i]!r} must be 1-D")
-            values = values.astype(self.arrays[i].dtype, casting="same_kind", copy=False)
+            if values.size == 0:
+                values = np.empty(0, dtype=self.arrays[i].dtype)
+            try:
+                values = values.astype(self.arrays[i].dtype, casting="same_kind", copy=False)
+            except TypeError as exc:
+                raise ValueError(f"column {self.names[i]!r}: {exc}") from None
             if rows >= 0 and values.shape[0] != rows:
                 raise ValueError("extend: all columns must have the same length")
             rows = values.shape[0]
