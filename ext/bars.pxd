@@ -47,6 +47,7 @@ cdef class BarEngine:
     cdef object _period                 # projectx.timeframes.calendar_period
     cdef readonly int64_t trades        # trades processed
     cdef readonly int64_t late_trades   # trades late for at least one timeframe
+    cdef bint _in_batch                 # update_batch running without the GIL
 
     cdef int64_t on_trade(self, int64_t ts_ns, double price, int64_t volume) except -1
     cdef Py_ssize_t _run(self, TfState* tf, const int64_t* ts_ns, const double* price,
@@ -54,3 +55,5 @@ cdef class BarEngine:
                          unsigned char* late) except -1 nogil
     cdef int _calendar_roll(self, TfState* tf, int64_t ts_ns) except -1
     cdef Py_ssize_t _tf_index(self, object timeframe) except -1
+    cdef dict _batch(self, const int64_t[::1] ts_ns, const double[::1] price,
+                     const int64_t[::1] volume)

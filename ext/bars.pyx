@@ -48,6 +48,22 @@ class BarEngineStateError(ValidationError):
     """An operation not allowed in the engine's current state (e.g. history after live trades)."""
 
 
+def _column(values, dtype, name):
+    """``values`` as a 1-D C-contiguous array of ``dtype`` (no copy when it already is one)."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValidationError(f"update_batch: {name} must be 1-D, got shape {arr.shape}")
+    if arr.dtype != dtype:
+        try:
+            arr = arr.astype(dtype, casting="safe")
+        except TypeError:
+            raise ValidationError(
+                f"update_batch: {name} of dtype {arr.dtype} cannot be safely cast to "
+                f"{np.dtype(dtype)}"
+            ) from None
+    return np.ascontiguousarray(arr)
+
+
 cdef inline void _set_intraday_period(TfState* tf, int64_t ts_ns) noexcept nogil:
     cdef int64_t rem = ts_ns % tf.length_ns
     if rem < 0:
@@ -133,6 +149,8 @@ cdef class BarEngine:
         cdef int64_t mask = 0
         cdef unsigned char late = 0
         cdef Py_ssize_t i
+        if self._in_batch:
+            raise BarEngineStateError("BarEngine used from two threads (update_batch running)")
         if not isfinite(price) or volume < 0:
             raise InvalidTradeError(
                 f"invalid trade: price={price!r} must be finite, volume={volume} must be >= 0"
@@ -217,19 +235,30 @@ cdef class BarEngine:
         """
         return self.on_trade(ts_ns, price, volume)
 
-    def update_batch(self, const int64_t[::1] ts_ns, const double[::1] price,
-                     const int64_t[::1] volume):
+    def update_batch(self, ts_ns, price, volume):
         """Apply arrays of trades in order; return ``{timeframe: bars closed}``.
 
-        Same result as calling ``update`` for each trade. The whole batch is validated first
-        (finite prices, volumes >= 0): an invalid trade raises before anything is applied.
-        Only the newest ``capacity`` closed bars per timeframe stay readable afterwards.
+        ``ts_ns``: integer ns UTC, ``price``: float, ``volume``: integer (1-D, one length; int64
+        / float64 C-contiguous arrays are used without a copy). Same result as calling
+        ``update`` for each trade. The whole batch is validated first (finite prices, volumes
+        >= 0): an invalid trade raises before anything is applied. Only the newest ``capacity``
+        closed bars per timeframe stay readable afterwards.
         """
+        return self._batch(
+            _column(ts_ns, np.int64, "ts_ns"),
+            _column(price, np.float64, "price"),
+            _column(volume, np.int64, "volume"),
+        )
+
+    cdef dict _batch(self, const int64_t[::1] ts_ns, const double[::1] price,
+                     const int64_t[::1] volume):
         cdef Py_ssize_t n = ts_ns.shape[0], i, j, c0, c1, bad = -1, late_total = 0
         cdef int64_t late_before
         cdef int64_t[::1] counts
         cdef unsigned char* late
         cdef bint any_late
+        if self._in_batch:
+            raise BarEngineStateError("BarEngine used from two threads (update_batch running)")
         if price.shape[0] != n or volume.shape[0] != n:
             raise ValidationError(
                 f"update_batch: arrays differ in length ({n}, {price.shape[0]}, "
@@ -253,6 +282,7 @@ cdef class BarEngine:
         if late == NULL:
             raise MemoryError()
         memset(late, 0, CHUNK)
+        self._in_batch = 1
         try:
             with nogil:
                 c0 = 0
@@ -271,6 +301,7 @@ cdef class BarEngine:
                         memset(late, 0, CHUNK)
                     c0 = c1
         finally:
+            self._in_batch = 0
             PyMem_Free(late)
             self.trades += n
             self.late_trades += late_total
@@ -291,7 +322,7 @@ cdef class BarEngine:
         cdef Py_ssize_t i = self._tf_index(timeframe), k, n
         cdef TfState* tf = &self._tf[i]
         cdef BarRing ring = self._rings[i]
-        if self.trades:
+        if self.trades or self._in_batch:
             raise BarEngineStateError("load_bars must be called before any live trade")
         ts = np.ascontiguousarray(ts_ns, dtype=np.int64)
         cols = [np.ascontiguousarray(a, dtype=np.float64) for a in (open, high, low, close)]

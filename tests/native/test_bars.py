@@ -213,3 +213,27 @@ def test_get_data_frame_schema() -> None:
             "trades": pl.Int64,
         }
     )
+
+
+def test_batch_accepts_lists_strided_and_narrower_ints() -> None:
+    ts = np.arange(0, 10 * S, S // 2, dtype=np.int64)
+    prices = np.linspace(1.0, 2.0, len(ts))
+    volumes = np.arange(len(ts), dtype=np.int32)
+    reference = BarEngine(["1sec"])
+    for t, p, v in zip(ts.tolist(), prices.tolist(), volumes.tolist(), strict=True):
+        reference.update(t, p, v)
+    e = BarEngine(["1sec"])
+    wide = np.zeros((len(ts), 2))
+    wide[:, 0] = prices
+    e.update_batch(ts.tolist(), wide[:, 0], volumes)  # list, strided float64, int32
+    assert e.closed("1sec")["close"].tolist() == reference.closed("1sec")["close"].tolist()
+    assert e.forming("1sec") == reference.forming("1sec")
+
+
+def test_batch_rejects_unsafe_dtypes_and_shapes() -> None:
+    e = BarEngine(["1sec"])
+    with pytest.raises(ValidationError):
+        e.update_batch(np.array([1.5]), np.array([1.0]), np.array([1]))  # float timestamps
+    with pytest.raises(ValidationError):
+        e.update_batch(np.zeros((1, 1), np.int64), np.zeros((1, 1)), np.zeros((1, 1), np.int64))
+    assert e.trades == 0
