@@ -560,3 +560,19 @@ async def test_rate_limits_do_not_apply_to_hub_invocations(http):
         for _ in range(10):
             assert "result" in await h.invoke("SubscribeAccounts")
         await h.close()
+
+
+async def test_clean_shutdown_closes_sessions_and_leaves_no_tasks(http):
+    async with Simulator(symbols=["MNQ"], seed=5) as s:
+        tok = await login(http, s)
+        u = await RawHub.connect(http, s.user_hub_url, tok)
+        m = await RawHub.connect(http, s.market_hub_url, tok)
+        assert "result" in await m.invoke("SubscribeContractTrades", s.contract_ids[0])
+        assert "result" in await u.invoke("SubscribeAccounts")
+    for h in (u, m):
+        seen = await h.wait_closed()
+        closes = [x for x in seen if isinstance(x, dict) and x.get("type") == 7]
+        assert closes and closes[-1]["allowReconnect"] is True
+    assert not s.hubs.connections()
+    leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert leftover == []
