@@ -237,3 +237,11 @@ def test_batch_rejects_unsafe_dtypes_and_shapes() -> None:
     with pytest.raises(ValidationError):
         e.update_batch(np.zeros((1, 1), np.int64), np.zeros((1, 1)), np.zeros((1, 1), np.int64))
     assert e.trades == 0
+
+
+def test_intraday_bars_align_to_epoch_multiples_before_1970_too() -> None:
+    e = BarEngine(["1sec", "7sec"])
+    e.update(-1, 1.0, 1)
+    assert e.forming("1sec").ts_ns == -S
+    assert e.forming("7sec").ts_ns == -7 * S
+    assert e.update(0, 2.0, 1) == 0b11  # 0 starts both a 1sec and a 7sec period

@@ -178,4 +178,5 @@ def test_ring_matches_a_bounded_deque(
     rows = list(zip(*(got[name].tolist() for name in BAR_NAMES), strict=True))
     assert rows == expected
     assert (len(r), r.total) == (len(model), appended)
-    assert r.to_polars(n).height == len(expected)
+    df = r.to_polars(n)
+    assert df.with_columns(df["ts"].dt.epoch("ns")).rows() == expected
