@@ -9,7 +9,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
+from projectx.sim import Simulator
 from projectx.sim.faults import ADMIN_METHODS, _is_loopback, admin_handler
+from projectx.sim.hubs import HubConfig
 from tests.sim.conftest import RS, RawHub, account_ids, login, post, wait_until
 
 
@@ -394,3 +396,12 @@ async def test_clear_removes_pending_faults(http, sim, token):
     h = await RawHub.connect(http, sim.user_hub_url, token)
     assert "result" in await h.invoke("SubscribeAccounts")
     await h.close()
+
+
+async def test_expiry_can_close_open_sessions_when_configured(http):
+    async with Simulator(symbols=["MNQ"], hub=HubConfig(close_on_token_expiry=True)) as s:
+        tok = await login(http, s)
+        h = await RawHub.connect(http, s.user_hub_url, tok)
+        s.faults.expire_tokens()
+        seen = await h.wait_closed()
+        assert {"type": 7, "error": "Token expired.", "allowReconnect": True} in seen

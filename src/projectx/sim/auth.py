@@ -133,6 +133,14 @@ class TokenAuthority:
             raise TokenError(TokenProblem.EXPIRED)
         return info
 
+    def still_valid(self, info: TokenInfo) -> bool:
+        """Whether already-verified claims are still acceptable (not expired nor revoked)."""
+        return (
+            info.serial not in self._revoked
+            and info.serial >= self._min_valid_serial
+            and self._time() < info.expires_at
+        )
+
     def revoke(self, token: str) -> None:
         """Revoke one token (logout); later use of it fails with ``REVOKED``."""
         info = self.verify(token)

@@ -74,6 +74,7 @@ class HubConfig:
     depth_snapshot: bool = True
     quote_snapshot: bool = True
     close_on_logout: bool = True
+    close_on_token_expiry: bool = False
 
 
 @dataclass(slots=True)
@@ -145,6 +146,7 @@ class HubConnection:
         self.kind = kind
         self.connection_id = connection_id
         self.user_name = token.user_name
+        self.token = token
         self.token_serial = token.serial
         self.ws = ws
         self._request = request
@@ -684,6 +686,15 @@ class HubServer:
             conn.enqueue(record)
 
     # ------------------------------------------------------------------ ending
+    async def close_expired(self) -> int:
+        """With ``close_on_token_expiry``, close sessions whose token is no longer valid."""
+        if not self.config.close_on_token_expiry:
+            return 0
+        stale = [c for c in self._connections if not self._auth.still_valid(c.token)]
+        for conn in stale:
+            await conn.close("Token expired.")
+        return len(stale)
+
     async def close_token(self, token: TokenInfo, reason: str) -> None:
         """Close (with a Close message) every connection opened with this token."""
         if not self.config.close_on_logout:

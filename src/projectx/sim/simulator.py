@@ -294,6 +294,8 @@ class Simulator:
 
     async def _pump(self) -> None:
         interval = self.config.pump_interval_s
+        loop = asyncio.get_running_loop()
+        next_expiry_check = loop.time() + 1.0
         failures = 0
         while True:
             try:
@@ -303,6 +305,9 @@ class Simulator:
                 failures += 1
                 if failures in (1, 10, 100) or failures % 1000 == 0:
                     log.exception("market pump failed (%d in a row)", failures)
+            if loop.time() >= next_expiry_check:
+                next_expiry_check = loop.time() + 1.0
+                await self.hubs.close_expired()
             await asyncio.sleep(interval)
 
     # ----------------------------------------------------------------- routing
