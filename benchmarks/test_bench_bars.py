@@ -69,6 +69,16 @@ def test_update_batch_10m_3tf(benchmark, big) -> None:
     )
 
 
+def test_update_batch_10m_1tf(benchmark, big) -> None:
+    """``update_batch`` of 10M ticks into 1min only (same work as the polars reference)."""
+    benchmark.extra_info["ticks"] = N_BIG
+    benchmark.pedantic(
+        lambda engine: engine.update_batch(*big),
+        setup=lambda: ((BarEngine(["1min"]),), {}),
+        rounds=5,
+    )
+
+
 def test_update_batch_10m_6tf_calendar(benchmark, big) -> None:
     """``update_batch`` of 10M ticks into 1sec, 1min, 5min, 1day, 1week, 1month."""
     benchmark.extra_info["ticks"] = N_BIG

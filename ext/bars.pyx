@@ -38,6 +38,7 @@ cdef enum:
 
 Bar = namedtuple("Bar", ["ts_ns", "open", "high", "low", "close", "volume", "trades"])
 Bar.__doc__ = "One OHLCV bar; ``ts_ns`` is the bar's open time (int64 ns UTC)."
+Bar.__module__ = __name__
 
 
 class InvalidTradeError(ValidationError):
