@@ -204,3 +204,26 @@ def test_walk_through_dst_and_month_end_weeks_matches_the_model(start: int) -> N
         assert engine_rows(engine, tf) == model.closed(tf), tf
         assert engine.forming(tf) == model.forming(tf), tf
     assert len(model.closed("1day")) >= 8
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_long_batches_cross_chunk_boundaries_like_per_trade_updates(seed: int) -> None:
+    """20k trades (several internal 4096-trade chunks), ~3% of them late, all timeframes."""
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    steps = rng.integers(0, 400 * 1_000_000, n)  # 0-400 ms forward
+    steps[rng.random(n) < 0.03] = -2 * S  # late trades
+    ts = ANCHORS[seed % len(ANCHORS)] + np.cumsum(steps)
+    prices = 100.0 + np.cumsum(rng.integers(-2, 3, n)) * 0.25
+    volumes = rng.integers(0, 20, n)
+    single = BarEngine(TIMEFRAMES, capacity=64)
+    for t, p, v in zip(ts.tolist(), prices.tolist(), volumes.tolist(), strict=True):
+        single.update(t, p, v)
+    batch = BarEngine(TIMEFRAMES, capacity=64)
+    batch.update_batch(ts, prices, volumes)
+    assert batch.stats() == single.stats()
+    assert batch.late_trades > 0
+    for tf in TIMEFRAMES:
+        assert batch.forming(tf) == single.forming(tf)
+        assert engine_rows(batch, tf) == engine_rows(single, tf)
