@@ -1,0 +1,98 @@
+"""Types of ``projectx._native.book``: the native level-2 order book (see ``ext/book.pyx``)."""
+
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+BOOK_APPLIED: Final[int]
+BOOK_IGNORED: Final[int]
+BOOK_INVALID: Final[int]
+
+_F64 = np.ndarray[tuple[int], np.dtype[np.float64]]
+_I64 = np.ndarray[tuple[int], np.dtype[np.int64]]
+
+class OrderBook:
+    """Level-2 book of one contract: integer-tick ladder, best levels, trade tape, stats."""
+
+    @property
+    def tick_size(self) -> float: ...
+    @property
+    def levels(self) -> int: ...
+    @property
+    def tape_capacity(self) -> int: ...
+    def __init__(
+        self, tick_size: float, levels: int = 4096, tape_capacity: int = 16384
+    ) -> None: ...
+    def apply(
+        self, dom_type: int, price: float, volume: int, current_volume: int, ts_ns: int
+    ) -> int:
+        """Apply one GatewayDepth entry; returns BOOK_APPLIED, BOOK_IGNORED or BOOK_INVALID."""
+    def apply_batch(
+        self,
+        dom_type: npt.NDArray[np.int32] | npt.NDArray[np.int64],
+        price: npt.NDArray[np.float64],
+        volume: npt.NDArray[np.int64],
+        current_volume: npt.NDArray[np.int64],
+        ts_ns: npt.NDArray[np.int64],
+    ) -> int:
+        """Apply many entries in order, exactly like ``apply`` each; returns how many applied."""
+    def reset(self) -> None:
+        """Return to the freshly constructed state."""
+    @property
+    def best_bid(self) -> float: ...
+    @property
+    def best_ask(self) -> float: ...
+    @property
+    def best_bid_size(self) -> int: ...
+    @property
+    def best_ask_size(self) -> int: ...
+    @property
+    def spread(self) -> float: ...
+    @property
+    def mid(self) -> float: ...
+    @property
+    def bid_levels(self) -> int: ...
+    @property
+    def ask_levels(self) -> int: ...
+    @property
+    def total_bid_size(self) -> int: ...
+    @property
+    def total_ask_size(self) -> int: ...
+    @property
+    def base_ticks(self) -> int: ...
+    @property
+    def session_low(self) -> float: ...
+    @property
+    def session_high(self) -> float: ...
+    @property
+    def last_trade_price(self) -> float: ...
+    @property
+    def bid_sizes(self) -> _I64:
+        """Read-only view of the whole bid ladder (index i is tick ``base_ticks + i``)."""
+    @property
+    def ask_sizes(self) -> _I64:
+        """Read-only view of the whole ask ladder (index i is tick ``base_ticks + i``)."""
+    def ladder_prices(self) -> _F64: ...
+    def top(self, n: int = 10) -> tuple[_F64, _I64, _F64, _I64]:
+        """``(bid_prices, bid_sizes, ask_prices, ask_sizes)``, best first, fresh arrays."""
+    def top_into(
+        self,
+        bid_prices: npt.NDArray[np.float64],
+        bid_sizes: npt.NDArray[np.int64],
+        ask_prices: npt.NDArray[np.float64],
+        ask_sizes: npt.NDArray[np.int64],
+    ) -> tuple[int, int]:
+        """Fill caller arrays (NaN/0 padding); returns levels written per side."""
+    def depth(self, side: int, n: int = 10) -> tuple[_F64, _I64]:
+        """One side (0 bid, 1 ask): ``(prices, sizes)``, best first."""
+    def size_at(self, price: float, side: int | None = None) -> int: ...
+    @property
+    def tape_len(self) -> int: ...
+    @property
+    def tape_total(self) -> int: ...
+    def tape(self, n: int | None = None) -> dict[str, npt.NDArray[Any]]:
+        """Latest tape records, oldest first: ts_ns, price, volume, current_volume,
+        aggressor, kind."""
+    @property
+    def stats(self) -> dict[str, Any]: ...
