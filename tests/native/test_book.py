@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -500,3 +501,31 @@ def test_a_large_gil_free_batch_equals_per_entry_updates() -> None:
         assert a.tolist() == b.tolist()
     for name, col in batch.tape().items():
         assert col.tolist() == single.tape()[name].tolist()
+
+
+def test_reads_during_a_gil_free_batch_raise_instead_of_seeing_a_half_updated_book() -> None:
+    rng = np.random.default_rng(11)
+    n = 2_000_000
+    types = rng.choice([1, 2], n).astype(np.int32)
+    prices = (400 + rng.integers(-30, 31, n)) * T
+    vols = rng.integers(0, 9, n)
+    ts = np.zeros(n, dtype=np.int64)
+    errors: list[str] = []
+    for _attempt in range(5):
+        book = OrderBook(T)
+        worker = threading.Thread(target=book.apply_batch, args=(types, prices, vols, vols, ts))
+        worker.start()
+        while worker.is_alive() and not errors:
+            try:
+                book.top(5)
+            except RuntimeError as exc:
+                errors.append(str(exc))
+                with pytest.raises(RuntimeError):
+                    book.apply(2, 100.0, 1, 1, 0)
+                with pytest.raises(RuntimeError):
+                    book.reset()
+        worker.join()
+        if errors:
+            break
+    assert errors and "apply_batch" in errors[0]
+    assert book.stats["updates"] == n  # the batch itself completed untouched
