@@ -6,9 +6,9 @@ The interface other native modules ``cimport``. Semantics of every DomType are d
 
 - ``apply`` (``cpdef``: a plain C call from Cython) takes one GatewayDepth entry and returns
   ``BOOK_APPLIED``, ``BOOK_IGNORED`` (DomType 0 or out of range) or ``BOOK_INVALID``
-  (non-finite or absurd price, negative volume). It never raises for bad market data: bad entries are counted in the stats instead. It raises
-  ``RuntimeError`` (returns -1) only when the book is being updated concurrently by a GIL-free
-  ``apply_batch`` in another thread.
+  (non-finite or absurd price, negative volume). It never raises for bad market data: bad
+  entries are counted in the stats instead. It raises ``RuntimeError`` (returns -1) only when
+  the book is being updated concurrently by a GIL-free ``apply_batch`` in another thread.
 - ``_apply`` is the same without the concurrency check, callable without the GIL.
 """
 
@@ -80,20 +80,27 @@ cdef class OrderBook:
 
     # cpdef (not cdef) only so that the Python wrapper can share the name; from Cython it is a
     # direct C call through the vtable, exactly like a cdef method.
-    cpdef int apply(self, int dom_type, double price, int64_t volume, int64_t current_volume, int64_t ts_ns) except -1
-    cdef int _apply(self, int dom_type, double price, int64_t volume, int64_t current_volume, int64_t ts_ns) noexcept nogil
+    cpdef int apply(self, int dom_type, double price, int64_t volume, int64_t current_volume,
+                    int64_t ts_ns) except -1
+    cdef int _apply(self, int dom_type, double price, int64_t volume, int64_t current_volume,
+                    int64_t ts_ns) noexcept nogil
 
     cdef double _price_of(self, int64_t ticks) noexcept nogil
     cdef int _to_ticks(self, double price, int64_t* ticks) noexcept nogil
     cdef void _set_level(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
     cdef void _set_bid(self, Py_ssize_t idx, int64_t size) noexcept nogil
     cdef void _set_ask(self, Py_ssize_t idx, int64_t size) noexcept nogil
-    cdef void _clear_better(self, bint bid, int64_t idx, int64_t* n_levels, int64_t* n_volume) noexcept nogil
+    cdef void _clear_better(self, bint bid, int64_t idx, int64_t* n_levels,
+                            int64_t* n_volume) noexcept nogil
     cdef void _recentre(self, int64_t ticks) noexcept nogil
     cdef void _rescan(self) noexcept nogil
     cdef void _clear_book(self) noexcept nogil
-    cdef void _tape_append(self, int kind, int64_t ticks, int64_t volume, int64_t current_volume, int64_t ts_ns) noexcept nogil
-    cdef Py_ssize_t _fill_side(self, bint bid, char* pbuf, Py_ssize_t pstride, char* sbuf, Py_ssize_t sstride, Py_ssize_t m) noexcept nogil
+    cdef void _tape_append(self, int kind, int64_t ticks, int64_t volume,
+                           int64_t current_volume, int64_t ts_ns) noexcept nogil
+    cdef Py_ssize_t _fill_side(self, bint bid, char* pbuf, Py_ssize_t pstride, char* sbuf,
+                               Py_ssize_t sstride, Py_ssize_t m) noexcept nogil
+    cdef Py_ssize_t _run_batch(self, Py_ssize_t n, char* pt, Py_ssize_t st, bint is32,
+                               char* pp, Py_ssize_t sp, char* pv, Py_ssize_t sv, char* pc,
+                               Py_ssize_t sc, char* ps, Py_ssize_t ss) noexcept nogil
     cdef void _reset_all(self) noexcept
-    cdef Py_ssize_t _run_batch(self, Py_ssize_t n, char* pt, Py_ssize_t st, bint is32, char* pp, Py_ssize_t sp, char* pv, Py_ssize_t sv, char* pc, Py_ssize_t sc, char* ps, Py_ssize_t ss) noexcept nogil
     cdef int _check_idle(self) except -1
