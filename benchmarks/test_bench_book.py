@@ -42,6 +42,12 @@ def ten_levels(size_base: int) -> tuple[np.ndarray, ...]:
     return types, prices, vols, vols.copy(), np.zeros(10, dtype=np.int64)
 
 
+def record_per(benchmark, key: str, per_round: int) -> None:
+    """Store the median per entry/message in ``extra_info`` (absent when benchmarks are off)."""
+    if benchmark.stats is not None:
+        benchmark.extra_info[key] = benchmark.stats.stats.median / per_round * 1e9
+
+
 @pytest.fixture
 def book() -> OrderBook:
     b = OrderBook(TICK, levels=4096)
@@ -64,7 +70,7 @@ def test_single_update_python_apply(benchmark, book: OrderBook) -> None:
             apply(*e)
 
     benchmark(run)
-    benchmark.extra_info["ns_per_update"] = benchmark.stats.stats.median / PY_LOOP * 1e9
+    record_per(benchmark, "ns_per_update", PY_LOOP)
 
 
 def test_per_level_update_via_apply_batch(benchmark) -> None:
@@ -72,7 +78,7 @@ def test_per_level_update_via_apply_batch(benchmark) -> None:
     cols = depth_arrays(BATCH, 2)
     book = OrderBook(TICK, levels=4096)
     benchmark.pedantic(book.apply_batch, args=cols, rounds=15, iterations=1, warmup_rounds=1)
-    benchmark.extra_info["ns_per_update"] = benchmark.stats.stats.median / BATCH * 1e9
+    record_per(benchmark, "ns_per_update", BATCH)
 
 
 def test_ten_level_depth_batch_native(benchmark, book: OrderBook) -> None:
@@ -86,7 +92,7 @@ def test_ten_level_depth_batch_native(benchmark, book: OrderBook) -> None:
         apply_batch(*b)
 
     benchmark(run)
-    benchmark.extra_info["ns_per_message"] = benchmark.stats.stats.median / 2 * 1e9
+    record_per(benchmark, "ns_per_message", 2)
 
 
 def test_ten_level_depth_batch_reference_model(benchmark) -> None:
@@ -103,7 +109,7 @@ def test_ten_level_depth_batch_reference_model(benchmark) -> None:
                 model.apply(*e)
 
     benchmark(run)
-    benchmark.extra_info["ns_per_message"] = benchmark.stats.stats.median / 2 * 1e9
+    record_per(benchmark, "ns_per_message", 2)
 
 
 def test_best_bid_property(benchmark, book: OrderBook) -> None:

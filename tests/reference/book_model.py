@@ -42,7 +42,10 @@ class TapeRecord:
 
 @dataclass
 class BookModel:
-    """The documented order-book rules on dicts; prices are kept as integer ticks."""
+    """The documented order-book rules on dicts; prices are kept as integer ticks.
+
+    The tape keeps every record; compare its last ``tape_capacity`` with the native ring.
+    """
 
     tick_size: float
     levels: int = 4096
