@@ -1,0 +1,332 @@
+"""Client configuration: :class:`ProjectXConfig` and the :class:`Secret` wrapper.
+
+A configuration comes from keyword arguments, the environment (:meth:`ProjectXConfig.from_env`)
+or a JSON/TOML file (:meth:`ProjectXConfig.from_file`). Named environments fill in the three URLs:
+
+========================  ==============================================  ==========================
+name                      REST API                                        hubs
+========================  ==============================================  ==========================
+``topstepx``              ``https://api.topstepx.com/api``                ``https://rtc.topstepx.com``
+``projectx-demo``         ``https://gateway-api-demo.s2f.projectx.com``   ``gateway-rtc-demo...``
+``local``                 ``<base_url>/api`` (a simulator)                ``<base_url>/hubs/...``
+========================  ==============================================  ==========================
+
+Credentials are held in :class:`Secret`, whose ``repr``/``str``/``format`` print ``***``: they
+never reach a log line, a repr or an exception message. TLS certificates are verified unless
+``verify_tls=False``; plain ``http://``/``ws://`` is accepted only for loopback hosts unless
+``allow_insecure=True``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from projectx.exceptions import ValidationError
+
+__all__ = ["ENVIRONMENTS", "Environment", "ProjectXConfig", "Secret"]
+
+
+class Secret:
+    """A string that never shows itself: ``repr``, ``str`` and ``format`` give ``***``.
+
+    Read the value explicitly with :meth:`get`. Equality is constant-time.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise ValidationError(f"a secret must be a str, got {type(value).__name__}")
+        self._value = value
+
+    def get(self) -> str:
+        """The secret text (send it; never log it)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> Any:
+        raise TypeError("Secret objects cannot be pickled")
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """URLs of one named Gateway environment."""
+
+    name: str
+    api_url: str
+    user_hub_url: str
+    market_hub_url: str
+
+
+ENVIRONMENTS: dict[str, Environment] = {
+    "topstepx": Environment(
+        "topstepx",
+        "https://api.topstepx.com/api",
+        "https://rtc.topstepx.com/hubs/user",
+        "https://rtc.topstepx.com/hubs/market",
+    ),
+    "projectx-demo": Environment(
+        "projectx-demo",
+        "https://gateway-api-demo.s2f.projectx.com/api",
+        "https://gateway-rtc-demo.s2f.projectx.com/hubs/user",
+        "https://gateway-rtc-demo.s2f.projectx.com/hubs/market",
+    ),
+}
+DEFAULT_LOCAL_URL = "http://127.0.0.1:8765"
+
+_SECRET_FIELDS = frozenset({"api_key", "password", "verify_key"})
+_ENV_PREFIX = "PROJECT_X_"
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(name: str, url: str, allow_insecure: bool) -> str:
+    if not isinstance(url, str) or not url:
+        raise ValidationError(f"{name} must be a non-empty URL string")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
+        raise ValidationError(f"{name} must be an http(s):// or ws(s):// URL, got {url!r}")
+    if parts.username or parts.password or parts.query:
+        raise ValidationError(f"{name} must not carry credentials or a query string")
+    if scheme in ("http", "ws") and not allow_insecure and not _is_loopback(parts.hostname):
+        raise ValidationError(
+            f"{name}: plain {scheme}:// is only allowed to a loopback host "
+            f"(got {parts.hostname!r}); pass allow_insecure=True to override"
+        )
+    return url.rstrip("/")
+
+
+def _to_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off", ""):
+            return False
+    raise ValidationError(f"{name}: expected a boolean, got {value!r}")
+
+
+def _to_secret(name: str, value: Any) -> Secret | None:
+    if value is None or isinstance(value, Secret):
+        return value
+    if isinstance(value, str):
+        return Secret(value) if value else None
+    raise ValidationError(f"{name}: expected a string, got {type(value).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectXConfig:
+    """Everything the REST client and the hub connections need.
+
+    Login: by API key (``username`` + ``api_key``) or, when ``app_id`` is set, by application
+    (``username``, ``password``, ``device_id``, ``app_id``, ``verify_key``).
+    """
+
+    environment: str = "topstepx"
+    username: str | None = None
+    api_key: Secret | None = field(default=None, repr=False)
+    account_name: str | None = None
+    base_url: str | None = None
+    """Root of a ``local`` environment (``http://127.0.0.1:PORT``)."""
+    api_url: str = ""
+    user_hub_url: str = ""
+    market_hub_url: str = ""
+    password: Secret | None = field(default=None, repr=False)
+    device_id: str | None = None
+    app_id: str | None = None
+    verify_key: Secret | None = field(default=None, repr=False)
+    live: bool = False
+    """Use the live market-data subscription (``live: true`` on contract/bar requests)."""
+    verify_tls: bool = True
+    allow_insecure: bool = False
+    request_timeout_s: float = 30.0
+    connect_timeout_s: float = 10.0
+    general_limit: int = 200
+    general_window_s: float = 60.0
+    bars_limit: int = 50
+    bars_window_s: float = 30.0
+    max_retries: int = 4
+    backoff_base_s: float = 0.25
+    backoff_max_s: float = 10.0
+    max_retry_after_s: float = 120.0
+    token_refresh_margin_s: float = 300.0
+    cache_ttl_s: float = 3600.0
+    max_concurrency: int = 8
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        env = self.environment.strip().lower() if isinstance(self.environment, str) else ""
+        if env not in ENVIRONMENTS and env != "local":
+            known = ", ".join([*ENVIRONMENTS, "local"])
+            raise ValidationError(f"unknown environment {self.environment!r} (known: {known})")
+        set_(self, "environment", env)
+        for name in _SECRET_FIELDS:
+            set_(self, name, _to_secret(name, getattr(self, name)))
+        for name in ("live", "verify_tls", "allow_insecure"):
+            set_(self, name, _to_bool(name, getattr(self, name)))
+        if env == "local":
+            base = _check_url("base_url", self.base_url or DEFAULT_LOCAL_URL, self.allow_insecure)
+            set_(self, "base_url", base)
+            defaults = Environment(
+                "local", base + "/api", base + "/hubs/user", base + "/hubs/market"
+            )
+        else:
+            defaults = ENVIRONMENTS[env]
+        for name in ("api_url", "user_hub_url", "market_hub_url"):
+            url = getattr(self, name) or getattr(defaults, name)
+            set_(self, name, _check_url(name, url, self.allow_insecure))
+        for name in (
+            "request_timeout_s",
+            "connect_timeout_s",
+            "general_window_s",
+            "bars_window_s",
+            "backoff_base_s",
+            "backoff_max_s",
+            "max_retry_after_s",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValidationError(f"{name} must be a number > 0, got {value!r}")
+            set_(self, name, float(value))
+        for name in ("general_limit", "bars_limit", "max_concurrency"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValidationError(f"{name} must be an int >= 1, got {value!r}")
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise ValidationError(f"max_retries must be an int, got {self.max_retries!r}")
+        if self.max_retries < 0:
+            raise ValidationError(f"max_retries must be >= 0, got {self.max_retries}")
+        for name in ("token_refresh_margin_s", "cache_ttl_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValidationError(f"{name} must be a number >= 0, got {value!r}")
+            set_(self, name, float(value))
+
+    # ------------------------------------------------------------------ login
+    @property
+    def uses_app_login(self) -> bool:
+        """Whether ``Auth/loginApp`` is used (``app_id`` set) rather than ``Auth/loginKey``."""
+        return bool(self.app_id)
+
+    def require_credentials(self) -> None:
+        """Raise :class:`ValidationError` unless the chosen login has all its credentials."""
+        if not self.username:
+            raise ValidationError("username is required (PROJECT_X_USERNAME)")
+        if self.uses_app_login:
+            missing = [n for n in ("password", "device_id", "verify_key") if not getattr(self, n)]
+            if missing:
+                raise ValidationError(f"app login needs {', '.join(missing)}")
+        elif not self.api_key:
+            raise ValidationError("api_key is required (PROJECT_X_API_KEY)")
+
+    # ---------------------------------------------------------------- sources
+    def replace(self, **changes: Any) -> ProjectXConfig:
+        """A copy with ``changes`` applied (validated again)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> ProjectXConfig:
+        """Build from a mapping of field names; unknown keys raise :class:`ValidationError`."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(k for k in data if k not in names)
+        if unknown:
+            raise ValidationError(f"unknown configuration key(s): {', '.join(unknown)}")
+        return cls(**dict(data))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ProjectXConfig:
+        """Build from ``PROJECT_X_*`` variables (``PROJECT_X_API_KEY``, ``PROJECT_X_USERNAME``,
+        ``PROJECT_X_ACCOUNT_NAME``, ``PROJECT_X_ENVIRONMENT``, ``PROJECT_X_BASE_URL``,
+        ``PROJECT_X_API_URL``, ``PROJECT_X_USER_HUB_URL``, ``PROJECT_X_MARKET_HUB_URL``, and any
+        other field upper-cased). Keyword ``overrides`` win over the environment.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(_ENV_PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _coerce_env(f.name, raw, f.default)
+        values.update(overrides)
+        return cls(**values)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], **overrides: Any) -> ProjectXConfig:
+        """Build from a ``.json`` or ``.toml`` file (a ``[projectx]`` table is used if present)."""
+        p = Path(path)
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise ValidationError(f"cannot read configuration file {p}: {exc.strerror}") from None
+        suffix = p.suffix.lower()
+        try:
+            if suffix == ".toml":
+                data: Any = tomllib.loads(raw.decode("utf-8"))
+            elif suffix == ".json":
+                data = json.loads(raw)
+            else:
+                raise ValidationError(f"configuration file must be .json or .toml, got {p.name}")
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"cannot parse configuration file {p.name}: {exc}") from None
+        if isinstance(data, dict) and isinstance(data.get("projectx"), dict):
+            data = data["projectx"]
+        if not isinstance(data, dict):
+            raise ValidationError(f"configuration file {p.name} must hold an object/table")
+        data = {**data, **overrides}
+        return cls.from_mapping(data)
+
+
+def _coerce_env(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return _to_bool(name, raw)
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValidationError(f"PROJECT_X_{name.upper()}: expected an int") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValidationError(f"PROJECT_X_{name.upper()}: expected a number") from None
+    return raw
