@@ -26,8 +26,14 @@ T0 = 1_732_000_000 * 10**9
 
 
 def _wire(ts_ns: int, close: float, volume: int = 1) -> dict[str, object]:
-    return {"t": format_iso(ts_ns, 6), "o": close, "h": close + 1, "l": close - 1, "c": close,
-            "v": volume}
+    return {
+        "t": format_iso(ts_ns, 6),
+        "o": close,
+        "h": close + 1,
+        "l": close - 1,
+        "c": close,
+        "v": volume,
+    }
 
 
 def test_timeframes_and_units_map_to_retrievebars_arguments():
@@ -43,8 +49,16 @@ def test_timeframes_and_units_map_to_retrievebars_arguments():
 
 @pytest.mark.parametrize(
     ("timeframe", "unit", "number"),
-    [("7minutes", None, 1), ("0min", None, 1), (None, None, 1), (None, 9, 1), (None, 7, 1),
-     (None, BarUnit.MINUTE, 0), ("5min", BarUnit.MINUTE, 1), (None, BarUnit.UNSPECIFIED, 1)],
+    [
+        ("7minutes", None, 1),
+        ("0min", None, 1),
+        (None, None, 1),
+        (None, 9, 1),
+        (None, 7, 1),
+        (None, BarUnit.MINUTE, 0),
+        ("5min", BarUnit.MINUTE, 1),
+        (None, BarUnit.UNSPECIFIED, 1),
+    ],
 )
 def test_unknown_timeframes_raise_validation_error(timeframe, unit, number):
     with pytest.raises(ValidationError):
@@ -71,7 +85,8 @@ def test_malformed_bars_raise_api_error():
 @given(
     pages=st.lists(
         st.lists(st.tuples(st.integers(0, 500), st.integers(0, 10**6)), max_size=40),
-        min_size=1, max_size=6,
+        min_size=1,
+        max_size=6,
     ),
     limit=st.one_of(st.none(), st.integers(1, 300)),
 )

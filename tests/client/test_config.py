@@ -116,7 +116,7 @@ def test_from_toml_and_json_files(tmp_path):
     with pytest.raises(ValidationError, match="cannot read"):
         ProjectXConfig.from_file(tmp_path / "missing.toml")
     (tmp_path / "x.yaml").write_text("a: 1")
-    with pytest.raises(ValidationError, match=".json or .toml"):
+    with pytest.raises(ValidationError, match=r"\.json or \.toml"):
         ProjectXConfig.from_file(tmp_path / "x.yaml")
 
 

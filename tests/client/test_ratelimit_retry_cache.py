@@ -42,9 +42,7 @@ def _reference_grant(arrival: float, earlier: list[float], limit: int, span: flo
 )
 def test_limiter_grants_match_reference_and_never_exceed_the_window(limit, window, gaps):
     clock = FakeClock()
-    lim = SlidingWindowLimiter(
-        limit, window, margin_s=0.25, time_fn=clock.time, sleep=clock.sleep
-    )
+    lim = SlidingWindowLimiter(limit, window, margin_s=0.25, time_fn=clock.time, sleep=clock.sleep)
     span = window + 0.25
     grants: list[float] = []
 
@@ -109,9 +107,10 @@ def test_rate_limits_route_bars_to_their_own_window():
     seed=st.integers(0, 2**32),
 )
 def test_backoff_is_capped_exponential_with_bounded_jitter(base, factor, jitter, attempt, seed):
-    policy = RetryPolicy(max_retries=5, base_s=base, max_s=base * factor, jitter=jitter,
-                         rng=random.Random(seed))
-    cap = min(base * factor, base * 2.0 ** attempt)
+    policy = RetryPolicy(
+        max_retries=5, base_s=base, max_s=base * factor, jitter=jitter, rng=random.Random(seed)
+    )
+    cap = min(base * factor, base * 2.0**attempt)
     assert policy.cap(attempt) == pytest.approx(cap)
     d = policy.delay(attempt)
     assert cap * (1 - jitter) - 1e-12 <= d <= cap + 1e-12
