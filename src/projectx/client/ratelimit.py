@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 __all__ = ["RateLimits", "SlidingWindowLimiter"]
 
@@ -32,6 +32,7 @@ class SlidingWindowLimiter:
         *,
         margin_s: float = 0.5,
         time_fn: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         name: str = "limiter",
     ) -> None:
         if limit < 1 or window_s <= 0 or margin_s < 0:
@@ -41,6 +42,7 @@ class SlidingWindowLimiter:
         self.margin_s = float(margin_s)
         self.name = name
         self._time = time_fn
+        self._sleep = sleep
         self._stamps: deque[float] = deque()
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
@@ -90,7 +92,7 @@ class SlidingWindowLimiter:
                     break
                 self.waits += 1
                 self.waited_s += wait
-                await asyncio.sleep(wait + 0.001)
+                await self._sleep(wait + 0.001)
             self._stamps.append(self._time())
             self.acquired += 1
 

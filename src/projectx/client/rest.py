@@ -31,10 +31,10 @@ import itertools
 import logging
 import secrets
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import orjson
@@ -85,7 +85,9 @@ from projectx.exceptions import (
 )
 from projectx.models import Account, Contract, Order, Position, Trade
 
-__all__ = ["ClientStats", "ProjectX"]
+__all__ = ["ClientStats", "ProjectX", "new_custom_tag"]
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +210,7 @@ class ProjectX:
         if self._session is None or self._session.closed:
             cfg = self.config
             connector = aiohttp.TCPConnector(
-                ssl=None if cfg.verify_tls else False, limit=max(16, cfg.max_concurrency * 2)
+                ssl=cfg.verify_tls, limit=max(16, cfg.max_concurrency * 2)
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -1077,7 +1079,9 @@ def _check(env: dict[str, Any], endpoint: str, *, order_id: int | None = None) -
     raise APIError(text, endpoint=endpoint, status=200, error_code=code)
 
 
-def _parse_list(env: Mapping[str, Any], key: str, build: Any, endpoint: str) -> list[Any]:
+def _parse_list(
+    env: Mapping[str, Any], key: str, build: Callable[[Any], _T], endpoint: str
+) -> list[_T]:
     raw = env.get(key)
     if raw is None:
         return []
@@ -1091,7 +1095,7 @@ def _parse_list(env: Mapping[str, Any], key: str, build: Any, endpoint: str) -> 
         ) from None
 
 
-def _parse_one(raw: Any, build: Any, endpoint: str) -> Any:
+def _parse_one(raw: Any, build: Callable[[Any], _T], endpoint: str) -> _T:
     try:
         return build(raw)
     except ValidationError as exc:
