@@ -1,0 +1,1217 @@
+"""The simulator's exchange: users, accounts, orders, matching, positions, P&L (spec §4-§6, §9).
+
+Pure and synchronous: :meth:`Exchange.handle` serves one business endpoint (``Account/search``,
+``Order/place``, ``History/retrieveBars``, ...) and returns the full envelope; user-hub events go
+to listeners registered with :meth:`Exchange.add_user_event_listener` as
+``(target, account_id, {"action": n, "data": {...}})`` with null-valued keys omitted (§7.6.2).
+
+Matching (spec §9.6, [INFERRED] rules implemented as the spec suggests):
+
+* user orders match the simulated market's displayed book and never consume it (§9.9 default);
+* market: walks the opposite side level by level (one fill per level); any size beyond the
+  displayed depth fills at the worst displayed level [INFERRED];
+* limit (and join bid/ask, a limit at the best bid/ask at receipt): marketable on entry -> fills
+  at the displayed levels up to the limit (price improvement), the rest rests; resting, it fills
+  against displayed levels when the opposite best crosses it, or for ``min(remaining, volume)`` at
+  the limit when a market trade prints at or through it (partial fills);
+* stop: triggers when a market trade prints at/through it or the opposite... best reaches it
+  (buy: best ask >= stop, sell: best bid <= stop), then fills as a market order; a stop that is
+  already through the market on entry triggers at once [INFERRED];
+* stop-limit (type 3): only on accounts with the ``stopLimit`` capability (off by default; then
+  rejected with errorCode 2 ``Unsupported order type.``); triggers like a stop, then works as a
+  limit at ``limitPrice``;
+* trailing stop: ``dist = |last - trailPrice|`` ticks at receipt (§9.6, rejections of §3.3); a
+  sell trails the highest trade since acceptance by ``dist``, a buy the lowest; ``stopPrice``
+  shows the current level; read-back ``trailPrice = dist * tickSize`` and ``trailDistance``
+  (extended profile);
+* native Auto-OCO brackets (§9.8): children get ids parent+2 / parent+3, start Suspended (8), turn
+  Open (1) at ``round(parent avg fill) + ticks`` when the parent fills; a fill of one child reduces
+  / cancels the other; a flat position cancels open children; cancelling an unfilled parent
+  cancels its children.
+
+Accounts (``add_user``) take the six TradingAccount keys plus optional ``active`` (True),
+``bracketMode`` (``"position"`` - the real default - or ``"auto_oco"``), ``follower`` (False),
+``stopLimit`` (False) and ``violation`` (False). An account id given to a second user is shared
+with it (the simulator's own users) - other users never see it.
+
+Funds check (errorCode 3): after the order, ``sum(|position| * margin)`` over the account's
+contracts must not exceed the balance (margins in :mod:`projectx.sim.contracts`); orders that
+only reduce exposure always pass. [INFERRED]
+
+Order rejections of §9.3 steps 8-11 (prices, trailing rules, customTag, brackets, funds) and
+``reject_next_order`` create the order as Rejected, emit it with status 6 then 5 and return its
+``orderId`` with ``success: false``; earlier steps (account, contract, type/side/size) return
+``orderId: null`` and create nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import deque
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from projectx.sim.bars import BarError
+from projectx.sim.clock import NS_PER_US, SimClock, format_ts, parse_ts
+from projectx.sim.contracts import ContractSpec, previous_contract
+from projectx.sim.market import ContractMarket, MarketSimulator
+
+__all__ = ["Account", "Exchange", "Order", "Position", "UserEventListener"]
+
+UserEventListener = Callable[[str, int, dict[str, Any]], None]
+
+FIRST_ORDER_ID = 2_900_000_000
+FIRST_TRADE_ID = 2_555_000_000
+FIRST_POSITION_ID = 88_000
+
+# OrderStatus / OrderType numbers (projectx.enums), as plain ints for speed.
+OPEN, FILLED, CANCELLED, REJECTED, PENDING, SUSPENDED = 1, 2, 3, 5, 6, 8
+LIMIT, MARKET, STOP_LIMIT, STOP, TRAIL, JOIN_BID, JOIN_ASK = 1, 2, 3, 4, 5, 6, 7
+_TYPE_NAMES = {0: "Unknown", 1: "Limit", 2: "Market", 3: "StopLimit", 4: "Stop"}
+_TYPE_NAMES |= {5: "TrailingStop", 6: "JoinBid", 7: "JoinAsk"}
+_WORKING = (OPEN, SUSPENDED, PENDING)
+
+MSG_BRACKET_MODE = (
+    "Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets."
+)
+MSG_TRAIL_NOT_SET = "Trail Distance not set."
+MSG_TRAIL_ALIGN = "Invalid trail price. Price is not aligned to tick size."
+MSG_NO_LAST = "Cannot trail without a last price"
+MSG_INVALID_SYMBOL = "Invalid symbol"
+MSG_TRAIL_MAX = "Trail Distance exceeds maximum (1000)"
+MSG_PRICE_ALIGN = "Invalid price. Price is not aligned to tick size."
+MSG_UNSUPPORTED = "Unsupported order type."
+MSG_FOLLOWER = "Follower accounts cannot cancel orders"
+MSG_LIVE = "Live accounts not supported"
+MSG_NOT_WORKING = "Order is not working"
+MAX_TRAIL_TICKS = 1000
+
+
+class Account:
+    """A trading account (spec §4.2) plus simulator settings."""
+
+    __slots__ = (
+        "active",
+        "balance",
+        "bracket_mode",
+        "can_trade",
+        "follower",
+        "id",
+        "is_visible",
+        "name",
+        "owners",
+        "simulated",
+        "stop_limit",
+        "violation",
+    )
+
+    def __init__(self, data: dict[str, Any], owner: str) -> None:
+        try:
+            self.id = int(data["id"])
+            self.name = str(data["name"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"account needs an int 'id' and a 'name': {data!r}") from exc
+        if not -(2**31) <= self.id < 2**31:
+            raise ValueError(f"account id {self.id} is not an int32")
+        self.balance = round(float(data.get("balance", 50_000.0)), 2)
+        self.can_trade = bool(data.get("canTrade", True))
+        self.is_visible = bool(data.get("isVisible", True))
+        self.simulated = bool(data.get("simulated", True))
+        self.active = bool(data.get("active", True))
+        mode = str(data.get("bracketMode", "position")).lower()
+        if mode not in ("position", "auto_oco"):
+            raise ValueError(f"bracketMode must be 'position' or 'auto_oco', got {mode!r}")
+        self.bracket_mode = mode
+        self.follower = bool(data.get("follower", False))
+        self.stop_limit = bool(data.get("stopLimit", False))
+        self.violation = bool(data.get("violation", False))
+        self.owners = {owner}
+
+    def to_wire(self) -> dict[str, Any]:
+        """The six TradingAccount keys, nothing more."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "balance": self.balance,
+            "canTrade": self.can_trade,
+            "isVisible": self.is_visible,
+            "simulated": self.simulated,
+        }
+
+
+class Order:
+    """One order and its matching state (prices in ticks)."""
+
+    __slots__ = (
+        "account_id",
+        "child_ids",
+        "created_ns",
+        "extreme",
+        "fill_cost",
+        "fill_volume",
+        "id",
+        "limit",
+        "linked_id",
+        "parent_id",
+        "side",
+        "size",
+        "sl",
+        "spec",
+        "status",
+        "stop",
+        "tag",
+        "tp",
+        "trail_dist",
+        "triggered",
+        "type",
+        "updated_ns",
+    )
+
+    def __init__(
+        self, oid: int, account_id: int, spec: ContractSpec, otype: int, side: int, size: int
+    ) -> None:
+        self.id = oid
+        self.account_id = account_id
+        self.spec = spec
+        self.type = otype
+        self.side = side
+        self.size = size
+        self.limit: int | None = None
+        self.stop: int | None = None
+        self.trail_dist: int | None = None
+        self.extreme = 0
+        self.triggered = False
+        self.status = PENDING
+        self.fill_volume = 0
+        self.fill_cost = 0
+        self.tag: str | None = None
+        self.created_ns = 0
+        self.updated_ns = 0
+        self.parent_id: int | None = None
+        self.linked_id: int | None = None
+        self.sl: tuple[int, int] | None = None  # (ticks, type) of a pending bracket
+        self.tp: tuple[int, int] | None = None
+        self.child_ids: list[int] = []
+
+    @property
+    def remaining(self) -> int:
+        """Contracts still to fill."""
+        return self.size - self.fill_volume
+
+
+class Position:
+    """Net position of one account in one contract; ``size`` signed, ``avg`` in ticks."""
+
+    __slots__ = ("account_id", "avg", "created_ns", "id", "lots", "size", "spec")
+
+    def __init__(self, pid: int, account_id: int, spec: ContractSpec, created_ns: int) -> None:
+        self.id = pid
+        self.account_id = account_id
+        self.spec = spec
+        self.created_ns = created_ns
+        self.size = 0
+        self.avg = Fraction(0)
+        self.lots: deque[list[Any]] = deque()  # [opening trade dict, open qty] FIFO
+
+
+def _env(code: int = 0, message: str | None = None, **payload: Any) -> dict[str, Any]:
+    out: dict[str, Any] = dict(payload)
+    out["success"] = code == 0
+    out["errorCode"] = code
+    out["errorMessage"] = message
+    return out
+
+
+def _omit_nulls(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+class Exchange:
+    """Accounts, orders, matching engine, positions and balances (see module docstring)."""
+
+    def __init__(
+        self,
+        market: MarketSimulator,
+        clock: SimClock,
+        *,
+        profile: str = "legacy",
+        emit_matched_open_trade: bool = True,
+        account_event_repeats: int = 1,
+    ) -> None:
+        if profile not in ("legacy", "extended"):
+            raise ValueError(f"profile must be 'legacy' or 'extended', got {profile!r}")
+        self.market = market
+        self.clock = clock
+        self.profile = profile
+        self.extended = profile == "extended"
+        self.emit_matched_open_trade = emit_matched_open_trade
+        self.account_event_repeats = max(1, int(account_event_repeats))
+        self.contracts: dict[str, ContractSpec] = {}
+        for spec in market.contracts.values():
+            self.contracts[spec.id] = spec
+        for spec in list(market.contracts.values()):
+            old = previous_contract(spec)
+            self.contracts.setdefault(old.id, old)
+        self._users: dict[str, tuple[str, list[int]]] = {}  # lower name -> (api key, acct ids)
+        self.accounts: dict[int, Account] = {}
+        self.orders: dict[int, Order] = {}
+        self._orders_by_account: dict[int, list[Order]] = {}
+        self._tags: dict[int, set[str]] = {}
+        self._working: dict[str, dict[int, Order]] = {cid: {} for cid in self.contracts}
+        self.positions: dict[tuple[int, str], Position] = {}
+        self._trades: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        self._next_order_id = FIRST_ORDER_ID
+        self._next_trade_id = FIRST_TRADE_ID
+        self._next_position_id = FIRST_POSITION_ID
+        self._listeners: list[UserEventListener] = []
+        self._reject_next: tuple[int, str | None] | None = None
+        self._routes: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+            "account/search": self._account_search,
+            "contract/search": self._contract_search,
+            "contract/searchbyid": self._contract_search_by_id,
+            "contract/available": self._contract_available,
+            "history/retrievebars": self._retrieve_bars,
+            "order/search": self._order_search,
+            "order/searchopen": self._order_search_open,
+            "order/place": self._order_place,
+            "order/cancel": self._order_cancel,
+            "order/modify": self._order_modify,
+            "order/searchbyid": self._order_search_by_id,
+            "order/v2/query": self._order_query,
+            "position/searchopen": self._position_search_open,
+            "position/closecontract": self._position_close,
+            "position/partialclosecontract": self._position_partial_close,
+            "trade/search": self._trade_search,
+        }
+        market.add_step_listener(self._on_step)
+
+    # ================================================================ set-up
+    def add_user(self, user_name: str, api_key: str, accounts: list[dict[str, Any]]) -> None:
+        """Register ``user_name`` (case-insensitive) with its API key and accounts."""
+        key = user_name.lower()
+        ids = self._users.get(key, (api_key, []))[1]
+        for data in accounts:
+            acct = Account(data, key)
+            existing = self.accounts.get(acct.id)
+            if existing is not None:
+                existing.owners.add(key)
+            else:
+                self.accounts[acct.id] = acct
+                self._orders_by_account[acct.id] = []
+                self._tags[acct.id] = set()
+                self._trades[acct.id] = []
+            if acct.id not in ids:
+                ids.append(acct.id)
+        self._users[key] = (api_key, ids)
+
+    def check_api_key(self, user_name: str, api_key: str) -> int:
+        """LoginErrorCode for a ``loginKey`` attempt: 0 success, 3 invalid credentials."""
+        entry = self._users.get(str(user_name).lower())
+        if entry is None:
+            return 3
+        return 0 if hmac.compare_digest(entry[0].encode(), str(api_key).encode()) else 3
+
+    def configure_account(self, account_id: int, **changes: Any) -> None:
+        """Change account settings (``balance``, ``canTrade``, ``bracketMode``, ``follower``,
+        ``stopLimit``, ``violation``, ``simulated``, ``active``, ``isVisible``) for tests."""
+        acct = self.accounts[account_id]
+        fields = {
+            "balance": ("balance", lambda v: round(float(v), 2)),
+            "canTrade": ("can_trade", bool),
+            "bracketMode": ("bracket_mode", str),
+            "follower": ("follower", bool),
+            "stopLimit": ("stop_limit", bool),
+            "violation": ("violation", bool),
+            "simulated": ("simulated", bool),
+            "active": ("active", bool),
+            "isVisible": ("is_visible", bool),
+        }
+        for name, value in changes.items():
+            if name not in fields:
+                raise ValueError(f"unknown account setting {name!r}")
+            attr, conv = fields[name]
+            setattr(acct, attr, conv(value))
+        if acct.bracket_mode not in ("position", "auto_oco"):
+            raise ValueError(f"bad bracketMode {acct.bracket_mode!r}")
+        self._emit_account(acct)
+
+    def add_user_event_listener(self, cb: UserEventListener) -> None:
+        """Call ``cb(target, account_id, {"action", "data"})`` for every user-hub event."""
+        self._listeners.append(cb)
+
+    def reject_next_order(self, error_code: int, message: str | None = None) -> None:
+        """Fault: the next ``Order/place`` that passes account and contract checks is rejected
+        with ``error_code`` / ``message`` (order created as Rejected, its id returned)."""
+        self._reject_next = (int(error_code), message)
+
+    # ============================================================== dispatch
+    def handle(self, endpoint: str, user_name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Serve business endpoint ``endpoint`` (path after ``/api/``, any case) for a user."""
+        route = self._routes.get(endpoint.strip("/").lower())
+        if route is None:
+            raise KeyError(f"unknown endpoint {endpoint!r}")
+        return route(user_name.lower(), body)
+
+    # =============================================================== helpers
+    def _now(self) -> int:
+        now = self.clock.now_ns()
+        return now - now % NS_PER_US
+
+    def _account(self, user: str, account_id: Any) -> Account | None:
+        try:
+            acct = self.accounts.get(int(account_id))
+        except (TypeError, ValueError):
+            return None
+        if acct is None or user not in acct.owners:
+            return None
+        return acct
+
+    def _mkt(self, cid: str) -> ContractMarket | None:
+        return self.market.markets.get(cid)
+
+    def _emit(self, target: str, account_id: int, action: int, data: dict[str, Any]) -> None:
+        arg = {"action": action, "data": _omit_nulls(data)}
+        for cb in self._listeners:
+            cb(target, account_id, arg)
+
+    def _emit_order(self, o: Order) -> None:
+        if self._listeners:
+            self._emit("GatewayUserOrder", o.account_id, 1, self._order_wire(o))
+
+    def _emit_account(self, acct: Account) -> None:
+        if self._listeners:
+            for _ in range(self.account_event_repeats):
+                self._emit("GatewayUserAccount", acct.id, 1, acct.to_wire())
+
+    def _order_wire(self, o: Order) -> dict[str, Any]:
+        p = o.spec.price
+        filled = None
+        if o.fill_volume:
+            q, r = divmod(o.fill_cost, o.fill_volume)
+            filled = p(q) if r == 0 else p(o.fill_cost / o.fill_volume)
+        d: dict[str, Any] = {
+            "id": o.id,
+            "accountId": o.account_id,
+            "contractId": o.spec.id,
+            "symbolId": o.spec.symbol_id,
+            "creationTimestamp": format_ts(o.created_ns),
+            "updateTimestamp": format_ts(o.updated_ns),
+            "status": o.status,
+            "type": o.type,
+            "side": o.side,
+            "size": o.size,
+            "limitPrice": None if o.limit is None else p(o.limit),
+            "stopPrice": None if o.stop is None else p(o.stop),
+            "fillVolume": o.fill_volume,
+            "filledPrice": filled,
+            "customTag": o.tag,
+        }
+        if self.extended:
+            d["trailDistance"] = o.trail_dist
+            d["trailPrice"] = None if o.trail_dist is None else p(o.trail_dist)
+            d["parentOrderId"] = o.parent_id
+            d["linkedOrderId"] = o.linked_id
+        return d
+
+    def _position_wire(self, pos: Position, long: bool) -> dict[str, Any]:
+        spec = pos.spec
+        d: dict[str, Any] = {
+            "id": pos.id,
+            "accountId": pos.account_id,
+            "contractId": spec.id,
+            "creationTimestamp": format_ts(pos.created_ns),
+            "type": 1 if long else 2,
+            "size": abs(pos.size),
+            "averagePrice": _avg_price(spec, pos.avg),
+        }
+        if self.extended:
+            d["contractDisplayName"] = spec.display_name
+        return d
+
+    def _new_order_id(self) -> int:
+        oid = self._next_order_id
+        self._next_order_id += 1
+        return oid
+
+    def _store(self, o: Order) -> None:
+        self.orders[o.id] = o
+        self._orders_by_account[o.account_id].append(o)
+
+    # ============================================================ accounts
+    def _account_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        only_active = bool(body.get("onlyActiveAccounts"))
+        entry = self._users.get(user)
+        ids = entry[1] if entry else []
+        accts = [self.accounts[i] for i in ids]
+        return _env(accounts=[a.to_wire() for a in accts if a.active or not only_active])
+
+    # =========================================================== contracts
+    def _contract_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        text = str(body.get("searchText") or "").strip().lower()
+        hits = [
+            s
+            for s in self.contracts.values()
+            if text in s.name.lower()
+            or text in s.root.lower()
+            or text in s.ticker.lower()
+            or text in s.description.lower()
+        ]
+        hits.sort(key=lambda s: not s.active)
+        return _env(contracts=[s.to_wire(self.profile) for s in hits[:20]])
+
+    def _contract_search_by_id(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        spec = self.contracts.get(str(body.get("contractId")))
+        if spec is None:
+            return _env(1, contract=None)
+        return _env(contract=spec.to_wire(self.profile))
+
+    def _contract_available(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        return _env(contracts=[s.to_wire(self.profile) for s in self.contracts.values()])
+
+    # ============================================================== history
+    def _retrieve_bars(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        now = self.clock.now_ns()
+        self.market.sync(now)
+        try:
+            bars = self.market.history.retrieve_bars(
+                str(body.get("contractId")),
+                int(body["unit"]),
+                int(body["unitNumber"]),
+                _ts(body["startTime"]),
+                _ts(body["endTime"]),
+                int(body["limit"]),
+                bool(body.get("includePartialBar")),
+                now,
+            )
+        except BarError as exc:
+            return _env(exc.code, bars=None)
+        except KeyError:
+            return _env(1, bars=None)
+        return _env(bars=bars)
+
+    # ======================================================== order queries
+    def _order_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return _env(1, orders=None)
+        start = _ts(body.get("startTimestamp"), 0)
+        end = _ts(body.get("endTimestamp"), 2**63 - 1)
+        rows = [
+            self._order_wire(o)
+            for o in self._orders_by_account[acct.id]
+            if start <= o.created_ns < end
+        ]
+        return _env(orders=rows)
+
+    def _order_search_open(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return _env(1, orders=None)
+        rows = [self._order_wire(o) for o in self._orders_by_account[acct.id] if o.status == OPEN]
+        return _env(orders=rows)
+
+    def _order_search_by_id(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        o = self.orders.get(_int(body.get("orderId")))
+        if acct is None or o is None or o.account_id != acct.id:
+            return _env(1, order=None)
+        return _env(order=self._order_wire(o))
+
+    def _order_query(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        flt = body.get("filter") or {}
+        acct = self._account(user, flt.get("accountId"))
+        if acct is None:
+            return _env(1, orders=None, totalCount=None)
+        statuses = flt.get("statuses")
+        wanted = {int(s) for s in statuses} if statuses else None
+        cid = flt.get("contractId")
+        after = _ts(flt.get("createdAfter"), 0)
+        before = _ts(flt.get("createdBefore"), 2**63 - 1)
+        rows = [
+            o
+            for o in self._orders_by_account[acct.id]
+            if (wanted is None or o.status in wanted)
+            and (cid is None or o.spec.id == cid)
+            and after <= o.created_ns < before
+        ]
+        by_id = body.get("sortBy") == 1
+        rows.sort(key=(lambda o: o.id) if by_id else (lambda o: (o.created_ns, o.id)))
+        if body.get("sortDirection") == 1:
+            rows.reverse()
+        size = body.get("pageSize") or 100
+        offset = body.get("pageOffset") or 0
+        page = rows[max(0, offset) : max(0, offset) + max(1, size)]
+        total = len(rows) if body.get("includeTotalCount") else None
+        return _env(orders=[self._order_wire(o) for o in page], totalCount=total)
+
+    # ======================================================== place / cancel
+    def _order_place(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return _env(1, orderId=None)
+        if not acct.can_trade:
+            return _env(10, orderId=None)
+        if acct.violation:
+            return _env(4, orderId=None)
+        spec = self.contracts.get(str(body.get("contractId")))
+        if spec is None:
+            return _env(8, orderId=None)
+        m = self._mkt(spec.id)
+        if not spec.active or m is None:
+            return _env(9, orderId=None)
+        now = self._now()
+        self.market.sync(now)
+        otype, side, size = body.get("type"), body.get("side"), body.get("size")
+        if self._reject_next is not None:
+            code, msg = self._reject_next
+            self._reject_next = None
+            return self._reject(acct, spec, body, now, code, msg)
+        # step 7: type / side / size
+        allowed = (1, 2, 4, 5, 6, 7, 3) if acct.stop_limit else (1, 2, 4, 5, 6, 7)
+        if not isinstance(otype, int) or otype not in allowed:
+            msg = MSG_UNSUPPORTED if otype in (0, 3) else "Invalid order type."
+            return _env(2, msg, orderId=None)
+        if side not in (0, 1) or isinstance(side, bool):
+            return _env(2, "Invalid order side.", orderId=None)
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+            return _env(2, "Invalid order size.", orderId=None)
+        # step 8: prices for the type
+        o = Order(0, acct.id, spec, otype, side, size)
+        err = self._set_prices(o, m, body)
+        if err is not None:
+            return self._reject(acct, spec, body, now, 2, err)
+        # step 9: customTag unique on the account
+        tag = body.get("customTag")
+        if tag is not None:
+            tag = str(tag)
+            if tag in self._tags[acct.id]:
+                return self._reject(
+                    acct, spec, body, now, 2, "Custom tag must be unique.", keep_tag=False
+                )
+        # step 10: brackets
+        sl, tp = body.get("stopLossBracket"), body.get("takeProfitBracket")
+        if sl is not None or tp is not None:
+            if acct.bracket_mode != "auto_oco":
+                return self._reject(acct, spec, body, now, 2, MSG_BRACKET_MODE)
+            err = _check_brackets(side, sl, tp)
+            if err is not None:
+                return self._reject(acct, spec, body, now, 2, err)
+        # step 11: funds
+        if not self._funds_ok(acct, spec, side, size):
+            return self._reject(acct, spec, body, now, 3, "Insufficient funds.")
+        # accepted
+        o.id = self._new_order_id()
+        o.tag = tag
+        o.created_ns = o.updated_ns = now
+        if tag is not None:
+            self._tags[acct.id].add(tag)
+        children: list[Order] = []
+        if sl is not None or tp is not None:
+            self._next_order_id += 1  # live: children are parent+2 and parent+3
+            for br, is_sl in ((sl, True), (tp, False)):
+                if br is None:
+                    continue
+                child = Order(self._new_order_id(), acct.id, spec, int(br["type"]), 1 - side, size)
+                child.parent_id = o.id
+                child.status = SUSPENDED
+                child.created_ns = child.updated_ns = now
+                if is_sl:
+                    o.sl = (int(br["ticks"]), child.id)
+                else:
+                    o.tp = (int(br["ticks"]), child.id)
+                o.child_ids.append(child.id)
+                children.append(child)
+            if len(children) == 2:
+                children[0].linked_id = children[1].id
+                children[1].linked_id = children[0].id
+        self._store(o)
+        for c in children:
+            self._store(c)
+        if otype == MARKET:
+            o.status = PENDING
+            self._emit_order(o)
+            for c in children:
+                self._emit_order(c)
+            fills = _walk(m, side, size, None)
+            self._execute(o, fills, now, market_style=True)
+        else:
+            o.status = OPEN
+            self._working[spec.id][o.id] = o
+            self._emit_order(o)
+            for c in children:
+                self._emit_order(c)
+            self._match(spec.id, m, now, -1, 0)
+        return _env(orderId=o.id)
+
+    def _set_prices(self, o: Order, m: ContractMarket, body: dict[str, Any]) -> str | None:
+        """Validate and set the prices of a new order (step 8); return an error message."""
+        spec = o.spec
+        t = o.type
+        if t in (LIMIT, STOP_LIMIT):
+            lp = body.get("limitPrice")
+            if lp is None:
+                return "Limit price is required."
+            if not spec.is_aligned(float(lp)):
+                return MSG_PRICE_ALIGN
+            o.limit = spec.to_ticks(float(lp))
+        if t in (STOP, STOP_LIMIT):
+            sp = body.get("stopPrice")
+            if sp is None:
+                return "Stop price is required."
+            if not spec.is_aligned(float(sp)):
+                return MSG_PRICE_ALIGN
+            o.stop = spec.to_ticks(float(sp))
+        if t == TRAIL:
+            tp = body.get("trailPrice")
+            if tp is None:
+                return MSG_TRAIL_NOT_SET
+            err = self._set_trail(o, m, float(tp), max_ticks=MAX_TRAIL_TICKS)
+            if err is not None:
+                return err
+        if t == JOIN_BID:
+            if not m.bids:
+                return MSG_INVALID_SYMBOL
+            o.limit = m.bb
+        if t == JOIN_ASK:
+            if not m.asks:
+                return MSG_INVALID_SYMBOL
+            o.limit = m.ba
+        if t == MARKET and not (m.asks if o.side == 0 else m.bids):
+            return MSG_INVALID_SYMBOL
+        return None
+
+    def _set_trail(self, o: Order, m: ContractMarket, trail_price: float, max_ticks: int | None):
+        spec = o.spec
+        if not spec.is_aligned(trail_price):
+            return MSG_TRAIL_ALIGN
+        if m.last_ticks is None:
+            return MSG_NO_LAST
+        dist = abs(m.last_ticks - spec.to_ticks(trail_price))
+        if max_ticks is not None and dist > max_ticks:
+            return MSG_TRAIL_MAX
+        o.trail_dist = dist
+        o.extreme = m.last_ticks
+        o.stop = m.last_ticks - dist if o.side == 1 else m.last_ticks + dist
+        return None
+
+    def _reject(
+        self,
+        acct: Account,
+        spec: ContractSpec,
+        body: dict[str, Any],
+        now: int,
+        code: int,
+        message: str | None,
+        *,
+        keep_tag: bool = True,
+    ) -> dict[str, Any]:
+        """Create ``body`` as a Rejected order (events 6 then 5); return the failure envelope."""
+        otype, side, size = body.get("type"), body.get("side"), body.get("size")
+        o = Order(self._new_order_id(), acct.id, spec, _int(otype), _int(side), _int(size))
+        o.created_ns = o.updated_ns = now
+        for key, attr in (("limitPrice", "limit"), ("stopPrice", "stop")):
+            v = body.get(key)
+            if v is not None and spec.is_aligned(float(v)):
+                setattr(o, attr, spec.to_ticks(float(v)))
+        tag = body.get("customTag")
+        if tag is not None and keep_tag:
+            o.tag = str(tag)
+            self._tags[acct.id].add(o.tag)
+        self._store(o)
+        o.status = PENDING
+        self._emit_order(o)
+        o.status = REJECTED
+        self._emit_order(o)
+        return _env(code, message, orderId=o.id)
+
+    def _funds_ok(self, acct: Account, spec: ContractSpec, side: int, size: int) -> bool:
+        pos = self.positions.get((acct.id, spec.id))
+        cur = pos.size if pos is not None else 0
+        new = cur + (size if side == 0 else -size)
+        if abs(new) <= abs(cur):
+            return True
+        need = abs(new) * spec.margin
+        for (aid, cid), p in self.positions.items():
+            if aid == acct.id and cid != spec.id and p.size:
+                need += abs(p.size) * p.spec.margin
+        return need <= acct.balance
+
+    def _order_cancel(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return _env(1)
+        if acct.follower:
+            return _env(6, MSG_FOLLOWER)
+        if not acct.simulated:
+            return _env(6, MSG_LIVE)
+        o = self.orders.get(_int(body.get("orderId")))
+        if o is None or o.account_id != acct.id:
+            return _env(2)
+        if o.status not in _WORKING:
+            return _env(3, MSG_NOT_WORKING)
+        now = self._now()
+        self._cancel(o, now)
+        if o.parent_id is None and o.child_ids:
+            if o.fill_volume:
+                self._activate_children(o, now)
+            else:
+                for cid in o.child_ids:
+                    c = self.orders[cid]
+                    if c.status in _WORKING:
+                        self._cancel(c, now)
+        return _env()
+
+    def _cancel(self, o: Order, now: int) -> None:
+        o.status = CANCELLED
+        o.updated_ns = now
+        self._working[o.spec.id].pop(o.id, None)
+        self._emit_order(o)
+
+    def _order_modify(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return _env(1)
+        o = self.orders.get(_int(body.get("orderId")))
+        if o is None or o.account_id != acct.id:
+            return _env(2)
+        if o.status not in (OPEN, SUSPENDED):
+            return _env(3, MSG_NOT_WORKING)
+        spec = o.spec
+        m = self._mkt(spec.id)
+        if m is None:
+            return _env(7)
+        now = self._now()
+        self.market.sync(now)
+        if o.status not in (OPEN, SUSPENDED):  # filled while the market caught up
+            return _env(3, MSG_NOT_WORKING)
+        size, lp, sp, tp = (body.get(k) for k in ("size", "limitPrice", "stopPrice", "trailPrice"))
+        if size is not None:
+            if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+                return _env(3, "Invalid order size.")
+            if size < o.fill_volume:
+                return _env(3, "Size cannot be less than the filled volume.")
+        new_limit = new_stop = None
+        if lp is not None:
+            if o.type not in (LIMIT, STOP_LIMIT, JOIN_BID, JOIN_ASK):
+                return _env(3, "Limit price cannot be set on this order type.")
+            if not spec.is_aligned(float(lp)):
+                return _env(3, MSG_PRICE_ALIGN)
+            new_limit = spec.to_ticks(float(lp))
+        if sp is not None:
+            if o.type not in (STOP, STOP_LIMIT):
+                return _env(3, "Stop price cannot be set on this order type.")
+            if not spec.is_aligned(float(sp)):
+                return _env(3, MSG_PRICE_ALIGN)
+            new_stop = spec.to_ticks(float(sp))
+        if tp is not None:
+            if o.type != TRAIL:
+                return _env(3, "Trail price cannot be set on this order type.")
+            probe = Order(0, o.account_id, spec, TRAIL, o.side, o.size)
+            err = self._set_trail(probe, m, float(tp), max_ticks=None)
+            if err is not None:
+                return _env(3, err)
+            o.trail_dist, o.extreme, o.stop = probe.trail_dist, probe.extreme, probe.stop
+        if size is not None:
+            o.size = size
+        if new_limit is not None:
+            o.limit = new_limit
+        if new_stop is not None:
+            o.stop = new_stop
+        o.updated_ns = now
+        if o.status == OPEN and o.fill_volume and o.fill_volume == o.size:
+            o.status = FILLED
+            self._working[spec.id].pop(o.id, None)
+        self._emit_order(o)
+        if o.status == OPEN:
+            self._match(spec.id, m, now, -1, 0)
+        return _env()
+
+    # ============================================================ positions
+    def _position_search_open(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return _env(1, positions=None)
+        rows = [
+            self._position_wire(p, p.size > 0)
+            for (aid, _), p in self.positions.items()
+            if aid == acct.id and p.size != 0
+        ]
+        rows.sort(key=lambda r: r["id"])
+        return _env(positions=rows)
+
+    def _close(
+        self, user: str, body: dict[str, Any], partial: bool
+    ) -> tuple[int, Order | None, Position | None, ContractMarket | None]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return 1, None, None, None
+        spec = self.contracts.get(str(body.get("contractId")))
+        if spec is None:
+            return 3, None, None, None
+        m = self._mkt(spec.id)
+        if not spec.active or m is None:
+            return 4, None, None, None
+        if not acct.can_trade:
+            return (9 if partial else 8), None, None, None
+        now = self._now()
+        self.market.sync(now)
+        pos = self.positions.get((acct.id, spec.id))
+        if pos is None or pos.size == 0:
+            return 2, None, None, None
+        size = abs(pos.size)
+        if partial:
+            size = body.get("size")
+            if not isinstance(size, int) or isinstance(size, bool):
+                size = 0
+            if not 0 < size <= abs(pos.size):
+                return 5, None, None, None
+        side = 1 if pos.size > 0 else 0
+        if not (m.asks if side == 0 else m.bids):
+            return (6 if partial else 5), None, None, None
+        o = Order(self._new_order_id(), acct.id, spec, MARKET, side, size)
+        o.created_ns = o.updated_ns = now
+        return 0, o, pos, m
+
+    def _position_close(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        code, o, _pos, m = self._close(user, body, partial=False)
+        if code or o is None or m is None:
+            return _env(code)
+        self._run_market_order(o, m)
+        return _env()
+
+    def _position_partial_close(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        code, o, _pos, m = self._close(user, body, partial=True)
+        if code or o is None or m is None:
+            return _env(code)
+        self._run_market_order(o, m)
+        return _env()
+
+    def _run_market_order(self, o: Order, m: ContractMarket) -> None:
+        self._store(o)
+        o.status = PENDING
+        self._emit_order(o)
+        self._execute(o, _walk(m, o.side, o.size, None), o.created_ns, market_style=True)
+
+    # =============================================================== trades
+    def _trade_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
+        acct = self._account(user, body.get("accountId"))
+        if acct is None:
+            return _env(1, trades=None)
+        start = _ts(body.get("startTimestamp"), 0)
+        end = _ts(body.get("endTimestamp"), 2**63 - 1)
+        rows = [dict(t) for ts, t in reversed(self._trades[acct.id]) if start <= ts < end]
+        return _env(trades=rows)
+
+    # ============================================================= matching
+    def _on_step(self, cid: str, ts_ns: int, trade_ticks: int, volume: int) -> None:
+        working = self._working.get(cid)
+        if working:
+            self._match(cid, self.market.markets[cid], ts_ns, trade_ticks, volume)
+
+    def _match(self, cid: str, m: ContractMarket, ts_ns: int, trade: int, vol: int) -> None:
+        """Trigger and fill the working orders of ``cid`` against book and trade (one pass per
+        newly activated order, bounded)."""
+        working = self._working[cid]
+        done: set[int] = set()
+        for _ in range(8):
+            fresh = [o for o in working.values() if o.id not in done]
+            if not fresh:
+                return
+            for o in fresh:
+                done.add(o.id)
+                if o.status != OPEN:
+                    working.pop(o.id, None)
+                    continue
+                fills = self._fills_for(o, m, trade, vol)
+                if fills:
+                    self._execute(o, fills, ts_ns, market_style=False)
+            trade, vol = -1, 0  # orders activated by this pass (bracket children) see the book
+
+    def _fills_for(self, o: Order, m: ContractMarket, trade: int, vol: int):
+        t = o.type
+        buy = o.side == 0
+        if t in (STOP, TRAIL) or (t == STOP_LIMIT and not o.triggered):
+            if t == TRAIL and trade >= 0:
+                if buy and trade < o.extreme:
+                    o.extreme = trade
+                    o.stop = trade + (o.trail_dist or 0)
+                elif not buy and trade > o.extreme:
+                    o.extreme = trade
+                    o.stop = trade - (o.trail_dist or 0)
+            s = o.stop
+            assert s is not None
+            if buy:
+                hit = (trade >= 0 and trade >= s) or (bool(m.asks) and m.ba >= s)
+            else:
+                hit = (trade >= 0 and trade <= s) or (bool(m.bids) and m.bb <= s)
+            if not hit:
+                return None
+            if t != STOP_LIMIT:
+                return _walk(m, o.side, o.remaining, None)
+            o.triggered = True
+        lim = o.limit
+        assert lim is not None
+        if buy:
+            if m.asks and m.ba <= lim:
+                return _walk(m, 0, o.remaining, lim)
+            if trade >= 0 and trade <= lim:
+                return [(lim, min(o.remaining, vol))]
+        else:
+            if m.bids and m.bb >= lim:
+                return _walk(m, 1, o.remaining, lim)
+            if trade >= 0 and trade >= lim:
+                return [(lim, min(o.remaining, vol))]
+        return None
+
+    def _execute(
+        self, o: Order, fills: list[tuple[int, int]], ts_ns: int, *, market_style: bool
+    ) -> None:
+        """Apply fills to order, position and balance; emit the §9.5 event sequence."""
+        acct = self.accounts[o.account_id]
+        spec = o.spec
+        trades: list[dict[str, Any]] = []
+        reemits: list[dict[str, Any]] = []
+        pos_events: list[dict[str, Any]] = []
+        emit = bool(self._listeners)
+        went_flat = False
+        filled = 0
+        for ticks, q in fills:
+            if q <= 0:
+                continue
+            q = min(q, o.remaining)
+            if q <= 0:
+                break
+            o.fill_volume += q
+            o.fill_cost += ticks * q
+            pnl, opened, pos, matched, flat, pev = self._apply_position(
+                acct, spec, o.side, ticks, q, ts_ns
+            )
+            went_flat = went_flat or flat
+            fee = round(spec.fee * q, 2)
+            comm = round(spec.commission * q, 2)
+            trade: dict[str, Any] = {
+                "id": self._next_trade_id,
+                "accountId": acct.id,
+                "contractId": spec.id,
+                "creationTimestamp": format_ts(ts_ns),
+                "price": spec.price(ticks),
+                "profitAndLoss": pnl,
+                "fees": fee if self.extended else round(fee + comm, 2),
+                "side": o.side,
+                "size": q,
+                "voided": False,
+                "orderId": o.id,
+            }
+            if self.extended:
+                trade["commissions"] = comm
+            self._next_trade_id += 1
+            acct.balance = round(acct.balance + (pnl or 0.0) - fee - comm, 2)
+            self._trades[acct.id].append((ts_ns, trade))
+            trades.append(trade)
+            if opened and pos is not None:
+                pos.lots.append([trade, opened])
+            if self.emit_matched_open_trade:
+                reemits.extend(matched)
+            pos_events.extend(pev)
+            filled += q
+        o.updated_ns = ts_ns
+        if o.fill_volume >= o.size:
+            o.status = FILLED
+            self._working[spec.id].pop(o.id, None)
+        elif market_style:
+            # remaining size beyond the displayed depth: filled at the worst level (see _walk)
+            o.status = OPEN
+        if emit:
+            if not market_style:
+                self._emit_order(o)
+            for tr in trades:
+                self._emit("GatewayUserTrade", acct.id, 0, tr)
+            for tr in reemits:
+                self._emit("GatewayUserTrade", acct.id, 1, tr)
+            if market_style:
+                self._emit_order(o)
+            for pe in pos_events:
+                self._emit("GatewayUserPosition", acct.id, 1, pe)
+            self._emit_account(acct)
+        self._after_fill(o, filled, ts_ns, went_flat)
+
+    def _apply_position(
+        self, acct: Account, spec: ContractSpec, side: int, ticks: int, q: int, ts_ns: int
+    ) -> tuple[
+        float | None, int, Position | None, list[dict[str, Any]], bool, list[dict[str, Any]]
+    ]:
+        """Update the net position; return (realised P&L or None, opened qty, position that
+        got the opened qty, matched opening trades, went flat, position events)."""
+        key = (acct.id, spec.id)
+        pos = self.positions.get(key)
+        signed = q if side == 0 else -q
+        events: list[dict[str, Any]] = []
+        emit = bool(self._listeners)
+        if pos is None or pos.size == 0:
+            pos = self._open_position(acct, spec, ts_ns)
+            pos.size = signed
+            pos.avg = Fraction(ticks)
+            if emit:
+                events.append(self._position_wire(pos, signed > 0))
+            return None, q, pos, [], False, events
+        long = pos.size > 0
+        if (signed > 0) == long:
+            n = abs(pos.size)
+            pos.avg = (pos.avg * n + ticks * q) / (n + q)
+            pos.size += signed
+            if emit:
+                events.append(self._position_wire(pos, long))
+            return None, q, pos, [], False, events
+        close_q = min(q, abs(pos.size))
+        diff = (ticks - pos.avg) if long else (pos.avg - ticks)
+        pnl = round(float(diff * close_q * Fraction(str(spec.tick_value))), 2)
+        matched: list[dict[str, Any]] = []
+        left = close_q
+        while left and pos.lots:
+            lot = pos.lots[0]
+            matched.append(lot[0])
+            take = min(left, lot[1])
+            lot[1] -= take
+            left -= take
+            if lot[1] == 0:
+                pos.lots.popleft()
+        pos.size += signed if abs(signed) <= abs(pos.size) else (-pos.size)
+        flat = pos.size == 0
+        if emit:
+            events.append(self._position_wire(pos, long))
+        opened = q - close_q
+        new_pos = None
+        if opened:
+            new_pos = self._open_position(acct, spec, ts_ns)
+            new_pos.size = opened if side == 0 else -opened
+            new_pos.avg = Fraction(ticks)
+            if emit:
+                events.append(self._position_wire(new_pos, side == 0))
+        return pnl, opened, new_pos, matched, flat, events
+
+    def _open_position(self, acct: Account, spec: ContractSpec, ts_ns: int) -> Position:
+        pos = Position(self._next_position_id, acct.id, spec, ts_ns)
+        self._next_position_id += 1
+        self.positions[(acct.id, spec.id)] = pos
+        return pos
+
+    def _after_fill(self, o: Order, filled: int, ts_ns: int, went_flat: bool) -> None:
+        """Bracket bookkeeping after ``o`` filled ``filled`` more contracts."""
+        if o.child_ids and o.status == FILLED:
+            self._activate_children(o, ts_ns)
+        if o.parent_id is not None and o.linked_id is not None and filled:
+            sib = self.orders.get(o.linked_id)
+            if sib is not None and sib.status in (OPEN, SUSPENDED):
+                if o.status == FILLED or sib.remaining - filled <= 0:
+                    self._cancel(sib, ts_ns)
+                else:
+                    sib.size -= filled
+                    sib.updated_ns = ts_ns
+                    self._emit_order(sib)
+        if went_flat:
+            for c in list(self._working[o.spec.id].values()):
+                if (
+                    c.account_id == o.account_id
+                    and c.parent_id is not None
+                    and c.status == OPEN
+                    and c.id != o.id
+                ):
+                    self._cancel(c, ts_ns)
+
+    def _activate_children(self, parent: Order, ts_ns: int) -> None:
+        avg = round(Fraction(parent.fill_cost, parent.fill_volume))
+        for bracket in (parent.sl, parent.tp):
+            if bracket is None:
+                continue
+            ticks, cid = bracket
+            c = self.orders[cid]
+            if c.status != SUSPENDED:
+                continue
+            level = avg + ticks
+            c.size = parent.fill_volume
+            if c.type == TRAIL:
+                c.trail_dist = abs(ticks)
+                c.extreme = avg
+                c.stop = level
+            elif c.type == LIMIT:
+                c.limit = level
+            else:
+                c.stop = level
+            c.status = OPEN
+            c.updated_ns = ts_ns
+            self._working[c.spec.id][c.id] = c
+            self._emit_order(c)
+
+
+def _walk(m: ContractMarket, side: int, qty: int, limit: int | None) -> list[tuple[int, int]]:
+    """Fills for ``qty`` against the displayed opposite side, best first, up to ``limit``.
+
+    A market order (``limit`` None) larger than the displayed depth fills its rest at the worst
+    displayed level [INFERRED].
+    """
+    out: list[tuple[int, int]] = []
+    if side == 0:
+        book, t, step = m.asks, m.ba, 1
+    else:
+        book, t, step = m.bids, m.bb, -1
+    left = qty
+    last = None
+    while left > 0:
+        size = book.get(t)
+        if size is None:
+            break
+        if limit is not None and (t > limit if side == 0 else t < limit):
+            break
+        take = size if size < left else left
+        out.append((t, take))
+        left -= take
+        last = t
+        t += step
+    if left > 0 and limit is None and last is not None:
+        out.append((last, left))
+    return out
+
+
+def _check_brackets(side: int, sl: Any, tp: Any) -> str | None:
+    """Auto-OCO bracket validation (signs and types, spec §4.5.3 observed messages)."""
+    longing = side == 0
+    word = "longing" if longing else "shorting"
+    if sl is not None:
+        typ, ticks = sl.get("type"), sl.get("ticks")
+        if typ not in (STOP, TRAIL):
+            return f"Invalid stop loss type ({_TYPE_NAMES.get(typ, typ)})"
+        if not isinstance(ticks, int) or (ticks >= 0 if longing else ticks <= 0):
+            rel = "less" if longing else "greater"
+            return f"Ticks should be {rel} than zero when {word}"
+    if tp is not None:
+        typ, ticks = tp.get("type"), tp.get("ticks")
+        if typ != LIMIT:
+            return f"Invalid take profit type ({_TYPE_NAMES.get(typ, typ)})"
+        if not isinstance(ticks, int) or (ticks <= 0 if longing else ticks >= 0):
+            rel = "greater" if longing else "less"
+            return f"Ticks should be {rel} than zero when {word}"
+    return None
+
+
+def _avg_price(spec: ContractSpec, avg: Fraction) -> float:
+    if avg.denominator == 1:
+        return spec.price(int(avg))
+    return round(float(avg * Fraction(str(spec.tick_size))), spec.decimals + 6)
+
+
+def _int(v: Any) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _ts(v: Any, default: int | None = None) -> int:
+    if v is None:
+        if default is None:
+            raise KeyError("missing timestamp")
+        return default
+    if isinstance(v, int):
+        return v
+    return parse_ts(str(v))
