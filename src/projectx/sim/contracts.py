@@ -141,7 +141,8 @@ class ContractSpec:
 
 
 # root, ticker, product, tickSize, tickValue, start price, fee, commission, margin, monthly
-_TABLE: tuple[tuple[str, str, str, float, float, float, float, float, float, bool], ...] = (
+_Row = tuple[str, str, str, float, float, float, float, float, float, bool]
+_TABLE: tuple[_Row, ...] = (
     ("MNQ", "MNQ", "Micro E-mini Nasdaq-100", 0.25, 0.5, 21000.0, 0.37, 0.25, 100.0, False),
     ("ENQ", "NQ", "E-mini Nasdaq-100", 0.25, 5.0, 21000.0, 1.4, 0.5, 1000.0, False),
     ("EP", "ES", "E-Mini S&P 500", 0.25, 12.5, 6000.0, 1.4, 0.5, 1000.0, False),
@@ -192,7 +193,7 @@ def front_month(now_ns: int, *, monthly: bool = False) -> tuple[int, int]:
             month, year = 1, year + 1
 
 
-def _spec(row: tuple[str, str, str, float, float, float, float, float, float, bool], now_ns: int):
+def _spec(row: _Row, now_ns: int) -> ContractSpec:
     root, ticker, product, ts, tv, start, fee, comm, margin, monthly = row
     year, month = front_month(now_ns, monthly=monthly)
     return ContractSpec(
@@ -212,7 +213,9 @@ def previous_contract(spec: ContractSpec) -> ContractSpec:
     return replace(spec, year=idx // 12, month=idx % 12 + 1, active=False)
 
 
-def resolve_symbols(symbols: list[str] | tuple[str, ...], now_ns: int | None = None):
+def resolve_symbols(
+    symbols: list[str] | tuple[str, ...], now_ns: int | None = None
+) -> list[ContractSpec]:
     """Contracts for ``symbols`` (roots like ``MNQ``/``EP`` or CME tickers like ``ES``/``NQ``).
 
     Order is kept and duplicates dropped; an empty list gives :data:`DEFAULT_SYMBOLS`.

@@ -316,7 +316,7 @@ class Exchange:
         """Change account settings (``balance``, ``canTrade``, ``bracketMode``, ``follower``,
         ``stopLimit``, ``violation``, ``simulated``, ``active``, ``isVisible``) for tests."""
         acct = self.accounts[account_id]
-        fields = {
+        fields: dict[str, tuple[str, Callable[[Any], Any]]] = {
             "balance": ("balance", lambda v: round(float(v), 2)),
             "canTrade": ("can_trade", bool),
             "bracketMode": ("bracket_mode", str),
@@ -681,7 +681,9 @@ class Exchange:
             return MSG_INVALID_SYMBOL
         return None
 
-    def _set_trail(self, o: Order, m: ContractMarket, trail_price: float, max_ticks: int | None):
+    def _set_trail(
+        self, o: Order, m: ContractMarket, trail_price: float, max_ticks: int | None
+    ) -> str | None:
         spec = o.spec
         if not spec.is_aligned(trail_price):
             return MSG_TRAIL_ALIGN
@@ -861,9 +863,8 @@ class Exchange:
             return 2, None, None, None
         size = abs(pos.size)
         if partial:
-            size = body.get("size")
-            if not isinstance(size, int) or isinstance(size, bool):
-                size = 0
+            raw = body.get("size")
+            size = raw if isinstance(raw, int) and not isinstance(raw, bool) else 0
             if not 0 < size <= abs(pos.size):
                 return 5, None, None, None
         side = 1 if pos.size > 0 else 0
@@ -928,7 +929,9 @@ class Exchange:
                     self._execute(o, fills, ts_ns, market_style=False)
             trade, vol = -1, 0  # orders activated by this pass (bracket children) see the book
 
-    def _fills_for(self, o: Order, m: ContractMarket, trade: int, vol: int):
+    def _fills_for(
+        self, o: Order, m: ContractMarket, trade: int, vol: int
+    ) -> list[tuple[int, int]] | None:
         t = o.type
         buy = o.side == 0
         if t in (STOP, TRAIL) or (t == STOP_LIMIT and not o.triggered):

@@ -284,8 +284,8 @@ class MarketSimulator:
             raise ValueError("MarketSimulator needs at least one contract")
         if not math.isfinite(rate_per_s) or rate_per_s < 0:
             raise ValueError(f"rate_per_s must be finite and >= 0, got {rate_per_s!r}")
-        if levels < 1:
-            raise ValueError(f"levels must be >= 1, got {levels!r}")
+        if levels < 2:
+            raise ValueError(f"levels must be >= 2, got {levels!r}")
         self.clock = clock
         self.seed = int(seed)
         self.rate_per_s = float(rate_per_s)
@@ -374,6 +374,81 @@ class MarketSimulator:
         self.sync(until_ns)
         out, self._pending = self._pending, []
         return out
+
+    # ----------------------------------------------------------- scenario hooks
+    def set_book(
+        self,
+        contract_id: str,
+        *,
+        bid: float,
+        ask: float,
+        sizes: int | Iterable[int] = 10,
+        last: float | None = None,
+    ) -> None:
+        """Scenario/test hook: rebuild the book of ``contract_id`` at the clock's time.
+
+        ``levels`` contiguous levels each side from ``bid`` down and ``ask`` up; ``sizes`` is one
+        size for every level or a best-first list (the last value repeats). Publishes a depth
+        snapshot (Reset + levels) and a quote, then lets listeners re-check resting orders.
+        """
+        m = self.markets[contract_id]
+        spec = m.spec
+        bb, ba = spec.to_ticks(bid), spec.to_ticks(ask)
+        if bb >= ba:
+            raise ValueError(f"bid {bid} must be below ask {ask}")
+        seq = [sizes] * m.levels if isinstance(sizes, int) else list(sizes)
+        if not seq or any(s <= 0 for s in seq):
+            raise ValueError("sizes must be positive")
+        seq = (seq + [seq[-1]] * m.levels)[: m.levels]
+        now = self.clock.now_ns()
+        now -= now % NS_PER_US
+        self.sync(now)
+        m.bb, m.ba = bb, ba
+        m.bids = {bb - i: seq[i] for i in range(m.levels)}
+        m.asks = {ba + i: seq[i] for i in range(m.levels)}
+        if last is not None:
+            m.last_ticks = spec.to_ticks(last)
+        m.last_ns = max(m.last_ns, now)
+        self._pending.append(("GatewayDepth", contract_id, m.depth_snapshot()))
+        self._pending.append(("GatewayQuote", contract_id, m.full_quote()))
+        for scb in self._step_listeners:
+            scb(contract_id, now, -1, 0)
+
+    def print_trade(
+        self, contract_id: str, price: float, volume: int, *, aggressor: int = 0
+    ) -> None:
+        """Scenario/test hook: a market trade at ``price`` now (need not be at the book).
+
+        Recorded in the history (so bars see it), published as GatewayTrade + GatewayQuote, and
+        passed to the trade and step listeners (so stops and limits react).
+        """
+        if volume <= 0:
+            raise ValueError("volume must be > 0")
+        m = self.markets[contract_id]
+        ticks = m.spec.to_ticks(price)
+        now = self.clock.now_ns()
+        now -= now % NS_PER_US
+        self.sync(now)
+        ts = format_ts(now)
+        m.last_ticks = ticks
+        m.high_ticks = max(m.high_ticks, ticks)
+        m.low_ticks = min(m.low_ticks, ticks)
+        m.session_volume += volume
+        m.last_ns = max(m.last_ns, now)
+        item = {
+            "symbolId": m.symbol_id,
+            "price": m.spec.price(ticks),
+            "timestamp": ts,
+            "type": int(aggressor),
+            "volume": int(volume),
+        }
+        self._pending.append(("GatewayTrade", contract_id, [item]))
+        self._pending.append(("GatewayQuote", contract_id, m._quote(ts)))
+        self.history.record(contract_id, now, ticks, int(volume))
+        for cb in self._trade_listeners:
+            cb(contract_id, now, m.spec.price(ticks), int(volume))
+        for scb in self._step_listeners:
+            scb(contract_id, now, ticks, int(volume))
 
     # ---------------------------------------------------------------- accessors
     def market(self, contract_id: str) -> ContractMarket:
