@@ -71,11 +71,13 @@ def attach_recorder(sim: Any) -> RequestLog:
         log.in_flight += 1
         key = endpoint.lower()
         log.max_in_flight[key] = max(log.max_in_flight.get(key, 0), log.in_flight)
+        status = -1  # handler raised or was cancelled (client went away)
         try:
             response = await inner(request, tail)
+            status = response.status
         finally:
             log.in_flight -= 1
-        log.hits.append(Hit(arrived, endpoint, response.status))
+            log.hits.append(Hit(arrived, endpoint, status))
         return response
 
     sim.rest.handle = handle

@@ -113,7 +113,7 @@ async def test_bars_frame_schema_order_and_window(px):
     "timeframe", ["1sec", "30sec", "1min", "15min", "1hr", "4hr", "1day", "1week", "1month"]
 )
 async def test_bars_every_unit(px, timeframe):
-    bars = await px.get_bars("MNQ", timeframe, limit=5)
+    bars = await px.get_bars("MNQ", timeframe, limit=5, include_partial=True)
     assert 0 < bars.height <= 5
     ts = bars["ts"].to_list()
     assert ts == sorted(ts)
