@@ -255,15 +255,29 @@ async def test_duplicate_user_events(http, sim, token):
     await h.close()
 
 
+async def _user_events(h: RawHub, n: int) -> list[tuple[str, dict]]:
+    out = []
+    while len(out) < n:
+        m = await h.wait_for(lambda m: str(m.get("target", "")).startswith("GatewayUser"))
+        out.append((m["target"], m["arguments"][0]["data"]))
+    return out
+
+
 async def test_reorder_user_events(http, sim, token):
-    h, acc = await _two_order_events(http, sim, token)
+    acc = (await account_ids(http, sim, token))[0]
+    h = await RawHub.connect(http, sim.user_hub_url, token)
+    for method in ("SubscribeOrders", "SubscribeTrades"):
+        assert "result" in await h.invoke(method, acc)
     await _place(http, sim, token, acc)
-    baseline = await _order_events(h, 2)  # the order's first two events, in emitted order
+    baseline = await _user_events(h, 2)  # first two events of a placement, in emitted order
+    assert baseline[0] != baseline[1]
+    await h.wait_for(lambda m: m.get("target") == "GatewayUserOrder")  # rest of the 1st order
     sim.faults.reorder_user_events(2)
     oid = await _place(http, sim, token, acc)
-    got = await _order_events(h, 2)
-    assert [e["id"] for e in got] == [oid, oid]
-    assert [e["status"] for e in got] == [e["status"] for e in reversed(baseline)]
+    got = await _user_events(h, 2)
+    shape = [(t, d.get("status")) for t, d in got]
+    assert shape == [(t, d.get("status")) for t, d in reversed(baseline)]
+    assert oid in {d.get("id") for _, d in got} | {d.get("orderId") for _, d in got}
     await h.close()
 
 

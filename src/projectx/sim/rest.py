@@ -530,13 +530,7 @@ class RestApi:
         code = int(self._exchange.check_api_key(user, body["apiKey"]))
         if code != 0:
             return _envelope(False, code, None, token=None)
-        return _envelope(True, 0, None, token=self._auth.mint(self._canonical_user(user)))
-
-    def _canonical_user(self, user: str) -> str:
-        canon = getattr(self._exchange, "canonical_user_name", None)
-        if callable(canon):
-            return str(canon(user))
-        return user
+        return _envelope(True, 0, None, token=self._auth.mint(user))
 
     def _login_app(self, body: dict[str, Any]) -> dict[str, Any]:
         app = self._app
