@@ -376,7 +376,7 @@ def test_stop_loss_child_fill_cancels_the_take_profit(oco: Harness) -> None:
     assert h.order(pid + 3)["limitPrice"] == 20998.0
     h.trade("MNQ", 21002.0, 1)
     assert h.order(pid + 2)["status"] == 2 and h.order(pid + 3)["status"] == 3
-    sl_fill = [t for t in h.trades() if t["orderId"] == pid + 2][0]
+    sl_fill = next(t for t in h.trades() if t["orderId"] == pid + 2)
     assert sl_fill["profitAndLoss"] == (21000.0 - sl_fill["price"]) / 0.25 * 0.5
 
 
@@ -521,9 +521,9 @@ def test_spec_example_mym_long_15_from_49909_to_49983_realises_555() -> None:
     h.place("MYM", type=2, side=0, size=15)
     h.book("MYM", 49983.0, 49984.0)
     h.place("MYM", type=2, side=1, size=15)
-    closing = [t for t in h.trades() if t["side"] == 1][0]
+    closing = next(t for t in h.trades() if t["side"] == 1)
     assert closing["profitAndLoss"] == 555.0
-    opening = [t for t in h.trades() if t["side"] == 0][0]
+    opening = next(t for t in h.trades() if t["side"] == 0)
     assert opening["profitAndLoss"] is None
     assert h.balance() == round(50_000 - h.fee("MYM", 15) + 555.0 - h.fee("MYM", 15), 2)
     assert h.positions() == []
@@ -535,7 +535,7 @@ def test_spec_example_zb_short_15_from_113_46875_to_113_5_realises_minus_468_75(
     h.place("ZB", type=2, side=1, size=15)
     assert h.positions()[0]["averagePrice"] == 113.46875
     h.place("ZB", type=2, side=0, size=15)
-    closing = [t for t in h.trades() if t["side"] == 0][0]
+    closing = next(t for t in h.trades() if t["side"] == 0)
     assert closing["profitAndLoss"] == -468.75
     assert h.balance() == round(50_000 - 2 * h.fee("ZB", 15) - 468.75, 2)
 
@@ -551,7 +551,7 @@ def test_position_averaging_and_flip_opens_a_new_position_id(h: Harness) -> None
     h.book("MNQ", 21002.0, 21002.25)
     h.take()
     h.place(type=2, side=1, size=6)  # closes 4 @ 21002.00, opens 2 short
-    closing = [t for t in h.trades() if t["side"] == 1][0]
+    closing = next(t for t in h.trades() if t["side"] == 1)
     assert closing["size"] == 6
     assert closing["profitAndLoss"] == (21002.0 - 21000.75) * 4 * 0.5 / 0.25
     pos = h.positions()[0]
@@ -593,7 +593,7 @@ def test_validation_order_and_codes() -> None:
     # unknown contract (8) is checked before size (2)
     env = h.call("Order/place", good | {"contractId": "CON.F.US.NOPE.Z26", "size": 0})
     assert (env["errorCode"], env["orderId"]) == (8, None)
-    expired = [c for c in h.x.contracts.values() if c.root == "MNQ" and not c.active][0]
+    expired = next(c for c in h.x.contracts.values() if c.root == "MNQ" and not c.active)
     assert h.call("Order/place", good | {"contractId": expired.id})["errorCode"] == 9
     for bad in ({"size": 0}, {"size": -2}, {"side": 2}, {"type": 99}, {"type": 0}):
         env = h.call("Order/place", good | bad)
