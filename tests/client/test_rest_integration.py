@@ -223,6 +223,30 @@ async def test_rejected_place_raises_with_code_and_message(sim, px):
         await px.place_market_order(contract, "sell", 1)
     assert err.value.error_code == 3
     assert "InsufficientFunds" in str(err.value) and "Insufficient funds for test" in str(err.value)
+    # the server created the order as rejected and said so: its id travels with the error
+    assert isinstance(err.value.order_id, int)
+    rejected = await px.get_order(err.value.order_id)
+    assert rejected is not None and rejected.status is OrderStatus.REJECTED
+
+
+async def test_stop_limit_is_sent_and_its_rejection_is_typed(px):
+    contract = await _front(px)
+    bars = await px.get_bars(contract, "1min", limit=1)
+    last = bars["close"][-1]
+    stop = contract.round_to_tick(last * 1.2)
+    with pytest.raises(OrderRejectedError) as err:
+        await px.place_order(
+            contract, "buy", 1, "stop_limit", stop_price=stop, limit_price=stop + contract.tick_size
+        )
+    assert err.value.error_code == 2
+
+
+async def test_bars_by_unit_and_unit_number(px):
+    from projectx.enums import BarUnit
+
+    by_unit = await px.get_bars("MNQ", unit=BarUnit.MINUTE, unit_number=15, limit=4)
+    by_name = await px.get_bars("MNQ", "15min", limit=4)
+    assert by_unit.equals(by_name)
 
 
 async def test_close_without_position_is_an_api_error(px):
@@ -249,6 +273,14 @@ async def test_get_order_uses_search_by_id_on_the_extended_profile(make_sim, mak
     assert order is not None and order.id == order_id and order.symbol_id
     assert log.count("Order/searchById") == 1 and log.count("Order/searchOpen") == 0
     assert await px.get_order(order_id + 10_000) is None
+    # Order/v2/query pages through everything (page size 1 forces several pages)
+    for i in range(2):
+        await px.place_limit_order(
+            contract, "buy", 1, contract.round_to_tick(bars["close"][-1] * 0.8), custom_tag=f"q-{i}"
+        )
+    queried = await px.query_orders(statuses=[OrderStatus.OPEN], page_size=1)
+    assert [o.id for o in queried] == sorted(o.id for o in await px.search_open_orders())
+    assert len(queried) == 3 and log.count("Order/v2/query") == 4
 
 
 async def test_logout_revokes_the_token_and_the_client_logs_in_again(sim, px):

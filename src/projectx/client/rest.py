@@ -71,7 +71,7 @@ from projectx.client.validation import (
     check_type,
 )
 from projectx.config import ProjectXConfig
-from projectx.enums import BarUnit, OrderSide, OrderType
+from projectx.enums import BarUnit, OrderSide, OrderStatus, OrderType
 from projectx.exceptions import (
     APIError,
     AuthenticationError,
@@ -653,7 +653,7 @@ class ProjectX:
     async def get_bars(
         self,
         contract: str | Contract,
-        timeframe: str | None = "1min",
+        timeframe: str | None = None,
         *,
         unit: BarUnit | int | None = None,
         unit_number: int = 1,
@@ -666,14 +666,14 @@ class ProjectX:
         """Historical bars as a polars frame (``ts`` Datetime("ns","UTC"), ``open/high/low/close``
         float64, ``volume`` int64), ascending, without duplicate timestamps.
 
-        Give a ``timeframe`` (``"5min"``, ``"1hr"``, ``"1day"``...) or ``unit`` + ``unit_number``
-        (then pass ``timeframe=None``). ``start``/``end`` must be tz-aware (``end`` defaults to
+        Give a ``timeframe`` (``"5min"``, ``"1hr"``, ``"1day"``...; default ``"1min"``) or
+        ``unit`` + ``unit_number``. ``start``/``end`` must be tz-aware (``end`` defaults to
         now). ``limit`` keeps the most recent bars. Windows holding more than 20,000 bars are
         paged (newest page first) until ``start`` or ``limit`` is reached. Without ``start`` a
         ``limit`` is required.
         """
-        if unit is not None and timeframe == "1min":
-            timeframe = None
+        if timeframe is None and unit is None:
+            timeframe = "1min"
         spec = resolve_bar_spec(timeframe, unit, unit_number)
         end_dt = check_aware(end, "end") if end is not None else datetime.now(UTC)
         if limit is not None:
@@ -749,7 +749,7 @@ class ProjectX:
     async def get_bars_many(
         self,
         contracts: Iterable[str | Contract],
-        timeframe: str | None = "1min",
+        timeframe: str | None = None,
         *,
         max_concurrency: int | None = None,
         **kwargs: Any,
@@ -825,6 +825,54 @@ class ProjectX:
             if order.id == oid:
                 return order
         return None
+
+    async def query_orders(
+        self,
+        *,
+        statuses: Iterable[OrderStatus | int] | None = None,
+        contract: str | Contract | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        page_size: int = 100,
+        account_id: int | None = None,
+    ) -> list[Order]:
+        """``Order/v2/query`` (later API revision), all pages, oldest first. Unlike
+        ``searchOpen`` it can return suspended bracket children (``statuses=[1, 8]``)."""
+        size = check_limit(page_size, "page_size")
+        flt: dict[str, Any] = {"accountId": await self._account_id(account_id)}
+        if statuses is not None:
+            wanted = []
+            for st in statuses:
+                try:
+                    wanted.append(int(OrderStatus(st)))
+                except ValueError:
+                    raise ValidationError(f"unknown order status {st!r}") from None
+            flt["statuses"] = wanted
+        if contract is not None:
+            flt["contractId"] = await self._contract_id(contract)
+        if created_after is not None:
+            flt["createdAfter"] = check_aware(created_after, "created_after").isoformat()
+        if created_before is not None:
+            flt["createdBefore"] = check_aware(created_before, "created_before").isoformat()
+        out: list[Order] = []
+        offset = 0
+        while True:
+            body = {
+                "filter": flt,
+                "pageSize": size,
+                "pageOffset": offset,
+                "sortBy": 0,
+                "sortDirection": 0,
+                "includeTotalCount": False,
+            }
+            env = await self._request("Order/v2/query", body, idempotent=True)
+            page = _parse_list(
+                _check(env, "Order/v2/query"), "orders", Order.from_wire, "Order/v2/query"
+            )
+            out.extend(page)
+            if len(page) < size:
+                return out
+            offset += len(page)
 
     async def find_orders_by_tag(
         self, custom_tag: str, *, since: datetime | None = None, account_id: int | None = None
