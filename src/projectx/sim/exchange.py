@@ -1200,7 +1200,7 @@ def _check_brackets(side: int, sl: Any, tp: Any) -> str | None:
 def _avg_price(spec: ContractSpec, avg: Fraction) -> float:
     if avg.denominator == 1:
         return spec.price(int(avg))
-    return round(float(avg * Fraction(str(spec.tick_size))), spec.decimals + 6)
+    return float(avg * Fraction(repr(spec.tick_size)))  # nearest float to the exact average
 
 
 def _int(v: Any) -> int:
