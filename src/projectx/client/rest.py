@@ -173,7 +173,6 @@ class ProjectX:
         self._searches: TTLCache[tuple[str, bool], list[Contract]] = TTLCache(config.cache_ttl_s)
         self._resolved: TTLCache[tuple[str, bool], Contract] = TTLCache(config.cache_ttl_s)
         self._available: TTLCache[bool, list[Contract]] = TTLCache(config.cache_ttl_s)
-        self._accounts: TTLCache[bool, list[Account]] = TTLCache(min(config.cache_ttl_s, 5.0))
         self._account: Account | None = None
         self._closed = False
 
@@ -478,19 +477,15 @@ class ProjectX:
 
     # -------------------------------------------------------------- accounts
     async def list_accounts(self, *, only_active: bool = True) -> list[Account]:
-        """``Account/search``."""
+        """``Account/search`` (never cached: balances change)."""
         if not isinstance(only_active, bool):
             raise ValidationError("only_active must be a bool")
-
-        async def load() -> list[Account]:
-            env = await self._request(
-                "Account/search", {"onlyActiveAccounts": only_active}, idempotent=True
-            )
-            return _parse_list(
-                _check(env, "Account/search"), "accounts", Account.from_wire, "Account/search"
-            )
-
-        return await self._accounts.get_or_load(only_active, load)
+        env = await self._request(
+            "Account/search", {"onlyActiveAccounts": only_active}, idempotent=True
+        )
+        return _parse_list(
+            _check(env, "Account/search"), "accounts", Account.from_wire, "Account/search"
+        )
 
     async def select_account(self, name: str | None = None) -> Account:
         """Select (and return) the account named ``name`` (case-insensitive); default
@@ -635,18 +630,11 @@ class ProjectX:
             "searches": self._searches.stats,
             "resolved": self._resolved.stats,
             "available": self._available.stats,
-            "accounts": self._accounts.stats,
         }
 
     def clear_cache(self) -> None:
         """Forget all cached static data."""
-        for cache in (
-            self._contracts,
-            self._searches,
-            self._resolved,
-            self._available,
-            self._accounts,
-        ):
+        for cache in (self._contracts, self._searches, self._resolved, self._available):
             cache.invalidate()
 
     # ------------------------------------------------------------------ bars
