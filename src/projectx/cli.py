@@ -107,6 +107,7 @@ def _banner(sim: Any, out: TextIO) -> None:
         f"  loginApp       userName={c.app.user_name} password={c.app.password} "
         f"appId={c.app.app_id} verifyKey={c.app.verify_key}",
         f"  contracts      {', '.join(sim.contract_ids)}",
+        f"  faults admin   {sim.base_url}/_sim/faults (loopback clients only)",
         f"  profile        {sim.config.profile}",
         "Press Ctrl-C to stop.",
     ]

@@ -305,7 +305,7 @@ async def test_numeric_string_account_id_is_coerced(http, sim, token):
 
 
 async def test_other_users_account_cannot_be_subscribed(http, sim, token):
-    sim._engine.add_user("second.user", "second-key", None)
+    sim.add_user("second.user", "second-key")
     _, env = await post(
         http, sim, "Auth/loginKey", {"userName": "second.user", "apiKey": "second-key"}
     )
@@ -576,3 +576,17 @@ async def test_clean_shutdown_closes_sessions_and_leaves_no_tasks(http):
     assert not s.hubs.connections()
     leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     assert leftover == []
+
+
+async def test_expired_contract_cannot_be_subscribed(http, sim, token):
+    from projectx.sim.contracts import previous_contract
+
+    expired = previous_contract(sim.market.contracts[sim.contract_ids[0]]).id
+    # REST still resolves it (spec §4.3.2), the market hub does not stream it
+    _, env = await post(http, sim, "Contract/searchById", {"contractId": expired}, token)
+    assert env["success"] is True and env["contract"]["activeContract"] is False
+    h = await RawHub.connect(http, sim.market_hub_url, token)
+    completion = await h.invoke("SubscribeContractMarketDepth", expired)
+    assert "error" in completion
+    assert sim.hubs.subscriber_count("GatewayDepth", expired) == 0
+    await h.close()

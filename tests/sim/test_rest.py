@@ -294,7 +294,7 @@ async def test_contract_by_id_unknown_is_error_code_1(http, sim, token):
 
 
 async def test_other_users_account_is_account_not_found(http, sim, token):
-    sim._engine.add_user("second.user", "second-key", None)
+    sim.add_user("second.user", "second-key")
     status, env = await post(
         http, sim, "Auth/loginKey", {"userName": "second.user", "apiKey": "second-key"}
     )
@@ -486,3 +486,16 @@ async def test_credentials_never_appear_in_reprs(sim):
 def test_client_session_type_is_raw_aiohttp():
     # guard: these tests must drive the simulator with aiohttp, never with SDK client code
     assert aiohttp.ClientSession.__module__.startswith("aiohttp")
+
+
+async def test_login_app_user_sees_the_traders_accounts(http, sim, token):
+    app = sim.credentials.app
+    body = {
+        "userName": app.user_name,
+        "password": app.password,
+        "deviceId": "dev-1",
+        "appId": app.app_id,
+        "verifyKey": app.verify_key,
+    }
+    _, env = await post(http, sim, "Auth/loginApp", body)
+    assert await account_ids(http, sim, env["token"]) == await account_ids(http, sim, token)

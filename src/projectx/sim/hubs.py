@@ -602,14 +602,15 @@ class HubServer:
         contract = _bind_contract(target, args)
         if contract is None or not self._contract_exists(conn.user_name, contract):
             raise _HubError(f"An unexpected error occurred invoking '{name}' on the server.")
+        after: list[bytes] = []
+        if subscribe and event == "GatewayDepth" and self.config.depth_snapshot:
+            after.append(
+                _encode_invocation(event, [contract, self._market.depth_snapshot(contract)])
+            )
+        elif subscribe and event == "GatewayQuote" and self.config.quote_snapshot:
+            after.append(_encode_invocation(event, [contract, self._market.full_quote(contract)]))
         self._apply(conn, [(event, contract)], subscribe)
-        if not subscribe:
-            return []
-        if event == "GatewayDepth" and self.config.depth_snapshot:
-            return [_encode_invocation(event, [contract, self._market.depth_snapshot(contract)])]
-        if event == "GatewayQuote" and self.config.quote_snapshot:
-            return [_encode_invocation(event, [contract, self._market.full_quote(contract)])]
-        return []
+        return after
 
     def _apply(self, conn: HubConnection, keys: list[tuple[str, Any]], subscribe: bool) -> None:
         for key in keys:
@@ -629,13 +630,20 @@ class HubServer:
         return {int(a["id"]) for a in env.get("accounts") or ()}
 
     def _contract_exists(self, user_name: str, contract_id: str) -> bool:
+        """Whether the market streams ``contract_id`` (expired contracts are not streamed)."""
         if contract_id in self._contracts_ok:
             return True
-        env = self._exchange.handle("Contract/searchById", user_name, {"contractId": contract_id})
-        if env.get("success"):
+        streamed = getattr(self._market, "contracts", None)
+        if streamed is not None:
+            ok = contract_id in streamed
+        else:
+            env = self._exchange.handle(
+                "Contract/searchById", user_name, {"contractId": contract_id}
+            )
+            ok = bool(env.get("success"))
+        if ok:
             self._contracts_ok.add(contract_id)
-            return True
-        return False
+        return ok
 
     # ----------------------------------------------------------------- fan-out
     def publish_market(self, events: Iterable[tuple[str, str, Any]]) -> int:

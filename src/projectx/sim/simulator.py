@@ -132,8 +132,11 @@ class Simulator:
             ),
         )
         self._engine: Engine = engine if engine is not None else build_engine(cfg, clock)
-        self._engine.add_user(self.credentials.user_name, self.credentials.api_key, cfg.accounts)
-        self._engine.add_user(cfg.app_user_name, secrets.token_urlsafe(24), cfg.accounts)
+        accounts = self._engine.add_user(
+            self.credentials.user_name, self.credentials.api_key, cfg.accounts
+        )
+        # the loginApp user sees the same accounts as the API-key user
+        self._engine.add_user(cfg.app_user_name, secrets.token_urlsafe(24), accounts)
         self.auth = TokenAuthority(lifetime_s=cfg.token_lifetime_s)
         self.limiter = RateLimiter(cfg.rate_limits)
         self.hubs = HubServer(
@@ -183,6 +186,16 @@ class Simulator:
     def contract_ids(self) -> list[str]:
         """Contract ids served, in symbol order."""
         return list(self._engine.contract_ids)
+
+    def add_user(
+        self, user_name: str, api_key: str, accounts: Sequence[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Register another user (default: two fresh practice accounts); return its accounts.
+
+        Account dicts take the six TradingAccount keys plus the engine's settings
+        (``bracketMode``, ``follower``, ``stopLimit``, ...).
+        """
+        return self._engine.add_user(user_name, api_key, accounts)
 
     # ------------------------------------------------------------------- URLs
     @property
