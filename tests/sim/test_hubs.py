@@ -4,6 +4,7 @@ subscriptions and events, driven by a raw WebSocket client that follows the spec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import aiohttp
@@ -590,3 +591,28 @@ async def test_expired_contract_cannot_be_subscribed(http, sim, token):
     assert "error" in completion
     assert sim.hubs.subscriber_count("GatewayDepth", expired) == 0
     await h.close()
+
+
+async def test_missing_handshake_times_out(http):
+    async with Simulator(symbols=["MNQ"], hub=HubConfig(handshake_timeout_s=0.3)) as s:
+        tok = await login(http, s)
+        h = await RawHub.connect(http, s.user_hub_url, tok, handshake=False)
+        assert await h.wait_closed() == []  # closed without any record
+        await wait_until(lambda: not s.hubs.connections())
+
+
+async def test_invocation_before_handshake_is_a_handshake_error(http, sim, token):
+    h = await RawHub.connect(http, sim.user_hub_url, token, handshake=False)
+    await h.send({"type": 1, "invocationId": "1", "target": "SubscribeAccounts", "arguments": []})
+    reply = await h.next_record()
+    assert set(reply) == {"error"}
+    await h.wait_closed()
+
+
+async def test_inbound_message_over_the_limit_closes_the_socket(http, sim, token):
+    h = await RawHub.connect(http, sim.user_hub_url, token)
+    await wait_until(lambda: len(sim.hubs.connections()) == 1)
+    with contextlib.suppress(ConnectionError):  # the server may close while we still send
+        await h.send_raw(b'{"type":6,"pad":"' + b"x" * (5 * 1024 * 1024) + b'"}' + RS)
+    await h.wait_closed()
+    await wait_until(lambda: not sim.hubs.connections())
