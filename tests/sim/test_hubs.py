@@ -613,6 +613,17 @@ async def test_inbound_message_over_the_limit_closes_the_socket(http, sim, token
     h = await RawHub.connect(http, sim.user_hub_url, token)
     await wait_until(lambda: len(sim.hubs.connections()) == 1)
     with contextlib.suppress(ConnectionError):  # the server may close while we still send
-        await h.send_raw(b'{"type":6,"pad":"' + b"x" * (5 * 1024 * 1024) + b'"}' + RS)
+        await h.send_raw(b'{"type":6,"pad":"' + b"x" * (2 * 1024 * 1024) + b'"}' + RS)
     await h.wait_closed()
     await wait_until(lambda: not sim.hubs.connections())
+
+
+async def test_unterminated_record_over_the_limit_closes_with_error(http):
+    async with Simulator(symbols=["MNQ"], hub=HubConfig(max_inbound_record_bytes=1000)) as s:
+        tok = await login(http, s)
+        h = await RawHub.connect(http, s.user_hub_url, tok)
+        for _ in range(3):  # three frames of 400 bytes, no record separator
+            await h.send_raw(b"x" * 400)
+        seen = await h.wait_closed()
+        assert [m["type"] for m in seen if isinstance(m, dict)][-1:] == [7]
+        assert seen[-1]["allowReconnect"] is False

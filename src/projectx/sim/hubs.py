@@ -71,6 +71,7 @@ class HubConfig:
     negotiate_ttl_s: float = 60.0
     max_frame_bytes: int = 64 * 1024
     max_buffer_bytes: int = 64 * 1024 * 1024
+    max_inbound_record_bytes: int = 1024 * 1024
     depth_snapshot: bool = True
     quote_snapshot: bool = True
     close_on_logout: bool = True
@@ -264,6 +265,13 @@ class HubConnection:
                 else:
                     break
                 if "\x1e" not in buf:
+                    if len(buf) > cfg.max_inbound_record_bytes:
+                        await self.close(
+                            "Connection closed with an error. InvalidDataException: "
+                            "record exceeds the maximum message size.",
+                            False,
+                        )
+                        return
                     continue
                 *records, buf = buf.split("\x1e")
                 for record in records:
@@ -545,7 +553,10 @@ class HubServer:
             if pending.connection is not None:
                 return web.Response(status=409, text="Connection ID already in use")
         ws = web.WebSocketResponse(
-            autoping=True, compress=False, max_msg_size=4 * 1024 * 1024, heartbeat=None
+            autoping=True,
+            compress=False,
+            max_msg_size=self.config.max_inbound_record_bytes + 1,
+            heartbeat=None,
         )
         if not ws.can_prepare(request).ok:
             return web.Response(status=400, text="Connection ID required")
