@@ -693,14 +693,13 @@ class ProjectX:
         live: bool,
     ) -> pl.DataFrame:
         endpoint = "History/retrieveBars"
+        cap = MAX_BARS_PER_REQUEST
         pages: list[pl.DataFrame] = []
         total = 0
         cur_end = end_ns
         start_text = format_ns(start_ns)
         while True:
-            want = (
-                MAX_BARS_PER_REQUEST if limit is None else min(MAX_BARS_PER_REQUEST, limit - total)
-            )
+            want = cap if limit is None else min(cap, limit - total)
             body = {
                 "contractId": cid,
                 "live": live,
@@ -721,15 +720,21 @@ class ProjectX:
             if not raw:
                 break
             frame = bars_to_frame(raw)
-            pages.append(frame)
-            total += frame.height
-            if frame.height < want or (limit is not None and total >= limit):
-                break
-            oldest = frame["ts"].dt.epoch("ns").min()
+            ts = frame["ts"].dt.epoch("ns")
+            oldest = ts.min()
             assert isinstance(oldest, int)
-            if oldest <= start_ns or oldest >= cur_end:
+            # keep [start, end) exactly, whatever the server's boundary inclusivity
+            inside = frame.filter((ts >= start_ns) & (ts < cur_end))
+            if inside.height:
+                pages.append(inside)
+                total += inside.height
+            if len(raw) < want or (limit is not None and total >= limit):
                 break
-            cur_end = oldest
+            if oldest <= start_ns:
+                break
+            # next page ends at the oldest bar seen; a server that includes ``end`` may have sent
+            # only the boundary bar, so step one nanosecond back then to make progress
+            cur_end = oldest if oldest < cur_end else cur_end - 1
         if not pages:
             return empty_bars()
         return merge_pages(pages, limit)
