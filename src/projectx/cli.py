@@ -71,6 +71,12 @@ def _add_sim(sub: Any) -> None:
     p.add_argument("--token-lifetime", type=_positive_float, default=86_400.0, metavar="S")
     p.add_argument("--no-rate-limits", action="store_true", help="disable the 429 limits")
     p.add_argument("--replay", metavar="FILE", default=None, help="replay a recording")
+    p.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="logging level (default WARNING)",
+    )
     p.set_defaults(func=_run_sim)
 
 
@@ -115,10 +121,15 @@ def _banner(sim: Any, out: TextIO) -> None:
 
 
 def _run_sim(args: argparse.Namespace) -> int:
+    import logging
+
     from projectx.sim import Simulator
     from projectx.sim.engine_adapter import ReplayUnavailableError
     from projectx.sim.ratelimit import RateLimitConfig
 
+    logging.basicConfig(
+        level=getattr(logging, args.log_level), format="%(asctime)s %(levelname)s %(message)s"
+    )
     try:
         sim = Simulator(
             symbols=args.symbols,

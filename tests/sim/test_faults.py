@@ -419,3 +419,23 @@ async def test_expiry_can_close_open_sessions_when_configured(http):
         s.faults.expire_tokens()
         seen = await h.wait_closed()
         assert {"type": 7, "error": "Token expired.", "allowReconnect": True} in seen
+
+
+async def test_suppressed_pings_leave_events_flowing(http):
+    async with Simulator(symbols=["MNQ"], hub=HubConfig(keepalive_s=0.05), rate=0.0) as s:
+        tok = await login(http, s)
+        h = await RawHub.connect(http, s.user_hub_url, tok)
+        assert await h.next_record() == {"type": 6}
+        s.faults.suppress_pings("user")
+        await asyncio.sleep(0.1)  # let a ping already queued go out
+        while True:
+            try:
+                await h.next_record(limit_s=0.05)
+            except TimeoutError:
+                break
+        with pytest.raises(TimeoutError):
+            await h.next_record(limit_s=0.4)  # eight keep-alive intervals, no ping
+        assert "result" in await h.invoke("SubscribeAccounts")
+        s.faults.suppress_pings("user", on=False)
+        assert await h.wait_for(lambda m: m.get("type") == 6) == {"type": 6}
+        await h.close()

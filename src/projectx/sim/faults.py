@@ -168,6 +168,11 @@ class Faults:
             state.delay_s = 0.0
             state.resumed.set()
 
+    def suppress_pings(self, hub: str | HubKind | None, on: bool = True) -> None:
+        """Stop (or restart) the server's keep-alive pings on ``hub``; events still flow."""
+        for kind in _kinds(hub):
+            self._hubs.faults(kind).no_pings = on
+
     def send_frame(
         self,
         hub: str | HubKind | None = None,
@@ -248,6 +253,7 @@ class Faults:
         for kind in HubKind:
             state = self._hubs.faults(kind)
             state.drop_after = None
+            state.no_pings = False
         self.resume_hub(None)
         self._hubs.user_event_faults.duplicate = 0
         self.release_user_events()
@@ -296,6 +302,7 @@ ADMIN_METHODS: tuple[str, ...] = (
     "delay_hub",
     "stall_hub",
     "resume_hub",
+    "suppress_pings",
     "send_frame",
     "duplicate_user_events",
     "reorder_user_events",

@@ -84,6 +84,7 @@ class HubFaultState:
 
     delay_s: float = 0.0
     stalled: bool = False
+    no_pings: bool = False
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     drop_after: int | None = None
     drop_close_message: bool = False
@@ -206,7 +207,7 @@ class HubConnection:
                     async with asyncio.timeout(keepalive):
                         await self._wake.wait()
             except TimeoutError:
-                if not faults.stalled and self.handshaken:
+                if not faults.stalled and not faults.no_pings and self.handshaken:
                     self._out.append(_PING)
             self._wake.clear()
             while faults.stalled and not self.closed:
