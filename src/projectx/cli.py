@@ -65,10 +65,26 @@ def _add_sim(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=0, help="TCP port (default: ephemeral)")
     p.add_argument("--symbols", type=_symbols, default=("MNQ",), help="e.g. MNQ,ES,NQ")
-    p.add_argument("--rate", type=_non_negative_float, default=20.0, help="market events/s")
+    p.add_argument(
+        "--rate",
+        type=_non_negative_float,
+        default=20.0,
+        help="market steps per second per contract (default 20; 0 freezes the market)",
+    )
     p.add_argument("--seed", type=int, default=1, help="market seed (deterministic)")
-    p.add_argument("--profile", choices=("legacy", "extended"), default="legacy")
-    p.add_argument("--token-lifetime", type=_positive_float, default=86_400.0, metavar="S")
+    p.add_argument(
+        "--profile",
+        choices=("legacy", "extended"),
+        default="legacy",
+        help="field profile of spec §0.2 (default legacy)",
+    )
+    p.add_argument(
+        "--token-lifetime",
+        type=_positive_float,
+        default=86_400.0,
+        metavar="S",
+        help="session token lifetime in seconds (default 86400)",
+    )
     p.add_argument("--no-rate-limits", action="store_true", help="disable the 429 limits")
     p.add_argument("--replay", metavar="FILE", default=None, help="replay a recording")
     p.add_argument(
