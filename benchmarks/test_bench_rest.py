@@ -14,6 +14,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 
 from projectx._native.isotime import format_iso
@@ -91,6 +92,36 @@ def test_bars_to_frame_20k(benchmark: Any) -> None:
         for i in range(20_000)
     ]
     frame = benchmark(bars_to_frame, wire)
+    assert frame.height == 20_000
+    benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / 20_000
+
+
+def test_decode_and_frame_20k_response(benchmark: Any) -> None:
+    """Client CPU for one full retrieveBars answer: JSON bytes -> polars frame."""
+    t0 = 1_764_000_000 * 10**9
+    body = orjson.dumps(
+        {
+            "bars": [
+                {
+                    "t": format_iso(t0 - i * 10**9, 6),
+                    "o": 21000.25 + i % 7,
+                    "h": 21001.0,
+                    "l": 20999.5,
+                    "c": 21000.75,
+                    "v": 1 + i % 9,
+                }
+                for i in range(20_000)
+            ],
+            "success": True,
+            "errorCode": 0,
+            "errorMessage": None,
+        }
+    )
+
+    def run() -> Any:
+        return bars_to_frame(orjson.loads(body)["bars"])
+
+    frame = benchmark(run)
     assert frame.height == 20_000
     benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / 20_000
 

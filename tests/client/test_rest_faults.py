@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -274,3 +275,15 @@ async def test_secrets_and_tokens_never_in_logs_reprs_or_errors(sim, make_client
     for token in tokens:
         assert token and token not in blob
         assert token.split(".")[2] not in blob
+
+
+async def test_concurrent_calls_at_refresh_time_share_one_validate(make_sim, make_client):
+    sim = await make_sim(token_lifetime_s=2.0)
+    log = attach_recorder(sim)
+    px = await make_client(sim)
+    # into the refresh margin (the last 20% of the lifetime), before the expiry itself
+    await asyncio.sleep(max(0.0, px.token_expires_at - 0.25 - time.time()))
+    results = await asyncio.gather(*(px.search_open_orders() for _ in range(10)))
+    assert len(results) == 10
+    assert log.count("Auth/validate") == 1
+    assert log.count(status=401) == 0
