@@ -153,3 +153,15 @@ def test_identifier_helpers():
     assert contract_expiry(Contract(id="x", name="MNQH0"), today) == (2030, 3)
     assert contract_expiry(Contract(id="CON.F.US.MNQ.M26"), today) == (2026, 6)
     assert contract_expiry(Contract(id="weird"), today) is None
+
+
+def test_retry_after_accepts_seconds_and_http_dates():
+    from projectx.client.rest import _retry_after_s
+
+    assert _retry_after_s("3") == 3.0
+    assert _retry_after_s(" 0.5 ") == 0.5
+    assert _retry_after_s(None) is None and _retry_after_s("") is None
+    assert _retry_after_s("-1") is None and _retry_after_s("soon") is None
+    now = datetime(2025, 11, 24, 12, 0, 0, tzinfo=UTC).timestamp()
+    assert _retry_after_s("Mon, 24 Nov 2025 12:00:07 GMT", now=now) == pytest.approx(7.0)
+    assert _retry_after_s("Mon, 24 Nov 2025 11:59:00 GMT", now=now) == 0.0

@@ -287,3 +287,27 @@ async def test_concurrent_calls_at_refresh_time_share_one_validate(make_sim, mak
     assert len(results) == 10
     assert log.count("Auth/validate") == 1
     assert log.count(status=401) == 0
+
+
+async def test_place_answered_order_pending_is_uncertain_not_rejected(sim, make_client):
+    log = attach_recorder(sim)
+    px = await make_client(sim)
+    contract = await px.resolve_contract("MNQ")
+    sim.faults.fail_next(1, status=200, error_code=6, path="Order/place")
+    with pytest.raises(OrderSubmissionUncertainError) as err:
+        await px.place_market_order(contract, "buy", 1, custom_tag="tag-pending-1")
+    assert err.value.custom_tag == "tag-pending-1"
+    assert log.count("Order/place") == 1
+
+
+async def test_stats_snapshot_reflects_traffic(sim, make_client):
+    px = await make_client(sim)
+    await px.search_contracts("MNQ")
+    await px.search_contracts("MNQ")
+    sim.faults.fail_next(1, status=503, path="Order/searchOpen")
+    await px.search_open_orders()
+    snap = px.stats_snapshot()
+    assert snap["logins"] == 1 and snap["retries"] == 1
+    assert snap["caches"]["searches"] == {"hits": 1, "misses": 1, "size": 1}
+    assert snap["limits"]["general"]["acquired"] == snap["requests"]
+    assert snap["limits"]["general"]["in_use"] == snap["requests"]

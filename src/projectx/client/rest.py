@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import aiohttp
@@ -95,6 +96,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _MAX_THROTTLED = 30
 """How many 429 answers one call waits through before giving up with ``RateLimitError``."""
+_PLACE_PENDING = 6
+"""PlaceOrderErrorCode ``OrderPending`` (spec §3.3): outcome not final, so not a rejection."""
 _ORDER_ENDPOINTS = frozenset({"order/place", "order/modify", "order/cancel"})
 _tag_counter = itertools.count(1)
 
@@ -632,6 +635,35 @@ class ProjectX:
             "available": self._available.stats,
         }
 
+    def stats_snapshot(self) -> dict[str, Any]:
+        """Counters for the stats layer: calls, retries, 429s, logins/refreshes, caches, limits."""
+        st = self.stats
+        limits = {}
+        for lim in (self.limits.general, self.limits.bars):
+            limits[lim.name] = {
+                "limit": lim.limit,
+                "window_s": lim.window_s,
+                "in_use": lim.in_use(),
+                "acquired": lim.acquired,
+                "waits": lim.waits,
+                "waited_s": round(lim.waited_s, 3),
+            }
+        return {
+            "requests": st.requests,
+            "retries": st.retries,
+            "throttled": st.throttled,
+            "logins": st.logins,
+            "refreshes": st.refreshes,
+            "relogins": st.relogins,
+            "uncertain": st.uncertain,
+            "token_expires_at": self.token_expires_at,
+            "caches": {
+                name: {"hits": c.hits, "misses": c.misses, "size": c.size}
+                for name, c in self.cache_stats.items()
+            },
+            "limits": limits,
+        }
+
     def clear_cache(self) -> None:
         """Forget all cached static data."""
         for cache in (self._contracts, self._searches, self._resolved, self._available):
@@ -932,6 +964,9 @@ class ProjectX:
         order_id = (
             order_id if isinstance(order_id, int) and not isinstance(order_id, bool) else None
         )
+        if env.get("success") is not True and _code(env) == _PLACE_PENDING:
+            # "OrderPending": the Gateway is still processing it; it may yet be accepted
+            raise self._uncertain("Order/place", f"OrderPending, orderId {order_id}", tag)
         _check(env, "Order/place", order_id=order_id)
         if order_id is None:
             raise self._uncertain("Order/place", "success without an orderId", tag)
@@ -1145,14 +1180,23 @@ def _parse_one(raw: Any, build: Callable[[Any], _T], endpoint: str) -> _T:
         ) from None
 
 
-def _retry_after_s(header: str | None) -> float | None:
+def _retry_after_s(header: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date)."""
     if not header:
         return None
+    text = header.strip()
     try:
-        value = float(header.strip())
+        value = float(text)
     except ValueError:
-        return None  # HTTP-date form: fall back to our own backoff
-    return value if value >= 0 else None
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        now = time.time() if now is None else now
+        return max(0.0, moment.timestamp() - now)
+    return value if value >= 0 and value == value else None
 
 
 def _problem_text(raw: bytes) -> str:
