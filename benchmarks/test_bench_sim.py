@@ -4,6 +4,7 @@ client on loopback (issue 3 target: >= 100k msg/s).
 * ``burst``: realistic pre-generated market events (from the engine) published through the hub
   fan-out (encode once, buffer, batch into frames) and read by a raw aiohttp client in the same
   process, which splits every record on 0x1E.
+* ``burst_client_process``: the same with the raw client in a subprocess (trade events only);
 * ``pump``: the engine generates the events too (manual clock advanced by one second of market
   time per pump at a high rate), i.e. engine + server + client end to end.
 
@@ -165,3 +166,83 @@ def test_bench_stream_pump(benchmark, pump_harness):
     got = benchmark.pedantic(lambda: h.run(one_round()), rounds=5, iterations=1, warmup_rounds=1)
     assert got > 0
     benchmark.extra_info["msgs_per_s"] = round(got / benchmark.stats.stats.median)
+
+
+_CLIENT = r"""
+import asyncio, sys, aiohttp
+async def main(url, cid):
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(url, max_msg_size=0)
+        await ws.send_str('{"protocol":"json","version":1}\x1e')
+        await ws.send_str('{"type":1,"invocationId":"0","target":"SubscribeContractTrades",'
+                          '"arguments":["' + cid + '"]}\x1e')
+        got = 0
+        while got < 2:  # handshake + completion
+            got += (await ws.receive()).data.count("\x1e")
+        print("ready", flush=True)
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while line := await reader.readline():
+            n = int(line)
+            got = 0
+            while got < n:
+                msg = await ws.receive()
+                got += msg.data.count("\x1e")
+            print("done", got, flush=True)
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+def test_bench_stream_burst_client_process(benchmark, burst_harness):
+    """Same burst, the raw client in its own process (its own core on this 2-core machine)."""
+    import sys
+
+    h = burst_harness
+    cid = h.sim.contract_ids[0]
+    events = [e for e in _market_events(h.sim, N_MESSAGES * 3) if e[0] == "GatewayTrade"]
+    events = events[:N_MESSAGES]
+
+    async def start() -> asyncio.subprocess.Process:
+        c = h.sim.credentials
+        assert h.http is not None
+        async with h.http.post(
+            h.sim.api_url + "/Auth/loginKey", json={"userName": c.user_name, "apiKey": c.api_key}
+        ) as resp:
+            token = (await resp.json())["token"]
+        url = h.sim.market_hub_url.replace("http://", "ws://") + f"?access_token={token}"
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _CLIENT,
+            url,
+            cid,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        assert (await proc.stdout.readline()).strip() == b"ready"
+        return proc
+
+    proc = h.run(start())
+
+    async def one_round() -> int:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(f"{len(events)}\n".encode())
+        await proc.stdin.drain()
+        for i in range(0, len(events), CHUNK):
+            h.sim.publish_market(events[i : i + CHUNK])
+            await asyncio.sleep(0)
+        line = (await proc.stdout.readline()).split()
+        return int(line[1])
+
+    try:
+        got = benchmark.pedantic(
+            lambda: h.run(one_round()), rounds=5, iterations=1, warmup_rounds=1
+        )
+    finally:
+        proc.kill()
+        h.run(proc.wait())
+    assert got >= len(events)
+    benchmark.extra_info["messages"] = len(events)
+    benchmark.extra_info["msgs_per_s"] = round(len(events) / benchmark.stats.stats.median)
