@@ -311,3 +311,15 @@ async def test_stats_snapshot_reflects_traffic(sim, make_client):
     assert snap["caches"]["searches"] == {"hits": 1, "misses": 1, "size": 1}
     assert snap["limits"]["general"]["acquired"] == snap["requests"]
     assert snap["limits"]["general"]["in_use"] == snap["requests"]
+
+
+async def test_fan_out_failure_surfaces_the_error_itself(sim, make_client):
+    from projectx.exceptions import APIError
+
+    px = await make_client(sim, max_retries=0)
+    await px.resolve_contract("MNQ")
+    await px.resolve_contract("MES")
+    sim.faults.fail_next(1, status=500, path="History/retrieveBars")
+    with pytest.raises(APIError) as err:
+        await px.get_bars_many(["MNQ", "MES"], "1min", limit=5)
+    assert err.value.status == 500

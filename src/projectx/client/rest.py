@@ -795,9 +795,16 @@ class ProjectX:
             async with gate:
                 results[cid] = await self.get_bars(cid, timeframe, **kwargs)
 
-        async with asyncio.TaskGroup() as group:
-            for cid in ids:
-                group.create_task(one(cid))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for cid in ids:
+                    group.create_task(one(cid))
+        except BaseExceptionGroup as group_error:
+            # the others were cancelled; surface the first real error, not a group
+            first = group_error.exceptions[0]
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            raise first from None
         return {cid: results[cid] for cid in ids}
 
     # ---------------------------------------------------------------- orders
