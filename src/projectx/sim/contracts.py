@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import calendar
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 __all__ = [
@@ -74,36 +75,28 @@ class ContractSpec:
     active: bool = True
     monthly: bool = False  # False: quarterly cycle (H M U Z)
 
-    @property
-    def id(self) -> str:
-        """Contract id, e.g. ``CON.F.US.MNQ.Z26``."""
-        return f"CON.F.US.{self.root}.{MONTH_CODES[self.month - 1]}{self.year % 100:02d}"
+    # derived, computed once in __post_init__ (hot paths read them per fill)
+    id: str = field(init=False, compare=False)  # CON.F.US.MNQ.Z26
+    symbol_id: str = field(init=False, compare=False)  # F.US.MNQ
+    name: str = field(init=False, compare=False)  # MNQZ6 (ticker, month, 1-digit year)
+    display_name: str = field(init=False, compare=False)  # MNQZ26 (contractDisplayName)
+    description: str = field(init=False, compare=False)  # Micro E-mini ...: December 2026
+    decimals: int = field(init=False, compare=False)  # decimals of the tick size
+    tick_size_q: Fraction = field(init=False, compare=False)  # exact tick size
+    tick_value_q: Fraction = field(init=False, compare=False)  # exact tick value
 
-    @property
-    def symbol_id(self) -> str:
-        """Product id, e.g. ``F.US.MNQ``."""
-        return f"F.US.{self.root}"
-
-    @property
-    def name(self) -> str:
-        """Short name, CME ticker + month code + 1-digit year (``MNQZ6``)."""
-        return f"{self.ticker}{MONTH_CODES[self.month - 1]}{self.year % 10}"
-
-    @property
-    def display_name(self) -> str:
-        """Extended-profile ``contractDisplayName``: ticker + month + 2-digit year."""
-        return f"{self.ticker}{MONTH_CODES[self.month - 1]}{self.year % 100:02d}"
-
-    @property
-    def description(self) -> str:
-        """e.g. ``Micro E-mini Nasdaq-100: December 2026``."""
-        return f"{self.product}: {_MONTH_NAMES[self.month - 1]} {self.year}"
-
-    @property
-    def decimals(self) -> int:
-        """Number of decimals of the tick size (0.03125 -> 5)."""
+    def __post_init__(self) -> None:
+        code = MONTH_CODES[self.month - 1]
+        put = object.__setattr__
+        put(self, "id", f"CON.F.US.{self.root}.{code}{self.year % 100:02d}")
+        put(self, "symbol_id", f"F.US.{self.root}")
+        put(self, "name", f"{self.ticker}{code}{self.year % 10}")
+        put(self, "display_name", f"{self.ticker}{code}{self.year % 100:02d}")
+        put(self, "description", f"{self.product}: {_MONTH_NAMES[self.month - 1]} {self.year}")
         exp = Decimal(repr(self.tick_size)).normalize().as_tuple().exponent
-        return max(0, -int(exp))
+        put(self, "decimals", max(0, -int(exp)))
+        put(self, "tick_size_q", Fraction(repr(self.tick_size)))
+        put(self, "tick_value_q", Fraction(repr(self.tick_value)))
 
     @property
     def start_ticks(self) -> int:
@@ -125,7 +118,9 @@ class ContractSpec:
 
     def price(self, ticks: int | float) -> float:
         """Ticks (int, or a fractional average) -> price as the nearest float."""
-        return round(ticks * self.tick_size, self.decimals + (0 if isinstance(ticks, int) else 6))
+        if ticks.__class__ is int:
+            return round(ticks * self.tick_size, self.decimals)
+        return round(ticks * self.tick_size, self.decimals + 6)
 
     def to_wire(self, profile: str = "legacy") -> dict[str, Any]:
         """The 7 keys of the ContractModel (spec §4.3); the same in both profiles."""

@@ -50,6 +50,7 @@ import hmac
 from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from projectx.sim.bars import BarError
@@ -201,9 +202,10 @@ class Order:
 
 
 class Position:
-    """Net position of one account in one contract; ``size`` signed, ``avg`` in ticks."""
+    """Net position of one account in one contract; ``size`` signed; the average entry price
+    is ``avg_num / avg_den`` ticks (exact, reduced)."""
 
-    __slots__ = ("account_id", "avg", "created_ns", "id", "lots", "size", "spec")
+    __slots__ = ("account_id", "avg_den", "avg_num", "created_ns", "id", "lots", "size", "spec")
 
     def __init__(self, pid: int, account_id: int, spec: ContractSpec, created_ns: int) -> None:
         self.id = pid
@@ -211,7 +213,8 @@ class Position:
         self.spec = spec
         self.created_ns = created_ns
         self.size = 0
-        self.avg = Fraction(0)
+        self.avg_num = 0
+        self.avg_den = 1
         self.lots: deque[list[Any]] = deque()  # [opening trade dict, open qty] FIFO
 
 
@@ -266,6 +269,7 @@ class Exchange:
         self._next_position_id = FIRST_POSITION_ID
         self._listeners: list[UserEventListener] = []
         self._reject_next: tuple[int, str | None] | None = None
+        self._tops: dict[str, tuple[int, int, int | None, int | None]] = {}
         self._routes: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
             "account/search": self._account_search,
             "contract/search": self._contract_search,
@@ -370,48 +374,66 @@ class Exchange:
     def _mkt(self, cid: str) -> ContractMarket | None:
         return self.market.markets.get(cid)
 
-    def _emit(self, target: str, account_id: int, action: int, data: dict[str, Any]) -> None:
-        arg = {"action": action, "data": _omit_nulls(data)}
+    def _emit(
+        self, target: str, account_id: int, action: int, data: dict[str, Any], clean: bool = False
+    ) -> None:
+        """Send one user event; ``clean`` says ``data`` already has no null values."""
+        arg = {"action": action, "data": data if clean else _omit_nulls(data)}
         for cb in self._listeners:
             cb(target, account_id, arg)
 
     def _emit_order(self, o: Order) -> None:
         if self._listeners:
-            self._emit("GatewayUserOrder", o.account_id, 1, self._order_wire(o))
+            self._emit("GatewayUserOrder", o.account_id, 1, self._order_wire(o, True), True)
 
     def _emit_account(self, acct: Account) -> None:
         if self._listeners:
             for _ in range(self.account_event_repeats):
-                self._emit("GatewayUserAccount", acct.id, 1, acct.to_wire())
+                self._emit("GatewayUserAccount", acct.id, 1, acct.to_wire(), True)
 
-    def _order_wire(self, o: Order) -> dict[str, Any]:
+    def _order_wire(self, o: Order, hub: bool = False) -> dict[str, Any]:
+        """OrderModel of ``o``; with ``hub`` null-valued keys are left out (§7.6.2)."""
         p = o.spec.price
-        filled = None
-        if o.fill_volume:
-            q, r = divmod(o.fill_cost, o.fill_volume)
-            filled = p(q) if r == 0 else p(o.fill_cost / o.fill_volume)
+        spec = o.spec
+        created = format_ts(o.created_ns)
         d: dict[str, Any] = {
             "id": o.id,
             "accountId": o.account_id,
-            "contractId": o.spec.id,
-            "symbolId": o.spec.symbol_id,
-            "creationTimestamp": format_ts(o.created_ns),
-            "updateTimestamp": format_ts(o.updated_ns),
+            "contractId": spec.id,
+            "symbolId": spec.symbol_id,
+            "creationTimestamp": created,
+            "updateTimestamp": created if o.updated_ns == o.created_ns else format_ts(o.updated_ns),
             "status": o.status,
             "type": o.type,
             "side": o.side,
             "size": o.size,
-            "limitPrice": None if o.limit is None else p(o.limit),
-            "stopPrice": None if o.stop is None else p(o.stop),
-            "fillVolume": o.fill_volume,
-            "filledPrice": filled,
-            "customTag": o.tag,
         }
+        if o.limit is not None:
+            d["limitPrice"] = p(o.limit)
+        elif not hub:
+            d["limitPrice"] = None
+        if o.stop is not None:
+            d["stopPrice"] = p(o.stop)
+        elif not hub:
+            d["stopPrice"] = None
+        d["fillVolume"] = o.fill_volume
+        if o.fill_volume:
+            q, r = divmod(o.fill_cost, o.fill_volume)
+            d["filledPrice"] = p(q) if r == 0 else p(o.fill_cost / o.fill_volume)
+        elif not hub:
+            d["filledPrice"] = None
+        if o.tag is not None or not hub:
+            d["customTag"] = o.tag
         if self.extended:
-            d["trailDistance"] = o.trail_dist
-            d["trailPrice"] = None if o.trail_dist is None else p(o.trail_dist)
-            d["parentOrderId"] = o.parent_id
-            d["linkedOrderId"] = o.linked_id
+            ext = (
+                ("trailDistance", o.trail_dist),
+                ("trailPrice", None if o.trail_dist is None else p(o.trail_dist)),
+                ("parentOrderId", o.parent_id),
+                ("linkedOrderId", o.linked_id),
+            )
+            for key, value in ext:
+                if value is not None or not hub:
+                    d[key] = value
         return d
 
     def _position_wire(self, pos: Position, long: bool) -> dict[str, Any]:
@@ -423,7 +445,7 @@ class Exchange:
             "creationTimestamp": format_ts(pos.created_ns),
             "type": 1 if long else 2,
             "size": abs(pos.size),
-            "averagePrice": _avg_price(spec, pos.avg),
+            "averagePrice": _avg_price(spec, pos.avg_num, pos.avg_den),
         }
         if self.extended:
             d["contractDisplayName"] = spec.display_name
@@ -641,7 +663,7 @@ class Exchange:
             self._emit_order(o)
             for c in children:
                 self._emit_order(c)
-            self._match(spec.id, m, now, -1, 0)
+            self._match_one(o, m, now)
         return _env(orderId=o.id)
 
     def _set_prices(self, o: Order, m: ContractMarket, body: dict[str, Any]) -> str | None:
@@ -826,7 +848,7 @@ class Exchange:
             self._working[spec.id].pop(o.id, None)
         self._emit_order(o)
         if o.status == OPEN:
-            self._match(spec.id, m, now, -1, 0)
+            self._match_one(o, m, now)
         return _env()
 
     # ============================================================ positions
@@ -911,23 +933,30 @@ class Exchange:
             self._match(cid, self.market.markets[cid], ts_ns, trade_ticks, volume)
 
     def _match(self, cid: str, m: ContractMarket, ts_ns: int, trade: int, vol: int) -> None:
-        """Trigger and fill the working orders of ``cid`` against book and trade (one pass per
-        newly activated order, bounded)."""
+        """Trigger and fill the working orders of ``cid`` after a market step.
+
+        Skipped when there was no trade and the top of book (prices and sizes) is unchanged
+        since the last check: nothing a resting order looks at has moved.
+        """
+        top = (m.bb, m.ba, m.bids.get(m.bb), m.asks.get(m.ba))
+        if trade < 0 and self._tops.get(cid) == top:
+            return
+        self._tops[cid] = top
         working = self._working[cid]
-        done: set[int] = set()
-        for _ in range(8):
-            fresh = [o for o in working.values() if o.id not in done]
-            if not fresh:
-                return
-            for o in fresh:
-                done.add(o.id)
-                if o.status != OPEN:
-                    working.pop(o.id, None)
-                    continue
-                fills = self._fills_for(o, m, trade, vol)
-                if fills:
-                    self._execute(o, fills, ts_ns, market_style=False)
-            trade, vol = -1, 0  # orders activated by this pass (bracket children) see the book
+        for o in list(working.values()):
+            if o.status != OPEN:
+                working.pop(o.id, None)
+                continue
+            fills = self._fills_for(o, m, trade, vol)
+            if fills:
+                self._execute(o, fills, ts_ns, market_style=False)
+
+    def _match_one(self, o: Order, m: ContractMarket, ts_ns: int) -> None:
+        """Check one new, modified or just activated order against the current book."""
+        if o.status == OPEN:
+            fills = self._fills_for(o, m, -1, 0)
+            if fills:
+                self._execute(o, fills, ts_ns, market_style=False)
 
     def _fills_for(
         self, o: Order, m: ContractMarket, trade: int, vol: int
@@ -1035,7 +1064,7 @@ class Exchange:
             if market_style:
                 self._emit_order(o)
             for pe in pos_events:
-                self._emit("GatewayUserPosition", acct.id, 1, pe)
+                self._emit("GatewayUserPosition", acct.id, 1, pe, True)
             self._emit_account(acct)
         self._after_fill(o, filled, ts_ns, went_flat)
 
@@ -1054,21 +1083,29 @@ class Exchange:
         if pos is None or pos.size == 0:
             pos = self._open_position(acct, spec, ts_ns)
             pos.size = signed
-            pos.avg = Fraction(ticks)
+            pos.avg_num, pos.avg_den = ticks, 1
             if emit:
                 events.append(self._position_wire(pos, signed > 0))
             return None, q, pos, [], False, events
         long = pos.size > 0
         if (signed > 0) == long:
             n = abs(pos.size)
-            pos.avg = (pos.avg * n + ticks * q) / (n + q)
+            num = pos.avg_num * n + ticks * q * pos.avg_den
+            den = pos.avg_den * (n + q)
+            g = gcd(num, den)
+            pos.avg_num, pos.avg_den = num // g, den // g
             pos.size += signed
             if emit:
                 events.append(self._position_wire(pos, long))
             return None, q, pos, [], False, events
         close_q = min(q, abs(pos.size))
-        diff = (ticks - pos.avg) if long else (pos.avg - ticks)
-        pnl = round(float(diff * close_q * Fraction(str(spec.tick_value))), 2)
+        den = pos.avg_den
+        diff = ticks * den - pos.avg_num if long else pos.avg_num - ticks * den  # / den ticks
+        tv_den = spec.tick_value_q.denominator
+        if den == 1 and tv_den & (tv_den - 1) == 0:  # binary tick value: int * value is exact
+            pnl = round(diff * close_q * spec.tick_value, 2)
+        else:
+            pnl = round(float(Fraction(diff * close_q, den) * spec.tick_value_q), 2)
         matched: list[dict[str, Any]] = []
         left = close_q
         while left and pos.lots:
@@ -1088,7 +1125,7 @@ class Exchange:
         if opened:
             new_pos = self._open_position(acct, spec, ts_ns)
             new_pos.size = opened if side == 0 else -opened
-            new_pos.avg = Fraction(ticks)
+            new_pos.avg_num, new_pos.avg_den = ticks, 1
             if emit:
                 events.append(self._position_wire(new_pos, side == 0))
         return pnl, opened, new_pos, matched, flat, events
@@ -1145,6 +1182,10 @@ class Exchange:
             c.updated_ns = ts_ns
             self._working[c.spec.id][c.id] = c
             self._emit_order(c)
+        m = self._mkt(parent.spec.id)
+        if m is not None:
+            for cid in parent.child_ids:
+                self._match_one(self.orders[cid], m, ts_ns)
 
 
 def _walk(m: ContractMarket, side: int, qty: int, limit: int | None) -> list[tuple[int, int]]:
@@ -1197,10 +1238,10 @@ def _check_brackets(side: int, sl: Any, tp: Any) -> str | None:
     return None
 
 
-def _avg_price(spec: ContractSpec, avg: Fraction) -> float:
-    if avg.denominator == 1:
-        return spec.price(int(avg))
-    return float(avg * Fraction(repr(spec.tick_size)))  # nearest float to the exact average
+def _avg_price(spec: ContractSpec, num: int, den: int) -> float:
+    if den == 1:
+        return spec.price(num)
+    return float(Fraction(num, den) * spec.tick_size_q)  # nearest float to the exact average
 
 
 def _int(v: Any) -> int:
