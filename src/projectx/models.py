@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from projectx._native.isotime import parse_iso
 from projectx.enums import OrderSide, OrderStatus, OrderType, PositionType, TradeLogType
@@ -115,14 +115,20 @@ def _bool(d: Mapping[str, Any], key: str, model: str) -> bool | None:
     raise _bad(model, key, value, "a boolean")
 
 
+_MEMBERS: dict[type[IntEnum], dict[int, IntEnum]] = {}
+
+
 def _enum(d: Mapping[str, Any], key: str, model: str, enum: type[_E]) -> _E | int | None:
-    value = _int(d, key, model)
+    value = d.get(key)
     if value is None:
         return None
-    try:
-        return enum(value)
-    except ValueError:
-        return value  # a value newer than this SDK: keep it rather than guess
+    members = _MEMBERS.get(enum)
+    if members is None:
+        members = _MEMBERS[enum] = {int(m): m for m in enum}
+    number: int = value if type(value) is int else _req_int(d, key, model)
+    member = members.get(number)
+    # a value newer than this SDK is kept as the raw int rather than guessed
+    return number if member is None else cast(_E, member)
 
 
 def _req_int(d: Mapping[str, Any], key: str, model: str) -> int:

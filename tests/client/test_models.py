@@ -94,6 +94,9 @@ def test_unknown_enum_value_is_kept_as_int():
     assert order.status == 42
     assert not isinstance(order.status, OrderStatus)
     assert Order.from_wire({"id": 1, "status": 8}).status is OrderStatus.SUSPENDED
+    assert Order.from_wire({"id": 1, "status": "2"}).status is OrderStatus.FILLED
+    with pytest.raises(ValidationError, match=r"Order\.status"):
+        Order.from_wire({"id": 1, "status": True})
 
 
 def test_wrong_types_raise_validation_error_naming_the_field():
