@@ -113,6 +113,15 @@ def _market_events(sim: Simulator, n: int) -> list[tuple[str, str, Any]]:
     return [next(cycle) for _ in range(n)]
 
 
+def _record_rate(benchmark: Any, messages: int) -> None:
+    """Store msgs/s from the median round (skipped under ``--benchmark-disable``)."""
+    stats = getattr(benchmark, "stats", None)
+    if stats is None:
+        return
+    benchmark.extra_info["messages"] = messages
+    benchmark.extra_info["msgs_per_s"] = round(messages / stats.stats.median)
+
+
 @pytest.fixture
 def burst_harness() -> Iterator[_Harness]:
     h = _Harness(symbols=["MNQ"], seed=11, rate=1000.0)
@@ -134,8 +143,7 @@ def test_bench_stream_burst(benchmark, burst_harness):
 
     got = benchmark.pedantic(lambda: h.run(one_round()), rounds=5, iterations=1, warmup_rounds=1)
     assert got >= N_MESSAGES
-    benchmark.extra_info["messages"] = N_MESSAGES
-    benchmark.extra_info["msgs_per_s"] = round(N_MESSAGES / benchmark.stats.stats.median)
+    _record_rate(benchmark, N_MESSAGES)
 
 
 @pytest.fixture
@@ -165,7 +173,7 @@ def test_bench_stream_pump(benchmark, pump_harness):
 
     got = benchmark.pedantic(lambda: h.run(one_round()), rounds=5, iterations=1, warmup_rounds=1)
     assert got > 0
-    benchmark.extra_info["msgs_per_s"] = round(got / benchmark.stats.stats.median)
+    _record_rate(benchmark, got)
 
 
 _CLIENT = r"""
@@ -244,5 +252,4 @@ def test_bench_stream_burst_client_process(benchmark, burst_harness):
         proc.kill()
         h.run(proc.wait())
     assert got >= len(events)
-    benchmark.extra_info["messages"] = len(events)
-    benchmark.extra_info["msgs_per_s"] = round(len(events) / benchmark.stats.stats.median)
+    _record_rate(benchmark, len(events))
