@@ -323,3 +323,11 @@ async def test_fan_out_failure_surfaces_the_error_itself(sim, make_client):
     with pytest.raises(APIError) as err:
         await px.get_bars_many(["MNQ", "MES"], "1min", limit=5)
     assert err.value.status == 500
+
+
+async def test_failed_login_in_async_with_closes_the_session(sim):
+    px = ProjectX(config_for(sim, api_key="definitely-wrong"))
+    with pytest.raises(AuthenticationError):
+        async with px:
+            pass
+    assert px._session is not None and px._session.closed

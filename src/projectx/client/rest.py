@@ -194,7 +194,11 @@ class ProjectX:
 
     # ------------------------------------------------------------- lifecycle
     async def __aenter__(self) -> ProjectX:
-        await self.connect()
+        try:
+            await self.connect()
+        except BaseException:
+            await self.close()  # no leaked session when the login fails
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
