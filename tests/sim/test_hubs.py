@@ -627,3 +627,16 @@ async def test_unterminated_record_over_the_limit_closes_with_error(http):
         seen = await h.wait_closed()
         assert [m["type"] for m in seen if isinstance(m, dict)][-1:] == [7]
         assert seen[-1]["allowReconnect"] is False
+
+
+async def test_user_events_can_be_bare_entities(http):
+    async with Simulator(symbols=["MNQ"], hub=HubConfig(user_event_wrapper=False)) as s:
+        tok = await login(http, s)
+        acc = (await account_ids(http, s, tok))[0]
+        h = await RawHub.connect(http, s.user_hub_url, tok)
+        assert "result" in await h.invoke("SubscribeOrders", acc)
+        env = await _place_market(http, s, tok, acc)
+        order = await h.wait_for(lambda m: m.get("target") == "GatewayUserOrder")
+        data = order["arguments"][0]
+        assert "action" not in data and data["id"] == env["orderId"]
+        await h.close()

@@ -76,6 +76,7 @@ class HubConfig:
     quote_snapshot: bool = True
     close_on_logout: bool = True
     close_on_token_expiry: bool = False
+    user_event_wrapper: bool = True  # False: bare entities (docs-literal, spec §7.6.2)
 
 
 @dataclass(slots=True)
@@ -701,6 +702,8 @@ class HubServer:
         conns = self._subs.get((target, account_id))
         if not conns:
             return
+        if not self.config.user_event_wrapper and isinstance(argument, dict):
+            argument = argument.get("data", argument)
         record = _encode_invocation(target, [argument])
         for conn in conns:
             conn.enqueue(record)
