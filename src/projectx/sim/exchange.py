@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import hmac
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from math import gcd
 from typing import Any
@@ -1196,12 +1196,16 @@ def _walk(m: ContractMarket, side: int, qty: int, limit: int | None) -> list[tup
     """
     out: list[tuple[int, int]] = []
     if side == 0:
-        book, t, step = m.asks, m.ba, 1
+        book = m.asks
+        prices: Iterable[int] = range(m.ba, m.ba + len(book)) if m.contiguous else sorted(book)
     else:
-        book, t, step = m.bids, m.bb, -1
+        book = m.bids
+        prices = range(m.bb, m.bb - len(book), -1) if m.contiguous else sorted(book, reverse=True)
     left = qty
     last = None
-    while left > 0:
+    for t in prices:
+        if left <= 0:
+            break
         size = book.get(t)
         if size is None:
             break
@@ -1211,7 +1215,6 @@ def _walk(m: ContractMarket, side: int, qty: int, limit: int | None) -> list[tup
         out.append((t, take))
         left -= take
         last = t
-        t += step
     if left > 0 and limit is None and last is not None:
         out.append((last, left))
     return out

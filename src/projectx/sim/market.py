@@ -26,7 +26,8 @@ trade timestamps equal the bars served by ``History/retrieveBars``.
 
 User orders never consume the simulated book (spec §9.9 default): the exchange reads it.
 
-Replay of recordings (``MarketSimulator.from_recording``) is not implemented yet.
+Replay of a recorded Parquet file instead of the random walk: :meth:`MarketSimulator.
+from_recording` (format and rules in :mod:`projectx.sim.replay`).
 """
 
 from __future__ import annotations
@@ -35,12 +36,16 @@ import heapq
 import math
 import random
 from collections.abc import Callable, Iterable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from projectx.enums import DomType, TradeLogType
 from projectx.sim.bars import TradeHistory
 from projectx.sim.clock import NS_PER_S, NS_PER_US, SimClock, format_ts
 from projectx.sim.contracts import ContractSpec
+
+if TYPE_CHECKING:
+    from projectx.sim.replay import Replay
 
 __all__ = ["ContractMarket", "MarketEvent", "MarketSimulator"]
 
@@ -73,6 +78,7 @@ class ContractMarket:
         self.symbol_id = spec.symbol_id
         self.rng = random.Random(f"projectx-sim:{seed}:{spec.id}")
         self.levels = levels
+        self.contiguous = True  # levels are bb, bb-1, ... / ba, ba+1, ... without gaps
         start = spec.start_ticks
         self.bb = start
         self.ba = start + 1
@@ -318,6 +324,7 @@ class MarketSimulator:
         self._step_listeners: list[StepListener] = []
         self.steps = 0
         self.synced_ns = start_ns
+        self._replay: Replay | None = None
 
     # ---------------------------------------------------------------- listeners
     def add_trade_listener(self, cb: TradeListener) -> None:
@@ -332,9 +339,75 @@ class MarketSimulator:
         """
         self._step_listeners.append(cb)
 
+    @classmethod
+    def from_recording(
+        cls,
+        path: str | Path,
+        *,
+        clock: SimClock,
+        contracts: Iterable[ContractSpec] | None = None,
+        seed: int = 0,
+        speed: float = 1.0,
+        shift: bool = True,
+    ) -> MarketSimulator:
+        """A market that replays the recording at ``path`` (see :mod:`projectx.sim.replay`).
+
+        ``contracts`` (default: the products found in the file) are matched to recorded rows by
+        product root. No synthetic steps and no pre-generated history: bars come from the
+        replayed trades. ``seed`` is accepted for symmetry and unused.
+        """
+        from projectx.sim.replay import build_replay
+
+        specs, replay = build_replay(
+            path, contracts=contracts, clock=clock, speed=speed, shift=shift
+        )
+        sim = cls(specs, seed=seed, rate_per_s=0.0, clock=clock, history_days=0.0)
+        first_trade: dict[str, int] = {}
+        for _, cid, ev, _, ticks, _ in replay._events:
+            if ev == 0:
+                first_trade.setdefault(cid, ticks)
+        for cid, m in sim.markets.items():
+            m.bids.clear()
+            m.asks.clear()
+            m.contiguous = False
+            start = first_trade.get(cid, m.last_ticks)
+            m.last_ticks = m.open_ticks = m.high_ticks = m.low_ticks = start
+            m.prev_close_ticks = start
+        sim._replay = replay
+        return sim
+
+    def _replay_trade(
+        self, m: ContractMarket, ts_ns: int, ts: str, ticks: int, volume: int, kind: int
+    ) -> None:
+        cid = m.contract_id
+        m.last_ticks = ticks
+        m.high_ticks = max(m.high_ticks, ticks)
+        m.low_ticks = min(m.low_ticks, ticks)
+        m.session_volume += volume
+        px = m.spec.price(ticks)
+        item = {"symbolId": m.symbol_id, "price": px, "timestamp": ts, "type": kind}
+        item["volume"] = volume
+        self._pending.append(("GatewayTrade", cid, [item]))
+        self.history.record(cid, ts_ns, ticks, volume)
+        self.steps += 1
+        for cb in self._trade_listeners:
+            cb(cid, ts_ns, px, volume)
+        for scb in self._step_listeners:
+            scb(cid, ts_ns, ticks, volume)
+
+    def _replay_step(self, contract_id: str, ts_ns: int) -> None:
+        self.steps += 1
+        for scb in self._step_listeners:
+            scb(contract_id, ts_ns, -1, 0)
+
     # ------------------------------------------------------------------ driving
     def sync(self, until_ns: int) -> None:
         """Generate every step due at or before ``until_ns`` into the pending buffer."""
+        if self._replay is not None:
+            self._replay.play(self, until_ns, self._pending)
+            if until_ns > self.synced_ns:
+                self.synced_ns = until_ns
+            return
         heap = self._heap
         if not heap or heap[0][0] > until_ns:
             if until_ns > self.synced_ns:

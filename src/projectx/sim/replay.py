@@ -1,0 +1,234 @@
+"""Replay of a recorded market file through :class:`~projectx.sim.market.MarketSimulator`.
+
+Recording format (one Parquet file, rows sorted by time; what ``projectx record`` should write):
+
+============  =======  ===========================================================
+column        type     meaning
+============  =======  ===========================================================
+``ts_ns``     int64    event time, nanoseconds since the epoch, UTC
+``contract_id`` str    Gateway contract id (only its product root is used, so a
+                       recording of ``CON.F.US.MNQ.U26`` replays as today's MNQ)
+``event``     int8     0 = market trade, 1 = depth entry
+``type``      int8     trade: TradeLogType (0 buy, 1 sell); depth: DomType (§5.5)
+``price``     float64  trade price / level price (must be on the tick grid)
+``volume``    int64    trade size / level size (0 removes a level)
+============  =======  ===========================================================
+
+Depth rows with the same ``ts_ns`` and contract form one ``GatewayDepth`` batch. The book is
+rebuilt from the depth rows (Ask/BestAsk/NewBestAsk set an ask level, Bid/BestBid/NewBestBid a
+bid level, Reset clears; Trade/Low/High/Fill rows are passed through without touching it).
+Trades update last/high/low/session volume and the bar history; quotes are derived (one full
+``GatewayQuote`` after every trade and whenever the best bid or ask changes), as in the
+synthetic market.
+
+Timing: with ``shift`` (default) the first recorded event plays at the clock's time when the
+simulator is built and later ones keep their spacing divided by ``speed``; without it events
+keep their recorded times (drive a ManualClock to them). The replay ends with the file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from projectx.enums import DomType
+from projectx.sim.clock import NS_PER_US, SimClock, format_ts
+from projectx.sim.contracts import ContractSpec, resolve_symbols
+
+if TYPE_CHECKING:
+    from projectx.sim.market import MarketEvent, MarketSimulator
+
+__all__ = ["RECORDING_COLUMNS", "RecordingError", "Replay", "load_recording"]
+
+RECORDING_COLUMNS = ("ts_ns", "contract_id", "event", "type", "price", "volume")
+_ASK_TYPES = frozenset({int(DomType.ASK), int(DomType.BEST_ASK), int(DomType.NEW_BEST_ASK)})
+_BID_TYPES = frozenset({int(DomType.BID), int(DomType.BEST_BID), int(DomType.NEW_BEST_BID)})
+_RESET = int(DomType.RESET)
+
+
+class RecordingError(ValueError):
+    """The recording cannot be replayed (missing columns, bad values, unknown products)."""
+
+
+def _root(contract_id: str) -> str:
+    parts = str(contract_id).split(".")
+    if len(parts) < 4:
+        raise RecordingError(f"not a Gateway contract id: {contract_id!r}")
+    return parts[3]
+
+
+def load_recording(path: str | Path) -> dict[str, list[Any]]:
+    """Read a recording into column lists, sorted by ``ts_ns`` (stable)."""
+    import polars as pl
+
+    p = Path(path)
+    if not p.is_file():
+        raise RecordingError(f"recording not found: {p}")
+    try:
+        df = pl.read_parquet(p)
+    except Exception as exc:  # polars raises several error types for bad files
+        raise RecordingError(f"cannot read {p} as Parquet: {exc}") from exc
+    missing = [c for c in RECORDING_COLUMNS if c not in df.columns]
+    if missing:
+        raise RecordingError(f"{p}: missing column(s) {', '.join(missing)}")
+    df = df.select(RECORDING_COLUMNS).sort("ts_ns", maintain_order=True)
+    if df.null_count().sum_horizontal().item():
+        raise RecordingError(f"{p}: null values in the recording")
+    return {c: df[c].to_list() for c in RECORDING_COLUMNS}
+
+
+class Replay:
+    """Plays recorded rows into a :class:`MarketSimulator` (see the module docstring)."""
+
+    def __init__(
+        self,
+        rows: dict[str, list[Any]],
+        specs_by_root: dict[str, ContractSpec],
+        *,
+        start_ns: int,
+        speed: float = 1.0,
+        shift: bool = True,
+    ) -> None:
+        if not math.isfinite(speed) or speed <= 0:
+            raise RecordingError(f"speed must be finite and > 0, got {speed!r}")
+        self._events: list[tuple[int, str, int, int, int, int]] = []
+        ts_list = rows["ts_ns"]
+        first = ts_list[0] if ts_list else start_ns
+        for ts, cid, ev, typ, price, vol in zip(
+            ts_list,
+            rows["contract_id"],
+            rows["event"],
+            rows["type"],
+            rows["price"],
+            rows["volume"],
+            strict=True,
+        ):
+            spec = specs_by_root.get(_root(cid))
+            if spec is None:
+                continue
+            if ev not in (0, 1):
+                raise RecordingError(f"event must be 0 (trade) or 1 (depth), got {ev!r}")
+            if vol < 0 or (ev == 0 and vol == 0):
+                raise RecordingError(f"bad volume {vol!r} at ts_ns={ts}")
+            kind = int(typ)
+            if ev == 1 and kind in (_RESET, 7, 8, 0):
+                ticks = 0 if not spec.is_aligned(price) else spec.to_ticks(price)
+            elif not spec.is_aligned(price):
+                raise RecordingError(f"price {price!r} of {cid} is off the {spec.tick_size} grid")
+            else:
+                ticks = spec.to_ticks(price)
+            t = int(ts)
+            if shift:
+                t = start_ns + int((t - first) / speed)
+            t -= t % NS_PER_US
+            self._events.append((t, spec.id, int(ev), kind, ticks, int(vol)))
+        self._pos = 0
+
+    @property
+    def next_ns(self) -> int:
+        """Time of the next recorded event (a far-future sentinel when done)."""
+        return self._events[self._pos][0] if self._pos < len(self._events) else 2**62
+
+    @property
+    def done(self) -> bool:
+        """Whether every recorded event has been played."""
+        return self._pos >= len(self._events)
+
+    def play(self, sim: MarketSimulator, until_ns: int, out: list[MarketEvent]) -> None:
+        """Apply every event due at or before ``until_ns``; append hub events to ``out``."""
+        events = self._events
+        n = len(events)
+        i = self._pos
+        while i < n and events[i][0] <= until_ns:
+            ts, cid, ev, kind, ticks, vol = events[i]
+            m = sim.markets[cid]
+            ts_s = format_ts(ts)
+            top = (m.last_ticks, m.bb if m.bids else None, m.ba if m.asks else None)
+            if ev == 0:
+                i += 1
+                sim._replay_trade(m, ts, ts_s, ticks, vol, kind)
+            else:
+                batch: list[dict[str, Any]] = []
+                while i < n and events[i][0] == ts and events[i][1] == cid and events[i][2] == 1:
+                    _, _, _, kind, ticks, vol = events[i]
+                    _apply_depth(m, kind, ticks, vol)
+                    price = 0 if kind == _RESET else m.spec.price(ticks)
+                    batch.append(
+                        {
+                            "timestamp": ts_s,
+                            "type": kind,
+                            "price": price,
+                            "volume": vol,
+                            "currentVolume": vol,
+                        }
+                    )
+                    i += 1
+                out.append(("GatewayDepth", cid, batch))
+                sim._replay_step(cid, ts)
+            m.last_ns = max(m.last_ns, ts)
+            if ev == 0 or top != (m.last_ticks, m.bb if m.bids else None, m.ba if m.asks else None):
+                out.append(("GatewayQuote", cid, m._quote(ts_s)))
+        self._pos = i
+
+
+def _apply_depth(m: Any, kind: int, ticks: int, vol: int) -> None:
+    if kind == _RESET:
+        m.bids.clear()
+        m.asks.clear()
+    elif kind in _ASK_TYPES:
+        if vol:
+            m.asks[ticks] = vol
+        else:
+            m.asks.pop(ticks, None)
+    elif kind in _BID_TYPES:
+        if vol:
+            m.bids[ticks] = vol
+        else:
+            m.bids.pop(ticks, None)
+    else:
+        return
+    if m.bids:
+        m.bb = max(m.bids)
+    if m.asks:
+        m.ba = min(m.asks)
+
+
+def specs_for_recording(
+    rows: dict[str, list[Any]], contracts: Iterable[ContractSpec] | None, now_ns: int
+) -> list[ContractSpec]:
+    """The contracts to serve: ``contracts`` if given, else the known products recorded."""
+    if contracts is not None:
+        specs = list(contracts)
+        if not specs:
+            raise RecordingError("no contracts given for the replay")
+        return specs
+    roots = list(dict.fromkeys(_root(c) for c in rows["contract_id"]))
+    specs: list[ContractSpec] = []
+    for root in roots:
+        try:
+            specs.extend(resolve_symbols([root], now_ns))
+        except ValueError:
+            continue  # a product the simulator does not know: its rows are skipped
+    if not specs:
+        raise RecordingError(f"no known product in the recording (roots: {roots})")
+    return specs
+
+
+def build_replay(
+    path: str | Path,
+    *,
+    contracts: Iterable[ContractSpec] | None,
+    clock: SimClock,
+    speed: float = 1.0,
+    shift: bool = True,
+) -> tuple[list[ContractSpec], Replay]:
+    """Load ``path`` and prepare its replay against ``clock``."""
+    rows = load_recording(path)
+    now = clock.now_ns()
+    specs = specs_for_recording(rows, contracts, now)
+    replay = Replay(
+        rows, {s.root: s for s in specs}, start_ns=now - now % NS_PER_US, speed=speed, shift=shift
+    )
+    return specs, replay
