@@ -200,10 +200,10 @@ def specs_for_recording(
 ) -> list[ContractSpec]:
     """The contracts to serve: ``contracts`` if given, else the known products recorded."""
     if contracts is not None:
-        specs = list(contracts)
-        if not specs:
+        given = list(contracts)
+        if not given:
             raise RecordingError("no contracts given for the replay")
-        return specs
+        return given
     roots = list(dict.fromkeys(_root(c) for c in rows["contract_id"]))
     specs: list[ContractSpec] = []
     for root in roots:
