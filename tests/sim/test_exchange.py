@@ -735,3 +735,44 @@ def test_check_api_key(h: Harness) -> None:
     assert h.x.check_api_key("JANE", "key-j") == 0
     assert h.x.check_api_key("jane", "key-b") == 3
     assert h.x.check_api_key("nobody", "key-j") == 3
+
+
+def test_partial_fill_of_a_bracket_child_shrinks_its_sibling(oco: Harness) -> None:
+    h = oco
+    h.book("MNQ", 21000.0, 21000.25)
+    pid = h.place(
+        type=2,
+        side=0,
+        size=4,
+        stopLossBracket={"ticks": -10, "type": 4},
+        takeProfitBracket={"ticks": 10, "type": 1},
+    )["orderId"]
+    sl_id, tp_id = pid + 2, pid + 3
+    tp_price = 21000.25 + 10 * 0.25
+    h.trade("MNQ", tp_price, 1)
+    tp, sl = h.order(tp_id), h.order(sl_id)
+    assert (tp["status"], tp["fillVolume"]) == (1, 1)
+    assert (sl["status"], sl["size"]) == (1, 3)
+    assert h.positions()[0]["size"] == 3
+    h.trade("MNQ", tp_price, 5)
+    assert h.order(tp_id)["status"] == 2 and h.order(tp_id)["fillVolume"] == 4
+    assert h.order(sl_id)["status"] == 3
+    assert h.positions() == []
+
+
+def test_market_order_beyond_displayed_depth_fills_the_rest_at_the_worst_level(
+    h: Harness,
+) -> None:
+    h.book("MNQ", 21000.0, 21000.25, sizes=1)  # 10 levels of 1 contract
+    env = h.place(type=2, side=0, size=12)
+    fills = sorted((t["price"], t["size"]) for t in h.trades())
+    assert fills[:9] == [(21000.25 + 0.25 * i, 1) for i in range(9)]
+    assert fills[9] == (21000.25 + 0.25 * 9, 3)
+    assert h.order(env["orderId"])["status"] == 2
+
+
+def test_stop_already_through_the_market_triggers_at_once(h: Harness) -> None:
+    h.book("MNQ", 21000.0, 21000.25)
+    env = h.place(type=4, side=0, size=1, stopPrice=20995.0)  # buy stop below the ask
+    o = h.order(env["orderId"])
+    assert o["status"] == 2 and o["filledPrice"] == 21000.25

@@ -217,3 +217,19 @@ def test_bad_rate_is_rejected(rate: float) -> None:
 def test_no_contracts_is_rejected() -> None:
     with pytest.raises(ValueError):
         MarketSimulator([], seed=1, rate_per_s=1.0, clock=ManualClock(T0))
+
+
+def test_prices_never_reach_zero() -> None:
+    clock = ManualClock(T0)
+    (spec,) = resolve_symbols(["NQG"], T0)
+    m = MarketSimulator([spec], seed=2, rate_per_s=50.0, clock=clock)
+    market = m.market(spec.id)
+    market.bids = {12 - i: 1 for i in range(10)}  # start right above the floor
+    market.asks = {13 + i: 1 for i in range(10)}
+    market.bb, market.ba = 12, 13
+    events = m.advance(T0 + 600 * NS_PER_S)
+    prices = [
+        e["price"] for t, _, d in events if t == "GatewayDepth" for e in d if e["type"] != 6
+    ]
+    assert prices and min(prices) > 0
+    assert min(t for t, _ in market.levels_ticks(0)) >= 1

@@ -1216,7 +1216,7 @@ def _walk(m: ContractMarket, side: int, qty: int, limit: int | None) -> list[tup
         left -= take
         last = t
     if left > 0 and limit is None and last is not None:
-        out.append((last, left))
+        out[-1] = (last, out[-1][1] + left)  # one fill per level
     return out
 
 

@@ -161,6 +161,8 @@ class ContractMarket:
                 self.low_ticks = best
             self.session_volume += vol
             quote = True
+            if not left and not buy and best - self.levels < 1:
+                left = self._new_size(0)  # the price floor: the bid level is replenished
             if left:
                 book[best] = left
                 depth.append(_entry(ts, _BEST_ASK if buy else _BEST_BID, price(best), left))
