@@ -47,187 +47,60 @@ Order rejections of §9.3 steps 8-11 (prices, trailing rules, customTag, bracket
 from __future__ import annotations
 
 import hmac
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from fractions import Fraction
 from math import gcd
 from typing import Any
 
 from projectx.sim.bars import BarError
-from projectx.sim.clock import NS_PER_US, SimClock, format_ts, parse_ts
+from projectx.sim.clock import NS_PER_US, SimClock, format_ts
 from projectx.sim.contracts import ContractSpec, previous_contract
 from projectx.sim.market import ContractMarket, MarketSimulator
+from projectx.sim.orders import (
+    CANCELLED,
+    FILLED,
+    FIRST_ORDER_ID,
+    FIRST_POSITION_ID,
+    FIRST_TRADE_ID,
+    JOIN_ASK,
+    JOIN_BID,
+    LIMIT,
+    MARKET,
+    MAX_TRAIL_TICKS,
+    MSG_BRACKET_MODE,
+    MSG_FOLLOWER,
+    MSG_INVALID_SYMBOL,
+    MSG_LIVE,
+    MSG_NO_LAST,
+    MSG_NOT_WORKING,
+    MSG_PRICE_ALIGN,
+    MSG_TRAIL_ALIGN,
+    MSG_TRAIL_MAX,
+    MSG_TRAIL_NOT_SET,
+    MSG_UNSUPPORTED,
+    OPEN,
+    PENDING,
+    REJECTED,
+    STOP,
+    STOP_LIMIT,
+    SUSPENDED,
+    TRAIL,
+    WORKING,
+    Account,
+    Order,
+    Position,
+    avg_price,
+    book_fills,
+    check_brackets,
+    env,
+    omit_nulls,
+    to_int,
+    to_ns,
+)
 
 __all__ = ["Account", "Exchange", "Order", "Position", "UserEventListener"]
 
 UserEventListener = Callable[[str, int, dict[str, Any]], None]
-
-FIRST_ORDER_ID = 2_900_000_000
-FIRST_TRADE_ID = 2_555_000_000
-FIRST_POSITION_ID = 88_000
-
-# OrderStatus / OrderType numbers (projectx.enums), as plain ints for speed.
-OPEN, FILLED, CANCELLED, REJECTED, PENDING, SUSPENDED = 1, 2, 3, 5, 6, 8
-LIMIT, MARKET, STOP_LIMIT, STOP, TRAIL, JOIN_BID, JOIN_ASK = 1, 2, 3, 4, 5, 6, 7
-_TYPE_NAMES = {0: "Unknown", 1: "Limit", 2: "Market", 3: "StopLimit", 4: "Stop"}
-_TYPE_NAMES |= {5: "TrailingStop", 6: "JoinBid", 7: "JoinAsk"}
-_WORKING = (OPEN, SUSPENDED, PENDING)
-
-MSG_BRACKET_MODE = (
-    "Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets."
-)
-MSG_TRAIL_NOT_SET = "Trail Distance not set."
-MSG_TRAIL_ALIGN = "Invalid trail price. Price is not aligned to tick size."
-MSG_NO_LAST = "Cannot trail without a last price"
-MSG_INVALID_SYMBOL = "Invalid symbol"
-MSG_TRAIL_MAX = "Trail Distance exceeds maximum (1000)"
-MSG_PRICE_ALIGN = "Invalid price. Price is not aligned to tick size."
-MSG_UNSUPPORTED = "Unsupported order type."
-MSG_FOLLOWER = "Follower accounts cannot cancel orders"
-MSG_LIVE = "Live accounts not supported"
-MSG_NOT_WORKING = "Order is not working"
-MAX_TRAIL_TICKS = 1000
-
-
-class Account:
-    """A trading account (spec §4.2) plus simulator settings."""
-
-    __slots__ = (
-        "active",
-        "balance",
-        "bracket_mode",
-        "can_trade",
-        "follower",
-        "id",
-        "is_visible",
-        "name",
-        "owners",
-        "simulated",
-        "stop_limit",
-        "violation",
-    )
-
-    def __init__(self, data: dict[str, Any], owner: str) -> None:
-        try:
-            self.id = int(data["id"])
-            self.name = str(data["name"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"account needs an int 'id' and a 'name': {data!r}") from exc
-        if not -(2**31) <= self.id < 2**31:
-            raise ValueError(f"account id {self.id} is not an int32")
-        self.balance = round(float(data.get("balance", 50_000.0)), 2)
-        self.can_trade = bool(data.get("canTrade", True))
-        self.is_visible = bool(data.get("isVisible", True))
-        self.simulated = bool(data.get("simulated", True))
-        self.active = bool(data.get("active", True))
-        mode = str(data.get("bracketMode", "position")).lower()
-        if mode not in ("position", "auto_oco"):
-            raise ValueError(f"bracketMode must be 'position' or 'auto_oco', got {mode!r}")
-        self.bracket_mode = mode
-        self.follower = bool(data.get("follower", False))
-        self.stop_limit = bool(data.get("stopLimit", False))
-        self.violation = bool(data.get("violation", False))
-        self.owners = {owner}
-
-    def to_wire(self) -> dict[str, Any]:
-        """The six TradingAccount keys, nothing more."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "balance": self.balance,
-            "canTrade": self.can_trade,
-            "isVisible": self.is_visible,
-            "simulated": self.simulated,
-        }
-
-
-class Order:
-    """One order and its matching state (prices in ticks)."""
-
-    __slots__ = (
-        "account_id",
-        "child_ids",
-        "created_ns",
-        "extreme",
-        "fill_cost",
-        "fill_volume",
-        "id",
-        "limit",
-        "linked_id",
-        "parent_id",
-        "side",
-        "size",
-        "sl",
-        "spec",
-        "status",
-        "stop",
-        "tag",
-        "tp",
-        "trail_dist",
-        "triggered",
-        "type",
-        "updated_ns",
-    )
-
-    def __init__(
-        self, oid: int, account_id: int, spec: ContractSpec, otype: int, side: int, size: int
-    ) -> None:
-        self.id = oid
-        self.account_id = account_id
-        self.spec = spec
-        self.type = otype
-        self.side = side
-        self.size = size
-        self.limit: int | None = None
-        self.stop: int | None = None
-        self.trail_dist: int | None = None
-        self.extreme = 0
-        self.triggered = False
-        self.status = PENDING
-        self.fill_volume = 0
-        self.fill_cost = 0
-        self.tag: str | None = None
-        self.created_ns = 0
-        self.updated_ns = 0
-        self.parent_id: int | None = None
-        self.linked_id: int | None = None
-        self.sl: tuple[int, int] | None = None  # (ticks, type) of a pending bracket
-        self.tp: tuple[int, int] | None = None
-        self.child_ids: list[int] = []
-
-    @property
-    def remaining(self) -> int:
-        """Contracts still to fill."""
-        return self.size - self.fill_volume
-
-
-class Position:
-    """Net position of one account in one contract; ``size`` signed; the average entry price
-    is ``avg_num / avg_den`` ticks (exact, reduced)."""
-
-    __slots__ = ("account_id", "avg_den", "avg_num", "created_ns", "id", "lots", "size", "spec")
-
-    def __init__(self, pid: int, account_id: int, spec: ContractSpec, created_ns: int) -> None:
-        self.id = pid
-        self.account_id = account_id
-        self.spec = spec
-        self.created_ns = created_ns
-        self.size = 0
-        self.avg_num = 0
-        self.avg_den = 1
-        self.lots: deque[list[Any]] = deque()  # [opening trade dict, open qty] FIFO
-
-
-def _env(code: int = 0, message: str | None = None, **payload: Any) -> dict[str, Any]:
-    out: dict[str, Any] = dict(payload)
-    out["success"] = code == 0
-    out["errorCode"] = code
-    out["errorMessage"] = message
-    return out
-
-
-def _omit_nulls(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
 
 
 class Exchange:
@@ -378,7 +251,7 @@ class Exchange:
         self, target: str, account_id: int, action: int, data: dict[str, Any], clean: bool = False
     ) -> None:
         """Send one user event; ``clean`` says ``data`` already has no null values."""
-        arg = {"action": action, "data": data if clean else _omit_nulls(data)}
+        arg = {"action": action, "data": data if clean else omit_nulls(data)}
         for cb in self._listeners:
             cb(target, account_id, arg)
 
@@ -445,7 +318,7 @@ class Exchange:
             "creationTimestamp": format_ts(pos.created_ns),
             "type": 1 if long else 2,
             "size": abs(pos.size),
-            "averagePrice": _avg_price(spec, pos.avg_num, pos.avg_den),
+            "averagePrice": avg_price(spec, pos.avg_num, pos.avg_den),
         }
         if self.extended:
             d["contractDisplayName"] = spec.display_name
@@ -466,7 +339,7 @@ class Exchange:
         entry = self._users.get(user)
         ids = entry[1] if entry else []
         accts = [self.accounts[i] for i in ids]
-        return _env(accounts=[a.to_wire() for a in accts if a.active or not only_active])
+        return env(accounts=[a.to_wire() for a in accts if a.active or not only_active])
 
     # =========================================================== contracts
     def _contract_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -480,16 +353,16 @@ class Exchange:
             or text in s.description.lower()
         ]
         hits.sort(key=lambda s: not s.active)
-        return _env(contracts=[s.to_wire(self.profile) for s in hits[:20]])
+        return env(contracts=[s.to_wire(self.profile) for s in hits[:20]])
 
     def _contract_search_by_id(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         spec = self.contracts.get(str(body.get("contractId")))
         if spec is None:
-            return _env(1, contract=None)
-        return _env(contract=spec.to_wire(self.profile))
+            return env(1, contract=None)
+        return env(contract=spec.to_wire(self.profile))
 
     def _contract_available(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return _env(contracts=[s.to_wire(self.profile) for s in self.contracts.values()])
+        return env(contracts=[s.to_wire(self.profile) for s in self.contracts.values()])
 
     # ============================================================== history
     def _retrieve_bars(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -500,56 +373,56 @@ class Exchange:
                 str(body.get("contractId")),
                 int(body["unit"]),
                 int(body["unitNumber"]),
-                _ts(body["startTime"]),
-                _ts(body["endTime"]),
+                to_ns(body["startTime"]),
+                to_ns(body["endTime"]),
                 int(body["limit"]),
                 bool(body.get("includePartialBar")),
                 now,
             )
         except BarError as exc:
-            return _env(exc.code, bars=None)
+            return env(exc.code, bars=None)
         except KeyError:
-            return _env(1, bars=None)
-        return _env(bars=bars)
+            return env(1, bars=None)
+        return env(bars=bars)
 
     # ======================================================== order queries
     def _order_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
         if acct is None:
-            return _env(1, orders=None)
-        start = _ts(body.get("startTimestamp"), 0)
-        end = _ts(body.get("endTimestamp"), 2**63 - 1)
+            return env(1, orders=None)
+        start = to_ns(body.get("startTimestamp"), 0)
+        end = to_ns(body.get("endTimestamp"), 2**63 - 1)
         rows = [
             self._order_wire(o)
             for o in self._orders_by_account[acct.id]
             if start <= o.created_ns < end
         ]
-        return _env(orders=rows)
+        return env(orders=rows)
 
     def _order_search_open(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
         if acct is None:
-            return _env(1, orders=None)
+            return env(1, orders=None)
         rows = [self._order_wire(o) for o in self._orders_by_account[acct.id] if o.status == OPEN]
-        return _env(orders=rows)
+        return env(orders=rows)
 
     def _order_search_by_id(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
-        o = self.orders.get(_int(body.get("orderId")))
+        o = self.orders.get(to_int(body.get("orderId")))
         if acct is None or o is None or o.account_id != acct.id:
-            return _env(1, order=None)
-        return _env(order=self._order_wire(o))
+            return env(1, order=None)
+        return env(order=self._order_wire(o))
 
     def _order_query(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         flt = body.get("filter") or {}
         acct = self._account(user, flt.get("accountId"))
         if acct is None:
-            return _env(1, orders=None, totalCount=None)
+            return env(1, orders=None, totalCount=None)
         statuses = flt.get("statuses")
         wanted = {int(s) for s in statuses} if statuses else None
         cid = flt.get("contractId")
-        after = _ts(flt.get("createdAfter"), 0)
-        before = _ts(flt.get("createdBefore"), 2**63 - 1)
+        after = to_ns(flt.get("createdAfter"), 0)
+        before = to_ns(flt.get("createdBefore"), 2**63 - 1)
         rows = [
             o
             for o in self._orders_by_account[acct.id]
@@ -565,23 +438,23 @@ class Exchange:
         offset = body.get("pageOffset") or 0
         page = rows[max(0, offset) : max(0, offset) + max(1, size)]
         total = len(rows) if body.get("includeTotalCount") else None
-        return _env(orders=[self._order_wire(o) for o in page], totalCount=total)
+        return env(orders=[self._order_wire(o) for o in page], totalCount=total)
 
     # ======================================================== place / cancel
     def _order_place(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
         if acct is None:
-            return _env(1, orderId=None)
+            return env(1, orderId=None)
         if not acct.can_trade:
-            return _env(10, orderId=None)
+            return env(10, orderId=None)
         if acct.violation:
-            return _env(4, orderId=None)
+            return env(4, orderId=None)
         spec = self.contracts.get(str(body.get("contractId")))
         if spec is None:
-            return _env(8, orderId=None)
+            return env(8, orderId=None)
         m = self._mkt(spec.id)
         if not spec.active or m is None:
-            return _env(9, orderId=None)
+            return env(9, orderId=None)
         now = self._now()
         self.market.sync(now)
         otype, side, size = body.get("type"), body.get("side"), body.get("size")
@@ -593,11 +466,11 @@ class Exchange:
         allowed = (1, 2, 4, 5, 6, 7, 3) if acct.stop_limit else (1, 2, 4, 5, 6, 7)
         if not isinstance(otype, int) or otype not in allowed:
             msg = MSG_UNSUPPORTED if otype in (0, 3) else "Invalid order type."
-            return _env(2, msg, orderId=None)
+            return env(2, msg, orderId=None)
         if side not in (0, 1) or isinstance(side, bool):
-            return _env(2, "Invalid order side.", orderId=None)
+            return env(2, "Invalid order side.", orderId=None)
         if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-            return _env(2, "Invalid order size.", orderId=None)
+            return env(2, "Invalid order size.", orderId=None)
         # step 8: prices for the type
         o = Order(0, acct.id, spec, otype, side, size)
         err = self._set_prices(o, m, body)
@@ -616,7 +489,7 @@ class Exchange:
         if sl is not None or tp is not None:
             if acct.bracket_mode != "auto_oco":
                 return self._reject(acct, spec, body, now, 2, MSG_BRACKET_MODE)
-            err = _check_brackets(side, sl, tp)
+            err = check_brackets(side, sl, tp)
             if err is not None:
                 return self._reject(acct, spec, body, now, 2, err)
         # step 11: funds
@@ -655,7 +528,7 @@ class Exchange:
             self._emit_order(o)
             for c in children:
                 self._emit_order(c)
-            fills = _walk(m, side, size, None)
+            fills = book_fills(m, side, size, None)
             self._execute(o, fills, now, market_style=True)
         else:
             o.status = OPEN
@@ -664,7 +537,7 @@ class Exchange:
             for c in children:
                 self._emit_order(c)
             self._match_one(o, m, now)
-        return _env(orderId=o.id)
+        return env(orderId=o.id)
 
     def _set_prices(self, o: Order, m: ContractMarket, body: dict[str, Any]) -> str | None:
         """Validate and set the prices of a new order (step 8); return an error message."""
@@ -732,7 +605,7 @@ class Exchange:
     ) -> dict[str, Any]:
         """Create ``body`` as a Rejected order (events 6 then 5); return the failure envelope."""
         otype, side, size = body.get("type"), body.get("side"), body.get("size")
-        o = Order(self._new_order_id(), acct.id, spec, _int(otype), _int(side), _int(size))
+        o = Order(self._new_order_id(), acct.id, spec, to_int(otype), to_int(side), to_int(size))
         o.created_ns = o.updated_ns = now
         for key, attr in (("limitPrice", "limit"), ("stopPrice", "stop")):
             v = body.get(key)
@@ -747,7 +620,7 @@ class Exchange:
         self._emit_order(o)
         o.status = REJECTED
         self._emit_order(o)
-        return _env(code, message, orderId=o.id)
+        return env(code, message, orderId=o.id)
 
     def _funds_ok(self, acct: Account, spec: ContractSpec, side: int, size: int) -> bool:
         pos = self.positions.get((acct.id, spec.id))
@@ -764,16 +637,16 @@ class Exchange:
     def _order_cancel(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
         if acct is None:
-            return _env(1)
+            return env(1)
         if acct.follower:
-            return _env(6, MSG_FOLLOWER)
+            return env(6, MSG_FOLLOWER)
         if not acct.simulated:
-            return _env(6, MSG_LIVE)
-        o = self.orders.get(_int(body.get("orderId")))
+            return env(6, MSG_LIVE)
+        o = self.orders.get(to_int(body.get("orderId")))
         if o is None or o.account_id != acct.id:
-            return _env(2)
-        if o.status not in _WORKING:
-            return _env(3, MSG_NOT_WORKING)
+            return env(2)
+        if o.status not in WORKING:
+            return env(3, MSG_NOT_WORKING)
         now = self._now()
         self._cancel(o, now)
         if o.parent_id is None and o.child_ids:
@@ -782,9 +655,9 @@ class Exchange:
             else:
                 for cid in o.child_ids:
                     c = self.orders[cid]
-                    if c.status in _WORKING:
+                    if c.status in WORKING:
                         self._cancel(c, now)
-        return _env()
+        return env()
 
     def _cancel(self, o: Order, now: int) -> None:
         o.status = CANCELLED
@@ -795,46 +668,46 @@ class Exchange:
     def _order_modify(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
         if acct is None:
-            return _env(1)
-        o = self.orders.get(_int(body.get("orderId")))
+            return env(1)
+        o = self.orders.get(to_int(body.get("orderId")))
         if o is None or o.account_id != acct.id:
-            return _env(2)
+            return env(2)
         if o.status not in (OPEN, SUSPENDED):
-            return _env(3, MSG_NOT_WORKING)
+            return env(3, MSG_NOT_WORKING)
         spec = o.spec
         m = self._mkt(spec.id)
         if m is None:
-            return _env(7)
+            return env(7)
         now = self._now()
         self.market.sync(now)
         if o.status not in (OPEN, SUSPENDED):  # filled while the market caught up
-            return _env(3, MSG_NOT_WORKING)
+            return env(3, MSG_NOT_WORKING)
         size, lp, sp, tp = (body.get(k) for k in ("size", "limitPrice", "stopPrice", "trailPrice"))
         if size is not None:
             if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-                return _env(3, "Invalid order size.")
+                return env(3, "Invalid order size.")
             if size < o.fill_volume:
-                return _env(3, "Size cannot be less than the filled volume.")
+                return env(3, "Size cannot be less than the filled volume.")
         new_limit = new_stop = None
         if lp is not None:
             if o.type not in (LIMIT, STOP_LIMIT, JOIN_BID, JOIN_ASK):
-                return _env(3, "Limit price cannot be set on this order type.")
+                return env(3, "Limit price cannot be set on this order type.")
             if not spec.is_aligned(float(lp)):
-                return _env(3, MSG_PRICE_ALIGN)
+                return env(3, MSG_PRICE_ALIGN)
             new_limit = spec.to_ticks(float(lp))
         if sp is not None:
             if o.type not in (STOP, STOP_LIMIT):
-                return _env(3, "Stop price cannot be set on this order type.")
+                return env(3, "Stop price cannot be set on this order type.")
             if not spec.is_aligned(float(sp)):
-                return _env(3, MSG_PRICE_ALIGN)
+                return env(3, MSG_PRICE_ALIGN)
             new_stop = spec.to_ticks(float(sp))
         if tp is not None:
             if o.type != TRAIL:
-                return _env(3, "Trail price cannot be set on this order type.")
+                return env(3, "Trail price cannot be set on this order type.")
             probe = Order(0, o.account_id, spec, TRAIL, o.side, o.size)
             err = self._set_trail(probe, m, float(tp), max_ticks=None)
             if err is not None:
-                return _env(3, err)
+                return env(3, err)
             o.trail_dist, o.extreme, o.stop = probe.trail_dist, probe.extreme, probe.stop
         if size is not None:
             o.size = size
@@ -849,20 +722,20 @@ class Exchange:
         self._emit_order(o)
         if o.status == OPEN:
             self._match_one(o, m, now)
-        return _env()
+        return env()
 
     # ============================================================ positions
     def _position_search_open(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
         if acct is None:
-            return _env(1, positions=None)
+            return env(1, positions=None)
         rows = [
             self._position_wire(p, p.size > 0)
             for (aid, _), p in self.positions.items()
             if aid == acct.id and p.size != 0
         ]
         rows.sort(key=lambda r: r["id"])
-        return _env(positions=rows)
+        return env(positions=rows)
 
     def _close(
         self, user: str, body: dict[str, Any], partial: bool
@@ -899,32 +772,32 @@ class Exchange:
     def _position_close(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         code, o, _pos, m = self._close(user, body, partial=False)
         if code or o is None or m is None:
-            return _env(code)
+            return env(code)
         self._run_market_order(o, m)
-        return _env()
+        return env()
 
     def _position_partial_close(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         code, o, _pos, m = self._close(user, body, partial=True)
         if code or o is None or m is None:
-            return _env(code)
+            return env(code)
         self._run_market_order(o, m)
-        return _env()
+        return env()
 
     def _run_market_order(self, o: Order, m: ContractMarket) -> None:
         self._store(o)
         o.status = PENDING
         self._emit_order(o)
-        self._execute(o, _walk(m, o.side, o.size, None), o.created_ns, market_style=True)
+        self._execute(o, book_fills(m, o.side, o.size, None), o.created_ns, market_style=True)
 
     # =============================================================== trades
     def _trade_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         acct = self._account(user, body.get("accountId"))
         if acct is None:
-            return _env(1, trades=None)
-        start = _ts(body.get("startTimestamp"), 0)
-        end = _ts(body.get("endTimestamp"), 2**63 - 1)
+            return env(1, trades=None)
+        start = to_ns(body.get("startTimestamp"), 0)
+        end = to_ns(body.get("endTimestamp"), 2**63 - 1)
         rows = [dict(t) for ts, t in reversed(self._trades[acct.id]) if start <= ts < end]
-        return _env(trades=rows)
+        return env(trades=rows)
 
     # ============================================================= matching
     def _on_step(self, cid: str, ts_ns: int, trade_ticks: int, volume: int) -> None:
@@ -980,18 +853,18 @@ class Exchange:
             if not hit:
                 return None
             if t != STOP_LIMIT:
-                return _walk(m, o.side, o.remaining, None)
+                return book_fills(m, o.side, o.remaining, None)
             o.triggered = True
         lim = o.limit
         assert lim is not None
         if buy:
             if m.asks and m.ba <= lim:
-                return _walk(m, 0, o.remaining, lim)
+                return book_fills(m, 0, o.remaining, lim)
             if trade >= 0 and trade <= lim:
                 return [(lim, min(o.remaining, vol))]
         else:
             if m.bids and m.bb >= lim:
-                return _walk(m, 1, o.remaining, lim)
+                return book_fills(m, 1, o.remaining, lim)
             if trade >= 0 and trade >= lim:
                 return [(lim, min(o.remaining, vol))]
         return None
@@ -1186,79 +1059,3 @@ class Exchange:
         if m is not None:
             for cid in parent.child_ids:
                 self._match_one(self.orders[cid], m, ts_ns)
-
-
-def _walk(m: ContractMarket, side: int, qty: int, limit: int | None) -> list[tuple[int, int]]:
-    """Fills for ``qty`` against the displayed opposite side, best first, up to ``limit``.
-
-    A market order (``limit`` None) larger than the displayed depth fills its rest at the worst
-    displayed level [INFERRED].
-    """
-    out: list[tuple[int, int]] = []
-    if side == 0:
-        book = m.asks
-        prices: Iterable[int] = range(m.ba, m.ba + len(book)) if m.contiguous else sorted(book)
-    else:
-        book = m.bids
-        prices = range(m.bb, m.bb - len(book), -1) if m.contiguous else sorted(book, reverse=True)
-    left = qty
-    last = None
-    for t in prices:
-        if left <= 0:
-            break
-        size = book.get(t)
-        if size is None:
-            break
-        if limit is not None and (t > limit if side == 0 else t < limit):
-            break
-        take = size if size < left else left
-        out.append((t, take))
-        left -= take
-        last = t
-    if left > 0 and limit is None and last is not None:
-        out[-1] = (last, out[-1][1] + left)  # one fill per level
-    return out
-
-
-def _check_brackets(side: int, sl: Any, tp: Any) -> str | None:
-    """Auto-OCO bracket validation (signs and types, spec §4.5.3 observed messages)."""
-    longing = side == 0
-    word = "longing" if longing else "shorting"
-    if sl is not None:
-        typ, ticks = sl.get("type"), sl.get("ticks")
-        if typ not in (STOP, TRAIL):
-            return f"Invalid stop loss type ({_TYPE_NAMES.get(typ, typ)})"
-        if not isinstance(ticks, int) or (ticks >= 0 if longing else ticks <= 0):
-            rel = "less" if longing else "greater"
-            return f"Ticks should be {rel} than zero when {word}"
-    if tp is not None:
-        typ, ticks = tp.get("type"), tp.get("ticks")
-        if typ != LIMIT:
-            return f"Invalid take profit type ({_TYPE_NAMES.get(typ, typ)})"
-        if not isinstance(ticks, int) or (ticks <= 0 if longing else ticks >= 0):
-            rel = "greater" if longing else "less"
-            return f"Ticks should be {rel} than zero when {word}"
-    return None
-
-
-def _avg_price(spec: ContractSpec, num: int, den: int) -> float:
-    if den == 1:
-        return spec.price(num)
-    return float(Fraction(num, den) * spec.tick_size_q)  # nearest float to the exact average
-
-
-def _int(v: Any) -> int:
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _ts(v: Any, default: int | None = None) -> int:
-    if v is None:
-        if default is None:
-            raise KeyError("missing timestamp")
-        return default
-    if isinstance(v, int):
-        return v
-    return parse_ts(str(v))
