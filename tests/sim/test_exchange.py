@@ -776,3 +776,77 @@ def test_stop_already_through_the_market_triggers_at_once(h: Harness) -> None:
     env = h.place(type=4, side=0, size=1, stopPrice=20995.0)  # buy stop below the ask
     o = h.order(env["orderId"])
     assert o["status"] == 2 and o["filledPrice"] == 21000.25
+
+
+def _session(seed: int) -> tuple[list[Any], list[Any], list[Any]]:
+    """A scripted session against a live synthetic market; returns hub/REST observations."""
+    clock = ManualClock(T0)
+    specs = resolve_symbols(["MNQ"], T0)
+    market = MarketSimulator(specs, seed=seed, rate_per_s=30.0, clock=clock)
+    x = Exchange(market, clock)
+    events: list[Any] = []
+    x.add_user_event_listener(lambda t, a, arg: events.append((t, a, arg)))
+    x.add_user("u", "k", [{"id": 1, "name": "A", "bracketMode": "auto_oco"}])
+    cid = specs[0].id
+    stream: list[Any] = []
+    for minute in range(6):
+        last = market.last_price(cid)
+        assert last is not None
+        for body in (
+            {"type": 1, "side": 0, "size": 2, "limitPrice": last - 1.0},
+            {"type": 1, "side": 1, "size": 2, "limitPrice": last + 1.0},
+            {"type": 4, "side": 1, "size": 1, "stopPrice": last - 2.0},
+            {"type": 5, "side": 0, "size": 1, "trailPrice": last + 2.0},
+            {
+                "type": 2,
+                "side": minute % 2,
+                "size": 1,
+                "stopLossBracket": {"ticks": -8 if minute % 2 == 0 else 8, "type": 4},
+                "takeProfitBracket": {"ticks": 8 if minute % 2 == 0 else -8, "type": 1},
+            },
+        ):
+            assert x.handle("Order/place", "u", {"accountId": 1, "contractId": cid} | body)[
+                "success"
+            ]
+        clock.advance(60 * 10**9)
+        stream.extend(market.advance(clock.now_ns()))
+    orders = x.handle("Order/search", "u", {"accountId": 1, "startTimestamp": 0})["orders"]
+    return events, stream, orders
+
+
+def test_exchange_and_market_are_deterministic_and_resting_orders_fill_from_the_market() -> None:
+    a, b, c = _session(21), _session(21), _session(22)
+    assert a == b
+    assert a[1] != c[1]
+    events, _, orders = a
+    by_type: dict[int, list[int]] = {}
+    for o in orders:
+        by_type.setdefault(o["type"], []).append(o["status"])
+    # the random walk reaches some resting limits, stops and trailing stops
+    assert 2 in by_type[1] and 2 in by_type[4] and 2 in by_type[5]
+    trades = [e for e in events if e[0] == "GatewayUserTrade"]
+    assert len(trades) > 20
+
+
+def test_search_by_id_and_v2_query(h: Harness) -> None:
+    h.book("MNQ", 21000.0, 21000.25)
+    filled = h.place(type=2, side=0, size=1)["orderId"]
+    h.clock.advance(10**9)
+    working = h.place(type=1, side=0, size=1, limitPrice=20990.0)["orderId"]
+    env = h.call("Order/searchById", {"accountId": 7001, "orderId": working})
+    assert env["success"] and env["order"]["id"] == working
+    env = h.call("Order/searchById", {"accountId": 7001, "orderId": working + 99})
+    assert (env["errorCode"], env["order"]) == (1, None)
+    env = h.call("Order/searchById", {"accountId": 8001, "orderId": working}, user="bob")
+    assert env["errorCode"] == 1  # not bob's order
+    q = {"filter": {"accountId": 7001, "statuses": [1]}, "includeTotalCount": True}
+    env = h.call("Order/v2/query", q)
+    assert [o["id"] for o in env["orders"]] == [working] and env["totalCount"] == 1
+    q = {"filter": {"accountId": 7001}, "sortBy": 1, "sortDirection": 1, "pageSize": 1}
+    env = h.call("Order/v2/query", q)
+    assert [o["id"] for o in env["orders"]] == [working] and env["totalCount"] is None
+    q = {"filter": {"accountId": 7001}, "pageSize": 1, "pageOffset": 0}  # oldest first
+    assert [o["id"] for o in h.call("Order/v2/query", q)["orders"]] == [filled]
+    q["pageOffset"] = 1
+    assert [o["id"] for o in h.call("Order/v2/query", q)["orders"]] == [working]
+    assert h.call("Order/v2/query", {"filter": {"accountId": 8001}})["errorCode"] == 1

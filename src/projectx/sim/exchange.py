@@ -14,9 +14,9 @@ Matching (spec §9.6, [INFERRED] rules implemented as the spec suggests):
   at the displayed levels up to the limit (price improvement), the rest rests; resting, it fills
   against displayed levels when the opposite best crosses it, or for ``min(remaining, volume)`` at
   the limit when a market trade prints at or through it (partial fills);
-* stop: triggers when a market trade prints at/through it or the opposite... best reaches it
-  (buy: best ask >= stop, sell: best bid <= stop), then fills as a market order; a stop that is
-  already through the market on entry triggers at once [INFERRED];
+* stop: triggers when a market trade prints at or through it, or when the best price on its own
+  side of the touch reaches it (buy: best ask >= stop, sell: best bid <= stop), then fills as a
+  market order; a stop already through the market on entry triggers at once [INFERRED];
 * stop-limit (type 3): only on accounts with the ``stopLimit`` capability (off by default; then
   rejected with errorCode 2 ``Unsupported order type.``); triggers like a stop, then works as a
   limit at ``limitPrice``;
