@@ -850,3 +850,33 @@ def test_search_by_id_and_v2_query(h: Harness) -> None:
     q["pageOffset"] = 1
     assert [o["id"] for o in h.call("Order/v2/query", q)["orders"]] == [working]
     assert h.call("Order/v2/query", {"filter": {"accountId": 8001}})["errorCode"] == 1
+
+
+@pytest.mark.parametrize(
+    ("when", "is_open"),
+    [
+        ("2026-11-24T14:00:00Z", True),  # Tuesday 09:00 New York
+        ("2026-11-24T22:30:00Z", False),  # Tuesday 17:30 New York: daily halt
+        ("2026-11-24T23:00:00Z", True),  # Tuesday 18:00 New York: reopened
+        ("2026-11-28T15:00:00Z", False),  # Saturday
+        ("2026-11-29T22:59:00Z", False),  # Sunday 17:59 New York
+        ("2026-11-29T23:00:00Z", True),  # Sunday 18:00 New York
+        ("2026-11-27T22:00:00Z", False),  # Friday 17:00 New York
+        ("2026-07-10T21:30:00Z", False),  # Friday 17:30 EDT (summer time)
+        ("2026-07-10T20:30:00Z", True),  # Friday 16:30 EDT
+    ],
+)
+def test_optional_trading_hours(when: str, is_open: bool) -> None:
+    clock = ManualClock(parse_ts(when))
+    specs = resolve_symbols(["MNQ"], clock.now_ns())
+    market = MarketSimulator(specs, seed=1, rate_per_s=0, clock=clock)
+    x = Exchange(market, clock, trading_hours=True)
+    x.add_user("u", "k", [{"id": 1, "name": "A"}])
+    body = {"accountId": 1, "contractId": specs[0].id, "type": 2, "side": 0, "size": 1}
+    env = x.handle("Order/place", "u", body)
+    assert env["success"] is is_open
+    if not is_open:
+        assert (env["errorCode"], env["orderId"]) == (5, None)
+    always = Exchange(MarketSimulator(specs, seed=1, rate_per_s=0, clock=clock), clock)
+    always.add_user("u", "k", [{"id": 1, "name": "A"}])
+    assert always.handle("Order/place", "u", body)["success"]  # calendar off by default

@@ -34,6 +34,10 @@ Accounts (``add_user``) take the six TradingAccount keys plus optional ``active`
 ``stopLimit`` (False) and ``violation`` (False). An account id given to a second user is shared
 with it (the simulator's own users) - other users never see it.
 
+Session calendar (off by default; ``trading_hours=True``): ``Order/place`` outside CME Globex
+hours (:mod:`projectx.sim.calendar`) -> errorCode 5 OutsideTradingHours; position closes ->
+OrderRejected. The synthetic market keeps ticking either way.
+
 Funds check (errorCode 3): after the order, ``sum(|position| * margin)`` over the account's
 contracts must not exceed the balance (margins in :mod:`projectx.sim.contracts`); orders that
 only reduce exposure always pass. [INFERRED]
@@ -53,6 +57,7 @@ from math import gcd
 from typing import Any
 
 from projectx.sim.bars import BarError
+from projectx.sim.calendar import market_open
 from projectx.sim.clock import NS_PER_US, SimClock, format_ts
 from projectx.sim.contracts import ContractSpec, previous_contract
 from projectx.sim.market import ContractMarket, MarketSimulator
@@ -114,6 +119,7 @@ class Exchange:
         profile: str = "legacy",
         emit_matched_open_trade: bool = True,
         account_event_repeats: int = 1,
+        trading_hours: bool = False,
     ) -> None:
         if profile not in ("legacy", "extended"):
             raise ValueError(f"profile must be 'legacy' or 'extended', got {profile!r}")
@@ -123,6 +129,7 @@ class Exchange:
         self.extended = profile == "extended"
         self.emit_matched_open_trade = emit_matched_open_trade
         self.account_event_repeats = max(1, int(account_event_repeats))
+        self.trading_hours = trading_hours
         self.contracts: dict[str, ContractSpec] = {}
         for spec in market.contracts.values():
             self.contracts[spec.id] = spec
@@ -455,6 +462,8 @@ class Exchange:
         m = self._mkt(spec.id)
         if not spec.active or m is None:
             return env(9, orderId=None)
+        if self.trading_hours and not market_open(self.clock.now_ns()):
+            return env(5, orderId=None)
         now = self._now()
         self.market.sync(now)
         otype, side, size = body.get("type"), body.get("side"), body.get("size")
@@ -763,8 +772,8 @@ class Exchange:
             if not 0 < size <= abs(pos.size):
                 return 5, None, None, None
         side = 1 if pos.size > 0 else 0
-        if not (m.asks if side == 0 else m.bids):
-            return (6 if partial else 5), None, None, None
+        if not (m.asks if side == 0 else m.bids) or (self.trading_hours and not market_open(now)):
+            return (6 if partial else 5), None, None, None  # the closing order is rejected
         o = Order(self._new_order_id(), acct.id, spec, MARKET, side, size)
         o.created_ns = o.updated_ns = now
         return 0, o, pos, m
