@@ -934,7 +934,7 @@ class Exchange:
             o.status = FILLED
             self._working[spec.id].pop(o.id, None)
         elif market_style:
-            # remaining size beyond the displayed depth: filled at the worst level (see _walk)
+            # remaining size beyond the displayed depth: filled at the worst level (book_fills)
             o.status = OPEN
         if emit:
             if not market_style:
