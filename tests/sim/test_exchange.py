@@ -722,7 +722,10 @@ def test_contract_endpoints(h: Harness) -> None:
     env = h.call("Contract/searchById", {"contractId": "CON.F.US.NOPE.Z26"})
     assert (env["errorCode"], env["contract"]) == (1, None)
     avail = h.call("Contract/available", {"live": False})["contracts"]
-    assert {c["id"] for c in avail} >= {s.id for s in h.specs.values()}
+    assert {c["id"] for c in avail} == {s.id for s in h.specs.values()}
+    assert all(c["activeContract"] for c in avail)
+    old = h.call("Contract/searchById", {"contractId": "CON.F.US.MNQ.U26"})["contract"]
+    assert old["activeContract"] is False
 
 
 def test_handle_accepts_any_case_and_rejects_unknown_endpoints(h: Harness) -> None:

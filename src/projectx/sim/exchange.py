@@ -369,7 +369,9 @@ class Exchange:
         return env(contract=spec.to_wire(self.profile))
 
     def _contract_available(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        return env(contracts=[s.to_wire(self.profile) for s in self.contracts.values()])
+        # the tradable (active) contracts; expired ones stay reachable through searchById
+        active = [s.to_wire(self.profile) for s in self.contracts.values() if s.active]
+        return env(contracts=active)
 
     # ============================================================== history
     def _retrieve_bars(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
