@@ -228,8 +228,6 @@ def test_prices_never_reach_zero() -> None:
     market.asks = {13 + i: 1 for i in range(10)}
     market.bb, market.ba = 12, 13
     events = m.advance(T0 + 600 * NS_PER_S)
-    prices = [
-        e["price"] for t, _, d in events if t == "GatewayDepth" for e in d if e["type"] != 6
-    ]
+    prices = [e["price"] for t, _, d in events if t == "GatewayDepth" for e in d if e["type"] != 6]
     assert prices and min(prices) > 0
     assert min(t for t, _ in market.levels_ticks(0)) >= 1
