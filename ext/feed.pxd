@@ -1,0 +1,45 @@
+# Interface of projectx._native.feed: market-hub messages -> per-contract native state.
+from libc.stdint cimport int32_t, int64_t, uint32_t
+
+from projectx._native.frames cimport FrameParser, MarketRec
+
+# Latest merged quote of one contract (GatewayQuote may be partial: fields accumulate).
+cdef struct QuoteState:
+    uint32_t fields        # QuoteField bits seen so far
+    double last
+    double bid
+    double ask
+    double change
+    double change_pct
+    double open
+    double high
+    double low
+    double session_volume
+    int64_t ts_ns
+    int64_t updated_ns
+    int64_t updates
+
+# A bar close caused by the trade at record `rec` of the last feed: bit i = timeframe i.
+cdef struct BarClose:
+    int32_t contract
+    int32_t rec
+    int64_t mask
+
+cdef class MarketFeed:
+    cdef readonly FrameParser parser
+    cdef list _engines                 # BarEngine or None, per contract index
+    cdef list _books                   # OrderBook or None, per contract index
+    cdef void** _engine_ptrs           # borrowed from _engines (NULL: no bars for it)
+    cdef void** _book_ptrs             # borrowed from _books (NULL: no book for it)
+    cdef QuoteState* _quotes
+    cdef Py_ssize_t _n_contracts
+    cdef BarClose* _closes
+    cdef Py_ssize_t _n_closes
+    cdef Py_ssize_t _cap_closes
+    cdef readonly int64_t trades
+    cdef readonly int64_t depth_updates
+    cdef readonly int64_t quotes
+    cdef readonly int64_t messages
+
+    cdef int _dispatch(self) except -1
+    cpdef Py_ssize_t feed(self, object data) except -1

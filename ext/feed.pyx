@@ -1,0 +1,211 @@
+# cython: language_level=3
+"""Market-hub messages -> per-contract native state, with no Python object per tick.
+
+``MarketFeed.feed(message)`` splits and parses a WebSocket text message (``frames``), then hands
+every trade to the contract's ``BarEngine``, every depth entry to its ``OrderBook`` and merges
+every quote into its ``QuoteState``, in wire order. What Python needs to see afterwards is
+small: the bar closes of this message (``closes()``; usually empty), the parsed records if a
+handler wants ticks (``parser.records()``), and the records that are not market events
+(``parser.others``: completions, pings, user-hub events) for orjson.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.ref cimport PyObject
+from libc.math cimport NAN
+from libc.stdint cimport int32_t, int64_t
+from libc.string cimport memset
+
+from projectx._native.bars cimport BarEngine
+from projectx._native.book cimport OrderBook
+from projectx._native.frames cimport (
+    Q_ASK, Q_BID, Q_CHANGE, Q_CHANGE_PCT, Q_HIGH, Q_LAST, Q_LOW, Q_OPEN, Q_TIMESTAMP, Q_UPDATED,
+    Q_VOLUME, REC_DEPTH, REC_QUOTE, REC_TRADE,
+)
+
+from projectx._native.bars import BarEngine as _BarEngine
+from projectx._native.book import OrderBook as _OrderBook
+
+
+cdef class MarketFeed:
+    """Per-contract bars, book and quote state, fed by raw market-hub messages.
+
+    ``add_contract(contract_id, tick_size, timeframes=(...), book_levels=...)`` before
+    subscribing; messages about other contracts are handed back in ``parser.others``
+    (nothing is dropped).
+    """
+
+    def __cinit__(self):
+        self.parser = FrameParser()
+        self._engines = []
+        self._books = []
+        self._engine_ptrs = NULL
+        self._book_ptrs = NULL
+        self._quotes = NULL
+        self._n_contracts = 0
+        self._cap_closes = 64
+        self._closes = <BarClose*>PyMem_Malloc(self._cap_closes * sizeof(BarClose))
+        if self._closes == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        PyMem_Free(self._engine_ptrs)
+        PyMem_Free(self._book_ptrs)
+        PyMem_Free(self._quotes)
+        PyMem_Free(self._closes)
+
+    def add_contract(self, str contract_id, double tick_size, timeframes=("1min",), *,
+                     bar_capacity=10_000, book_levels=4096, bint book=True) -> int:
+        """Track a contract: bars for ``timeframes`` (empty: none) and, if ``book``, a depth
+        book. Returns the contract's index (records carry it). Adding twice is an error."""
+        if contract_id in self.parser.contracts:
+            raise ValueError(f"contract {contract_id!r} is already tracked")
+        if not tick_size > 0:
+            raise ValueError("tick_size must be > 0")
+        engine = _BarEngine(list(timeframes), capacity=bar_capacity) if timeframes else None
+        order_book = _OrderBook(tick_size, levels=book_levels) if book else None
+        idx = self.parser.register_contract(contract_id)
+        n = idx + 1
+        engine_ptrs = <void**>PyMem_Realloc(self._engine_ptrs, n * sizeof(void*))
+        if engine_ptrs == NULL:
+            raise MemoryError()
+        self._engine_ptrs = engine_ptrs
+        book_ptrs = <void**>PyMem_Realloc(self._book_ptrs, n * sizeof(void*))
+        if book_ptrs == NULL:
+            raise MemoryError()
+        self._book_ptrs = book_ptrs
+        quotes = <QuoteState*>PyMem_Realloc(self._quotes, n * sizeof(QuoteState))
+        if quotes == NULL:
+            raise MemoryError()
+        self._quotes = quotes
+        memset(&self._quotes[idx], 0, sizeof(QuoteState))
+        self._engines.append(engine)
+        self._books.append(order_book)
+        self._engine_ptrs[idx] = <void*>engine if engine is not None else NULL
+        self._book_ptrs[idx] = <void*>order_book if order_book is not None else NULL
+        self._n_contracts = n
+        return idx
+
+    cdef int _dispatch(self) except -1:
+        cdef Py_ssize_t i
+        cdef MarketRec* r
+        cdef QuoteState* q
+        cdef int64_t mask
+        cdef BarClose* grown
+        self._n_closes = 0
+        for i in range(self.parser.n_recs):
+            r = &self.parser.recs[i]
+            if r.kind == REC_TRADE:
+                self.trades += 1
+                if self._engine_ptrs[r.contract] != NULL:
+                    mask = (<BarEngine>self._engine_ptrs[r.contract]).on_trade(
+                        r.ts_ns, r.price, r.volume)
+                    if mask:
+                        if self._n_closes == self._cap_closes:
+                            grown = <BarClose*>PyMem_Realloc(
+                                self._closes, 2 * self._cap_closes * sizeof(BarClose))
+                            if grown == NULL:
+                                raise MemoryError()
+                            self._closes = grown
+                            self._cap_closes *= 2
+                        self._closes[self._n_closes].contract = r.contract
+                        self._closes[self._n_closes].rec = <int32_t>i
+                        self._closes[self._n_closes].mask = mask
+                        self._n_closes += 1
+            elif r.kind == REC_DEPTH:
+                self.depth_updates += 1
+                if self._book_ptrs[r.contract] != NULL:
+                    (<OrderBook>self._book_ptrs[r.contract]).apply(
+                        r.type, r.price, r.volume, r.current_volume, r.ts_ns)
+            elif r.kind == REC_QUOTE:
+                self.quotes += 1
+                q = &self._quotes[r.contract]
+                q.updates += 1
+                q.fields |= r.fields
+                if r.fields & Q_LAST:
+                    q.last = r.price
+                if r.fields & Q_BID:
+                    q.bid = r.bid
+                if r.fields & Q_ASK:
+                    q.ask = r.ask
+                if r.fields & Q_CHANGE:
+                    q.change = r.change
+                if r.fields & Q_CHANGE_PCT:
+                    q.change_pct = r.change_pct
+                if r.fields & Q_OPEN:
+                    q.open = r.open
+                if r.fields & Q_HIGH:
+                    q.high = r.high
+                if r.fields & Q_LOW:
+                    q.low = r.low
+                if r.fields & Q_VOLUME:
+                    q.session_volume = r.session_volume
+                if r.fields & Q_TIMESTAMP:
+                    q.ts_ns = r.ts_ns
+                if r.fields & Q_UPDATED:
+                    q.updated_ns = r.updated_ns
+        return 0
+
+    cpdef Py_ssize_t feed(self, object data) except -1:
+        """Parse one market-hub text message and apply it; returns the records it completed."""
+        cdef Py_ssize_t n = self.parser.feed(data)
+        self.messages += 1
+        self._dispatch()
+        return n
+
+    # -- Python views ---------------------------------------------------------------------------
+    def closes(self) -> list:
+        """Bar closes of the last ``feed()``: ``(contract_id, record_index, timeframes)``."""
+        out = []
+        cdef Py_ssize_t i
+        contracts = self.parser.contracts
+        for i in range(self._n_closes):
+            engine = self._engines[self._closes[i].contract]
+            out.append((contracts[self._closes[i].contract], self._closes[i].rec,
+                        engine.mask_timeframes(self._closes[i].mask)))
+        return out
+
+    def bars(self, str contract_id):
+        """The contract's ``BarEngine`` (``None`` if it has no timeframes)."""
+        return self._engines[self._index(contract_id)]
+
+    def book(self, str contract_id):
+        """The contract's ``OrderBook`` (``None`` if tracked without a book)."""
+        return self._books[self._index(contract_id)]
+
+    def quote(self, str contract_id) -> dict:
+        """The merged quote: only fields seen so far; NaN-free; ``updates`` counts messages."""
+        cdef QuoteState* q = &self._quotes[self._index(contract_id)]
+        out = {"updates": q.updates}
+        names = (("lastPrice", Q_LAST, q.last), ("bestBid", Q_BID, q.bid),
+                 ("bestAsk", Q_ASK, q.ask), ("change", Q_CHANGE, q.change),
+                 ("changePercent", Q_CHANGE_PCT, q.change_pct), ("open", Q_OPEN, q.open),
+                 ("high", Q_HIGH, q.high), ("low", Q_LOW, q.low),
+                 ("volume", Q_VOLUME, q.session_volume))
+        for name, bit, value in names:
+            if q.fields & bit:
+                out[name] = value
+        if q.fields & Q_TIMESTAMP:
+            out["ts_ns"] = q.ts_ns
+        if q.fields & Q_UPDATED:
+            out["updated_ns"] = q.updated_ns
+        return out
+
+    def _index(self, str contract_id) -> int:
+        try:
+            return self.parser.contracts.index(contract_id)
+        except ValueError:
+            raise KeyError(f"contract {contract_id!r} is not tracked") from None
+
+    @property
+    def others(self) -> list:
+        """Records of the last ``feed()`` that are not market events (bytes, wire order)."""
+        return self.parser.others
+
+    def reset(self) -> None:
+        """Forget a partial record (a new connection starts clean); market state is kept."""
+        self.parser.reset()
+
+    @property
+    def contracts(self) -> list:
+        """Tracked contract ids, by index."""
+        return self.parser.contracts
