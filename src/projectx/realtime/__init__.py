@@ -1,0 +1,11 @@
+"""Real-time transport: the SignalR hub connection (market hub into the native core)."""
+
+from projectx.realtime.hub import (
+    HubConnection,
+    HubInvocationError,
+    HubState,
+    HubStats,
+    ReconnectPolicy,
+)
+
+__all__ = ["HubConnection", "HubInvocationError", "HubState", "HubStats", "ReconnectPolicy"]

@@ -1,0 +1,584 @@
+"""``HubConnection``: an asyncio SignalR JSON-protocol client on aiohttp WebSockets.
+
+One connection to one hub (``/hubs/user`` or ``/hubs/market``). It
+
+- takes a fresh token from ``token_factory`` on every connect (``access_token`` query string,
+  spec §2.3), optionally negotiating first (§7.2);
+- performs the handshake, answers and sends pings, matches completions to invocations;
+- hands every text message to a record parser (``projectx._native.frames.FrameParser`` or
+  ``projectx._native.feed.MarketFeed``): market events are applied natively, everything else
+  comes back as raw records, decoded here with orjson;
+- reconnects forever (capped exponential backoff with jitter; a circuit breaker cools down
+  after repeated failures) unless ``close()`` was called, and re-invokes every registered
+  subscription after each reconnect;
+- watches the feed: no market data for ``stale_after`` seconds while subscribed is reported
+  and the connection is recycled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aiohttp
+import orjson
+from yarl import URL
+
+from projectx.exceptions import ConnectionError as ProjectXConnectionError
+from projectx.exceptions import ProjectXError, redact
+from projectx.realtime.protocol import (
+    HANDSHAKE_REQUEST,
+    PING_RECORD,
+    MessageType,
+    invocation_record,
+)
+
+__all__ = [
+    "HubConnection",
+    "HubInvocationError",
+    "HubState",
+    "HubStats",
+    "ReconnectPolicy",
+    "RecordParser",
+]
+
+log = logging.getLogger(__name__)
+
+_MARKET_TARGETS = frozenset({"GatewayQuote", "GatewayTrade", "GatewayDepth"})
+
+TokenFactory = Callable[[], Awaitable[str]]
+Handler = Callable[[list[Any]], None]
+
+
+class HubInvocationError(ProjectXError):
+    """The server answered an invocation with a Completion carrying ``error``."""
+
+
+class HubState(enum.Enum):
+    """Connection states reported to ``on_state`` handlers."""
+
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    RECONNECTED = "reconnected"
+    CIRCUIT_OPEN = "circuit_open"
+    STALE = "stale"
+    CLOSED = "closed"
+
+
+class RecordParser(Protocol):
+    """What a hub connection feeds its messages to (``FrameParser`` or ``MarketFeed``)."""
+
+    others: list[bytes]
+
+    def feed(self, data: str | bytes) -> int: ...
+
+    def reset(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """Capped exponential backoff with jitter; ``max_attempts=None`` never gives up."""
+
+    first_delay: float = 0.0
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    jitter: float = 0.5
+    max_attempts: int | None = None
+    circuit_threshold: int = 10
+    circuit_cooldown: float = 60.0
+
+    def delay(self, attempt: int, rnd: random.Random) -> float:
+        """Seconds to wait before reconnect attempt ``attempt`` (1-based)."""
+        if attempt <= 1:
+            return self.first_delay
+        raw = min(self.max_delay, self.base_delay * 2 ** (attempt - 2))
+        return raw * (1.0 - self.jitter * rnd.random())
+
+
+@dataclass(slots=True)
+class HubStats:
+    """Counters of one hub connection."""
+
+    messages: int = 0
+    bytes: int = 0
+    records: int = 0
+    native_records: int = 0
+    fallback_records: int = 0
+    malformed_records: int = 0
+    oversized_records: int = 0
+    protocol_errors: int = 0
+    connects: int = 0
+    reconnects: int = 0
+    connect_failures: int = 0
+    stale_events: int = 0
+    invocations: int = 0
+    invocation_errors: int = 0
+    close_messages: int = 0
+    last_close_error: str | None = None
+    last_message_monotonic: float = 0.0
+    last_market_monotonic: float = 0.0
+    handler_errors: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class HubConnection:
+    """A SignalR JSON-protocol connection to one Gateway hub (see the module docstring)."""
+
+    def __init__(
+        self,
+        url: str,
+        token_factory: TokenFactory,
+        parser: RecordParser,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        negotiate: bool = False,
+        keepalive_interval: float = 10.0,
+        server_timeout: float = 30.0,
+        handshake_timeout: float = 15.0,
+        invoke_timeout: float = 10.0,
+        stale_after: float | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        name: str = "hub",
+        seed: int | None = None,
+        max_record_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
+        self.url = url
+        self.name = name
+        self.parser = parser
+        self.stats = HubStats()
+        self._token_factory = token_factory
+        self._session = session
+        self._own_session = session is None
+        self._negotiate = negotiate
+        self._keepalive = keepalive_interval
+        self._server_timeout = server_timeout
+        self._handshake_timeout = handshake_timeout
+        self._invoke_timeout = invoke_timeout
+        self._stale_after = stale_after
+        self._max_record = max_record_bytes
+        self._policy = reconnect or ReconnectPolicy()
+        self._rnd = random.Random(seed)
+        self._handlers: dict[str, list[Handler]] = {}
+        self._state_handlers: list[Callable[[HubState], None]] = []
+        self._native_handlers: list[Callable[[RecordParser, int], None]] = []
+        self._subscriptions: dict[tuple[str, tuple[Any, ...]], None] = {}
+        self._pending: dict[str, asyncio.Future[Any]] = {}
+        self._next_id = 0
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()
+        self._closing = False
+        self._last_send = 0.0
+        self.state = HubState.DISCONNECTED
+
+    def __repr__(self) -> str:
+        return (
+            f"HubConnection(name={self.name!r}, url={redact(self.url)!r}, state={self.state.value})"
+        )
+
+    # -- registration -------------------------------------------------------------------------
+    def on(self, target: str, handler: Handler) -> None:
+        """Call ``handler(arguments)`` for every server invocation of ``target``."""
+        self._handlers.setdefault(target, []).append(handler)
+
+    def on_state(self, handler: Callable[[HubState], None]) -> None:
+        """Call ``handler(state)`` on every state change (and on STALE / CIRCUIT_OPEN)."""
+        self._state_handlers.append(handler)
+
+    def on_native(self, handler: Callable[[RecordParser, int], None]) -> None:
+        """Call ``handler(parser, n_records)`` after a message produced native market records."""
+        self._native_handlers.append(handler)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Connect (the first attempt's error is raised) and keep the connection up from then on."""
+        if self._supervisor is not None:
+            raise RuntimeError("HubConnection already started")
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        try:
+            ws = await self._open()
+        except BaseException:
+            if self._own_session:
+                await self._session.close()
+                self._session = None
+            raise
+        self._supervisor = asyncio.get_running_loop().create_task(
+            self._supervise(ws), name=f"projectx-{self.name}-supervisor"
+        )
+        await self._connected.wait()
+
+    async def close(self) -> None:
+        """Stop for good: returns promptly; pending invocations fail with ConnectionError."""
+        self._closing = True
+        task, self._supervisor = self._supervisor, None
+        ws, self._ws = self._ws, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if ws is not None and not ws.closed:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(ws.close(), 1.0)
+        self._fail_pending("connection closed")
+        if self._own_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+        self._set_state(HubState.CLOSED)
+
+    async def __aenter__(self) -> HubConnection:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def connected(self) -> bool:
+        """Whether the handshake has completed on a live socket."""
+        return self._ws is not None and not self._ws.closed and self._connected.is_set()
+
+    async def wait_connected(self, timeout: float) -> None:
+        """Wait until the connection is up (after a reconnect, say)."""
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def drop(self) -> None:
+        """Close the current socket as if the network failed (the connection recovers)."""
+        if self._ws is not None:
+            await self._ws.close()
+
+    # -- calls ----------------------------------------------------------------------------------
+    async def invoke(self, target: str, *args: Any, timeout: float | None = None) -> Any:
+        """Invoke a hub method and wait for its completion; errors raise HubInvocationError."""
+        ws = self._require_ws()
+        self._next_id += 1
+        invocation_id = str(self._next_id)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[invocation_id] = future
+        self.stats.invocations += 1
+        try:
+            await self._send(ws, invocation_record(target, args, invocation_id))
+            return await asyncio.wait_for(future, timeout or self._invoke_timeout)
+        finally:
+            self._pending.pop(invocation_id, None)
+
+    async def send(self, target: str, *args: Any) -> None:
+        """Invoke without waiting for (or getting) a completion."""
+        await self._send(self._require_ws(), invocation_record(target, args, None))
+
+    async def subscribe(self, target: str, *args: Any) -> None:
+        """Invoke a subscription method now and again after every reconnect."""
+        key = (target, args)
+        self._subscriptions[key] = None
+        if self.connected:
+            try:
+                await self.invoke(target, *args)
+            except BaseException:
+                self._subscriptions.pop(key, None)
+                raise
+
+    async def unsubscribe(self, subscribe_target: str, unsubscribe_target: str, *args: Any) -> None:
+        """Forget a subscription and invoke its Unsubscribe* method if connected."""
+        self._subscriptions.pop((subscribe_target, args), None)
+        if self.connected:
+            await self.invoke(unsubscribe_target, *args)
+
+    @property
+    def subscriptions(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """Subscriptions that are re-invoked after every reconnect."""
+        return list(self._subscriptions)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _require_ws(self) -> aiohttp.ClientWebSocketResponse:
+        if self._ws is None or self._ws.closed or not self._connected.is_set():
+            raise ProjectXConnectionError(f"{self.name} hub is not connected")
+        return self._ws
+
+    async def _send(self, ws: aiohttp.ClientWebSocketResponse, record: bytes) -> None:
+        self._last_send = time.monotonic()
+        await ws.send_str(record.decode())
+
+    def _set_state(self, state: HubState) -> None:
+        if state not in (HubState.STALE, HubState.CIRCUIT_OPEN):
+            self.state = state
+        for handler in self._state_handlers:
+            try:
+                handler(state)
+            except Exception:
+                self.stats.handler_errors += 1
+                log.exception("%s hub: state handler failed", self.name)
+
+    async def _open(self) -> aiohttp.ClientWebSocketResponse:
+        """One connect attempt: (negotiate,) upgrade, handshake. Leaves ``self._ws`` set."""
+        assert self._session is not None
+        self._set_state(HubState.CONNECTING if not self.stats.connects else HubState.RECONNECTING)
+        token = await self._token_factory()
+        url = URL(self.url).update_query(access_token=token)
+        if self._negotiate:
+            negotiate_url = url.with_path(url.path + "/negotiate").with_query(url.query)
+            async with self._session.post(negotiate_url) as resp:
+                if resp.status != 200:
+                    raise ProjectXConnectionError(
+                        f"{self.name} negotiate failed: HTTP {resp.status}"
+                    )
+                body = orjson.loads(await resp.read())
+                conn_id = body.get("connectionToken") or body.get("connectionId")
+                if not conn_id:
+                    raise ProjectXConnectionError(f"{self.name} negotiate: no connection id")
+                url = url.update_query(id=conn_id)
+        try:
+            ws = await self._session.ws_connect(
+                url, autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=1.0)
+            )
+        except aiohttp.WSServerHandshakeError as exc:
+            raise ProjectXConnectionError(
+                f"{self.name} hub refused the connection: HTTP {exc.status}"
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ProjectXConnectionError(
+                f"{self.name} hub unreachable: {type(exc).__name__}"
+            ) from None
+        try:
+            await ws.send_str(HANDSHAKE_REQUEST.decode())
+            msg = await ws.receive(timeout=self._handshake_timeout)
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                raise ProjectXConnectionError(f"{self.name} handshake: connection closed")
+            head, sep, rest = msg.data.partition("\x1e")
+            if not sep:
+                raise ProjectXConnectionError(f"{self.name} handshake: no record separator")
+            answer = orjson.loads(head)
+            if not isinstance(answer, dict) or answer.get("error"):
+                raise ProjectXConnectionError(
+                    f"{self.name} handshake refused: {redact(str(answer))}"
+                )
+        except BaseException:
+            await ws.close()
+            raise
+        self._ws = ws
+        self.parser.reset()
+        self.stats.connects += 1
+        now = time.monotonic()
+        self._last_send = now
+        self.stats.last_message_monotonic = now
+        self.stats.last_market_monotonic = now
+        if rest:
+            self._on_text(rest)
+        return ws
+
+    async def _supervise(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        attempt = 0
+        first = True
+        while not self._closing:
+            if ws is None:
+                attempt += 1
+                if self._policy.max_attempts is not None and attempt > self._policy.max_attempts:
+                    log.error("%s hub: giving up after %d attempts", self.name, attempt - 1)
+                    self._set_state(HubState.DISCONNECTED)
+                    return
+                if (
+                    self._policy.circuit_threshold
+                    and attempt > 1
+                    and ((attempt - 1) % self._policy.circuit_threshold == 0)
+                ):
+                    self._set_state(HubState.CIRCUIT_OPEN)
+                    await asyncio.sleep(self._policy.circuit_cooldown)
+                else:
+                    await asyncio.sleep(self._policy.delay(attempt, self._rnd))
+                try:
+                    ws = await self._open()
+                except ProjectXConnectionError as exc:
+                    self.stats.connect_failures += 1
+                    log.warning("%s hub: reconnect attempt %d failed: %s", self.name, attempt, exc)
+                    continue
+                except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+                    self.stats.connect_failures += 1
+                    log.warning(
+                        "%s hub: reconnect attempt %d failed: %s",
+                        self.name,
+                        attempt,
+                        type(exc).__name__,
+                    )
+                    continue
+                self.stats.reconnects += 1
+            attempt = 0
+            self._connected.set()
+            self._set_state(HubState.CONNECTED if first else HubState.RECONNECTED)
+            resubscribe = None
+            if not first and self._subscriptions:
+                resubscribe = asyncio.get_running_loop().create_task(self._resubscribe())
+            first = False
+            try:
+                await self._run(ws)
+            finally:
+                self._connected.clear()
+                if resubscribe is not None and not resubscribe.done():
+                    resubscribe.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await resubscribe
+                self._ws = None
+                if not ws.closed:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(ws.close(), 1.0)
+                self._fail_pending("connection lost")
+            if not self._closing:
+                self._set_state(HubState.DISCONNECTED)
+            ws = None  # type: ignore[assignment]
+
+    async def _resubscribe(self) -> None:
+        for target, args in list(self._subscriptions):
+            try:
+                await self.invoke(target, *args)
+            except (HubInvocationError, ProjectXConnectionError, TimeoutError) as exc:
+                log.warning("%s hub: re-subscribing %s failed: %s", self.name, target, exc)
+
+    async def _run(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Read until the socket closes, the server goes silent, or the feed goes stale."""
+        tick = min(self._keepalive, self._server_timeout, self._stale_after or 1e9) / 2
+        while not ws.closed:
+            try:
+                msg = await ws.receive(timeout=tick)
+            except TimeoutError:
+                if not await self._housekeeping(ws):
+                    return
+                continue
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                if not self._on_text(msg.data):
+                    return
+                if time.monotonic() - self._last_send >= self._keepalive:
+                    await self._send(ws, PING_RECORD)
+            elif msg.type == aiohttp.WSMsgType.BINARY:
+                self.stats.protocol_errors += 1
+            elif msg.type in (
+                aiohttp.WSMsgType.CLOSE,
+                aiohttp.WSMsgType.CLOSING,
+                aiohttp.WSMsgType.CLOSED,
+                aiohttp.WSMsgType.ERROR,
+            ):
+                return
+
+    async def _housekeeping(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
+        """Keep-alive, server-silence and stale-feed checks; False ends the connection."""
+        now = time.monotonic()
+        if now - self._last_send >= self._keepalive:
+            await self._send(ws, PING_RECORD)
+        if now - self.stats.last_message_monotonic >= self._server_timeout:
+            log.warning(
+                "%s hub: server silent for %.1fs, reconnecting", self.name, self._server_timeout
+            )
+            return False
+        if (
+            self._stale_after is not None
+            and self._subscriptions
+            and now - self.stats.last_market_monotonic >= self._stale_after
+        ):
+            self.stats.stale_events += 1
+            self.stats.last_market_monotonic = now
+            log.warning(
+                "%s hub: no market data for %.1fs, recycling the connection",
+                self.name,
+                self._stale_after,
+            )
+            self._set_state(HubState.STALE)
+            return False
+        return True
+
+    def _on_text(self, data: str) -> bool:
+        """Process one text message; False when the server asked to close."""
+        from projectx._native.frames import FrameError
+
+        stats = self.stats
+        stats.messages += 1
+        stats.bytes += len(data)
+        now = time.monotonic()
+        stats.last_message_monotonic = now
+        try:
+            n = self.parser.feed(data)
+        except FrameError:
+            stats.oversized_records += 1
+            log.warning("%s hub: oversized record discarded", self.name)
+            return True
+        stats.records += n
+        others = self.parser.others
+        native = n - len(others)
+        if native:
+            stats.native_records += native
+            stats.last_market_monotonic = now
+            for handler in self._native_handlers:
+                try:
+                    handler(self.parser, native)
+                except Exception:
+                    stats.handler_errors += 1
+                    log.exception("%s hub: market handler failed", self.name)
+        keep_going = True
+        for raw in others:
+            stats.fallback_records += 1
+            if len(raw) > self._max_record:
+                stats.oversized_records += 1
+                log.warning(
+                    "%s hub: record of %d bytes discarded (limit %d)",
+                    self.name,
+                    len(raw),
+                    self._max_record,
+                )
+                continue
+            try:
+                message = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                stats.malformed_records += 1
+                continue
+            if not isinstance(message, dict):
+                stats.protocol_errors += 1
+                continue
+            if not self._dispatch(message):
+                keep_going = False
+        return keep_going
+
+    def _dispatch(self, message: dict[str, Any]) -> bool:
+        kind = message.get("type")
+        if kind == MessageType.INVOCATION:
+            target = message.get("target")
+            arguments = message.get("arguments")
+            if not isinstance(target, str) or not isinstance(arguments, list):
+                self.stats.protocol_errors += 1
+                return True
+            if target in _MARKET_TARGETS:
+                self.stats.last_market_monotonic = time.monotonic()
+            for handler in self._handlers.get(target, ()):
+                try:
+                    handler(arguments)
+                except Exception:
+                    self.stats.handler_errors += 1
+                    log.exception("%s hub: handler for %s failed", self.name, target)
+        elif kind == MessageType.COMPLETION:
+            future = self._pending.get(str(message.get("invocationId")))
+            if future is not None and not future.done():
+                if message.get("error"):
+                    self.stats.invocation_errors += 1
+                    future.set_exception(HubInvocationError(redact(str(message["error"]))))
+                else:
+                    future.set_result(message.get("result"))
+        elif kind == MessageType.PING:
+            pass
+        elif kind == MessageType.CLOSE:
+            self.stats.close_messages += 1
+            self.stats.last_close_error = message.get("error")
+            log.info("%s hub: server closed the connection (%s)", self.name, message.get("error"))
+            return False
+        else:
+            self.stats.protocol_errors += 1
+        return True
+
+    def _fail_pending(self, reason: str) -> None:
+        pending, self._pending = self._pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(ProjectXConnectionError(f"{self.name} hub: {reason}"))
