@@ -96,7 +96,39 @@ def _add_sim(sub: Any) -> None:
     p.set_defaults(func=_run_sim)
 
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_sim,)
+def _add_demo(sub: Any) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="run the SDK core against the embedded simulator",
+        description="Start the simulator in-process and stream it through the native core.",
+    )
+    p.add_argument("--symbols", type=_symbols, default=("MNQ",), help="e.g. MNQ,ES")
+    p.add_argument(
+        "--duration", type=_positive_float, default=30.0, help="seconds to run (default 30)"
+    )
+    p.add_argument("--rate", type=_positive_float, default=50.0, help="market steps/s/contract")
+    p.add_argument("--seed", type=int, default=1, help="market seed (deterministic)")
+    p.add_argument("--headless", action="store_true", help="plain log lines (the default today)")
+    p.set_defaults(func=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from projectx.demo import run_demo
+    from projectx.exceptions import ProjectXError
+
+    try:
+        asyncio.run(
+            run_demo(args.symbols, args.duration, sys.stdout, rate=args.rate, seed=args.seed)
+        )
+    except KeyboardInterrupt:
+        return 130
+    except ProjectXError as exc:
+        print(f"projectx demo: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_sim, _add_demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
