@@ -1,5 +1,6 @@
 """Real-time transport: the SignalR hub connection (market hub into the native core)."""
 
+from projectx.realtime.client import RealtimeClient, UserEvent
 from projectx.realtime.hub import (
     HubConnection,
     HubInvocationError,
@@ -8,4 +9,12 @@ from projectx.realtime.hub import (
     ReconnectPolicy,
 )
 
-__all__ = ["HubConnection", "HubInvocationError", "HubState", "HubStats", "ReconnectPolicy"]
+__all__ = [
+    "HubConnection",
+    "HubInvocationError",
+    "HubState",
+    "HubStats",
+    "RealtimeClient",
+    "ReconnectPolicy",
+    "UserEvent",
+]

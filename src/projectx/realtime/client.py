@@ -1,0 +1,172 @@
+"""``RealtimeClient``: both Gateway hubs behind one object (spec §7.6, §7.7).
+
+The market hub feeds a native :class:`~projectx._native.feed.MarketFeed` (bars, book, quotes);
+the user hub's events are unwrapped (``{"action", "data"}``, a bare entity, or a list of either,
+spec §7.6.2) and handed to ``on_user_event`` handlers as ``(target, action, data)``.
+Subscriptions are remembered by each :class:`HubConnection` and re-invoked after reconnects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from projectx._native.feed import MarketFeed
+from projectx._native.frames import FrameParser
+from projectx.realtime.hub import HubConnection, HubStats, ReconnectPolicy, TokenFactory
+
+__all__ = ["USER_EVENTS", "RealtimeClient", "UserEvent"]
+
+log = logging.getLogger(__name__)
+
+USER_EVENTS = ("GatewayUserAccount", "GatewayUserOrder", "GatewayUserPosition", "GatewayUserTrade")
+_MARKET_METHODS = {
+    "quotes": ("SubscribeContractQuotes", "UnsubscribeContractQuotes"),
+    "trades": ("SubscribeContractTrades", "UnsubscribeContractTrades"),
+    "depth": ("SubscribeContractMarketDepth", "UnsubscribeContractMarketDepth"),
+}
+_USER_METHODS = {
+    "orders": ("SubscribeOrders", "UnsubscribeOrders"),
+    "positions": ("SubscribePositions", "UnsubscribePositions"),
+    "trades": ("SubscribeTrades", "UnsubscribeTrades"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UserEvent:
+    """One user-hub entity update: ``action`` is None when the server sent a bare entity."""
+
+    target: str
+    action: int | None
+    data: dict[str, Any]
+
+
+class RealtimeClient:
+    """The user hub and the market hub of one session."""
+
+    def __init__(
+        self,
+        token_factory: TokenFactory,
+        user_hub_url: str,
+        market_hub_url: str,
+        *,
+        feed: MarketFeed | None = None,
+        session: aiohttp.ClientSession | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        stale_after: float | None = None,
+    ) -> None:
+        self.feed = feed if feed is not None else MarketFeed()
+        self.user = HubConnection(
+            user_hub_url,
+            token_factory,
+            FrameParser(),
+            session=session,
+            reconnect=reconnect,
+            name="user",
+        )
+        self.market = HubConnection(
+            market_hub_url,
+            token_factory,
+            self.feed,
+            session=session,
+            reconnect=reconnect,
+            stale_after=stale_after,
+            name="market",
+        )
+        self._user_handlers: list[Callable[[UserEvent], None]] = []
+        self.malformed_user_events = 0
+        for target in USER_EVENTS:
+            self.user.on(target, self._user_dispatcher(target))
+
+    def __repr__(self) -> str:
+        return f"RealtimeClient(user={self.user.state.value}, market={self.market.state.value})"
+
+    def on_user_event(self, handler: Callable[[UserEvent], None]) -> None:
+        """Call ``handler(event)`` for every account/order/position/trade update."""
+        self._user_handlers.append(handler)
+
+    async def connect(self) -> None:
+        """Open both hubs (the first connect error is raised; later drops are recovered)."""
+        await self.user.start()
+        try:
+            await self.market.start()
+        except BaseException:
+            await self.user.close()
+            raise
+
+    async def close(self) -> None:
+        """Close both hubs."""
+        await self.market.close()
+        await self.user.close()
+
+    async def __aenter__(self) -> RealtimeClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- subscriptions ---------------------------------------------------------------------------
+    async def subscribe_user(self, account_id: int, *, accounts: bool = True) -> None:
+        """Orders, positions and trades of ``account_id`` (and account updates)."""
+        if accounts:
+            await self.user.subscribe("SubscribeAccounts")
+        for method, _ in _USER_METHODS.values():
+            await self.user.subscribe(method, account_id)
+
+    async def unsubscribe_user(self, account_id: int) -> None:
+        """Stop the per-account streams of ``account_id``."""
+        for method, undo in _USER_METHODS.values():
+            await self.user.unsubscribe(method, undo, account_id)
+
+    async def subscribe_market(
+        self, contract_id: str, *, quotes: bool = True, trades: bool = True, depth: bool = True
+    ) -> None:
+        """Market data for a contract already added to the feed (``feed.add_contract``)."""
+        if contract_id not in self.feed.contracts:
+            raise KeyError(f"add {contract_id!r} to the feed before subscribing")
+        wanted = {"quotes": quotes, "trades": trades, "depth": depth}
+        for kind, (method, _) in _MARKET_METHODS.items():
+            if wanted[kind]:
+                await self.market.subscribe(method, contract_id)
+
+    async def unsubscribe_market(self, contract_id: str) -> None:
+        """Stop every market stream of ``contract_id``."""
+        for method, undo in _MARKET_METHODS.values():
+            if (method, (contract_id,)) in self.market.subscriptions:
+                await self.market.unsubscribe(method, undo, contract_id)
+
+    # -- stats ----------------------------------------------------------------------------------
+    @property
+    def stats(self) -> dict[str, HubStats]:
+        """Counters per hub."""
+        return {"user": self.user.stats, "market": self.market.stats}
+
+    # -- internals ------------------------------------------------------------------------------
+    def _user_dispatcher(self, target: str) -> Callable[[list[Any]], None]:
+        def dispatch(arguments: list[Any]) -> None:
+            for item in arguments:
+                for payload in item if isinstance(item, list) else (item,):
+                    event = _unwrap(target, payload)
+                    if event is None:
+                        self.malformed_user_events += 1
+                        log.warning("user hub: unexpected %s payload shape", target)
+                        continue
+                    for handler in self._user_handlers:
+                        handler(event)
+
+        return dispatch
+
+
+def _unwrap(target: str, payload: Any) -> UserEvent | None:
+    if not isinstance(payload, dict):
+        return None
+    data = payload.get("data")
+    if isinstance(data, dict) and "action" in payload:
+        action = payload["action"]
+        return UserEvent(target, action if isinstance(action, int) else None, data)
+    return UserEvent(target, None, payload)
