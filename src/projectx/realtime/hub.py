@@ -31,6 +31,7 @@ import aiohttp
 import orjson
 from yarl import URL
 
+from projectx._native.frames import FrameError
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import ProjectXError, redact
 from projectx.realtime.protocol import (
@@ -247,7 +248,7 @@ class HubConnection:
         """Whether the handshake has completed on a live socket."""
         return self._ws is not None and not self._ws.closed and self._connected.is_set()
 
-    async def wait_connected(self, timeout: float) -> None:
+    async def wait_connected(self, timeout: float) -> None:  # noqa: ASYNC109
         """Wait until the connection is up (after a reconnect, say)."""
         await asyncio.wait_for(self._connected.wait(), timeout)
 
@@ -257,7 +258,7 @@ class HubConnection:
             await self._ws.close()
 
     # -- calls ----------------------------------------------------------------------------------
-    async def invoke(self, target: str, *args: Any, timeout: float | None = None) -> Any:
+    async def invoke(self, target: str, *args: Any, timeout: float | None = None) -> Any:  # noqa: ASYNC109
         """Invoke a hub method and wait for its completion; errors raise HubInvocationError."""
         ws = self._require_ws()
         self._next_id += 1
@@ -493,8 +494,6 @@ class HubConnection:
 
     def _on_text(self, data: str) -> bool:
         """Process one text message; False when the server asked to close."""
-        from projectx._native.frames import FrameError
-
         stats = self.stats
         stats.messages += 1
         stats.bytes += len(data)
