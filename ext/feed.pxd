@@ -1,23 +1,7 @@
 # Interface of projectx._native.feed: market-hub messages -> per-contract native state.
-from libc.stdint cimport int32_t, int64_t, uint32_t
+from libc.stdint cimport int32_t, int64_t
 
 from projectx._native.frames cimport FrameParser, MarketRec
-
-# Latest merged quote of one contract (GatewayQuote may be partial: fields accumulate).
-cdef struct QuoteState:
-    uint32_t fields        # QuoteField bits seen so far
-    double last
-    double bid
-    double ask
-    double change
-    double change_pct
-    double open
-    double high
-    double low
-    double session_volume
-    int64_t ts_ns
-    int64_t updated_ns
-    int64_t updates
 
 # A bar close caused by the trade at record `rec` of the last feed: bit i = timeframe i.
 cdef struct BarClose:
@@ -31,7 +15,8 @@ cdef class MarketFeed:
     cdef list _books                   # OrderBook or None, per contract index
     cdef void** _engine_ptrs           # borrowed from _engines (NULL: no bars for it)
     cdef void** _book_ptrs             # borrowed from _books (NULL: no book for it)
-    cdef QuoteState* _quotes
+    cdef MarketRec* _quotes           # merged quote per contract (fields accumulate)
+    cdef int64_t* _quote_updates
     cdef Py_ssize_t _n_contracts
     cdef BarClose* _closes
     cdef Py_ssize_t _n_closes

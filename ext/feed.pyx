@@ -3,7 +3,7 @@
 
 ``MarketFeed.feed(message)`` splits and parses a WebSocket text message (``frames``), then hands
 every trade to the contract's ``BarEngine``, every depth entry to its ``OrderBook`` and merges
-every quote into its ``QuoteState``, in wire order. What Python needs to see afterwards is
+every quote into its merged quote record, in wire order. What Python needs to see afterwards is
 small: the bar closes of this message (``closes()``; usually empty), the parsed records if a
 handler wants ticks (``parser.records()``), and the records that are not market events
 (``parser.others``: completions, pings, user-hub events) for orjson.
@@ -23,7 +23,35 @@ from projectx._native.frames cimport (
 )
 
 from projectx._native.bars import BarEngine as _BarEngine
+from projectx._native.frames import QUOTE_FIELDS
 from projectx._native.book import OrderBook as _OrderBook
+
+
+cdef inline void _merge_quote(MarketRec* q, const MarketRec* r) noexcept nogil:
+    """Copy the fields present in the (possibly partial) quote r into the merged quote q."""
+    q.fields |= r.fields
+    if r.fields & Q_LAST:
+        q.price = r.price
+    if r.fields & Q_BID:
+        q.bid = r.bid
+    if r.fields & Q_ASK:
+        q.ask = r.ask
+    if r.fields & Q_CHANGE:
+        q.change = r.change
+    if r.fields & Q_CHANGE_PCT:
+        q.change_pct = r.change_pct
+    if r.fields & Q_OPEN:
+        q.open = r.open
+    if r.fields & Q_HIGH:
+        q.high = r.high
+    if r.fields & Q_LOW:
+        q.low = r.low
+    if r.fields & Q_VOLUME:
+        q.session_volume = r.session_volume
+    if r.fields & Q_TIMESTAMP:
+        q.ts_ns = r.ts_ns
+    if r.fields & Q_UPDATED:
+        q.updated_ns = r.updated_ns
 
 
 cdef class MarketFeed:
@@ -41,6 +69,7 @@ cdef class MarketFeed:
         self._engine_ptrs = NULL
         self._book_ptrs = NULL
         self._quotes = NULL
+        self._quote_updates = NULL
         self._n_contracts = 0
         self._cap_closes = 64
         self._closes = <BarClose*>PyMem_Malloc(self._cap_closes * sizeof(BarClose))
@@ -51,6 +80,7 @@ cdef class MarketFeed:
         PyMem_Free(self._engine_ptrs)
         PyMem_Free(self._book_ptrs)
         PyMem_Free(self._quotes)
+        PyMem_Free(self._quote_updates)
         PyMem_Free(self._closes)
 
     def add_contract(self, str contract_id, double tick_size, timeframes=("1min",), *,
@@ -73,11 +103,16 @@ cdef class MarketFeed:
         if book_ptrs == NULL:
             raise MemoryError()
         self._book_ptrs = book_ptrs
-        quotes = <QuoteState*>PyMem_Realloc(self._quotes, n * sizeof(QuoteState))
+        quotes = <MarketRec*>PyMem_Realloc(self._quotes, n * sizeof(MarketRec))
         if quotes == NULL:
             raise MemoryError()
         self._quotes = quotes
-        memset(&self._quotes[idx], 0, sizeof(QuoteState))
+        memset(&self._quotes[idx], 0, sizeof(MarketRec))
+        updates = <int64_t*>PyMem_Realloc(self._quote_updates, n * sizeof(int64_t))
+        if updates == NULL:
+            raise MemoryError()
+        self._quote_updates = updates
+        self._quote_updates[idx] = 0
         self._engines.append(engine)
         self._books.append(order_book)
         self._engine_ptrs[idx] = <void*>engine if engine is not None else NULL
@@ -88,7 +123,7 @@ cdef class MarketFeed:
     cdef int _dispatch(self) except -1:
         cdef Py_ssize_t i
         cdef MarketRec* r
-        cdef QuoteState* q
+        cdef MarketRec* q
         cdef int64_t mask
         cdef BarClose* grown
         self._n_closes = 0
@@ -118,31 +153,8 @@ cdef class MarketFeed:
                         r.type, r.price, r.volume, r.current_volume, r.ts_ns)
             elif r.kind == REC_QUOTE:
                 self.quotes += 1
-                q = &self._quotes[r.contract]
-                q.updates += 1
-                q.fields |= r.fields
-                if r.fields & Q_LAST:
-                    q.last = r.price
-                if r.fields & Q_BID:
-                    q.bid = r.bid
-                if r.fields & Q_ASK:
-                    q.ask = r.ask
-                if r.fields & Q_CHANGE:
-                    q.change = r.change
-                if r.fields & Q_CHANGE_PCT:
-                    q.change_pct = r.change_pct
-                if r.fields & Q_OPEN:
-                    q.open = r.open
-                if r.fields & Q_HIGH:
-                    q.high = r.high
-                if r.fields & Q_LOW:
-                    q.low = r.low
-                if r.fields & Q_VOLUME:
-                    q.session_volume = r.session_volume
-                if r.fields & Q_TIMESTAMP:
-                    q.ts_ns = r.ts_ns
-                if r.fields & Q_UPDATED:
-                    q.updated_ns = r.updated_ns
+                self._quote_updates[r.contract] += 1
+                _merge_quote(&self._quotes[r.contract], r)
         return 0
 
     cpdef Py_ssize_t feed(self, object data) except -1:
@@ -174,15 +186,14 @@ cdef class MarketFeed:
 
     def quote(self, str contract_id) -> dict:
         """The merged quote: only fields seen so far; NaN-free; ``updates`` counts messages."""
-        cdef QuoteState* q = &self._quotes[self._index(contract_id)]
-        out = {"updates": q.updates}
-        names = (("lastPrice", Q_LAST, q.last), ("bestBid", Q_BID, q.bid),
-                 ("bestAsk", Q_ASK, q.ask), ("change", Q_CHANGE, q.change),
-                 ("changePercent", Q_CHANGE_PCT, q.change_pct), ("open", Q_OPEN, q.open),
-                 ("high", Q_HIGH, q.high), ("low", Q_LOW, q.low),
-                 ("volume", Q_VOLUME, q.session_volume))
-        for name, bit, value in names:
-            if q.fields & bit:
+        cdef Py_ssize_t idx = self._index(contract_id)
+        cdef MarketRec* q = &self._quotes[idx]
+        out = {"updates": self._quote_updates[idx]}
+        values = {"lastPrice": q.price, "bestBid": q.bid, "bestAsk": q.ask, "change": q.change,
+                  "changePercent": q.change_pct, "open": q.open, "high": q.high, "low": q.low,
+                  "volume": q.session_volume}
+        for name, value in values.items():
+            if q.fields & QUOTE_FIELDS[name]:
                 out[name] = value
         if q.fields & Q_TIMESTAMP:
             out["ts_ns"] = q.ts_ns
