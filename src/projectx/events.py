@@ -164,6 +164,7 @@ class _Entry:
     once: bool
     worker: _AsyncWorker | None
     seq: int
+    fired: bool = False
 
 
 class EventBus:
@@ -309,6 +310,9 @@ class EventBus:
             if entry.instrument is not None and entry.instrument != instrument:
                 continue
             if entry.once:
+                if entry.fired:
+                    continue
+                entry.fired = True
                 fired_once = True
             worker = entry.worker
             if worker is not None:
@@ -319,7 +323,7 @@ class EventBus:
             except Exception as exc:
                 self._handler_failed(entry.handler, ev, exc)
         if fired_once:
-            self._drop_fired_once(event, entries, instrument)
+            self._drop_fired_once(event, entries)
         return ev
 
     # -- lifecycle and stats ------------------------------------------------------------------
@@ -395,12 +399,8 @@ class EventBus:
         else:
             self._handlers.pop(etype, None)
 
-    def _drop_fired_once(
-        self, etype: EventType, fired: tuple[_Entry, ...], instrument: str | None
-    ) -> None:
-        done = {
-            id(e) for e in fired if e.once and (e.instrument is None or e.instrument == instrument)
-        }
+    def _drop_fired_once(self, etype: EventType, fired: tuple[_Entry, ...]) -> None:
+        done = {id(e) for e in fired if e.once and e.fired}
         current = self._handlers.get(etype, ())
         self._set(etype, tuple(e for e in current if id(e) not in done))
         for entry in current:
