@@ -17,7 +17,9 @@ import aiohttp
 
 from projectx._native.feed import MarketFeed
 from projectx._native.frames import FrameParser
+from projectx.exceptions import ValidationError
 from projectx.realtime.hub import HubConnection, HubStats, ReconnectPolicy, TokenFactory
+from projectx.realtime.signalrcore_transport import SignalRCoreHub
 
 __all__ = ["USER_EVENTS", "RealtimeClient", "UserEvent"]
 
@@ -58,9 +60,37 @@ class RealtimeClient:
         session: aiohttp.ClientSession | None = None,
         reconnect: ReconnectPolicy | None = None,
         stale_after: float | None = None,
+        transport: str = "aiohttp",
     ) -> None:
         self.feed = feed if feed is not None else MarketFeed()
-        self.user = HubConnection(
+        self.user: HubConnection | SignalRCoreHub
+        self.market: HubConnection | SignalRCoreHub
+        if transport == "signalrcore":
+            self.user = SignalRCoreHub(user_hub_url, token_factory, FrameParser(), name="user")
+            self.market = SignalRCoreHub(market_hub_url, token_factory, self.feed, name="market")
+        elif transport != "aiohttp":
+            raise ValidationError(
+                f"transport must be 'aiohttp' or 'signalrcore', got {transport!r}"
+            )
+        else:
+            self.user, self.market = self._aiohttp_hubs(
+                token_factory, user_hub_url, market_hub_url, session, reconnect, stale_after
+            )
+        self._user_handlers: list[Callable[[UserEvent], None]] = []
+        self.malformed_user_events = 0
+        for target in USER_EVENTS:
+            self.user.on(target, self._user_dispatcher(target))
+
+    def _aiohttp_hubs(
+        self,
+        token_factory: TokenFactory,
+        user_hub_url: str,
+        market_hub_url: str,
+        session: aiohttp.ClientSession | None,
+        reconnect: ReconnectPolicy | None,
+        stale_after: float | None,
+    ) -> tuple[HubConnection, HubConnection]:
+        user = HubConnection(
             user_hub_url,
             token_factory,
             FrameParser(),
@@ -68,7 +98,7 @@ class RealtimeClient:
             reconnect=reconnect,
             name="user",
         )
-        self.market = HubConnection(
+        market = HubConnection(
             market_hub_url,
             token_factory,
             self.feed,
@@ -77,10 +107,7 @@ class RealtimeClient:
             stale_after=stale_after,
             name="market",
         )
-        self._user_handlers: list[Callable[[UserEvent], None]] = []
-        self.malformed_user_events = 0
-        for target in USER_EVENTS:
-            self.user.on(target, self._user_dispatcher(target))
+        return user, market
 
     def __repr__(self) -> str:
         return f"RealtimeClient(user={self.user.state.value}, market={self.market.state.value})"
