@@ -17,7 +17,7 @@ from projectx.sim import Simulator
 WAIT_S = 15.0
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = WAIT_S) -> None:
+async def eventually(predicate: Callable[[], bool], timeout: float = WAIT_S) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

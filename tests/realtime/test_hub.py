@@ -18,7 +18,7 @@ WAIT_S = 15.0  # upper bound for "soon"; never a timing assertion
 FAST = ReconnectPolicy(first_delay=0.0, base_delay=0.05, max_delay=0.5)
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = WAIT_S) -> None:
+async def eventually(predicate: Callable[[], bool], timeout: float = WAIT_S) -> None:  # noqa: ASYNC109
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

@@ -78,7 +78,8 @@ class HubState(enum.Enum):
 class RecordParser(Protocol):
     """What a hub connection feeds its messages to (``FrameParser`` or ``MarketFeed``)."""
 
-    others: list[bytes]
+    @property
+    def others(self) -> list[bytes]: ...
 
     def feed(self, data: str | bytes) -> int: ...
 
@@ -101,7 +102,7 @@ class ReconnectPolicy:
         """Seconds to wait before reconnect attempt ``attempt`` (1-based)."""
         if attempt <= 1:
             return self.first_delay
-        raw = min(self.max_delay, self.base_delay * 2 ** (attempt - 2))
+        raw: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 2))
         return raw * (1.0 - self.jitter * rnd.random())
 
 

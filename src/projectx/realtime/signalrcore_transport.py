@@ -75,7 +75,8 @@ class SignalRCoreHub:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
-        return f"SignalRCoreHub(name={self.name!r}, url={redact(self.url)!r}, state={self.state.value})"
+        url = redact(self.url)
+        return f"SignalRCoreHub(name={self.name!r}, url={url!r}, state={self.state.value})"
 
     # -- registration -------------------------------------------------------------------------
     def on(self, target: str, handler: Handler) -> None:
