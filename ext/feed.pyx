@@ -129,6 +129,8 @@ cdef class MarketFeed:
         self._n_closes = 0
         for i in range(self.parser.n_recs):
             r = &self.parser.recs[i]
+            if r.ts_ns > self.last_ts_ns:
+                self.last_ts_ns = r.ts_ns
             if r.kind == REC_TRADE:
                 self.trades += 1
                 if self._engine_ptrs[r.contract] != NULL:

@@ -14,6 +14,9 @@ class MarketFeed:
     def quotes(self) -> int: ...
     @property
     def messages(self) -> int: ...
+    @property
+    def last_ts_ns(self) -> int:
+        """Latest event time (ns UTC) among the market records applied so far (0: none)."""
     def __init__(self) -> None: ...
     def add_contract(
         self,

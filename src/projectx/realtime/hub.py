@@ -32,6 +32,7 @@ import orjson
 from yarl import URL
 
 from projectx._native.frames import FrameError
+from projectx._native.latency import LatencyHistogram
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import ProjectXError, redact
 from projectx.realtime.protocol import (
@@ -157,6 +158,8 @@ class HubConnection:
         self.name = name
         self.parser = parser
         self.stats = HubStats()
+        #: client CPU time per received message (parse + native state + handlers), ns
+        self.process_latency = LatencyHistogram(f"{name}.process")
         self._token_factory = token_factory
         self._session = session
         self._own_session = session is None
@@ -453,7 +456,10 @@ class HubConnection:
                     return
                 continue
             if msg.type == aiohttp.WSMsgType.TEXT:
-                if not self._on_text(msg.data):
+                started = time.perf_counter_ns()
+                keep_going = self._on_text(msg.data)
+                self.process_latency.record(time.perf_counter_ns() - started)
+                if not keep_going:
                     return
                 if time.monotonic() - self._last_send >= self._keepalive:
                     await self._send(ws, PING_RECORD)

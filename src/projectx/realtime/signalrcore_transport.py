@@ -14,11 +14,13 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from projectx._native.latency import LatencyHistogram
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import redact
 from projectx.realtime.hub import (
@@ -63,6 +65,7 @@ class SignalRCoreHub:
         self.name = name
         self.parser = parser
         self.stats = HubStats()
+        self.process_latency = LatencyHistogram(f"{name}.process")
         self.state = HubState.DISCONNECTED
         self._token_factory = token_factory
         self._invoke_timeout = invoke_timeout
@@ -213,6 +216,13 @@ class SignalRCoreHub:
 
     def _deliver(self, target: str, arguments: list[Any]) -> None:
         """On the event loop: market records go through the native parser, others to handlers."""
+        started = time.perf_counter_ns()
+        try:
+            self._process(target, arguments)
+        finally:
+            self.process_latency.record(time.perf_counter_ns() - started)
+
+    def _process(self, target: str, arguments: list[Any]) -> None:
         stats = self.stats
         stats.messages += 1
         stats.records += 1
