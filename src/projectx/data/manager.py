@@ -1,0 +1,384 @@
+"""``RealtimeDataManager``: live multi-timeframe bars of one instrument over the native engine.
+
+Bars are built natively from every trade (``projectx._native.bars``); this class owns the warm-up
+from REST, the NEW_BAR events, and the repair of bars that overlap a coverage gap (the warm-up
+boundary and every market-hub reconnect): such bars are re-fetched from REST when they close and
+spliced into the ring, never filled with synthetic bars. Their NEW_BAR is emitted after the
+repair (flag ``repaired``), keeping NEW_BAR order per timeframe; every other NEW_BAR is emitted
+synchronously while the closing trade's message is processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from projectx._native.bars import Bar, BarEngine
+from projectx._native.feed import MarketFeed
+from projectx._native.latency import LatencyHistogram
+from projectx.data.history import fetch_bars
+from projectx.data.splice import splice_closed
+from projectx.events import EventBus, EventType
+from projectx.exceptions import ValidationError
+from projectx.timeframes import Timeframe, calendar_period, parse_timeframe
+
+if TYPE_CHECKING:
+    from projectx.client import ProjectX
+    from projectx.models import Contract
+
+__all__ = ["RealtimeDataManager"]
+
+log = logging.getLogger(__name__)
+
+_NS = 1_000_000_000
+
+
+@dataclass(slots=True)
+class _Gap:
+    """Bars of one timeframe with open time in ``[from_ns, until_ns]`` may miss trades."""
+
+    from_ns: int
+    until_ns: int
+    held: list[Bar] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+
+
+class RealtimeDataManager:
+    """Live bars for one contract: warm-up, NEW_BAR, gap repair, read helpers."""
+
+    def __init__(
+        self,
+        client: ProjectX,
+        bus: EventBus,
+        feed: MarketFeed,
+        contract: Contract,
+        timeframes: Sequence[str],
+        *,
+        symbol: str | None = None,
+        bar_capacity: int = 10_000,
+        book: bool = True,
+    ) -> None:
+        if not timeframes:
+            raise ValidationError("at least one timeframe is needed")
+        self.timeframes: tuple[Timeframe, ...] = tuple(parse_timeframe(t) for t in timeframes)
+        names = [tf.name for tf in self.timeframes]
+        if len(set(names)) != len(names):
+            raise ValidationError(f"duplicate timeframes in {list(timeframes)!r}")
+        self.client = client
+        self.bus = bus
+        self.feed = feed
+        self.contract = contract
+        self.contract_id = contract.id
+        self.symbol = symbol or contract.name or contract.id
+        self.tick_size = float(contract.tick_size or 0.25)
+        feed.add_contract(contract.id, self.tick_size, names, bar_capacity=bar_capacity, book=book)
+        engine = feed.bars(contract.id)
+        assert engine is not None
+        self.engine: BarEngine = engine
+        self._by_name = {tf.name: tf for tf in self.timeframes}
+        self._gaps: dict[str, _Gap] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.new_bar_age = LatencyHistogram(f"{self.symbol}.new_bar_age")
+        self.bars_emitted = 0
+        self.bars_repaired = 0
+        self.repair_failures = 0
+        self.warmup_bars: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"RealtimeDataManager({self.symbol!r}, timeframes={[t.name for t in self.timeframes]})"
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def initialize(self, initial_days: float = 1.0) -> None:
+        """Load ``initial_days`` of history for every timeframe (call before subscribing).
+
+        The bar forming now is loaded too (``includePartialBar``) and live trades continue it;
+        it and anything else before the subscription is repaired from REST when it closes.
+        """
+        if initial_days < 0:
+            raise ValidationError("initial_days must be >= 0")
+        now_ns = time.time_ns()
+        start_ns = now_ns - int(initial_days * 86_400 * _NS)
+        for tf in self.timeframes:
+            first_ns = start_ns
+            if tf.is_calendar:  # at least the current period, so the forming bar is complete
+                first_ns = min(start_ns, now_ns - 35 * 86_400 * _NS) if initial_days else now_ns
+            bars = (
+                await fetch_bars(
+                    self.client, self.contract, tf, first_ns, now_ns + 1, include_partial=True
+                )
+                if initial_days > 0
+                else None
+            )
+            if bars is not None and len(bars["ts_ns"]):
+                self.engine.load_bars(
+                    tf.name,
+                    bars["ts_ns"],
+                    bars["open"],
+                    bars["high"],
+                    bars["low"],
+                    bars["close"],
+                    bars["volume"],
+                )
+                self.warmup_bars[tf.name] = len(bars["ts_ns"])
+                gap_from = int(bars["ts_ns"][-1])
+            else:
+                self.warmup_bars[tf.name] = 0
+                gap_from = _period_label(tf, now_ns)
+            self._gaps[tf.name] = _Gap(gap_from, now_ns)
+
+    def mark_subscribed(self) -> None:
+        """Live data flows from now on: bars opened before this instant need repair."""
+        now_ns = time.time_ns()
+        for tf in self.timeframes:
+            gap = self._gaps.get(tf.name)
+            if gap is None:
+                self._gaps[tf.name] = _Gap(_period_label(tf, now_ns), now_ns)
+            else:
+                gap.until_ns = max(gap.until_ns, now_ns)
+
+    def mark_gap(self, last_seen_ns: int) -> None:
+        """A reconnect happened: bars from the one holding ``last_seen_ns`` until now are
+        incomplete and will be re-fetched when they close."""
+        now_ns = time.time_ns()
+        for tf in self.timeframes:
+            forming = self.engine.forming(tf.name)
+            start = forming.ts_ns if forming is not None else last_seen_ns
+            gap = self._gaps.get(tf.name)
+            if gap is None:
+                self._gaps[tf.name] = _Gap(start, now_ns)
+            else:
+                gap.from_ns = min(gap.from_ns, start)
+                gap.until_ns = max(gap.until_ns, now_ns)
+
+    async def close(self) -> None:
+        """Cancel pending repairs."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    # -- live path (called by the suite's market dispatcher) ----------------------------------
+    def on_closes(self, timeframes: Sequence[str]) -> None:
+        """Bars closed during the last message (a name once per close, in order): emit them,
+        or hold them for repair when they overlap a coverage gap."""
+        engine = self.engine
+        counts: dict[str, int] = {}
+        for name in timeframes:
+            counts[name] = counts.get(name, 0) + 1
+        for name, k in counts.items():
+            if k == 1:
+                bar = engine.last_closed(name)
+                bars = [] if bar is None else [bar]
+            else:
+                closed = engine.closed(name, k)
+                bars = [_bar_at(closed, i) for i in range(len(closed["ts"]))]
+            gap = self._gaps.get(name)
+            for bar in bars:
+                if gap is None or bar.ts_ns < gap.from_ns:
+                    self._emit_bar(name, bar, repaired=False)
+                else:
+                    gap.held.append(bar)
+            if gap is None or gap.task is not None or not gap.held:
+                continue
+            forming = engine.forming(name)
+            if forming is None or forming.ts_ns > gap.until_ns:
+                gap.task = asyncio.get_running_loop().create_task(
+                    self._repair(name, gap), name=f"projectx-repair-{self.symbol}-{name}"
+                )
+                self._tasks.add(gap.task)
+                gap.task.add_done_callback(self._tasks.discard)
+
+    def _emit_bar(self, name: str, bar: Bar, *, repaired: bool) -> None:
+        self.bars_emitted += 1
+        last_ts = self.feed.last_ts_ns
+        if last_ts:
+            self.new_bar_age.record(time.time_ns() - last_ts)
+        if self.bus.wants(EventType.NEW_BAR):
+            self.bus.emit(
+                EventType.NEW_BAR,
+                {
+                    "timeframe": name,
+                    "bar": bar,
+                    "contract_id": self.contract_id,
+                    "symbol": self.symbol,
+                    "repaired": repaired,
+                },
+                self.symbol,
+            )
+
+    async def _repair(self, name: str, gap: _Gap) -> None:
+        """Re-fetch the gap's bars from REST, splice them in, then emit the held NEW_BARs."""
+        tf = self._by_name[name]
+        forming = self.engine.forming(name)
+        to_ns = forming.ts_ns if forming is not None else time.time_ns()
+        try:
+            for attempt in range(3):
+                try:
+                    rest = await fetch_bars(self.client, self.contract, tf, gap.from_ns, to_ns)
+                    break
+                except Exception as exc:
+                    if attempt == 2:
+                        raise
+                    log.warning("%s %s: bar repair failed (%s), retrying", self.symbol, name, exc)
+                    await asyncio.sleep(0.5 * (attempt + 1))
+            ring = self.engine.ring(name)
+            splice_closed(ring, rest, gap.from_ns, to_ns)
+            self.bars_repaired += len(rest["ts_ns"])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.repair_failures += 1
+            log.error("%s %s: bars of a gap could not be repaired: %s", self.symbol, name, exc)
+            if self.bus.wants(EventType.ERROR):
+                self.bus.emit(
+                    EventType.ERROR,
+                    {"source": "bar_repair", "timeframe": name, "error": exc},
+                    self.symbol,
+                )
+            rest = None
+        finally:
+            if self._gaps.get(name) is gap:
+                del self._gaps[name]
+        if rest is not None:
+            closed = self.engine.closed(name)
+            ts = np.asarray(closed["ts"], dtype=np.int64)
+            window = (ts >= gap.from_ns) & (ts < to_ns)
+            for i in np.flatnonzero(window).tolist():
+                self._emit_bar(name, _bar_at(closed, i), repaired=True)
+        else:
+            for bar in gap.held:
+                self._emit_bar(name, bar, repaired=False)
+        # bars that closed while the repair was in flight (after the gap) come last, in order
+        closed = self.engine.closed(name)
+        later = np.flatnonzero(np.asarray(closed["ts"], dtype=np.int64) >= to_ns).tolist()
+        for i in later:
+            self._emit_bar(name, _bar_at(closed, i), repaired=False)
+
+    @property
+    def repairing(self) -> bool:
+        """True while bars of some timeframe wait for a REST repair."""
+        return any(g.task is not None and not g.task.done() for g in self._gaps.values())
+
+    async def wait_repaired(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until no repair is in flight."""
+        async with asyncio.timeout(timeout):
+            while self.repairing:
+                tasks = [g.task for g in self._gaps.values() if g.task is not None]
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- reads ----------------------------------------------------------------------------------
+    def _tf(self, timeframe: str) -> str:
+        if timeframe not in self._by_name:
+            name = parse_timeframe(timeframe).name
+            if name not in self._by_name:
+                raise ValidationError(
+                    f"timeframe {timeframe!r} is not tracked; tracked: {list(self._by_name)}"
+                )
+            return name
+        return timeframe
+
+    def get_data(
+        self, timeframe: str = "1min", bars: int | None = None, *, include_forming: bool = False
+    ) -> pl.DataFrame:
+        """The latest ``bars`` closed bars (all when None) as polars, oldest first; with
+        ``include_forming`` the forming bar is the last row. Zero-copy when contiguous."""
+        if bars is not None and bars < 1:
+            raise ValidationError("bars must be >= 1")
+        return self.engine.get_data(self._tf(timeframe), bars, include_forming=include_forming)
+
+    def get_mtf_data(
+        self, timeframes: Sequence[str] | None = None, bars: int | None = None
+    ) -> dict[str, pl.DataFrame]:
+        """``get_data`` for several timeframes (default: all tracked)."""
+        names = [self._tf(t) for t in timeframes] if timeframes else list(self._by_name)
+        return {name: self.get_data(name, bars) for name in names}
+
+    def get_latest_bars(self, count: int = 1, timeframe: str = "1min") -> pl.DataFrame:
+        """The latest ``count`` closed bars."""
+        return self.get_data(timeframe, count)
+
+    def get_forming_bar(self, timeframe: str = "1min") -> Bar | None:
+        """The bar being built now (None before the first trade of its period)."""
+        return self.engine.forming(self._tf(timeframe))
+
+    def get_last_closed_bar(self, timeframe: str = "1min") -> Bar | None:
+        """The most recently closed bar."""
+        return self.engine.last_closed(self._tf(timeframe))
+
+    def get_current_price(self) -> float | None:
+        """Last trade price (the close of the smallest timeframe's forming bar)."""
+        smallest = min(self.timeframes, key=lambda t: (t.is_calendar, t.length_ns))
+        bar = self.engine.forming(smallest.name) or self.engine.last_closed(smallest.name)
+        return None if bar is None else float(bar.close)
+
+    get_latest_price = get_current_price
+
+    def get_price_range(self, bars: int = 20, timeframe: str = "1min") -> dict[str, float] | None:
+        """High, low and range over the latest ``bars`` closed bars (None without bars)."""
+        frame = self.get_data(timeframe, bars)
+        if frame.height == 0:
+            return None
+        high = float(frame["high"].max())  # type: ignore[arg-type]
+        low = float(frame["low"].min())  # type: ignore[arg-type]
+        return {"high": high, "low": low, "range": high - low}
+
+    def get_volume_stats(self, bars: int = 20, timeframe: str = "1min") -> dict[str, float] | None:
+        """Total, mean and latest volume over the latest ``bars`` closed bars."""
+        frame = self.get_data(timeframe, bars)
+        if frame.height == 0:
+            return None
+        volume = frame["volume"]
+        return {
+            "total": float(volume.sum()),
+            "average": float(volume.mean()),  # type: ignore[arg-type]
+            "current": float(volume[-1]),
+        }
+
+    def get_bar_count(self, timeframe: str = "1min") -> int:
+        """Closed bars held for ``timeframe``."""
+        return len(self.engine.ring(self._tf(timeframe)))
+
+    def stats(self) -> dict[str, Any]:
+        """Counters: bars emitted/repaired, warm-up sizes, engine stats, NEW_BAR age."""
+        return {
+            "symbol": self.symbol,
+            "contract_id": self.contract_id,
+            "bars_emitted": self.bars_emitted,
+            "bars_repaired": self.bars_repaired,
+            "repair_failures": self.repair_failures,
+            "pending_repairs": sorted(self._gaps),
+            "warmup_bars": dict(self.warmup_bars),
+            "engine": self.engine.stats(),
+            "new_bar_age": self.new_bar_age.snapshot(),
+        }
+
+
+def _bar_at(closed: dict[str, Any], i: int) -> Bar:
+    return Bar(
+        int(closed["ts"][i]),
+        float(closed["open"][i]),
+        float(closed["high"][i]),
+        float(closed["low"][i]),
+        float(closed["close"][i]),
+        int(closed["volume"][i]),
+        int(closed["trades"][i]),
+    )
+
+
+def _period_label(tf: Timeframe, ts_ns: int) -> int:
+    """Open time of the ``tf`` bar containing ``ts_ns``."""
+    if tf.is_calendar:
+        return calendar_period(int(tf.kind), ts_ns)[1]
+    return ts_ns - ts_ns % tf.length_ns

@@ -1,0 +1,35 @@
+"""Replace a range of closed bars in a native bar ring with bars from REST (gap repair)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from projectx._native.ring import BarRing
+from projectx.data.history import BarArrays
+
+__all__ = ["splice_closed"]
+
+
+def splice_closed(ring: BarRing, rest: BarArrays, from_ns: int, to_ns: int) -> int:
+    """Make the ring's closed bars with open time in ``[from_ns, to_ns)`` equal ``rest``'s.
+
+    Bars outside the range are kept as they are; bars inside it are replaced by the REST bars of
+    the range (which may add bars the live feed never saw, or drop none that REST has). REST bars
+    carry no trade count, so spliced bars have ``trades == 0``. O(ring size); rare (after gaps).
+    Returns how many REST bars were written.
+    """
+    current = ring.latest(copy=True)
+    ring_ts = np.asarray(current["ts"], dtype=np.int64)
+    keep = (ring_ts < from_ns) | (ring_ts >= to_ns)
+    take = (rest["ts_ns"] >= from_ns) & (rest["ts_ns"] < to_ns)
+    n_rest = int(take.sum())
+    ts = np.concatenate([ring_ts[keep], rest["ts_ns"][take]])
+    order = np.argsort(ts, kind="stable")
+    columns = [ts[order]]
+    for name in ("open", "high", "low", "close", "volume"):
+        columns.append(np.concatenate([current[name][keep], rest[name][take]])[order])
+    trades = np.concatenate([current["trades"][keep], np.zeros(n_rest, np.int64)])[order]
+    columns.append(trades)
+    ring.clear()
+    ring.extend(*columns)
+    return n_rest

@@ -1,0 +1,164 @@
+"""Routes each market-hub message's native records to the instrument that owns them.
+
+Runs inside the hub's receive path, once per message that produced native records. Bar closes go
+to the instrument's :class:`RealtimeDataManager` (NEW_BAR); per-record Python events
+(TRADE_TICK, QUOTE_UPDATE, MARKET_DEPTH_UPDATE, DATA_UPDATE) are built only when a handler
+listens; price listeners (P&L) are called with the last trade price per contract.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from projectx._native.feed import MarketFeed
+from projectx._native.frames import FrameParser
+from projectx.data.manager import RealtimeDataManager
+from projectx.events import EventBus, EventType
+
+__all__ = ["MarketDispatcher"]
+
+log = logging.getLogger(__name__)
+
+REC_TRADE, REC_DEPTH, REC_QUOTE = 1, 2, 3
+_RECORD_EVENTS = (
+    EventType.TRADE_TICK,
+    EventType.QUOTE_UPDATE,
+    EventType.MARKET_DEPTH_UPDATE,
+    EventType.DATA_UPDATE,
+)
+
+
+class MarketDispatcher:
+    """One per suite: ``on_native(parser, n)`` is registered with the market hub."""
+
+    def __init__(self, feed: MarketFeed, bus: EventBus) -> None:
+        self.feed = feed
+        self.bus = bus
+        self._managers: dict[str, RealtimeDataManager] = {}
+        self._symbols: dict[str, str] = {}
+        self._price_listeners: list[Callable[[str, float], None]] = []
+        self._depth_hooks: dict[str, Callable[[int, float, int, int], None]] = {}
+        self._trade_hooks: dict[str, Callable[[float, int, int, int], None]] = {}
+        self.errors = 0
+
+    def add(self, manager: RealtimeDataManager) -> None:
+        """Route ``manager``'s contract to it."""
+        self._managers[manager.contract_id] = manager
+        self._symbols[manager.contract_id] = manager.symbol
+
+    def add_price_listener(self, listener: Callable[[str, float], None]) -> None:
+        """Call ``listener(contract_id, last_price)`` once per message with trades."""
+        self._price_listeners.append(listener)
+
+    def add_record_hooks(
+        self,
+        contract_id: str,
+        *,
+        depth: Callable[[int, float, int, int], None] | None = None,
+        trade: Callable[[float, int, int, int], None] | None = None,
+    ) -> None:
+        """Per-record hooks (order-book heuristics): ``depth(type, price, volume, ts_ns)``,
+        ``trade(price, volume, aggressor, ts_ns)``."""
+        if depth is not None:
+            self._depth_hooks[contract_id] = depth
+        if trade is not None:
+            self._trade_hooks[contract_id] = trade
+
+    def on_native(self, parser: Any, n: int) -> None:
+        """Handle the native records of one message (hub callback)."""
+        feed = self.feed
+        closes = feed.closes()
+        if closes:
+            per_contract: dict[str, list[str]] = {}
+            for contract_id, _rec, timeframes in closes:
+                per_contract.setdefault(contract_id, []).extend(timeframes)
+            for contract_id, names in per_contract.items():
+                manager = self._managers.get(contract_id)
+                if manager is not None:
+                    manager.on_closes(names)
+        bus = self.bus
+        wants_records = (
+            self._price_listeners
+            or self._depth_hooks
+            or self._trade_hooks
+            or any(bus.wants(t) for t in _RECORD_EVENTS)
+        )
+        if wants_records:
+            self._records(parser)
+
+    def _records(self, parser: FrameParser) -> None:
+        recs = parser.records()
+        if len(recs) == 0:
+            return
+        contracts = parser.contracts
+        bus = self.bus
+        kinds = recs["kind"]
+        last_price: dict[str, float] = {}
+        tick = bus.wants(EventType.TRADE_TICK)
+        for i in np.flatnonzero(kinds == REC_TRADE).tolist():
+            r = recs[i]
+            cid = contracts[int(r["contract"])]
+            price = float(r["price"])
+            last_price[cid] = price
+            hook = self._trade_hooks.get(cid)
+            if hook is not None:
+                hook(price, int(r["volume"]), int(r["type"]), int(r["ts_ns"]))
+            if tick:
+                bus.emit(
+                    EventType.TRADE_TICK,
+                    {
+                        "contract_id": cid,
+                        "price": price,
+                        "volume": int(r["volume"]),
+                        "type": int(r["type"]),
+                        "ts_ns": int(r["ts_ns"]),
+                    },
+                    self._symbols.get(cid),
+                )
+        if self._depth_hooks or bus.wants(EventType.MARKET_DEPTH_UPDATE):
+            depth_idx = np.flatnonzero(kinds == REC_DEPTH)
+            if len(depth_idx):
+                touched: dict[str, int] = {}
+                for i in depth_idx.tolist():
+                    r = recs[i]
+                    cid = contracts[int(r["contract"])]
+                    touched[cid] = touched.get(cid, 0) + 1
+                    depth_hook = self._depth_hooks.get(cid)
+                    if depth_hook is not None:
+                        depth_hook(
+                            int(r["type"]), float(r["price"]), int(r["volume"]), int(r["ts_ns"])
+                        )
+                if bus.wants(EventType.MARKET_DEPTH_UPDATE):
+                    for cid, count in touched.items():
+                        bus.emit(
+                            EventType.MARKET_DEPTH_UPDATE,
+                            {"contract_id": cid, "entries": count},
+                            self._symbols.get(cid),
+                        )
+        if bus.wants(EventType.QUOTE_UPDATE):
+            quoted = {contracts[int(c)] for c in recs["contract"][kinds == REC_QUOTE].tolist()}
+            for cid in quoted:
+                bus.emit(
+                    EventType.QUOTE_UPDATE,
+                    {"contract_id": cid, **self.feed.quote(cid)},
+                    self._symbols.get(cid),
+                )
+        if last_price:
+            for cid, price in last_price.items():
+                for listener in self._price_listeners:
+                    try:
+                        listener(cid, price)
+                    except Exception:
+                        self.errors += 1
+                        log.exception("price listener failed")
+            if bus.wants(EventType.DATA_UPDATE):
+                for cid, price in last_price.items():
+                    bus.emit(
+                        EventType.DATA_UPDATE,
+                        {"contract_id": cid, "price": price},
+                        self._symbols.get(cid),
+                    )
