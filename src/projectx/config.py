@@ -12,9 +12,18 @@ name                      REST API                                        hubs
 ========================  ==============================================  ==========================
 
 Credentials are held in :class:`Secret`, whose ``repr``/``str``/``format`` print ``***``: they
-never reach a log line, a repr or an exception message. TLS certificates are verified unless
-``verify_tls=False``; plain ``http://``/``ws://`` is accepted only for loopback hosts unless
-``allow_insecure=True``.
+never reach a log line, a repr or an exception message.
+
+Transport safety is on by default and is never turned off silently:
+
+- TLS certificates are verified. ``verify_tls=False`` is refused unless ``allow_insecure=True``
+  is given as well, and then every configuration built that way emits an
+  :class:`InsecureConfigWarning` and logs a warning;
+- plain ``http://``/``ws://`` is accepted only for loopback hosts unless ``allow_insecure=True``
+  (again with the warning);
+- a configuration file that holds a secret (``api_key``, ``password``, ``verify_key``) and is
+  readable by other users triggers an :class:`InsecureConfigWarning` naming the file and its
+  mode (never the secret).
 """
 
 from __future__ import annotations
@@ -22,8 +31,11 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 import os
+import stat
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -32,7 +44,18 @@ from urllib.parse import urlsplit
 
 from projectx.exceptions import ValidationError
 
-__all__ = ["ENVIRONMENTS", "Environment", "ProjectXConfig", "Secret"]
+__all__ = ["ENVIRONMENTS", "Environment", "InsecureConfigWarning", "ProjectXConfig", "Secret"]
+
+log = logging.getLogger(__name__)
+
+
+class InsecureConfigWarning(UserWarning):
+    """A configuration weakens transport or secret safety (explicitly allowed, but loud)."""
+
+
+def _warn_insecure(message: str) -> None:
+    log.warning("%s", message)
+    warnings.warn(message, InsecureConfigWarning, stacklevel=4)
 
 
 class Secret:
@@ -118,6 +141,7 @@ def _is_loopback(host: str | None) -> bool:
 
 
 def _check_url(name: str, url: str, allow_insecure: bool) -> str:
+    """Validate one endpoint URL; plain http/ws to a non-loopback host needs ``allow_insecure``."""
     if not isinstance(url, str) or not url:
         raise ValidationError(f"{name} must be a non-empty URL string")
     parts = urlsplit(url)
@@ -126,10 +150,15 @@ def _check_url(name: str, url: str, allow_insecure: bool) -> str:
         raise ValidationError(f"{name} must be an http(s):// or ws(s):// URL, got {url!r}")
     if parts.username or parts.password or parts.query:
         raise ValidationError(f"{name} must not carry credentials or a query string")
-    if scheme in ("http", "ws") and not allow_insecure and not _is_loopback(parts.hostname):
-        raise ValidationError(
-            f"{name}: plain {scheme}:// is only allowed to a loopback host "
-            f"(got {parts.hostname!r}); pass allow_insecure=True to override"
+    if scheme in ("http", "ws") and not _is_loopback(parts.hostname):
+        if not allow_insecure:
+            raise ValidationError(
+                f"{name}: plain {scheme}:// is only allowed to a loopback host "
+                f"(got {parts.hostname!r}); pass allow_insecure=True to override"
+            )
+        _warn_insecure(
+            f"{name}: unencrypted {scheme}:// to non-loopback host {parts.hostname!r} "
+            "(allow_insecure=True): credentials and orders travel in clear text"
         )
     return url.rstrip("/")
 
@@ -204,6 +233,16 @@ class ProjectXConfig:
             set_(self, name, _to_secret(name, getattr(self, name)))
         for name in ("live", "verify_tls", "allow_insecure"):
             set_(self, name, _to_bool(name, getattr(self, name)))
+        if not self.verify_tls:
+            if not self.allow_insecure:
+                raise ValidationError(
+                    "verify_tls=False turns off TLS certificate verification; pass "
+                    "allow_insecure=True as well to confirm (never do this against a live Gateway)"
+                )
+            _warn_insecure(
+                "TLS certificate verification is OFF (verify_tls=False, allow_insecure=True): "
+                "anyone on the network path can read the session token"
+            )
         if env == "local":
             base = _check_url("base_url", self.base_url or DEFAULT_LOCAL_URL, self.allow_insecure)
             set_(self, "base_url", base)
@@ -312,8 +351,25 @@ class ProjectXConfig:
             data = data["projectx"]
         if not isinstance(data, dict):
             raise ValidationError(f"configuration file {p.name} must hold an object/table")
+        _check_file_permissions(p, data)
         data = {**data, **overrides}
         return cls.from_mapping(data)
+
+
+def _check_file_permissions(path: Path, data: Mapping[str, Any]) -> None:
+    """Warn when a file holding secrets can be read by other users (POSIX permissions)."""
+    held = sorted(k for k in _SECRET_FIELDS if data.get(k))
+    if not held or os.name != "posix":
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & stat.S_IROTH:
+        _warn_insecure(
+            f"configuration file {path} holds {', '.join(held)} and is world-readable "
+            f"(mode {mode:04o}); restrict it with chmod 600"
+        )
 
 
 def _coerce_env(name: str, raw: str, default: Any) -> Any:
