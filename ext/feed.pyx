@@ -167,6 +167,11 @@ cdef class MarketFeed:
         return n
 
     # -- Python views ---------------------------------------------------------------------------
+    @property
+    def n_closes(self) -> int:
+        """How many bar closes the last ``feed()`` produced (cheap check before ``closes()``)."""
+        return self._n_closes
+
     def closes(self) -> list:
         """Bar closes of the last ``feed()``: ``(contract_id, record_index, timeframes)``."""
         out = []

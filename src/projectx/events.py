@@ -186,6 +186,8 @@ class EventBus:
         self._counts: dict[EventType, int] = {}
         self._in_error = False
         self._closing: set[asyncio.Task[None]] = set()
+        #: changes whenever a handler is added or removed (lets producers cache ``wants``)
+        self.version = 0
 
     # -- subscription -------------------------------------------------------------------------
 
@@ -394,6 +396,7 @@ class EventBus:
         self._set(etype, tuple(entries))
 
     def _set(self, etype: EventType, entries: tuple[_Entry, ...]) -> None:
+        self.version += 1
         if entries:
             self._handlers[etype] = entries
         else:

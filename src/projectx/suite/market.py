@@ -44,6 +44,8 @@ class MarketDispatcher:
         self._depth_hooks: dict[str, Callable[[int, float, int, int], None]] = {}
         self._trade_hooks: dict[str, Callable[[float, int, int, int], None]] = {}
         self.errors = 0
+        self._bus_version = -1
+        self._wants_records = False
 
     def add(self, manager: RealtimeDataManager) -> None:
         """Route ``manager``'s contract to it."""
@@ -71,8 +73,8 @@ class MarketDispatcher:
     def on_native(self, parser: Any, n: int) -> None:
         """Handle the native records of one message (hub callback)."""
         feed = self.feed
-        closes = feed.closes()
-        if closes:
+        if feed.n_closes:
+            closes = feed.closes()
             per_contract: dict[str, list[str]] = {}
             for contract_id, _rec, timeframes in closes:
                 per_contract.setdefault(contract_id, []).extend(timeframes)
@@ -81,13 +83,10 @@ class MarketDispatcher:
                 if manager is not None:
                     manager.on_closes(names)
         bus = self.bus
-        wants_records = (
-            self._price_listeners
-            or self._depth_hooks
-            or self._trade_hooks
-            or any(bus.wants(t) for t in _RECORD_EVENTS)
-        )
-        if wants_records:
+        if bus.version != self._bus_version:
+            self._bus_version = bus.version
+            self._wants_records = any(bus.wants(t) for t in _RECORD_EVENTS)
+        if self._wants_records or self._price_listeners or self._depth_hooks or self._trade_hooks:
             self._records(parser)
 
     def _records(self, parser: FrameParser) -> None:
