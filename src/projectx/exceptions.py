@@ -35,14 +35,17 @@ class ProjectXError(Exception):
 
 
 class ValidationError(ProjectXError, ValueError):
-    """Bad input caught before anything was sent (unknown timeframe, size <= 0, off-tick price...)."""
+    """Bad input caught before anything was sent.
+
+    For example an unknown timeframe, a size <= 0 or an off-tick price.
+    """
 
 
 class AuthenticationError(ProjectXError):
     """Login failed or the session could not be refreshed."""
 
 
-class ConnectionError(ProjectXError):  # noqa: A001 - deliberate, namespaced under projectx
+class ConnectionError(ProjectXError):  # deliberately shadows the builtin, namespaced under projectx
     """The Gateway could not be reached, or a hub connection failed."""
 
 

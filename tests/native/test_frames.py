@@ -10,9 +10,9 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from projectx._native.frames import FrameError, FrameParser
 
 from projectx._native import frames
+from projectx._native.frames import FrameError, FrameParser
 from tests.reference.frames_model import QUOTE_DOUBLES, QUOTE_TIMES, expected_records
 
 RS = b"\x1e"
