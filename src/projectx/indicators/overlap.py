@@ -1,0 +1,3 @@
+"""overlap indicators (in progress)."""
+
+__all__: list[str] = []

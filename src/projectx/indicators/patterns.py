@@ -1,0 +1,3 @@
+"""patterns indicators (in progress)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""volatility indicators (in progress)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""volume indicators (in progress)."""
+
+__all__: list[str] = []
