@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from projectx.exceptions import ValidationError
 
@@ -67,9 +67,9 @@ class EventType(StrEnum):
     ERROR = "error"
 
 
-@dataclass(slots=True, frozen=True)
-class Event:
-    """One emitted event: its type, payload, the instrument it concerns (if any), and when."""
+class Event(NamedTuple):
+    """One emitted event: its type, payload, the instrument it concerns (if any), and when
+    (``ts_ns``, wall clock ns). Immutable; a NamedTuple because it is built on the hot path."""
 
     type: EventType
     data: Any
@@ -306,7 +306,8 @@ class EventBus:
             return None
         ev = Event(event, data, instrument, time.time_ns())
         self._emitted += 1
-        self._counts[event] = self._counts.get(event, 0) + 1
+        counts = self._counts
+        counts[event] = counts.get(event, 0) + 1
         fired_once = False
         for entry in entries:
             if entry.instrument is not None and entry.instrument != instrument:
