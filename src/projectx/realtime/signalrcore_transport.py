@@ -73,6 +73,7 @@ class SignalRCoreHub:
         self._keepalive = keepalive_interval
         self._handlers: dict[str, list[Handler]] = {}
         self._state_handlers: list[Callable[[HubState], None]] = []
+        self._native_handlers: list[Callable[[RecordParser, int], None]] = []
         self._subscriptions: dict[tuple[str, tuple[Any, ...]], None] = {}
         self._conn: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -91,6 +92,10 @@ class SignalRCoreHub:
     def on_state(self, handler: Callable[[HubState], None]) -> None:
         """Call ``handler(state)`` on every state change."""
         self._state_handlers.append(handler)
+
+    def on_native(self, handler: Callable[[RecordParser, int], None]) -> None:
+        """Call ``handler(parser, n_records)`` after a market record went through the parser."""
+        self._native_handlers.append(handler)
 
     @property
     def connected(self) -> bool:
@@ -235,6 +240,13 @@ class SignalRCoreHub:
                 log.exception("%s hub: market record rejected by the parser", self.name)
                 return
             stats.native_records += 1
+            stats.last_market_monotonic = time.monotonic()
+            for native in self._native_handlers:
+                try:
+                    native(self.parser, 1)
+                except Exception:
+                    stats.handler_errors += 1
+                    log.exception("%s hub: market handler failed", self.name)
         for handler in self._handlers.get(target, ()):
             try:
                 handler(arguments)

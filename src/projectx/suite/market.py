@@ -87,7 +87,7 @@ class MarketDispatcher:
             self._bus_version = bus.version
             self._wants_records = any(bus.wants(t) for t in _RECORD_EVENTS)
         if self._wants_records or self._price_listeners or self._depth_hooks or self._trade_hooks:
-            self._records(parser)
+            self._records(feed.parser)
 
     def _records(self, parser: FrameParser) -> None:
         recs = parser.records()

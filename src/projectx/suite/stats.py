@@ -84,9 +84,17 @@ def to_json(stats: Mapping[str, Any]) -> str:
     ).decode()
 
 
+_LABELLED = {"hubs": "hub", "instruments": "instrument", "by_type": "type"}
+
+
 def _flatten(
-    prefix: str, value: Any, out: list[tuple[str, dict[str, str], float]], labels: dict[str, str]
+    prefix: str,
+    value: Any,
+    out: list[tuple[str, dict[str, str], float]],
+    labels: dict[str, str],
+    label_key: str | None = None,
 ) -> None:
+    """Numeric leaves as ``(metric, labels, value)``; maps named in ``_LABELLED`` become labels."""
     if isinstance(value, bool):
         out.append((prefix, labels, 1.0 if value else 0.0))
     elif isinstance(value, (int, float)):
@@ -94,11 +102,13 @@ def _flatten(
     elif isinstance(value, Mapping):
         for key, inner in value.items():
             key_s = str(key)
-            if prefix.endswith("_instruments") or prefix.endswith("_hubs"):
-                _flatten(prefix, inner, out, {**labels, prefix.rsplit("_", 1)[-1][:-1]: key_s})
-            else:
-                name = "".join(c if c.isalnum() else "_" for c in key_s).strip("_").lower()
-                _flatten(f"{prefix}_{name}" if name else prefix, inner, out, labels)
+            if label_key is not None:
+                _flatten(prefix, inner, out, {**labels, label_key: key_s})
+                continue
+            name = "".join(c if c.isalnum() else "_" for c in key_s).strip("_").lower()
+            _flatten(
+                f"{prefix}_{name}" if name else prefix, inner, out, labels, _LABELLED.get(key_s)
+            )
 
 
 def _escape(value: str) -> str:

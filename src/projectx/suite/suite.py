@@ -171,8 +171,7 @@ class TradingSuite:
             transport=self._transport,
         )
         market = self.realtime.market
-        if hasattr(market, "on_native"):
-            market.on_native(self.dispatcher.on_native)
+        market.on_native(self.dispatcher.on_native)
         market.on_state(lambda state: self._on_hub_state("market", state))
         self.realtime.user.on_state(lambda state: self._on_hub_state("user", state))
         for ctx in self.contexts.values():
