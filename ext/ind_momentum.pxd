@@ -39,6 +39,7 @@ cdef class RSIStream:
     cdef double _prev
     cdef double _gain
     cdef double _loss
+    cdef double _inv
     cdef double _value
     cpdef double update(self, double close)
 

@@ -5,13 +5,17 @@ Batch kernels take 1-D float64 arrays that hold no leading NaN (the Python layer
 return new float64 arrays of the same length, NaN over the warm-up (TA-Lib's *lookback*). Each
 loop reproduces TA-Lib's recurrence and its floating-point order, including its quirks:
 ``TA_IS_ZERO`` (|v| < 1e-8) guards, Wilder sums seeded over ``period - 1`` bars, DX repeating its
-previous value when the ranges vanish, MFI treating a flow total below 1.0 as zero.
+previous value when the ranges vanish, MFI treating a flow total below 1.0 as zero (and restarting its sums there). Where the installed
+ta-lib 0.8 build differs from the classic C sources (RSI multiplies by ``1 / period``; %K and %R
+are ``100 * (a / range)``, %R clamped; MFI clamps and restarts its sums; EMAs step with a fused
+multiply-add, ``fma(x - ema, k, ema)``, as that build was compiled), the ta-lib 0.8 form is
+followed, since that is the reference the tests compare against.
 
 Streaming states (``RSIStream``, ``MACDStream``, ``StochStream``, ``ADXStream``) replay the same
 recurrences one bar at a time, so their values equal the batch kernels on the same bars.
 """
 
-from libc.math cimport NAN, fabs
+from libc.math cimport NAN, fabs, fma
 from libc.stdlib cimport free, malloc
 
 import numpy as np
@@ -67,7 +71,7 @@ cdef void _ema_into(const double* x, Py_ssize_t n, Py_ssize_t period, double k, 
     prev = total / period
     out[start] = prev
     while today < n:
-        prev = ((x[today] - prev) * k) + prev
+        prev = fma(x[today] - prev, k, prev)
         out[today] = prev
         today += 1
 
@@ -107,7 +111,9 @@ def ema(const double[::1] x, Py_ssize_t period, double k=-1.0, Py_ssize_t start=
 
 cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint cmo,
                           double* out) noexcept nogil:
+    # ta-lib 0.8 multiplies RSI's averages by 1/period (CMO's it divides): same here, bit for bit
     cdef double prev = x[0], gain = 0.0, loss = 0.0, d, s
+    cdef double inv = 1.0 / period, keep = <double>(period - 1)
     cdef Py_ssize_t today
     for today in range(1, period + 1):
         d = x[today] - prev
@@ -116,8 +122,12 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
             loss -= d
         else:
             gain += d
-    loss /= period
-    gain /= period
+    if cmo:
+        loss /= period
+        gain /= period
+    else:
+        loss *= inv
+        gain *= inv
     today = period
     while True:
         s = gain + loss
@@ -132,14 +142,18 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
             break
         d = x[today] - prev
         prev = x[today]
-        loss *= (period - 1)
-        gain *= (period - 1)
+        loss *= keep
+        gain *= keep
         if d < 0:
             loss -= d
         else:
             gain += d
-        loss /= period
-        gain /= period
+        if cmo:
+            loss /= period
+            gain /= period
+        else:
+            loss *= inv
+            gain *= inv
 
 
 def rsi(const double[::1] x, Py_ssize_t period):
@@ -334,6 +348,14 @@ cdef void _roll_ext_into(const double* h, const double* l, Py_ssize_t n, Py_ssiz
         lo_out[today] = lo
 
 
+cdef inline double _fastk(double hi, double lo, double close) noexcept nogil:
+    # ta-lib 0.8: 100 * ((close - lowest) / (highest - lowest)), not clamped; 0 if flat
+    cdef double diff = hi - lo
+    if diff == 0.0:
+        return 0.0
+    return 100.0 * ((close - lo) / diff)
+
+
 def stoch_fastk(const double[::1] high, const double[::1] low, const double[::1] close,
                 Py_ssize_t period):
     """TA-Lib fast %K: ``(close - lowest) / ((highest - lowest) / 100)``, 0 on a flat window."""
@@ -348,8 +370,7 @@ def stoch_fastk(const double[::1] high, const double[::1] low, const double[::1]
     with nogil:
         _roll_ext_into(&high[0], &low[0], n, period, &hi[0], &lo[0])
         for t in range(period - 1, n):
-            diff = (hi[t] - lo[t]) / 100.0
-            o[t] = (close[t] - lo[t]) / diff if diff != 0.0 else 0.0
+            o[t] = _fastk(hi[t], lo[t], close[t])
     return out
 
 
@@ -361,14 +382,18 @@ def willr(const double[::1] high, const double[::1] low, const double[::1] close
     hi_a = _nan(n)
     lo_a = _nan(n)
     cdef double[::1] o = out, hi = hi_a, lo = lo_a
-    cdef double diff
+    cdef double diff, v
     if period < 1 or n < period:
         return out
     with nogil:
         _roll_ext_into(&high[0], &low[0], n, period, &hi[0], &lo[0])
         for t in range(period - 1, n):
-            diff = (hi[t] - lo[t]) / (-100.0)
-            o[t] = (hi[t] - close[t]) / diff if diff != 0.0 else 0.0
+            diff = hi[t] - lo[t]
+            if diff != 0.0:
+                v = -100.0 * ((hi[t] - close[t]) / diff)
+                o[t] = -100.0 if v < -100.0 else (0.0 if v > 0.0 else v)
+            else:
+                o[t] = 0.0
     return out
 
 
@@ -488,7 +513,14 @@ def mfi(const double[::1] high, const double[::1] low, const double[::1] close,
                 slot = 0
             if t >= period:
                 total = pos_sum + neg_sum
-                o[t] = 0.0 if total < 1.0 else 100.0 * (pos_sum / total)
+                if total < 1.0:
+                    # no flow in the window: ta-lib 0.8 restarts the sums from 0 (drops residue)
+                    o[t] = 0.0
+                    pos_sum = 0.0
+                    neg_sum = 0.0
+                else:  # ta-lib 0.8 clamps to [0, 100] (running-sum residue)
+                    flow = 100.0 * (pos_sum / total)
+                    o[t] = 0.0 if flow < 0.0 else (100.0 if flow > 100.0 else flow)
     return out
 
 
@@ -588,6 +620,7 @@ cdef class RSIStream:
             raise ValueError("period must be >= 2")
         self.period = period
         self.count = 0
+        self._inv = 1.0 / period
         self._value = NAN
 
     cpdef double update(self, double close):
@@ -608,17 +641,15 @@ cdef class RSIStream:
                 self._gain += d
             if self.count < p + 1:
                 return NAN
-            self._loss /= p
-            self._gain /= p
         else:
-            self._loss *= (p - 1)
-            self._gain *= (p - 1)
+            self._loss *= <double>(p - 1)
+            self._gain *= <double>(p - 1)
             if d < 0:
                 self._loss -= d
             else:
                 self._gain += d
-            self._loss /= p
-            self._gain /= p
+        self._loss *= self._inv
+        self._gain *= self._inv
         s = self._gain + self._loss
         self._value = 0.0 if is_zero(s) else 100.0 * (self._gain / s)
         return self._value
@@ -681,8 +712,8 @@ cdef class MACDStream:
             self._fast = total / fast
         else:
             self.count += 1
-            self._slow = ((close - self._slow) * self._kslow) + self._slow
-            self._fast = ((close - self._fast) * self._kfast) + self._fast
+            self._slow = fma(close - self._slow, self._kslow, self._slow)
+            self._fast = fma(close - self._fast, self._kfast, self._fast)
         macd = self._fast - self._slow
         if self._nmacd < self.signalperiod:
             self._first_macd[self._nmacd] = macd
@@ -694,7 +725,7 @@ cdef class MACDStream:
                 total += self._first_macd[i]
             self._signal = total / self.signalperiod
         else:
-            self._signal = ((macd - self._signal) * self._ksignal) + self._signal
+            self._signal = fma(macd - self._signal, self._ksignal, self._signal)
         self._macd = macd
         self._hist = macd - self._signal
         return 1
@@ -752,7 +783,7 @@ cdef inline bint _ma_push(MAState* m, double x) noexcept nogil:
             m.total += m.ring[i]
         m.value = m.total / p
         return True
-    m.value = ((x - m.value) * m.k) + m.value
+    m.value = fma(x - m.value, m.k, m.value)
     return True
 
 
@@ -790,7 +821,7 @@ cdef class StochStream:
     cdef int _step(self, double high, double low, double close) noexcept nogil:
         cdef RollExt* e = &self._ext
         cdef Py_ssize_t p = e.period, t = e.count, trailing, i, j
-        cdef double diff, fastk
+        cdef double fastk
         e.highs[t % p] = high
         e.lows[t % p] = low
         e.count = t + 1
@@ -820,8 +851,7 @@ cdef class StochStream:
         elif high >= e.hi:
             e.hi = high
             e.hi_at = t
-        diff = (e.hi - e.lo) / 100.0
-        fastk = (close - e.lo) / diff if diff != 0.0 else 0.0
+        fastk = _fastk(e.hi, e.lo, close)
         if not _ma_push(&self._k, fastk):
             return 0
         if not _ma_push(&self._d, self._k.value):
