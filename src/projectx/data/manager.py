@@ -28,6 +28,7 @@ from projectx.data.history import fetch_bars
 from projectx.data.splice import splice_closed
 from projectx.events import EventBus, EventType
 from projectx.exceptions import ValidationError
+from projectx.sessions import Session, filter_session
 from projectx.timeframes import Timeframe, calendar_period, parse_timeframe
 
 if TYPE_CHECKING:
@@ -297,6 +298,13 @@ class RealtimeDataManager:
         if bars is not None and bars < 1:
             raise ValidationError("bars must be >= 1")
         return self.engine.get_data(self._tf(timeframe), bars, include_forming=include_forming)
+
+    def get_session_data(
+        self, timeframe: str = "1min", session: Session = "RTH", bars: int | None = None
+    ) -> pl.DataFrame:
+        """Closed bars opened inside ``session`` (RTH/ETH of this product, holidays and
+        early closes applied); ``bars`` limits the rows looked at (latest first)."""
+        return filter_session(self.get_data(timeframe, bars), session, self.contract_id)
 
     def get_mtf_data(
         self, timeframes: Sequence[str] | None = None, bars: int | None = None

@@ -1,0 +1,223 @@
+"""Trading sessions: RTH/ETH per product, the CME holiday calendar with early closes, DST.
+
+All session times are New York wall-clock times converted with ``zoneinfo`` (DST-correct).
+ETH is the CME Globex day: 18:00 New York on the previous weekday to 17:00. RTH is the product's
+regular (pit-era) hours. Holidays follow CME Group's rules for US holidays: the exchange is
+closed on New Year's Day, Good Friday and Christmas; on the other US federal holidays (and the
+day after Thanksgiving, Christmas Eve) Globex closes early. The calendar is computed from the
+holiday rules; exchange-announced exceptions can be added with :func:`add_exception`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+
+import polars as pl
+
+from projectx.exceptions import ValidationError
+from projectx.timeframes import NEW_YORK, trading_date
+
+__all__ = [
+    "Holiday",
+    "SessionHours",
+    "add_exception",
+    "filter_session",
+    "holiday",
+    "in_session",
+    "now_in_session",
+    "session_bounds",
+    "session_hours",
+]
+
+Session = Literal["RTH", "ETH"]
+_NS = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHours:
+    """Regular trading hours of a product group, New York time."""
+
+    rth_open: time
+    rth_close: time
+
+
+_EQUITY = SessionHours(time(9, 30), time(16, 0))
+_PRODUCTS: dict[str, SessionHours] = {
+    **dict.fromkeys(("ES", "EP", "MES", "NQ", "ENQ", "MNQ", "RTY", "M2K", "YM", "MYM"), _EQUITY),
+    **dict.fromkeys(("CL", "MCL", "QM", "NG", "QG"), SessionHours(time(9, 0), time(14, 30))),
+    **dict.fromkeys(("GC", "MGC", "SI", "SIL", "HG"), SessionHours(time(8, 20), time(13, 30))),
+    **dict.fromkeys(("ZN", "ZB", "ZF", "ZT", "UB"), SessionHours(time(8, 20), time(15, 0))),
+    **dict.fromkeys(("6E", "6J", "6B", "6A", "6C", "M6E"), SessionHours(time(8, 20), time(15, 0))),
+}
+
+
+def session_hours(product: str) -> SessionHours:
+    """RTH of ``product`` (a root like ``MNQ`` or a contract id); equity-index hours if unknown."""
+    root = product.split(".")[3] if product.count(".") >= 3 else product
+    return _PRODUCTS.get(root.upper(), _EQUITY)
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A non-standard trading day: ``closed`` all day, or an early close at ``close`` (NY)."""
+
+    name: str
+    closed: bool
+    close: time | None = None
+
+
+_EXCEPTIONS: dict[date, Holiday | None] = {}
+
+
+def add_exception(day: date, entry: Holiday | None) -> None:
+    """Override the computed calendar for ``day`` (``None`` marks a normal day)."""
+    _EXCEPTIONS[day] = entry
+    _calendar.cache_clear()
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _last_weekday(year: int, month: int, weekday: int) -> date:
+    last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _observed(day: date) -> date:
+    if day.weekday() == 5:
+        return day - timedelta(days=1)
+    if day.weekday() == 6:
+        return day + timedelta(days=1)
+    return day
+
+
+def _easter(year: int) -> date:
+    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (a + 11 * h + 22 * m) // 451
+    month = (h + m - 7 * n + 114) // 31
+    day = (h + m - 7 * n + 114) % 31 + 1
+    return date(year, month, day)
+
+
+_EARLY = time(13, 0)
+_EARLY_LATE = time(13, 15)
+
+
+@lru_cache(maxsize=64)
+def _calendar(year: int) -> dict[date, Holiday]:
+    cal: dict[date, Holiday] = {
+        _observed(date(year, 1, 1)): Holiday("New Year's Day", True),
+        _easter(year) - timedelta(days=2): Holiday("Good Friday", True),
+        _observed(date(year, 12, 25)): Holiday("Christmas Day", True),
+        _nth_weekday(year, 1, 0, 3): Holiday("Martin Luther King Jr. Day", False, _EARLY),
+        _nth_weekday(year, 2, 0, 3): Holiday("Presidents' Day", False, _EARLY),
+        _last_weekday(year, 5, 0): Holiday("Memorial Day", False, _EARLY),
+        _observed(date(year, 6, 19)): Holiday("Juneteenth", False, _EARLY),
+        _observed(date(year, 7, 4)): Holiday("Independence Day", False, _EARLY),
+        _nth_weekday(year, 9, 0, 1): Holiday("Labor Day", False, _EARLY),
+        _nth_weekday(year, 11, 3, 4): Holiday("Thanksgiving Day", False, _EARLY),
+        _nth_weekday(year, 11, 3, 4) + timedelta(days=1): Holiday(
+            "Day after Thanksgiving", False, _EARLY_LATE
+        ),
+    }
+    eve = date(year, 12, 24)
+    if eve.weekday() < 5 and eve not in cal:
+        cal[eve] = Holiday("Christmas Eve", False, _EARLY_LATE)
+    for day, entry in _EXCEPTIONS.items():
+        if day.year == year:
+            if entry is None:
+                cal.pop(day, None)
+            else:
+                cal[day] = entry
+    return cal
+
+
+def holiday(day: date) -> Holiday | None:
+    """The holiday entry of trading date ``day`` (None on a normal trading day)."""
+    return _calendar(day.year).get(day)
+
+
+def _ns(day: date, at: time) -> int:
+    return int(datetime.combine(day, at, tzinfo=NEW_YORK).timestamp()) * _NS
+
+
+def session_bounds(
+    day: date, session: Session = "ETH", product: str = "MNQ"
+) -> tuple[int, int] | None:
+    """``(open_ns, close_ns)`` UTC of ``session`` on trading date ``day``; None when closed."""
+    if session not in ("RTH", "ETH"):
+        raise ValidationError(f"session must be 'RTH' or 'ETH', got {session!r}")
+    if day.weekday() >= 5:
+        return None
+    entry = holiday(day)
+    if entry is not None and entry.closed:
+        return None
+    if session == "ETH":
+        open_ns = _ns(day - timedelta(days=1), time(18, 0))
+        close_at = time(17, 0)
+    else:
+        hours = session_hours(product)
+        open_ns = _ns(day, hours.rth_open)
+        close_at = hours.rth_close
+    if entry is not None and entry.close is not None and entry.close < close_at:
+        close_at = entry.close
+    close_ns = _ns(day, close_at)
+    return (open_ns, close_ns) if close_ns > open_ns else None
+
+
+def in_session(ts_ns: int, session: Session = "RTH", product: str = "MNQ") -> bool:
+    """Whether a trade at ``ts_ns`` falls inside ``session`` (half-open ``[open, close)``)."""
+    bounds = session_bounds(trading_date(ts_ns), session, product)
+    return bounds is not None and bounds[0] <= ts_ns < bounds[1]
+
+
+def filter_session(
+    frame: pl.DataFrame, session: Session = "RTH", product: str = "MNQ", *, column: str = "ts"
+) -> pl.DataFrame:
+    """Rows of a bar/tick frame whose time lies inside ``session``.
+
+    ``column`` holds ``Datetime`` (any unit, UTC) or int64 nanoseconds. Bars are kept when
+    their open time is inside the session.
+    """
+    if column not in frame.columns:
+        raise ValidationError(f"frame has no {column!r} column")
+    if frame.height == 0:
+        return frame
+    series = frame[column]
+    ts = series.dt.epoch("ns") if series.dtype != pl.Int64 else series
+    first = ts.min()
+    last = ts.max()
+    assert isinstance(first, int) and isinstance(last, int)
+    day = trading_date(first)
+    end_day = trading_date(last)
+    opens: list[int] = []
+    closes: list[int] = []
+    while day <= end_day:
+        bounds = session_bounds(day, session, product)
+        if bounds is not None:
+            opens.append(bounds[0])
+            closes.append(bounds[1])
+        day += timedelta(days=1)
+    if not opens:
+        return frame.head(0)
+    mask = pl.repeat(False, frame.height, eager=True)
+    for open_ns, close_ns in zip(opens, closes, strict=True):
+        mask = mask | ((ts >= open_ns) & (ts < close_ns))
+    return frame.filter(mask)
+
+
+def now_in_session(session: Session = "RTH", product: str = "MNQ") -> bool:
+    """Whether the current instant is inside ``session``."""
+    return in_session(int(datetime.now(UTC).timestamp() * _NS), session, product)
