@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -84,6 +85,16 @@ def _add_sim(sub: Any) -> None:
         help="session token lifetime in seconds (default 86400)",
     )
     p.add_argument("--no-rate-limits", action="store_true", help="disable the 429 limits")
+    p.add_argument(
+        "--api-key",
+        default=None,
+        help="API key the simulator accepts (default: $PROJECT_X_API_KEY, else a random one)",
+    )
+    p.add_argument(
+        "--user-name",
+        default=None,
+        help="user name for Auth/loginKey (default: $PROJECT_X_USERNAME, else sim.trader)",
+    )
     p.add_argument("--replay", metavar="FILE", default=None, help="replay a recording")
     p.add_argument(
         "--log-level",
@@ -187,6 +198,8 @@ def _run_sim(args: argparse.Namespace) -> int:
             token_lifetime_s=args.token_lifetime,
             rate_limits=RateLimitConfig(enabled=not args.no_rate_limits),
             replay=args.replay,
+            api_key=args.api_key or os.environ.get("PROJECT_X_API_KEY") or None,
+            user_name=args.user_name or os.environ.get("PROJECT_X_USERNAME") or "sim.trader",
         )
     except ReplayUnavailableError as exc:
         print(f"projectx sim: {exc}", file=sys.stderr)
