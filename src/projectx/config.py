@@ -147,7 +147,8 @@ def _check_url(name: str, url: str, allow_insecure: bool) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
-        raise ValidationError(f"{name} must be an http(s):// or ws(s):// URL, got {url!r}")
+        shown = f"{parts.scheme}://{parts.hostname or ''}/..." if parts.scheme else "(no scheme)"
+        raise ValidationError(f"{name} must be an http(s):// or ws(s):// URL, got {shown!r}")
     if parts.username or parts.password or parts.query:
         raise ValidationError(f"{name} must not carry credentials or a query string")
     if scheme in ("http", "ws") and not _is_loopback(parts.hostname):

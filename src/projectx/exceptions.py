@@ -22,11 +22,15 @@ __all__ = [
 ]
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"(?i)(bearer\s+|access_token=|apikey\"?\s*[:=]\s*\"?)[^\s\"&,}]+")
+_BEARER = re.compile(
+    r"(?i)(bearer\s+|access_token=|(?:api_?key|password|verify_?key)[\"']?\s*[:=]\s*[\"']?)"
+    r"[^\s\"'&,}]+"
+)
 
 
 def redact(text: str) -> str:
-    """Mask JWTs, bearer tokens and API keys that may appear in server or library text."""
+    """Mask JWTs, bearer tokens, API keys, passwords and verify keys that may appear in server
+    or library text (JSON, Python-repr, query-string and ``key: value`` spellings)."""
     return _BEARER.sub(r"\1***", _JWT.sub("***", text))
 
 
