@@ -125,9 +125,7 @@ class Env:
     def kinds(self, order_id: int | None = None) -> list[EventType]:
         """Order event types seen (for one order id), in emission order."""
         return [
-            e.type
-            for e in self.events
-            if order_id is None or e.data.get("order_id") == order_id
+            e.type for e in self.events if order_id is None or e.data.get("order_id") == order_id
         ]
 
     def server_order(self, order_id: int) -> Any:

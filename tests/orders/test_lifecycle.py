@@ -51,7 +51,12 @@ async def test_limit_order_works_modifies_and_cancels(env: Env) -> None:
     await env.om.track(rec).wait_for_status(OrderState.WORKING, 5)
     assert rec.order_id is not None
     await env.om.modify_order(rec, limit_price=BID - 40)
-    await eventually(lambda: env.server_order(rec.order_id).limit == env.sim.exchange.contracts[env.cid].to_ticks(BID - 40))
+    await eventually(
+        lambda: (
+            env.server_order(rec.order_id).limit
+            == env.sim.exchange.contracts[env.cid].to_ticks(BID - 40)
+        )
+    )
     assert rec.limit_price == BID - 40
     assert await env.om.cancel_order(rec) is True
     await env.om.track(rec).wait_for_status("cancelled", 5)

@@ -70,7 +70,12 @@ async def test_unknown_contract_from_a_custom_resolver_is_refused(env: Env) -> N
 
 @pytest.mark.parametrize(
     ("side", "stop"),
-    [(OrderSide.BUY, ASK), (OrderSide.BUY, BID - 1), (OrderSide.SELL, BID), (OrderSide.SELL, ASK + 1)],
+    [
+        (OrderSide.BUY, ASK),
+        (OrderSide.BUY, BID - 1),
+        (OrderSide.SELL, BID),
+        (OrderSide.SELL, ASK + 1),
+    ],
 )
 async def test_stop_on_the_wrong_side_of_the_market_is_refused(
     env: Env, side: OrderSide, stop: float
@@ -103,7 +108,9 @@ async def test_missing_or_contradictory_prices_are_refused(env: Env) -> None:
 async def test_a_duplicate_custom_tag_is_refused(env: Env) -> None:
     await env.om.place_limit_order(env.contract, OrderSide.BUY, 1, BID - 50, custom_tag="mine-1")
     with pytest.raises(ValidationError, match="already used"):
-        await env.om.place_limit_order(env.contract, OrderSide.BUY, 1, BID - 50, custom_tag="mine-1")
+        await env.om.place_limit_order(
+            env.contract, OrderSide.BUY, 1, BID - 50, custom_tag="mine-1"
+        )
     assert env.requests.count("Order/place") == 1
 
 

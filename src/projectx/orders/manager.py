@@ -403,6 +403,14 @@ class OrderManager:
         server_fill = order.fill_volume or 0
         fill = max(server_fill, rec.trade_fill)
         new = state_from_gateway(order.status, fill, size)
+        if (
+            source == "hub"
+            and rec.settled_by in ("rest", "local")
+            and new is not None
+            and not new.is_terminal
+        ):
+            self._stats.late_events += 1  # REST told the outcome before the hub caught up
+            return
         if server_fill < rec.fill_volume and new is rec.state:
             self._illegal(rec, rec.state, new, source, why="fill volume went down")
             return
@@ -502,6 +510,8 @@ class OrderManager:
         rec.state = new
         if new is not old:
             rec.history.append(new)
+            if new.is_terminal:
+                rec.settled_by = source
         rec.fill_volume = fill
         if new is not OrderState.REJECTED and new is not OrderState.PENDING:
             self._ensure_placed(rec)
@@ -1219,6 +1229,18 @@ class OrderManager:
                     "native brackets need tick distances: give *_ticks, or a price_source for "
                     "a market entry with absolute prices"
                 )
+        if req.custom_tag in self._by_tag:  # the refused native probe keeps its tag
+            tag = self.new_tag() if custom_tag is None else f"{custom_tag}-c"
+            req = OrderRequest(
+                contract=c,
+                side=req.side,
+                size=req.size,
+                order_type=otype,
+                limit_price=req.limit_price,
+                custom_tag=self._tag(tag),
+                role=OrderRole.ENTRY,
+                reference_price=ref,
+            )
         rec = self._record(req)
         bracket = BracketOrder(
             self,

@@ -110,6 +110,7 @@ class TrackedOrder:
     group_cancel: bool = field(default=False, repr=False)
     modify_pending: int = field(default=0, repr=False)
     suppress_reject: bool = field(default=False, repr=False)
+    settled_by: str | None = field(default=None, repr=False)
     changed: asyncio.Event | None = field(default=None, repr=False)
 
     @property

@@ -24,6 +24,8 @@ class OrderStats:
     uncertain: int = 0
     recovered_by_tag: int = 0
     illegal_transitions: int = 0
+    late_events: int = 0
+    """Hub events older than a terminal state REST already reported (ignored, not illegal)."""
     adopted: int = 0
     malformed_events: int = 0
     rest_refreshes: int = 0
@@ -54,6 +56,7 @@ class OrderStats:
             "uncertain": self.uncertain,
             "recovered_by_tag": self.recovered_by_tag,
             "illegal_transitions": self.illegal_transitions,
+            "late_events": self.late_events,
             "adopted": self.adopted,
             "malformed_events": self.malformed_events,
             "rest_refreshes": self.rest_refreshes,
