@@ -411,7 +411,9 @@ class OrderManager:
         ):
             self._stats.late_events += 1  # REST told the outcome before the hub caught up
             return
-        if server_fill < rec.fill_volume and new is rec.state:
+        if new in (OrderState.CANCELLED, OrderState.EXPIRED, OrderState.REJECTED):
+            fill = max(fill, rec.fill_volume)  # the outcome matters; fills never go down
+        if fill < rec.fill_volume:
             self._illegal(rec, rec.state, new, source, why="fill volume went down")
             return
         if new is not None and new is not rec.state and not is_legal(rec.state, new):
