@@ -1,0 +1,367 @@
+"""Book-side analytics over the native ladder: imbalance, depth, market impact, liquidity, S/R.
+
+Everything reads the native book's own arrays: ``depth``/``top`` (filled natively, best first)
+or the read-only ``bid_sizes``/``ask_sizes`` ladder views, where index ``i`` is the level at tick
+``base_ticks + i``. Nothing is copied per update; each call costs O(levels touched) in NumPy.
+
+Formulas (sizes in contracts, ``B``/``A`` the bid/ask sizes summed over the levels considered):
+
+- imbalance = ``(B - A) / (B + A)`` in [-1, 1] (+1 all bids, -1 all asks; NaN when both are 0);
+  ``bid_ask_ratio`` = ``B / A`` (``inf`` when only bids, NaN when both are 0).
+- market impact of a ``size`` taker order: walk the opposite side from its best level; average
+  fill price = sum(price x filled) / filled; slippage in ticks = average minus best, positive
+  when worse for the taker; the remainder the book cannot fill is ``unfilled``.
+- support/resistance strength = resting size at the price + traded volume at the price.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TypedDict
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from projectx._native.book import OrderBook as NativeBook
+from projectx.exceptions import ValidationError
+from projectx.orderbook.grid import ASK, BID, Side, TickGrid, side_name
+from projectx.orderbook.tape import Trades
+
+__all__ = [
+    "DepthInRange",
+    "Imbalance",
+    "MarketImpact",
+    "SupportResistance",
+    "SupportResistanceLevel",
+    "depth_in_range",
+    "imbalance",
+    "liquidity_levels",
+    "market_impact",
+    "support_resistance",
+]
+
+_I64 = npt.NDArray[np.int64]
+_F64 = npt.NDArray[np.float64]
+_EPS = 1e-9
+
+
+class Imbalance(TypedDict):
+    """Result of :func:`imbalance`."""
+
+    imbalance: float
+    bid_ask_ratio: float
+    bid_volume: int
+    ask_volume: int
+    bid_levels: int
+    ask_levels: int
+    levels: int
+
+
+class MarketImpact(TypedDict):
+    """Result of :func:`market_impact` (prices NaN when nothing can be filled)."""
+
+    side: str  # "buy" (takes asks) or "sell" (takes bids)
+    size: int
+    filled: int
+    unfilled: int
+    fully_filled: bool
+    best_price: float
+    average_price: float
+    worst_price: float
+    slippage: float  # price units, >= 0: how much worse than the best level on average
+    slippage_ticks: float
+    slippage_cost: float  # slippage_ticks x tick_value x filled (NaN without a tick value)
+    levels_consumed: int
+
+
+class DepthInRange(TypedDict):
+    """Result of :func:`depth_in_range`."""
+
+    reference_price: float
+    price_range: float
+    low_price: float
+    high_price: float
+    bid_volume: int
+    ask_volume: int
+    bid_levels: int
+    ask_levels: int
+    imbalance: float
+
+
+class SupportResistanceLevel(TypedDict):
+    """One level of :class:`SupportResistance`."""
+
+    price: float
+    strength: int  # resting_volume + traded_volume
+    resting_volume: int
+    traded_volume: int
+    distance_ticks: float  # from the reference price, >= 0
+
+
+class SupportResistance(TypedDict):
+    """Result of :func:`support_resistance`."""
+
+    reference_price: float
+    support: list[SupportResistanceLevel]
+    resistance: list[SupportResistanceLevel]
+
+
+def _ratio(b: int, a: int) -> tuple[float, float]:
+    total = b + a
+    imb = (b - a) / total if total else math.nan
+    ratio = b / a if a else (math.inf if b else math.nan)
+    return imb, ratio
+
+
+def imbalance(bid_sizes: _I64, ask_sizes: _I64, levels: int) -> Imbalance:
+    """Imbalance of the given top-of-book sizes (zeros are padding: empty levels)."""
+    b = int(bid_sizes.sum())
+    a = int(ask_sizes.sum())
+    imb, ratio = _ratio(b, a)
+    return {
+        "imbalance": imb,
+        "bid_ask_ratio": ratio,
+        "bid_volume": b,
+        "ask_volume": a,
+        "bid_levels": int(np.count_nonzero(bid_sizes)),
+        "ask_levels": int(np.count_nonzero(ask_sizes)),
+        "levels": levels,
+    }
+
+
+def _side_levels(book: NativeBook, side: Side, need: int) -> tuple[_F64, _I64]:
+    """Best levels of ``side`` until their sizes reach ``need`` or the side is exhausted."""
+    n = 64
+    while True:
+        prices, sizes = book.depth(side, n)
+        if prices.shape[0] < n or int(sizes.sum()) >= need:
+            return prices, sizes
+        n *= 4
+
+
+def market_impact(
+    book: NativeBook, grid: TickGrid, size: int, taker: Side, tick_value: float | None
+) -> MarketImpact:
+    """Fill a ``size`` taker order (``taker`` 0 buy, 1 sell) against the resting book."""
+    prices, sizes = _side_levels(book, ASK if taker == 0 else BID, size)
+    nan = math.nan
+    if prices.shape[0] == 0:
+        return {
+            "side": "buy" if taker == 0 else "sell",
+            "size": size,
+            "filled": 0,
+            "unfilled": size,
+            "fully_filled": False,
+            "best_price": nan,
+            "average_price": nan,
+            "worst_price": nan,
+            "slippage": nan,
+            "slippage_ticks": nan,
+            "slippage_cost": nan,
+            "levels_consumed": 0,
+        }
+    cum = np.cumsum(sizes)
+    k = int(np.searchsorted(cum, size, side="left"))
+    if k < cum.shape[0]:
+        used = k + 1
+        take = sizes[:used].copy()
+        take[k] = size - (int(cum[k - 1]) if k else 0)
+        filled = size
+    else:
+        used = int(cum.shape[0])
+        take = sizes
+        filled = int(cum[-1])
+    ticks = grid.ticks_array(prices[:used])
+    best = int(ticks[0])
+    # exact integer arithmetic in ticks relative to the best level, then one division
+    rel = int(np.dot(ticks - best, take))
+    slip_ticks = (rel if taker == 0 else -rel) / filled
+    avg_price = grid.price_float(best + rel / filled)
+    return {
+        "side": "buy" if taker == 0 else "sell",
+        "size": size,
+        "filled": filled,
+        "unfilled": size - filled,
+        "fully_filled": filled == size,
+        "best_price": grid.price(best),
+        "average_price": avg_price,
+        "worst_price": grid.price(int(ticks[used - 1])),
+        "slippage": slip_ticks * grid.tick_size,
+        "slippage_ticks": slip_ticks,
+        "slippage_cost": slip_ticks * tick_value * filled if tick_value is not None else nan,
+        "levels_consumed": used,
+    }
+
+
+def _reference_half_ticks(book: NativeBook, grid: TickGrid) -> int | None:
+    """Twice the reference tick: bid + ask when both sides exist, else twice the one best."""
+    has_bid = book.bid_levels > 0
+    has_ask = book.ask_levels > 0
+    if has_bid and has_ask:
+        return grid.to_ticks(book.best_bid) + grid.to_ticks(book.best_ask)
+    if has_bid:
+        return 2 * grid.to_ticks(book.best_bid)
+    if has_ask:
+        return 2 * grid.to_ticks(book.best_ask)
+    return None
+
+
+def _half_price(grid: TickGrid, m2: int) -> float:
+    return 0.5 * (grid.price(m2 // 2) + grid.price(m2 - m2 // 2))
+
+
+def depth_in_range(book: NativeBook, grid: TickGrid, price_range: float) -> DepthInRange:
+    """Resting volume within ``price_range`` (price units) of the mid, both ends included.
+
+    The reference is the mid when both sides have levels, else the one best price; with an
+    empty book every figure is 0 (prices NaN).
+    """
+    if not (isinstance(price_range, int | float) and 0.0 <= price_range < math.inf):
+        raise ValidationError(f"price_range must be a finite number >= 0, got {price_range!r}")
+    m2 = _reference_half_ticks(book, grid)
+    if m2 is None:
+        nan = math.nan
+        return {
+            "reference_price": nan,
+            "price_range": float(price_range),
+            "low_price": nan,
+            "high_price": nan,
+            "bid_volume": 0,
+            "ask_volume": 0,
+            "bid_levels": 0,
+            "ask_levels": 0,
+            "imbalance": nan,
+        }
+    r2 = 2.0 * grid.ticks_float(float(price_range))
+    lo_t = math.ceil((m2 - r2) / 2.0 - _EPS)
+    hi_t = math.floor((m2 + r2) / 2.0 + _EPS)
+    base = book.base_ticks
+    a = max(lo_t - base, 0)
+    b = min(hi_t - base + 1, book.levels)
+    bids = book.bid_sizes[a:b] if a < b else book.bid_sizes[:0]
+    asks = book.ask_sizes[a:b] if a < b else book.ask_sizes[:0]
+    bv = int(bids.sum())
+    av = int(asks.sum())
+    return {
+        "reference_price": _half_price(grid, m2),
+        "price_range": float(price_range),
+        "low_price": grid.price(lo_t),
+        "high_price": grid.price(hi_t),
+        "bid_volume": bv,
+        "ask_volume": av,
+        "bid_levels": int(np.count_nonzero(bids)),
+        "ask_levels": int(np.count_nonzero(asks)),
+        "imbalance": _ratio(bv, av)[0],
+    }
+
+
+def _side_frame(
+    book: NativeBook, grid: TickGrid, side: Side, min_volume: int
+) -> tuple[_I64, _I64, _I64]:
+    """Ticks, sizes and distance-from-touch (ticks) of the levels of ``side`` >= min_volume."""
+    view = book.bid_sizes if side == BID else book.ask_sizes
+    idx = np.flatnonzero(view >= min_volume)
+    ticks = idx.astype(np.int64) + book.base_ticks
+    sizes = view[idx].astype(np.int64)
+    if side == BID:
+        best = grid.to_ticks(book.best_bid) if book.bid_levels else 0
+        dist = best - ticks
+    else:
+        best = grid.to_ticks(book.best_ask) if book.ask_levels else 0
+        dist = ticks - best
+    return ticks, sizes, dist
+
+
+def liquidity_levels(
+    book: NativeBook, grid: TickGrid, min_volume: int, top_k: int | None, side: Side | None
+) -> pl.DataFrame:
+    """Resting levels of at least ``min_volume`` contracts, largest first (``top_k`` of them).
+
+    Columns: ``price``, ``volume``, ``side`` ("bid"/"ask"), ``distance_ticks`` (from the best
+    level of its side, 0 at the touch). Order: volume descending, then nearer the touch, then
+    price ascending.
+    """
+    parts_t: list[_I64] = []
+    parts_v: list[_I64] = []
+    parts_d: list[_I64] = []
+    names: list[str] = []
+    for s in (BID, ASK) if side is None else (side,):
+        t, v, d = _side_frame(book, grid, s, min_volume)
+        parts_t.append(t)
+        parts_v.append(v)
+        parts_d.append(d)
+        names.extend([side_name(s)] * int(t.shape[0]))
+    ticks = np.concatenate(parts_t)
+    frame = pl.DataFrame(
+        {
+            "price": grid.prices(ticks),
+            "volume": np.concatenate(parts_v),
+            "side": pl.Series(names, dtype=pl.String),
+            "distance_ticks": np.concatenate(parts_d),
+        }
+    ).sort(["volume", "distance_ticks", "price"], descending=[True, False, False])
+    return frame if top_k is None else frame.head(top_k)
+
+
+def _merge(rest_t: _I64, rest_v: _I64, trade_t: _I64, trade_v: _I64) -> tuple[_I64, _I64, _I64]:
+    """Per distinct tick: (ticks, resting volume, traded volume)."""
+    ticks, inv = np.unique(np.concatenate((rest_t, trade_t)), return_inverse=True)
+    n = ticks.shape[0]
+    k = rest_t.shape[0]
+    rest = np.bincount(inv[:k], weights=rest_v.astype(np.float64), minlength=n)
+    traded = np.bincount(inv[k:], weights=trade_v.astype(np.float64), minlength=n)
+    return ticks.astype(np.int64), rest.astype(np.int64), traded.astype(np.int64)
+
+
+def _rank(
+    grid: TickGrid, m2: int, ticks: _I64, rest: _I64, traded: _I64, levels: int
+) -> list[SupportResistanceLevel]:
+    strength = rest + traded
+    dist2 = np.abs(2 * ticks - m2)
+    order = np.lexsort((dist2, -strength))[:levels]
+    return [
+        {
+            "price": grid.price(int(ticks[i])),
+            "strength": int(strength[i]),
+            "resting_volume": int(rest[i]),
+            "traded_volume": int(traded[i]),
+            "distance_ticks": float(dist2[i]) / 2.0,
+        }
+        for i in order.tolist()
+    ]
+
+
+def support_resistance(
+    book: NativeBook, grid: TickGrid, trades: Trades, levels: int
+) -> SupportResistance:
+    """The ``levels`` strongest support (below) and resistance (above) prices.
+
+    Reference price: the mid, else the last traded price, else the one best price of a one-sided
+    book. Support candidates are prices strictly below it: resting bids plus volume traded
+    there; resistance candidates are strictly above it: resting asks plus volume traded there.
+    Strength = resting + traded contracts; ties go to the price nearer the reference.
+    """
+    m2: int | None
+    if book.bid_levels and book.ask_levels:
+        m2 = grid.to_ticks(book.best_bid) + grid.to_ticks(book.best_ask)
+    elif len(trades):
+        m2 = 2 * grid.to_ticks(float(trades.price[-1]))
+    else:
+        m2 = _reference_half_ticks(book, grid)
+    if m2 is None:
+        return {"reference_price": math.nan, "support": [], "resistance": []}
+    trade_t = grid.ticks_array(trades.price)
+    below = 2 * trade_t < m2
+    above = 2 * trade_t > m2
+    bt, bv, _ = _side_frame(book, grid, BID, 1)
+    at, av, _ = _side_frame(book, grid, ASK, 1)
+    keep_b = 2 * bt < m2
+    keep_a = 2 * at > m2
+    st, sr, sx = _merge(bt[keep_b], bv[keep_b], trade_t[below], trades.volume[below])
+    rt, rr, rx = _merge(at[keep_a], av[keep_a], trade_t[above], trades.volume[above])
+    return {
+        "reference_price": _half_price(grid, m2),
+        "support": _rank(grid, m2, st, sr, sx, levels),
+        "resistance": _rank(grid, m2, rt, rr, rx, levels),
+    }
