@@ -363,19 +363,38 @@ class MarketSimulator:
         specs, replay = build_replay(
             path, contracts=contracts, clock=clock, speed=speed, shift=shift
         )
-        sim = cls(specs, seed=seed, rate_per_s=0.0, clock=clock, history_days=0.0)
         first_trade: dict[str, int] = {}
         for _, cid, ev, _, ticks, _ in replay._events:
             if ev == 0:
                 first_trade.setdefault(cid, ticks)
+        sim = cls.for_replay(specs, clock=clock, first_ticks=first_trade, seed=seed)
+        sim._replay = replay
+        return sim
+
+    @classmethod
+    def for_replay(
+        cls,
+        contracts: Iterable[ContractSpec],
+        *,
+        clock: SimClock,
+        first_ticks: dict[str, int] | None = None,
+        seed: int = 0,
+    ) -> MarketSimulator:
+        """A market with empty books, no synthetic steps and no pre-generated history.
+
+        Something else feeds it recorded data (:meth:`from_recording`, or
+        :class:`projectx.sim.replay.ArrayFeeder` for the replay runner). ``first_ticks``
+        (contract id -> ticks) sets the opening last price of each contract.
+        """
+        sim = cls(list(contracts), seed=seed, rate_per_s=0.0, clock=clock, history_days=0.0)
+        first = first_ticks or {}
         for cid, m in sim.markets.items():
             m.bids.clear()
             m.asks.clear()
             m.contiguous = False
-            start = first_trade.get(cid, m.last_ticks)
+            start = first.get(cid, m.last_ticks)
             m.last_ticks = m.open_ticks = m.high_ticks = m.low_ticks = start
             m.prev_close_ticks = start
-        sim._replay = replay
         return sim
 
     def _replay_trade(

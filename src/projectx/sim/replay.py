@@ -21,6 +21,9 @@ Trades update last/high/low/session volume and the bar history; quotes are deriv
 ``GatewayQuote`` after every trade and whenever the best bid or ask changes), as in the
 synthetic market.
 
+A directory written by ``projectx record`` (``market-*.parquet`` parts plus a manifest) is read
+as one recording: its parts are concatenated in name order; extra columns are ignored.
+
 Timing: with ``shift`` (default) the first recorded event plays at the clock's time when the
 simulator is built and later ones keep their spacing divided by ``speed``; without it events
 keep their recorded times (drive a ManualClock to them). The replay ends with the file.
@@ -29,9 +32,13 @@ keep their recorded times (drive a ManualClock to them). The replay ends with th
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
 
 from projectx.enums import DomType
 from projectx.sim.clock import NS_PER_US, SimClock, format_ts
@@ -40,7 +47,7 @@ from projectx.sim.contracts import ContractSpec, resolve_symbols
 if TYPE_CHECKING:
     from projectx.sim.market import MarketEvent, MarketSimulator
 
-__all__ = ["RECORDING_COLUMNS", "RecordingError", "Replay", "load_recording"]
+__all__ = ["RECORDING_COLUMNS", "ArrayFeeder", "RecordingError", "Replay", "load_recording"]
 
 RECORDING_COLUMNS = ("ts_ns", "contract_id", "event", "type", "price", "volume")
 _ASK_TYPES = frozenset({int(DomType.ASK), int(DomType.BEST_ASK), int(DomType.NEW_BEST_ASK)})
@@ -64,12 +71,22 @@ def load_recording(path: str | Path) -> dict[str, list[Any]]:
     import polars as pl
 
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir():
+        parts = sorted(p.glob("market-*.parquet"))
+        if not parts:
+            raise RecordingError(f"{p}: no market-*.parquet files in this directory")
+    elif p.is_file():
+        parts = [p]
+    else:
         raise RecordingError(f"recording not found: {p}")
     try:
-        df = pl.read_parquet(p)
+        frames = [pl.read_parquet(part) for part in parts]
     except Exception as exc:  # polars raises several error types for bad files
         raise RecordingError(f"cannot read {p} as Parquet: {exc}") from exc
+    missing_any = [c for f in frames for c in RECORDING_COLUMNS if c not in f.columns]
+    if missing_any:
+        raise RecordingError(f"{p}: missing column(s) {', '.join(dict.fromkeys(missing_any))}")
+    df = pl.concat([f.select(RECORDING_COLUMNS) for f in frames], how="vertical_relaxed")
     missing = [c for c in RECORDING_COLUMNS if c not in df.columns]
     if missing:
         raise RecordingError(f"{p}: missing column(s) {', '.join(missing)}")
@@ -232,3 +249,118 @@ def build_replay(
         rows, {s.root: s for s in specs}, start_ns=now - now % NS_PER_US, speed=speed, shift=shift
     )
     return specs, replay
+
+
+_TOUCH_SIZE = 1_000_000_000
+
+
+class ArrayFeeder:
+    """Applies recorded rows, given as NumPy arrays, to a :meth:`MarketSimulator.for_replay` market.
+
+    The replay runner (:mod:`projectx.replay`) sends the recorded messages to the client itself,
+    so nothing here builds wire events. Trades come in two speeds:
+
+    * ``step=False``: state only. Last/high/low price, session volume, ``last_ns`` and the trade
+      history move to their values after the slice in a few vectorised operations. Correct
+      whenever no order of the contract is working (nothing could match a trade in between).
+    * ``step=True``: one engine step per trade; the step listeners (the exchange's matching of
+      resting orders) run after each.
+
+    A contract listed in ``touch_only`` has no recorded depth ("trades-only" recording, or bars
+    turned into trades): its book is a single level at the last trade price on both sides with
+    unbounded size. Market orders then fill at the last trade price, and resting limits and stops
+    fill at a trade that prints at or through them, at that trade's price.
+    """
+
+    def __init__(self, sim: MarketSimulator, touch_only: Iterable[str] = ()) -> None:
+        self.sim = sim
+        self.touch_only = frozenset(touch_only)
+        for cid in self.touch_only:
+            self._touch(sim.markets[cid])
+
+    @staticmethod
+    def _touch(m: Any) -> None:
+        t = m.last_ticks
+        m.bids = {t: _TOUCH_SIZE}
+        m.asks = {t: _TOUCH_SIZE}
+        m.bb = m.ba = t
+
+    def trades(
+        self,
+        contract_id: str,
+        ts_ns: npt.NDArray[np.int64],
+        ticks: npt.NDArray[np.int64],
+        volume: npt.NDArray[np.int64],
+        *,
+        step: bool,
+    ) -> None:
+        """Apply a time-ordered slice of trades of one contract (see the class docstring)."""
+        n = len(ts_ns)
+        if n == 0:
+            return
+        sim = self.sim
+        m = sim.markets[contract_id]
+        series = sim.history._series[contract_id]
+        touch = contract_id in self.touch_only
+        if not step:
+            m.last_ticks = int(ticks[-1])
+            hi = int(ticks.max())
+            lo = int(ticks.min())
+            if hi > m.high_ticks:
+                m.high_ticks = hi
+            if lo < m.low_ticks:
+                m.low_ticks = lo
+            m.session_volume += int(volume.sum())
+            last = int(ts_ns[-1])
+            if last > m.last_ns:
+                m.last_ns = last
+            _extend(series.ts, ts_ns)
+            _extend(series.ticks, ticks)
+            _extend(series.vol, volume)
+            sim.steps += n
+            if touch:
+                self._touch(m)
+            return
+        listeners = sim._step_listeners
+        for ts, t, v in zip(ts_ns.tolist(), ticks.tolist(), volume.tolist(), strict=True):
+            m.last_ticks = t
+            if t > m.high_ticks:
+                m.high_ticks = t
+            if t < m.low_ticks:
+                m.low_ticks = t
+            m.session_volume += v
+            if ts > m.last_ns:
+                m.last_ns = ts
+            series.ts.append(ts)
+            series.ticks.append(t)
+            series.vol.append(v)
+            sim.steps += 1
+            if touch:
+                self._touch(m)
+            for cb in listeners:
+                cb(contract_id, ts, t, v)
+
+    def depth(
+        self,
+        contract_id: str,
+        ts_ns: int,
+        kinds: npt.NDArray[np.int64],
+        ticks: npt.NDArray[np.int64],
+        volume: npt.NDArray[np.int64],
+        *,
+        step: bool,
+    ) -> None:
+        """Apply one batch of depth entries; with ``step`` let the listeners re-check orders."""
+        m = self.sim.markets[contract_id]
+        for kind, t, v in zip(kinds.tolist(), ticks.tolist(), volume.tolist(), strict=True):
+            _apply_depth(m, kind, t, v)
+        if ts_ns > m.last_ns:
+            m.last_ns = ts_ns
+        self.sim.steps += 1
+        if step:
+            for cb in self.sim._step_listeners:
+                cb(contract_id, ts_ns, -1, 0)
+
+
+def _extend(store: array[int], values: npt.NDArray[np.int64]) -> None:
+    store.frombytes(np.ascontiguousarray(values, dtype=np.int64).tobytes())
