@@ -5,20 +5,88 @@ Batch kernels take 1-D float64 arrays that hold no leading NaN (the Python layer
 return new float64 arrays of the same length, NaN over the warm-up (TA-Lib's *lookback*). Each
 loop reproduces TA-Lib's recurrence and its floating-point order, including its quirks:
 ``TA_IS_ZERO`` (|v| < 1e-8) guards, Wilder sums seeded over ``period - 1`` bars, DX repeating its
-previous value when the ranges vanish, MFI treating a flow total below 1.0 as zero (and restarting its sums there). Where the installed
-ta-lib 0.8 build differs from the classic C sources (RSI multiplies by ``1 / period``; %K and %R
-are ``100 * (a / range)``, %R clamped; MFI clamps and restarts its sums; EMAs step with a fused
-multiply-add, ``fma(x - ema, k, ema)``, as that build was compiled), the ta-lib 0.8 form is
-followed, since that is the reference the tests compare against.
+previous value when the ranges vanish, MFI treating a flow total below 1.0 as zero (and restarting its sums there).
+Where the installed ta-lib 0.8 build differs from the classic C sources (RSI multiplies by ``1 / period``; %K and %R
+are ``100 * (a / range)``, %R clamped; MFI clamps and restarts its sums; EMA steps are one fused
+multiply-add ``fma(x - ema, k, ema)``, as that build was compiled), the ta-lib 0.8 form is
+followed, since that is the reference the tests compare against. The batch EMA loops use the FMA
+instruction when the CPU has it (chosen at run time) and libm's ``fma`` otherwise: same bits.
 
 Streaming states (``RSIStream``, ``MACDStream``, ``StochStream``, ``ADXStream``) replay the same
 recurrences one bar at a time, so their values equal the batch kernels on the same bars.
 """
 
-from libc.math cimport NAN, fabs, fma
+from libc.math cimport NAN, fabs
 from libc.stdlib cimport free, malloc
 
 import numpy as np
+
+cdef extern from *:
+    """
+    #include <math.h>
+    /* EMA steps with a fused multiply-add, fma(x - ema, k, ema): one rounding, as the ta-lib 0.8
+       build. fma() is exact-rounded everywhere, so every path below gives identical bits; on
+       x86 with GCC/Clang the loops get an FMA-instruction version chosen at run time. */
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    #define PX_FMA_DISPATCH 1
+    #endif
+
+    #define PX_EMA_LOOP(FMA) \
+        for (Py_ssize_t t = from; t < n; t++) { prev = FMA(x[t] - prev, k, prev); out[t] = prev; }
+
+    #define PX_MACD_LOOP(FMA) \
+        double slow = st[0], fast = st[1], sig = st[2]; \
+        for (Py_ssize_t t = from; t < n; t++) { \
+            double xt = x[t], mv; \
+            slow = FMA(xt - slow, ks, slow); \
+            fast = FMA(xt - fast, kf, fast); \
+            mv = fast - slow; \
+            sig = FMA(mv - sig, kg, sig); \
+            mo[t] = mv; so[t] = sig; ho[t] = mv - sig; \
+        } \
+        st[0] = slow; st[1] = fast; st[2] = sig;
+
+    static void px_ema_generic(const double* x, Py_ssize_t from, Py_ssize_t n, double k,
+                               double prev, double* out) { PX_EMA_LOOP(fma) }
+    static void px_macd_generic(const double* x, Py_ssize_t from, Py_ssize_t n, double ks,
+                                double kf, double kg, double* st, double* mo, double* so,
+                                double* ho) { PX_MACD_LOOP(fma) }
+    #ifdef PX_FMA_DISPATCH
+    __attribute__((target("fma")))
+    static void px_ema_hw(const double* x, Py_ssize_t from, Py_ssize_t n, double k,
+                          double prev, double* out) { PX_EMA_LOOP(__builtin_fma) }
+    __attribute__((target("fma")))
+    static void px_macd_hw(const double* x, Py_ssize_t from, Py_ssize_t n, double ks,
+                           double kf, double kg, double* st, double* mo, double* so,
+                           double* ho) { PX_MACD_LOOP(__builtin_fma) }
+    static int px_has_fma(void) {
+        static int has = -1;
+        if (has < 0) { __builtin_cpu_init(); has = __builtin_cpu_supports("fma") ? 1 : 0; }
+        return has;
+    }
+    #else
+    static int px_has_fma(void) { return 0; }
+    #define px_ema_hw px_ema_generic
+    #define px_macd_hw px_macd_generic
+    #endif
+
+    static void px_ema_loop(const double* x, Py_ssize_t from, Py_ssize_t n, double k,
+                            double prev, double* out) {
+        if (px_has_fma()) px_ema_hw(x, from, n, k, prev, out);
+        else px_ema_generic(x, from, n, k, prev, out);
+    }
+    static void px_macd_loop(const double* x, Py_ssize_t from, Py_ssize_t n, double ks,
+                             double kf, double kg, double* st, double* mo, double* so,
+                             double* ho) {
+        if (px_has_fma()) px_macd_hw(x, from, n, ks, kf, kg, st, mo, so, ho);
+        else px_macd_generic(x, from, n, ks, kf, kg, st, mo, so, ho);
+    }
+    """
+    double fma(double x, double y, double z) nogil
+    void px_ema_loop(const double* x, Py_ssize_t start, Py_ssize_t n, double k, double prev,
+                     double* out) noexcept nogil
+    void px_macd_loop(const double* x, Py_ssize_t start, Py_ssize_t n, double ks, double kf,
+                      double kg, double* state, double* mo, double* so, double* ho) noexcept nogil
 
 cdef inline bint is_zero(double v) noexcept nogil:
     return -1e-8 < v < 1e-8
@@ -70,10 +138,7 @@ cdef void _ema_into(const double* x, Py_ssize_t n, Py_ssize_t period, double k, 
         today += 1
     prev = total / period
     out[start] = prev
-    while today < n:
-        prev = fma(x[today] - prev, k, prev)
-        out[today] = prev
-        today += 1
+    px_ema_loop(x, today, n, k, prev, out)
 
 
 def sma(const double[::1] x, Py_ssize_t period, Py_ssize_t start=-1):
@@ -105,55 +170,108 @@ def ema(const double[::1] x, Py_ssize_t period, double k=-1.0, Py_ssize_t start=
     return out
 
 
+def macd(const double[::1] x, Py_ssize_t fastperiod, Py_ssize_t slowperiod,
+         Py_ssize_t signalperiod, double kfast=-1.0, double kslow=-1.0):
+    """TA-Lib MACD in one pass: both EMAs seeded at bar ``slow - 1`` (the fast one over its last
+    ``fast`` closes), the signal EMA seeded with the mean of the first ``signal`` MACD values.
+
+    Returns ``(macd, signal, hist)``, NaN until the signal exists. Periods are swapped when
+    ``slow < fast``; ``kfast``/``kslow`` override the smoothing factors (MACDFIX).
+    """
+    cdef Py_ssize_t n = x.shape[0], i, t, start, first
+    if slowperiod < fastperiod:
+        fastperiod, slowperiod = slowperiod, fastperiod
+        kfast, kslow = kslow, kfast
+    if kfast < 0.0:
+        kfast = 2.0 / (fastperiod + 1)
+    if kslow < 0.0:
+        kslow = 2.0 / (slowperiod + 1)
+    cdef double ksig = 2.0 / (signalperiod + 1)
+    m_a = _nan(n)
+    s_a = _nan(n)
+    h_a = _nan(n)
+    cdef double[::1] mo = m_a, so = s_a, ho = h_a
+    cdef double fast = 0.0, slow = 0.0, sig = 0.0, mv
+    cdef double state[3]
+    start = slowperiod - 1
+    first = start + signalperiod - 1
+    if fastperiod < 1 or signalperiod < 1 or n <= first:
+        return m_a, s_a, h_a
+    with nogil:
+        for i in range(slowperiod):
+            slow += x[i]
+        slow /= slowperiod
+        for i in range(slowperiod - fastperiod, slowperiod):
+            fast += x[i]
+        fast /= fastperiod
+        mo[start] = fast - slow     # provisional MACD values feed the signal seed
+        for t in range(start + 1, first + 1):
+            slow = fma(x[t] - slow, kslow, slow)
+            fast = fma(x[t] - fast, kfast, fast)
+            mo[t] = fast - slow
+        for t in range(start, first + 1):
+            sig += mo[t]
+        sig /= signalperiod
+        for t in range(start, first):
+            mo[t] = NAN
+        mv = fast - slow
+        mo[first] = mv
+        so[first] = sig
+        ho[first] = mv - sig
+        state[0] = slow
+        state[1] = fast
+        state[2] = sig
+        px_macd_loop(&x[0], first + 1, n, kslow, kfast, ksig, state, &mo[0], &so[0], &ho[0])
+    return m_a, s_a, h_a
+
+
 # ---------------------------------------------------------------------------------------------
 # RSI / CMO (Wilder-smoothed average gain and loss)
 
 
 cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint cmo,
                           double* out) noexcept nogil:
-    # ta-lib 0.8 multiplies RSI's averages by 1/period (CMO's it divides): same here, bit for bit
-    cdef double prev = x[0], gain = 0.0, loss = 0.0, d, s
-    cdef double inv = 1.0 / period, keep = <double>(period - 1)
-    cdef Py_ssize_t today
-    for today in range(1, period + 1):
-        d = x[today] - prev
-        prev = x[today]
+    # Wilder averages of gains and losses, seeded with their plain means over ``period`` moves.
+    # ta-lib 0.8 multiplies RSI's averages by 1/period but divides CMO's: same here, bit for bit.
+    # Branch-free form of "if d < 0: loss -= d else: gain += d" (adding 0.0 changes nothing).
+    cdef double prev = x[0], gain = 0.0, loss = 0.0, d, s, up, dn
+    cdef double inv = 1.0 / period, keep = <double>(period - 1), dp = <double>period
+    cdef Py_ssize_t t
+    for t in range(1, period + 1):
+        d = x[t] - prev
+        prev = x[t]
         if d < 0:
             loss -= d
         else:
             gain += d
     if cmo:
-        loss /= period
-        gain /= period
+        loss /= dp
+        gain /= dp
+        s = gain + loss
+        out[period] = 0.0 if is_zero(s) else 100.0 * ((gain - loss) / s)
+        for t in range(period + 1, n):
+            d = x[t] - prev
+            prev = x[t]
+            up = d if d > 0.0 else 0.0
+            dn = -d if d < 0.0 else 0.0
+            loss = (loss * keep + dn) / dp
+            gain = (gain * keep + up) / dp
+            s = gain + loss
+            out[t] = 0.0 if is_zero(s) else 100.0 * ((gain - loss) / s)
     else:
         loss *= inv
         gain *= inv
-    today = period
-    while True:
         s = gain + loss
-        if is_zero(s):
-            out[today] = 0.0
-        elif cmo:
-            out[today] = 100.0 * ((gain - loss) / s)
-        else:
-            out[today] = 100.0 * (gain / s)
-        today += 1
-        if today >= n:
-            break
-        d = x[today] - prev
-        prev = x[today]
-        loss *= keep
-        gain *= keep
-        if d < 0:
-            loss -= d
-        else:
-            gain += d
-        if cmo:
-            loss /= period
-            gain /= period
-        else:
-            loss *= inv
-            gain *= inv
+        out[period] = 0.0 if is_zero(s) else 100.0 * (gain / s)
+        for t in range(period + 1, n):
+            d = x[t] - prev
+            prev = x[t]
+            up = d if d > 0.0 else 0.0
+            dn = -d if d < 0.0 else 0.0
+            loss = (loss * keep + dn) * inv
+            gain = (gain * keep + up) * inv
+            s = gain + loss
+            out[t] = 0.0 if is_zero(s) else 100.0 * (gain / s)
 
 
 def rsi(const double[::1] x, Py_ssize_t period):
@@ -321,7 +439,21 @@ def dmi(const double[::1] high, const double[::1] low, const double[::1] close,
 cdef void _roll_ext_into(const double* h, const double* l, Py_ssize_t n, Py_ssize_t period,
                          double* hi_out, double* lo_out) noexcept nogil:
     cdef Py_ssize_t today, i, trailing, hi_at = -1, lo_at = -1
-    cdef double hi = 0.0, lo = 0.0
+    cdef double hi = 0.0, lo = 0.0, v
+    if period <= 16:
+        # short windows: a branch-free scan beats tracking the extreme (unpredictable branches)
+        for today in range(period - 1, n):
+            trailing = today - period + 1
+            hi = h[trailing]
+            lo = l[trailing]
+            for i in range(trailing + 1, today + 1):
+                v = h[i]
+                hi = v if v > hi else hi
+                v = l[i]
+                lo = v if v < lo else lo
+            hi_out[today] = hi
+            lo_out[today] = lo
+        return
     for today in range(period - 1, n):
         trailing = today - period + 1
         if lo_at < trailing:

@@ -7,9 +7,9 @@ tie/zero rules (AROON ties, CCI/RSI zero guards, flat-bar BOP) are exercised.
 
 Where the installed ta-lib 0.8 build departs from the classic TA-Lib C sources (RSI multiplies by
 ``1/period``; %K and %R are ``100 * (a / range)``, %R clamped to its scale; MFI clamps and restarts
-its sums after a window without flow; EMAs step with a fused multiply-add; APO/PPO no longer
-re-seed the fast EMA; APO/PPO default to EMA), our kernels follow ta-lib 0.8, so most outputs agree
-bit for bit and all within 1e-9 relative.
+its sums after a window without flow; EMA steps are one fused multiply-add; APO/PPO no longer
+re-seed the fast EMA; APO/PPO default to EMA), our kernels follow ta-lib 0.8, so outputs agree bit
+for bit or nearly, and all within 1e-9 relative.
 """
 
 from __future__ import annotations

@@ -103,8 +103,9 @@ def _inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[
         if not s.dtype.is_numeric():
             raise ValidationError(f"{ind}: column {name!r} must be numeric, got {s.dtype}")
         a = np.ascontiguousarray(s.cast(pl.Float64).to_numpy(), dtype=np.float64)
-        valid = np.flatnonzero(~np.isnan(a))
-        begin = max(begin, int(valid[0]) if valid.size else a.shape[0])
+        if a.shape[0] and np.isnan(a[0]):
+            nan = np.isnan(a)
+            begin = max(begin, a.shape[0] if nan.all() else int(nan.argmin()))
         arrays.append(a)
     return [a[begin:] for a in arrays], begin
 
@@ -407,25 +408,14 @@ def _macd_core(
     slow_type: int,
     signal: int,
     signal_type: int,
-    kfast: float = -1.0,
-    kslow: float = -1.0,
 ) -> tuple[Array, Array, Array]:
+    """MACDEXT: TA-Lib asks both MAs for outputs from the larger lookback on, so recursive ones
+    are seeded there (with EMAs this equals ``_k.macd``)."""
     if slow < fast:
-        fast, slow, fast_type, slow_type, kfast, kslow = (
-            slow,
-            fast,
-            slow_type,
-            fast_type,
-            kslow,
-            kfast,
-        )
+        fast, slow, fast_type, slow_type = slow, fast, slow_type, fast_type
     start = max(_ma_lookback(slow, slow_type), _ma_lookback(fast, fast_type))
-    if kfast >= 0.0:  # MACDFIX: EMAs with fixed smoothing factors, both seeded at ``start``
-        slow_ma = _k.ema(x, slow, kslow, start)
-        fast_ma = _k.ema(x, fast, kfast, start)
-    else:
-        slow_ma = _ma_at(x, start, slow, slow_type)
-        fast_ma = _ma_at(x, start, fast, fast_type)
+    slow_ma = _ma_at(x, start, slow, slow_type)
+    fast_ma = _ma_at(x, start, fast, fast_type)
     macd = fast_ma - slow_ma
     sig = _ma_valid(macd, start, signal, signal_type)
     first = start + _ma_lookback(signal, signal_type)
@@ -455,7 +445,7 @@ def MACD(
     f = _period("MACD", "fastperiod", fastperiod, 2)
     s = _period("MACD", "slowperiod", slowperiod, 2)
     g = _period("MACD", "signalperiod", signalperiod, 1)
-    return _one("MACD", df, column, prefix, _MACD_OUT, lambda x: _macd_core(x, f, 1, s, 1, g, 1))
+    return _one("MACD", df, column, prefix, _MACD_OUT, lambda x: _k.macd(x, f, s, g))
 
 
 @register(
@@ -516,7 +506,7 @@ def MACDFIX(
         column,
         prefix,
         _MACD_OUT,
-        lambda x: _macd_core(x, 12, 1, 26, 1, g, 1, kfast=_K_FIX_FAST, kslow=_K_FIX_SLOW),
+        lambda x: _k.macd(x, 12, 26, g, _K_FIX_FAST, _K_FIX_SLOW),
     )
 
 
