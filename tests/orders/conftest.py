@@ -128,7 +128,8 @@ class Env:
             e.type for e in self.events if order_id is None or e.data.get("order_id") == order_id
         ]
 
-    def server_order(self, order_id: int) -> Any:
+    def server_order(self, order_id: int | None) -> Any:
+        assert order_id is not None
         return self.sim.exchange.orders[order_id]
 
     def make_manager(self, **kw: Any) -> OrderManager:

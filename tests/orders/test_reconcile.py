@@ -17,7 +17,7 @@ async def test_reconcile_settles_a_fill_missed_while_the_hub_was_silent(env: Env
     await env.om.track(rec).wait_for_status(OrderState.WORKING, 5)
     env.sim.faults.stall_hub("user")
     env.trade(BID - 1, 5)
-    assert rec.state is OrderState.WORKING  # nothing arrived
+    assert rec.history[-1] is OrderState.WORKING  # nothing arrived
     report = await env.om.reconcile()
     assert rec.state is OrderState.FILLED and rec.fill_volume == 2
     assert report.settled == 1 and len(rec.trades) == 1
