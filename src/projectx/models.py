@@ -93,7 +93,7 @@ def _float(d: Mapping[str, Any], key: str, model: str) -> float | None:
     if isinstance(value, int | str) and not isinstance(value, bool):
         try:
             out = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: an int beyond the double range
             pass
         else:
             if math.isfinite(out):
