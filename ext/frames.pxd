@@ -52,6 +52,7 @@ cdef class FrameParser:
     cdef public list others
     cdef list _other_positions
     cdef bytearray _tail
+    cdef bint _skipping                 # inside an oversized record: drop bytes until 0x1E
     cdef dict _contract_index
     cdef list _contract_ids
     cdef bytes _contract_blob
@@ -59,6 +60,7 @@ cdef class FrameParser:
     cdef readonly int64_t records_total
     cdef readonly int64_t records_native
     cdef readonly int64_t records_fallback
+    cdef readonly int64_t records_oversized   # records dropped for exceeding max_tail
     cdef readonly int64_t bytes_total
     cdef readonly Py_ssize_t max_tail
 

@@ -825,9 +825,12 @@ cdef class FrameParser:
             sep = <cptr>memchr(p, 0x1E, end - p)
             if sep == NULL:
                 if end - p > self.max_tail:
-                    raise FrameError(
-                        f"record exceeds {self.max_tail} bytes without a 0x1E terminator")
-                self._tail += PyBytes_FromStringAndSize(<const char*>p, end - p)
+                    # drop it (counted) and skip its remaining bytes in the next messages
+                    self.records_total += 1
+                    self.records_oversized += 1
+                    self._skipping = True
+                else:
+                    self._tail += PyBytes_FromStringAndSize(<const char*>p, end - p)
                 break
             self.records_total += 1
             if self._parse_record(p, sep):
@@ -862,14 +865,39 @@ cdef class FrameParser:
             buf = <const unsigned char*>PyBytes_AS_STRING(data)
             n = PyBytes_GET_SIZE(data)
         self.bytes_total += n
+        cdef const unsigned char* sep
+        cdef Py_ssize_t head
+        if self._skipping:  # the rest of an oversized record: drop up to its terminator
+            sep = <const unsigned char*>memchr(buf, 0x1E, n)
+            if sep == NULL:
+                return 0
+            self._skipping = False
+            head = sep - buf
+            buf = sep + 1
+            n -= head + 1
         if len(self._tail):
-            if len(self._tail) + n > self.max_tail + 1:
+            sep = <const unsigned char*>memchr(buf, 0x1E, n)
+            if sep == NULL:
+                if len(self._tail) + n > self.max_tail:
+                    self._tail = bytearray()
+                    self.records_total += 1
+                    self.records_oversized += 1
+                    self._skipping = True
+                else:
+                    self._tail += PyBytes_FromStringAndSize(<const char*>buf, n)
+                return self.records_total - before
+            # only the record the tail completes is joined (and limited), never the rest
+            head = sep - buf
+            if len(self._tail) + head > self.max_tail:
+                self.records_total += 1
+                self.records_oversized += 1
+            else:
+                joined = bytes(self._tail) + PyBytes_FromStringAndSize(<const char*>buf, head + 1)
                 self._tail = bytearray()
-                raise FrameError(f"record exceeds {self.max_tail} bytes without a 0x1E terminator")
-            joined = bytes(self._tail) + PyBytes_FromStringAndSize(<const char*>buf, n)
+                self._parse_buffer(<const unsigned char*>PyBytes_AS_STRING(joined),
+                                   PyBytes_GET_SIZE(joined))
             self._tail = bytearray()
-            self._parse_buffer(<const unsigned char*>PyBytes_AS_STRING(joined),
-                               PyBytes_GET_SIZE(joined))
+            self._parse_buffer(sep + 1, n - head - 1)
         else:
             self._parse_buffer(buf, n)
         return self.records_total - before
@@ -892,6 +920,7 @@ cdef class FrameParser:
     def reset(self) -> None:
         """Forget the partial tail and the last records (e.g. after a reconnect)."""
         self._tail = bytearray()
+        self._skipping = False
         self.n_recs = 0
         self.others = []
         self._other_positions = []

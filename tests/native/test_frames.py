@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from projectx._native import frames
-from projectx._native.frames import FrameError, FrameParser
+from projectx._native.frames import FrameParser
 from tests.reference.frames_model import QUOTE_DOUBLES, QUOTE_TIMES, expected_records
 
 RS = b"\x1e"
@@ -197,13 +197,25 @@ def test_single_object_payload_is_accepted_as_one_item() -> None:
     assert got is not None and len(got) == 1
 
 
-def test_oversized_record_raises_a_typed_error_and_recovers() -> None:
+def test_an_oversized_record_is_dropped_counted_and_skipped_to_its_terminator() -> None:
     parser = FrameParser(max_record_bytes=64)
-    with pytest.raises(FrameError):
-        parser.feed(b'{"type":1,"target":"' + b"x" * 100)
-    assert parser.pending_bytes == 0
-    parser.feed(b'{"type":6}' + RS)
-    assert parser.others == [b'{"type":6}']
+    parser.feed(b'{"type":1,"target":"' + b"x" * 100)
+    assert parser.records_oversized == 1 and parser.pending_bytes == 0
+    # the rest of the oversized record is skipped; the records after it are all kept
+    parser.feed(b"y" * 50 + RS + b'{"type":6}' + RS + b'{"type":7}' + RS)
+    assert parser.others == [b'{"type":6}', b'{"type":7}']
+    assert parser.records_oversized == 1
+
+
+def test_the_limit_applies_to_the_completed_record_not_to_the_whole_message() -> None:
+    parser = FrameParser(max_record_bytes=64)
+    parser.feed(b'{"type":')
+    parser.feed(b"6}" + RS + b'{"type":6}' + RS * 1 + (b'{"type":6}' + RS) * 20)
+    assert len(parser.others) == 22 and parser.records_oversized == 0
+    # a tail that the next message completes beyond the limit is dropped alone
+    parser.feed(b'{"type":1,"target":"' + b"x" * 30)
+    parser.feed(b"x" * 40 + b'"}' + RS + b'{"type":7}' + RS)
+    assert parser.others == [b'{"type":7}'] and parser.records_oversized == 1
 
 
 def test_registering_is_idempotent_and_indices_are_stable() -> None:

@@ -14,6 +14,10 @@ class FrameParser:
     @property
     def records_fallback(self) -> int: ...
     @property
+    def records_oversized(self) -> int:
+        """Records dropped (and counted in ``records_total``) for exceeding ``max_tail``; the
+        parser skips the rest of such a record and keeps every other record of the message."""
+    @property
     def bytes_total(self) -> int: ...
     @property
     def max_tail(self) -> int: ...

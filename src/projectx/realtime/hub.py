@@ -158,6 +158,8 @@ class HubConnection:
         self.name = name
         self.parser = parser
         self.stats = HubStats()
+        self._frames: Any = getattr(parser, "parser", parser)  # the FrameParser itself
+        self._oversized_seen = int(getattr(self._frames, "records_oversized", 0))
         #: client CPU time per received message (parse + native state + handlers), ns
         self.process_latency = LatencyHistogram(f"{name}.process")
         self._token_factory = token_factory
@@ -340,18 +342,19 @@ class HubConnection:
                 if not conn_id:
                     raise ProjectXConnectionError(f"{self.name} negotiate: no connection id")
                 url = url.update_query(id=conn_id)
+        # the error is raised after the except blocks: aiohttp's exception carries the request
+        # URL with the access token, and must not survive even as a suppressed __context__
+        failure: str | None = None
         try:
             ws = await self._session.ws_connect(
                 url, autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=1.0)
             )
         except aiohttp.WSServerHandshakeError as exc:
-            raise ProjectXConnectionError(
-                f"{self.name} hub refused the connection: HTTP {exc.status}"
-            ) from None
+            failure = f"{self.name} hub refused the connection: HTTP {exc.status}"
         except (aiohttp.ClientError, OSError) as exc:
-            raise ProjectXConnectionError(
-                f"{self.name} hub unreachable: {type(exc).__name__}"
-            ) from None
+            failure = f"{self.name} hub unreachable: {type(exc).__name__}"
+        if failure is not None:
+            raise ProjectXConnectionError(failure)
         try:
             await ws.send_str(HANDSHAKE_REQUEST.decode())
             msg = await ws.receive(timeout=self._handshake_timeout)
@@ -508,10 +511,19 @@ class HubConnection:
         stats.last_message_monotonic = now
         try:
             n = self.parser.feed(data)
-        except FrameError:
+        except FrameError:  # older parsers raised on an oversized record
             stats.oversized_records += 1
             log.warning("%s hub: oversized record discarded", self.name)
             return True
+        oversized = self._frames.records_oversized - self._oversized_seen
+        if oversized:
+            self._oversized_seen += oversized
+            stats.oversized_records += oversized
+            n -= oversized
+            log.warning(
+                "%s hub: %d record(s) over %d bytes discarded", self.name, oversized,
+                self._frames.max_tail,
+            )
         stats.records += n
         others = self.parser.others
         native = n - len(others)
