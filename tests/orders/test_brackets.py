@@ -193,3 +193,34 @@ async def test_chain_builder_with_a_trailing_stop(env: Env) -> None:
     assert stop.order_type is OrderType.TRAILING_STOP
     assert stop.trail_price == ASK - 1.5
     assert env.server_order(stop.order_id).trail_dist is not None
+
+
+async def test_a_partial_target_fill_shrinks_the_stop_to_what_is_left(env: Env) -> None:
+    br = await env.om.place_bracket_order(
+        env.contract, OrderSide.BUY, 3, None, stop_loss_ticks=8, take_profit_ticks=4, native=False
+    )
+    stop = await br.wait_protected(5)
+    await eventually(lambda: br.target is not None and br.target.state is OrderState.WORKING)
+    target = br.target
+    assert target is not None and stop.size == 3
+    env.trade(ASK + 1, 1)  # one contract of the target trades
+    await env.om.track(target).wait_for_status(OrderState.PARTIALLY_FILLED, 5)
+    await eventually(lambda: env.server_order(stop.order_id).size == 2)
+    assert stop.size == 2 and stop.state is OrderState.WORKING
+
+
+async def test_client_bracket_with_absolute_prices_uses_them_as_given(env: Env) -> None:
+    br = await env.om.place_bracket_order(
+        env.contract,
+        OrderSide.SELL,
+        1,
+        ASK + 1,
+        stop_loss_price=ASK + 3,
+        take_profit_price=BID - 4,
+        native=False,
+    )
+    await env.om.track(br.entry).wait_for_status(OrderState.WORKING, 5)
+    env.trade(ASK + 1.25, 2)
+    stop = await br.wait_protected(5)
+    assert stop.stop_price == ASK + 3 and stop.side == OrderSide.BUY
+    await eventually(lambda: br.target is not None and br.target.limit_price == BID - 4)

@@ -58,3 +58,36 @@ async def test_start_adopts_orders_placed_elsewhere(env: Env) -> None:
     assert rec is not None and rec.state is OrderState.WORKING
     assert om.stats()["adopted"] == 1
     assert await om.cancel_all_orders() == 1
+
+
+async def test_duplicated_user_events_are_counted_once(env: Env) -> None:
+    env.sim.faults.duplicate_user_events(20)
+    rec = await env.om.place_market_order(env.contract, OrderSide.BUY, 2)
+    await env.om.track(rec).wait_for_fill(5)
+    env.sim.faults.clear()
+    # a later order's fill arrives on the same socket after every duplicate of the first
+    fence = await env.om.place_market_order(env.contract, OrderSide.SELL, 2)
+    await env.om.track(fence).wait_for_fill(5)
+    assert len(rec.trades) == 1 and rec.fill_volume == 2
+    assert env.kinds(rec.order_id).count(E.ORDER_FILLED) == 1
+    assert env.kinds(rec.order_id).count(E.TRADE_EXECUTED) == 1
+    assert env.om.stats()["illegal_transitions"] == 0
+
+
+async def test_out_of_order_events_cannot_reopen_a_filled_order(env: Env) -> None:
+    env.sim.faults.reorder_user_events(3)  # pending, trade, filled arrive reversed
+    rec = await env.om.place_market_order(env.contract, OrderSide.BUY, 1)
+    await env.om.track(rec).wait_for_fill(5)
+    await eventually(lambda: env.om.stats()["illegal_transitions"] == 1)
+    assert rec.state is OrderState.FILLED
+    assert env.kinds(rec.order_id).count(E.ORDER_FILLED) == 1
+
+
+async def test_slippage_and_fill_time_are_measured(env: Env) -> None:
+    env.set_book(sizes=[2, 2, 10])
+    rec = await env.om.place_market_order(env.contract, OrderSide.BUY, 5)
+    await env.om.track(rec).wait_for_fill(5)
+    stats = env.om.stats()
+    # 2 at the ask, 2 one tick worse, 1 two ticks worse: (0*2 + 1*2 + 2*1) / 5
+    assert stats["avg_slippage_ticks"] == pytest.approx(0.8)
+    assert stats["avg_fill_time_s"] is not None and stats["avg_fill_time_s"] >= 0

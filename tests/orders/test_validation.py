@@ -85,6 +85,12 @@ async def test_stop_on_the_wrong_side_of_the_market_is_refused(
     assert_nothing_sent(env)
 
 
+async def test_trailing_stop_level_on_the_wrong_side_is_refused(env: Env) -> None:
+    with pytest.raises(ValidationError, match="wrong side"):
+        await env.om.place_trailing_stop_order(env.contract, OrderSide.SELL, 1, BID + 2)
+    assert_nothing_sent(env)
+
+
 async def test_bracket_stop_on_the_wrong_side_of_the_entry_is_refused(env: Env) -> None:
     with pytest.raises(ValidationError, match="stop_loss_price"):
         await env.om.place_bracket_order(

@@ -24,11 +24,13 @@ import itertools
 import logging
 import secrets
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from projectx.client import ProjectX
+from projectx.client.contracts import is_contract_id
 from projectx.client.validation import Bracket, check_custom_tag, check_side, check_type
 from projectx.enums import OrderSide, OrderType
 from projectx.events import Event, EventBus, EventType
@@ -96,6 +98,12 @@ class OrderManager:
     checks, ``trail_ticks``, market-order slippage); ``risk_gate(request)`` (sync or async)
     raises to refuse an order before it is sent; ``instrument_resolver(symbol)`` (sync or async)
     maps a symbol to a :class:`Contract` (default: the client's ``resolve_contract``).
+
+    ``tag_prefix``/``session_id`` form the client tags; ``uncertain_checks`` look-ups
+    ``uncertain_interval_s`` apart settle an uncertain submission; ``lookback`` is the window of
+    ``Order/search``/``Trade/search`` in reconciliation; ``poll_s`` is how long trackers and
+    bracket protection wait for an event before asking REST; at most ``max_finished`` finished
+    orders are kept (older ones are forgotten).
     """
 
     def __init__(
@@ -113,11 +121,14 @@ class OrderManager:
         uncertain_interval_s: float = 0.5,
         lookback: timedelta = timedelta(days=1),
         poll_s: float = 5.0,
+        max_finished: int = 10_000,
     ) -> None:
         if isinstance(account_id, bool) or not isinstance(account_id, int) or account_id <= 0:
             raise ValidationError(f"account_id must be a positive int, got {account_id!r}")
         if not tag_prefix or not tag_prefix.replace("_", "").isalnum():
             raise ValidationError("tag_prefix must be a non-empty alphanumeric string")
+        if max_finished < 1:
+            raise ValidationError("max_finished must be >= 1")
         if uncertain_checks < 1 or uncertain_interval_s < 0 or poll_s <= 0:
             raise ValidationError("uncertain_checks >= 1, uncertain_interval_s >= 0, poll_s > 0")
         self.client = client
@@ -145,6 +156,8 @@ class OrderManager:
         self._started = False
         self._closed = False
         self._stats = OrderStats()
+        self._finished: deque[TrackedOrder] = deque()
+        self.max_finished = max_finished
 
     def __repr__(self) -> str:
         working = sum(1 for r in self._by_tag.values() if r.is_working)
@@ -345,7 +358,7 @@ class OrderManager:
         rec.order_id = order.id
         rec.last = order
         rec.gateway_status = order.status
-        rec.fill_volume = order.fill_volume or 0
+        rec.fill_volume = rec.server_fill = order.fill_volume or 0
         rec.filled_price = order.filled_price
         state = state_from_gateway(order.status, rec.fill_volume, rec.size)
         rec.state = state if state is not None else OrderState.SUBMITTED
@@ -413,6 +426,10 @@ class OrderManager:
             return
         if new in (OrderState.CANCELLED, OrderState.EXPIRED, OrderState.REJECTED):
             fill = max(fill, rec.fill_volume)  # the outcome matters; fills never go down
+        elif server_fill < rec.server_fill:
+            # older than a snapshot already applied (fills reported by trades first are fine)
+            self._illegal(rec, rec.state, new, source, why="stale snapshot, fill volume went down")
+            return
         if fill < rec.fill_volume:
             self._illegal(rec, rec.state, new, source, why="fill volume went down")
             return
@@ -430,6 +447,7 @@ class OrderManager:
         )
         rec.last = order
         rec.gateway_status = order.status
+        rec.server_fill = max(rec.server_fill, server_fill)
         rec.size = size
         if order.limit_price is not None:
             rec.limit_price = order.limit_price
@@ -514,6 +532,9 @@ class OrderManager:
             rec.history.append(new)
             if new.is_terminal:
                 rec.settled_by = source
+                self._finished.append(rec)
+                if len(self._finished) > self.max_finished:
+                    self._forget(self._finished.popleft())
         rec.fill_volume = fill
         if new is not OrderState.REJECTED and new is not OrderState.PENDING:
             self._ensure_placed(rec)
@@ -552,6 +573,23 @@ class OrderManager:
             rec.changed = None
             changed.set()
         return True
+
+    def _forget(self, rec: TrackedOrder) -> None:
+        """Drop an old finished order (bounded memory); orders of live groups are kept."""
+        group = rec.group
+        if isinstance(group, BracketOrder):
+            members = [group.entry, *group.legs]
+        elif isinstance(group, OcoPair):
+            members = [group.first, group.second]
+        else:
+            members = [rec]
+        if any(m.is_working for m in members):
+            self._finished.append(rec)
+            return
+        if rec.order_id is not None and self._by_id.get(rec.order_id) is rec:
+            del self._by_id[rec.order_id]
+        if rec.custom_tag is not None and self._by_tag.get(rec.custom_tag) is rec:
+            del self._by_tag[rec.custom_tag]
 
     def _ensure_placed(self, rec: TrackedOrder) -> None:
         if not rec.placed_emitted and rec.order_id is not None:
@@ -617,6 +655,9 @@ class OrderManager:
         if self._resolver is not None:
             got = self._resolver(key)
             found = await got if inspect.isawaitable(got) else got
+            if found is None and is_contract_id(key):
+                # an adopted order's contract id the suite does not hold: ask the Gateway
+                found = await self.client.resolve_contract(key)
         else:
             found = await self.client.resolve_contract(key)
         if found is None:

@@ -105,6 +105,7 @@ class TrackedOrder:
     # internal bookkeeping
     trade_ids: set[int] = field(default_factory=set, repr=False)
     trade_fill: int = field(default=0, repr=False)
+    server_fill: int = field(default=0, repr=False)
     placed_emitted: bool = field(default=False, repr=False)
     cancel_requested: bool = field(default=False, repr=False)
     group_cancel: bool = field(default=False, repr=False)
