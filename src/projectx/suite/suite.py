@@ -102,6 +102,9 @@ class TradingSuite:
         self._last_seen_ns = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self.reconciliations = 0
+        self.order_manager: Any = None
+        self.position_manager: Any = None
+        self.risk_manager: Any = None
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -174,16 +177,16 @@ class TradingSuite:
         market.on_native(self.dispatcher.on_native)
         market.on_state(lambda state: self._on_hub_state("market", state))
         self.realtime.user.on_state(lambda state: self._on_hub_state("user", state))
+        wiring.build_account_managers(self)
         for ctx in self.contexts.values():
-            wiring.attach_managers(self, ctx)
+            wiring.attach_instrument(self, ctx)
         self.realtime.on_user_event(self._on_user_event)
         await self.realtime.connect()
         await self.realtime.subscribe_user(self.account.id)
         for ctx in self.contexts.values():
             await self.realtime.subscribe_market(ctx.contract_id)
             ctx.data.mark_subscribed()
-        for ctx in self.contexts.values():
-            await wiring.start_managers(ctx)
+        await wiring.start(self)
         self._connected = True
         self.bus.emit(EventType.CONNECTED, {"account": self.account.name, "symbols": self.symbols})
 
@@ -195,8 +198,8 @@ class TradingSuite:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await wiring.stop(self)
         for ctx in self.contexts.values():
-            await wiring.stop_managers(ctx)
             await ctx.data.close()
         if self.realtime is not None:
             await self.realtime.close()
@@ -241,18 +244,18 @@ class TradingSuite:
 
     @property
     def orders(self) -> Any:
-        """The order manager of a single-instrument suite."""
-        return self._only().orders
+        """The account's order manager (shared by every instrument)."""
+        return self.order_manager
 
     @property
     def positions(self) -> Any:
-        """The position manager of a single-instrument suite."""
-        return self._only().positions
+        """The account's position manager (shared by every instrument)."""
+        return self.position_manager
 
     @property
     def risk(self) -> Any:
-        """The risk manager of a single-instrument suite (None without the feature)."""
-        return self._only().risk
+        """The account's risk manager (None without the ``risk`` feature)."""
+        return self.risk_manager
 
     def managed_trade(self, **kwargs: Any) -> Any:
         """``async with suite.managed_trade(max_risk_percent=...) as trade`` (single instrument)."""
@@ -289,8 +292,7 @@ class TradingSuite:
     def _on_user_event(self, event: UserEvent) -> None:
         if event.target == "GatewayUserAccount" and self.bus.wants(EventType.ACCOUNT_UPDATE):
             self.bus.emit(EventType.ACCOUNT_UPDATE, event.data)
-        for ctx in self.contexts.values():
-            wiring.route_user_event(ctx, event)
+        wiring.route_user_event(self, event)
 
     def _on_hub_state(self, hub: str, state: HubState) -> None:
         bus = self.bus
@@ -314,12 +316,11 @@ class TradingSuite:
 
     async def _reconcile_all(self) -> None:
         self.reconciliations += 1
-        for ctx in self.contexts.values():
-            try:
-                await wiring.reconcile_managers(ctx)
-            except ProjectXError as exc:
-                log.warning("%s: reconciliation after reconnect failed: %s", ctx.symbol, exc)
-                self.bus.emit(EventType.ERROR, {"source": "reconcile", "error": exc}, ctx.symbol)
+        try:
+            await wiring.reconcile(self)
+        except ProjectXError as exc:
+            log.warning("reconciliation after reconnect failed: %s", exc)
+            self.bus.emit(EventType.ERROR, {"source": "reconcile", "error": exc})
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.get_running_loop().create_task(coro, name=f"projectx-suite-{name}")
@@ -361,7 +362,6 @@ class TradingSuite:
             book = self.feed.book(ctx.contract_id)
             if book is not None:
                 entry["book"] = book.stats
-            entry.update(wiring.manager_stats(ctx))
             instruments[symbol] = entry
         stats: dict[str, Any] = {
             "uptime_s": now - self._started_monotonic if self._started_monotonic else 0.0,
@@ -380,6 +380,7 @@ class TradingSuite:
             "instruments": instruments,
             "memory": {"rss_bytes": rss_bytes()},
             "reconciliations": self.reconciliations,
+            "managers": wiring.manager_stats(self),
         }
         score, reasons = health_score(stats)
         stats["health"] = {"score": score, "reasons": reasons}

@@ -1,13 +1,17 @@
-"""How the suite attaches the per-instrument managers (order book, orders, positions, risk).
+"""How the suite builds and connects its managers.
 
-Kept apart from ``suite.py`` so the suite's lifecycle reads on its own and the manager
-constructors are wired in one place.
+Account-wide managers (orders, positions, risk) exist once per suite and are shared by every
+instrument context; the order book analytics exist per instrument. The managers never import
+each other: this module hands each one the callables it needs (prices, the risk gate, the
+flatten action) and routes hub events to them.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
+from projectx.orders import OrderManager
 from projectx.realtime.client import UserEvent
 from projectx.suite.context import InstrumentContext
 
@@ -15,43 +19,87 @@ if TYPE_CHECKING:
     from projectx.suite.suite import TradingSuite
 
 __all__ = [
-    "attach_managers",
+    "attach_instrument",
+    "build_account_managers",
     "managed_trade",
     "manager_stats",
-    "reconcile_managers",
+    "reconcile",
     "route_user_event",
-    "start_managers",
-    "stop_managers",
+    "start",
+    "stop",
 ]
 
 
-def attach_managers(suite: TradingSuite, ctx: InstrumentContext) -> None:
-    """Create the instrument's managers according to the suite's features."""
+def price_source(suite: TradingSuite) -> Any:
+    """``(bid, ask, last)`` of a contract from the native book and bars (None when unknown)."""
+
+    def prices(contract_id: str) -> tuple[float, float, float] | None:
+        book = suite.feed.book(contract_id)
+        bid = book.best_bid if book is not None else math.nan
+        ask = book.best_ask if book is not None else math.nan
+        last = math.nan
+        for ctx in suite.contexts.values():
+            if ctx.contract_id == contract_id:
+                price = ctx.data.get_current_price()
+                last = price if price is not None else math.nan
+        if math.isnan(bid) and math.isnan(ask) and math.isnan(last):
+            return None
+        return bid, ask, last
+
+    return prices
+
+
+def build_account_managers(suite: TradingSuite) -> None:
+    """Create the orders manager (and positions/risk when available) for the suite's account."""
+    assert suite.account is not None
+    suite.order_manager = OrderManager(
+        suite.client,
+        suite.bus,
+        account_id=suite.account.id,
+        price_source=price_source(suite),
+    )
+    suite.dispatcher.add_price_listener(suite.order_manager.on_trade_price)
+
+
+def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
+    """Give the instrument context its managers."""
     if "orderbook" in suite.features:
         ctx.orderbook = suite.feed.book(ctx.contract_id)
+    ctx.orders = suite.order_manager
 
 
-async def start_managers(ctx: InstrumentContext) -> None:
+async def start(suite: TradingSuite) -> None:
     """Reconcile the managers with the Gateway at start-up."""
+    if suite.order_manager is not None:
+        await suite.order_manager.start()
 
 
-async def reconcile_managers(ctx: InstrumentContext) -> None:
+async def reconcile(suite: TradingSuite) -> None:
     """Reconcile after a reconnect."""
+    if suite.order_manager is not None:
+        await suite.order_manager.reconcile()
 
 
-async def stop_managers(ctx: InstrumentContext) -> None:
+async def stop(suite: TradingSuite) -> None:
     """Stop the managers' background work."""
+    if suite.order_manager is not None:
+        await suite.order_manager.close()
 
 
-def route_user_event(ctx: InstrumentContext, event: UserEvent) -> None:
-    """Hand one user-hub event to the instrument's managers."""
+def route_user_event(suite: TradingSuite, event: UserEvent) -> None:
+    """Hand one user-hub event to the account managers."""
+    if suite.order_manager is not None:
+        suite.order_manager.on_user_event(event)
 
 
-def manager_stats(ctx: InstrumentContext) -> dict[str, Any]:
-    """Stats of the instrument's managers."""
-    return {}
+def manager_stats(suite: TradingSuite) -> dict[str, Any]:
+    """Stats of the account managers."""
+    out: dict[str, Any] = {}
+    if suite.order_manager is not None:
+        out["orders"] = suite.order_manager.stats()
+    return out
 
 
 def managed_trade(ctx: InstrumentContext, **kwargs: Any) -> Any:
     """A ManagedTrade for the instrument."""
-    raise NotImplementedError("managed trades arrive with the trading managers")
+    raise NotImplementedError("managed trades arrive with the risk manager")
