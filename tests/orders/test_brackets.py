@@ -26,6 +26,8 @@ async def test_native_bracket_attaches_the_server_children_and_they_work_after_t
     assert stop.role is OrderRole.STOP_LOSS and stop.order_type is OrderType.STOP
     assert stop.stop_price == ASK - 2.0 and br.target.limit_price == ASK + 4.0
     assert stop.size == 2 and stop.side == OrderSide.SELL
+    assert EventType.ORDER_MODIFIED not in env.kinds(stop.order_id)  # activation is no edit
+    assert env.kinds(stop.order_id) == [EventType.ORDER_PLACED]
     body = env.requests.places()[0].body
     assert body["stopLossBracket"] == {"ticks": -8, "type": 4}
     assert body["takeProfitBracket"] == {"ticks": 16, "type": 1}

@@ -61,6 +61,9 @@ async def test_client_killed_before_the_answer_restarts_and_adopts_the_order_by_
     task.cancel()  # the client dies between Order/place and its answer
     with pytest.raises(asyncio.CancelledError):
         await task
+    assert tag is not None
+    pending = env.om.find_by_tag(tag)
+    assert pending is not None and pending.uncertain and pending.order_id is None
     await env.om.close()
     await env.rt.close()
     await env.px.close()

@@ -394,6 +394,8 @@ class OrderManager:
         for bracket in list(self._native_pending.values()):
             if self._is_child_of(rec, order, bracket.entry):
                 bracket.attach(rec)
+                rec.placed_emitted = False  # the Gateway placed it for our bracket
+                self._ensure_placed(rec)
                 if (bracket.stop is not None or not bracket.wants_stop) and (
                     bracket.target is not None or not bracket.wants_target
                 ):
@@ -406,6 +408,8 @@ class OrderManager:
             free = rec.role is OrderRole.EXTERNAL and rec.group is None
             if free and self._is_child_of(rec, rec.last, bracket.entry):
                 bracket.attach(rec)
+                rec.placed_emitted = False
+                self._ensure_placed(rec)
                 self._stats.adopted -= 1
 
     # -- applying snapshots and fills --------------------------------------------------------
@@ -436,7 +440,10 @@ class OrderManager:
         if new is not None and new is not rec.state and not is_legal(rec.state, new):
             self._illegal(rec, rec.state, new, source)
             return
+        was = rec.state
         modified = (
+            was in (OrderState.WORKING, OrderState.PARTIALLY_FILLED) and new in (None, was)
+        ) and (
             size != rec.size
             or (order.limit_price is not None and order.limit_price != rec.limit_price)
             or (
@@ -851,6 +858,10 @@ class OrderManager:
                 "uncertain order %s found by tag %s; not re-sent", rec.order_id, rec.custom_tag
             )
             order_id = rec.order_id
+        except asyncio.CancelledError:
+            if rec.order_id is None:
+                rec.uncertain = True  # it may have reached the Gateway: reconcile finds it by tag
+            raise
         except BaseException:
             if rec.order_id is None and rec.state is OrderState.SUBMITTED:
                 # nothing reached the Gateway (connection refused, bad input): forget it
@@ -1327,6 +1338,7 @@ class OrderManager:
         try:
             await self._submit(rec, req.contract, stop_loss=sl, take_profit=tp)
         except OrderRejectedError as exc:
+            self._native_pending.pop(rec.order_id or 0, None)
             if _bracket_mode_refusal(exc):
                 self._native_brackets = False
                 if probe:
