@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -123,7 +124,7 @@ def ref_impact(
 
 def ref_profile(
     trades: Sequence[tuple[int, int, int]], tpb: int, fraction: float = 0.7
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Volume profile from (ticks, volume, aggressor) with bins aligned to multiples of tpb."""
     vol: dict[int, int] = {}
     for t, v, _ in trades:

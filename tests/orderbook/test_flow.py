@@ -93,7 +93,7 @@ trade_lists = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(trade_lists, st.integers(1, 7))
-def test_volume_profile_matches_reference(trades: list, tpb: int) -> None:
+def test_volume_profile_matches_reference(trades: list[tuple[int, int, int]], tpb: int) -> None:
     book = make_pair().book
     rows = [(BASE + off, v, a) for off, v, a in trades]
     for i, (t, v, a) in enumerate(rows):
@@ -104,17 +104,16 @@ def test_volume_profile_matches_reference(trades: list, tpb: int) -> None:
     if ref["total"] == 0:
         assert math.isnan(got["point_of_control"])
         return
-    assert got["point_of_control"] == px(ref["poc_ticks"])  # type: ignore[arg-type]
+    assert got["point_of_control"] == px(ref["poc_ticks"])
     assert got["poc_volume"] == ref["poc_volume"]
-    assert got["value_area_low"] == px(ref["va_low_ticks"])  # type: ignore[arg-type]
-    assert got["value_area_high"] == px(ref["va_high_ticks"])  # type: ignore[arg-type]
+    assert got["value_area_low"] == px(ref["va_low_ticks"])
+    assert got["value_area_high"] == px(ref["va_high_ticks"])
     assert got["value_area_volume"] == ref["va_volume"]
-    assert got["value_area_volume"] >= 0.7 * ref["total"]  # type: ignore[operator]
+    assert got["value_area_volume"] >= 0.7 * ref["total"]
     bins = ref["bins"]
-    assert isinstance(bins, dict)
     assert got["levels"]["price"].to_list() == [px(t) for t in bins]
     assert got["levels"]["volume"].to_list() == list(bins.values())
-    buy = {}
+    buy: dict[int, int] = {}
     for t, v, a in rows:
         if a == 0:
             b = (t // tpb) * tpb

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tests.orderbook.helpers import (
     BASE,
+    Entry,
     depth_sequences,
     ladder,
     make_pair,
@@ -59,7 +60,7 @@ def test_deep_book_beyond_first_batch_of_levels() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(depth_sequences(), st.integers(1, 400), st.sampled_from(["buy", "sell"]))
-def test_impact_matches_reference(entries: list, size: int, side: str) -> None:
+def test_impact_matches_reference(entries: list[Entry], size: int, side: str) -> None:
     pair = make_pair(entries, levels=128, tick_value=1.25)
     m = pair.model
     levels = ref_top(m.asks, 10**6, False) if side == "buy" else ref_top(m.bids, 10**6, True)

@@ -17,6 +17,7 @@ from projectx.orderbook import OrderBook
 from tests.orderbook.helpers import (
     BASE,
     TICK,
+    Entry,
     Pair,
     depth_sequences,
     ladder,
@@ -127,7 +128,7 @@ def test_recentre_far_from_base() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(depth_sequences(), st.integers(1, 15))
-def test_levels_match_model_on_random_sequences(entries: list, n: int) -> None:
+def test_levels_match_model_on_random_sequences(entries: list[Entry], n: int) -> None:
     pair = make_pair(entries, levels=128)
     check_levels_against_model(pair, n)
 
@@ -155,7 +156,7 @@ def ref_depth(pair: Pair, price_range: float) -> tuple[int, int, int, int]:
 
 @settings(max_examples=150, deadline=None)
 @given(depth_sequences(), st.integers(0, 30))
-def test_depth_in_range_matches_model(entries: list, quarter_ticks: int) -> None:
+def test_depth_in_range_matches_model(entries: list[Entry], quarter_ticks: int) -> None:
     pair = make_pair(entries, levels=128)
     price_range = quarter_ticks * 0.125  # half ticks too: the mid may sit between ticks
     got = pair.book.get_orderbook_depth(price_range)

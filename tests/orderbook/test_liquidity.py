@@ -8,7 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projectx.enums import DomType
-from tests.orderbook.helpers import BASE, Pair, depth_sequences, ladder, make_pair, px
+from projectx.orderbook.analytics import SupportResistanceLevel
+from tests.orderbook.helpers import BASE, Entry, Pair, depth_sequences, ladder, make_pair, px
+
+Row = tuple[float, int, int, int, float]
 
 
 def ref_liquidity(pair: Pair, min_volume: int) -> list[tuple[float, int, str, int]]:
@@ -29,7 +32,9 @@ def ref_liquidity(pair: Pair, min_volume: int) -> list[tuple[float, int, str, in
 
 @settings(max_examples=150, deadline=None)
 @given(depth_sequences(), st.integers(1, 20), st.one_of(st.none(), st.integers(1, 12)))
-def test_liquidity_levels_match_reference(entries: list, min_volume: int, top_k: int) -> None:
+def test_liquidity_levels_match_reference(
+    entries: list[Entry], min_volume: int, top_k: int | None
+) -> None:
     pair = make_pair(entries, levels=128)
     got = pair.book.get_liquidity_levels(min_volume=min_volume, top_k=top_k)
     ref = ref_liquidity(pair, min_volume)
@@ -44,7 +49,7 @@ def test_liquidity_one_side() -> None:
     assert list(got.iter_rows()) == [(px(BASE - 4), 30, "bid", 4), (px(BASE), 3, "bid", 0)]
 
 
-def ref_sr(pair: Pair, trades: list[tuple[int, int]], levels: int) -> tuple[list, list]:
+def ref_sr(pair: Pair, trades: list[tuple[int, int]], levels: int) -> tuple[list[Row], list[Row]]:
     m = pair.model
     bb, ba = m.best_bid_ticks(), m.best_ask_ticks()
     if bb is not None and ba is not None:
@@ -71,7 +76,7 @@ def ref_sr(pair: Pair, trades: list[tuple[int, int]], levels: int) -> tuple[list
         elif 2 * t > ref2:
             res.setdefault(t, [0, 0])[1] += v
 
-    def rank(d: dict[int, list[int]]) -> list:
+    def rank(d: dict[int, list[int]]) -> list[Row]:
         rows = [(px(t), r + x, r, x, abs(2 * t - ref2) / 2) for t, (r, x) in d.items()]
         rows.sort(key=lambda row: (-row[1], row[4]))
         return rows[:levels]
@@ -79,7 +84,7 @@ def ref_sr(pair: Pair, trades: list[tuple[int, int]], levels: int) -> tuple[list
     return rank(sup), rank(res)
 
 
-def as_rows(items: list) -> list:
+def as_rows(items: list[SupportResistanceLevel]) -> list[Row]:
     return [
         (i["price"], i["strength"], i["resting_volume"], i["traded_volume"], i["distance_ticks"])
         for i in items
@@ -92,7 +97,9 @@ def as_rows(items: list) -> list:
     st.lists(st.tuples(st.integers(-15, 15), st.integers(1, 20)), max_size=30),
     st.integers(1, 6),
 )
-def test_support_resistance_matches_reference(entries: list, raw: list, levels: int) -> None:
+def test_support_resistance_matches_reference(
+    entries: list[Entry], raw: list[tuple[int, int]], levels: int
+) -> None:
     pair = make_pair(entries, levels=128)
     trades = [(BASE + off, v) for off, v in raw]
     for i, (t, v) in enumerate(trades):
