@@ -42,6 +42,7 @@ cdef class RSIStream:
     cdef double _inv
     cdef double _value
     cpdef double update(self, double close)
+    cpdef double peek(self, double close)
 
 
 cdef class MACDStream:
@@ -62,6 +63,7 @@ cdef class MACDStream:
     cdef double _hist
     cdef int _step(self, double close) noexcept nogil
     cpdef tuple update(self, double close)
+    cpdef tuple peek(self, double close)
 
 
 cdef class StochStream:
@@ -74,6 +76,7 @@ cdef class StochStream:
     cdef double _slowd
     cdef int _step(self, double high, double low, double close) noexcept nogil
     cpdef tuple update(self, double high, double low, double close)
+    cpdef tuple peek(self, double high, double low, double close)
 
 
 cdef class ADXStream:
@@ -89,3 +92,4 @@ cdef class ADXStream:
     cdef double _adx
     cdef double _value
     cpdef double update(self, double high, double low, double close)
+    cpdef double peek(self, double high, double low, double close)

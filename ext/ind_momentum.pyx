@@ -786,6 +786,18 @@ cdef class RSIStream:
         self._value = 0.0 if is_zero(s) else 100.0 * (self._gain / s)
         return self._value
 
+    cpdef double peek(self, double close):
+        """The RSI if ``close`` were the next bar, without committing it."""
+        cdef Py_ssize_t count = self.count
+        cdef double prev = self._prev, gain = self._gain, loss = self._loss, value = self._value
+        cdef double v = self.update(close)
+        self.count = count
+        self._prev = prev
+        self._gain = gain
+        self._loss = loss
+        self._value = value
+        return v
+
     @property
     def value(self):
         """The latest RSI (NaN during warm-up)."""
@@ -866,6 +878,22 @@ cdef class MACDStream:
         if self._step(close):
             return (self._macd, self._signal, self._hist)
         return (NAN, NAN, NAN)
+
+    cpdef tuple peek(self, double close):
+        """``update(close)`` without committing the bar (warm-up buffers are only written past
+        the committed count, so restoring the scalars restores the state)."""
+        cdef Py_ssize_t count = self.count, nmacd = self._nmacd
+        cdef double fast = self._fast, slow = self._slow, sig = self._signal
+        cdef double macd = self._macd, hist = self._hist
+        cdef tuple r = self.update(close)
+        self.count = count
+        self._nmacd = nmacd
+        self._fast = fast
+        self._slow = slow
+        self._signal = sig
+        self._macd = macd
+        self._hist = hist
+        return r
 
     @property
     def value(self):
@@ -997,6 +1025,22 @@ cdef class StochStream:
             return (self._slowk, self._slowd)
         return (NAN, NAN)
 
+    cpdef tuple peek(self, double high, double low, double close):
+        """``update(...)`` without committing the bar. The ring slots it writes hold bars that
+        already left every window, so restoring the scalar state restores the stream."""
+        cdef Py_ssize_t count = self.count
+        cdef RollExt ext = self._ext
+        cdef MAState k = self._k, d = self._d
+        cdef double slowk = self._slowk, slowd = self._slowd
+        cdef tuple r = self.update(high, low, close)
+        self.count = count
+        self._ext = ext
+        self._k = k
+        self._d = d
+        self._slowk = slowk
+        self._slowd = slowd
+        return r
+
     @property
     def value(self):
         """The latest ``(slowk, slowd)`` (NaNs during warm-up)."""
@@ -1066,6 +1110,25 @@ cdef class ADXStream:
             self._adx = ((self._adx * (p - 1)) + v) / p
         self._value = self._adx
         return self._value
+
+    cpdef double peek(self, double high, double low, double close):
+        """The ADX if this were the next bar, without committing it."""
+        cdef Py_ssize_t count = self.count
+        cdef double ph = self._ph, pl = self._pl, pc = self._pc, pdm = self._pdm
+        cdef double mdm = self._mdm, tr = self._tr, sumdx = self._sumdx, adx = self._adx
+        cdef double value = self._value
+        cdef double v = self.update(high, low, close)
+        self.count = count
+        self._ph = ph
+        self._pl = pl
+        self._pc = pc
+        self._pdm = pdm
+        self._mdm = mdm
+        self._tr = tr
+        self._sumdx = sumdx
+        self._adx = adx
+        self._value = value
+        return v
 
     @property
     def value(self):

