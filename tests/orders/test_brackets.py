@@ -226,3 +226,18 @@ async def test_client_bracket_with_absolute_prices_uses_them_as_given(env: Env) 
     stop = await br.wait_protected(5)
     assert stop.stop_price == ASK + 3 and stop.side == OrderSide.BUY
     await eventually(lambda: br.target is not None and br.target.limit_price == BID - 4)
+
+
+async def test_flattening_the_position_cancels_the_client_side_protective_orders(
+    env: Env,
+) -> None:
+    br = await env.om.place_bracket_order(
+        env.contract, OrderSide.BUY, 1, None, stop_loss_ticks=8, take_profit_ticks=8, native=False
+    )
+    stop = await br.wait_protected(5)
+    await eventually(lambda: br.target is not None and br.target.state is OrderState.WORKING)
+    target = br.target
+    assert target is not None
+    await env.px.close_position(env.contract, account_id=env.account_id)
+    await env.om.track(stop).wait_for_status(OrderState.CANCELLED, 5)
+    await env.om.track(target).wait_for_status(OrderState.CANCELLED, 5)

@@ -40,7 +40,7 @@ from projectx.exceptions import (
     ProjectXError,
     ValidationError,
 )
-from projectx.models import Contract, Order, Trade
+from projectx.models import Contract, Order, Position, Trade
 from projectx.orders.brackets import BracketOrder, OcoPair
 from projectx.orders.chain import OrderChainBuilder
 from projectx.orders.errors import OrderRefusedError, UnsupportedOrderTypeError
@@ -103,7 +103,12 @@ class OrderManager:
     ``uncertain_interval_s`` apart settle an uncertain submission; ``lookback`` is the window of
     ``Order/search``/``Trade/search`` in reconciliation; ``poll_s`` is how long trackers and
     bracket protection wait for an event before asking REST; at most ``max_finished`` finished
-    orders are kept (older ones are forgotten).
+    orders are kept (older ones are forgotten). With ``watch_trade_ticks`` the manager listens
+    to ``TRADE_TICK`` on the bus while an emulated stop-limit is armed; pass False when trade
+    prices are fed to :meth:`on_trade_price` directly.
+
+    Protective legs of a client-side bracket whose entry is done are cancelled when the
+    position goes flat (``GatewayUserPosition`` size 0), so a manual flatten leaves no orphans.
     """
 
     def __init__(
@@ -122,6 +127,7 @@ class OrderManager:
         lookback: timedelta = timedelta(days=1),
         poll_s: float = 5.0,
         max_finished: int = 10_000,
+        watch_trade_ticks: bool = True,
     ) -> None:
         if isinstance(account_id, bool) or not isinstance(account_id, int) or account_id <= 0:
             raise ValidationError(f"account_id must be a positive int, got {account_id!r}")
@@ -158,6 +164,7 @@ class OrderManager:
         self._stats = OrderStats()
         self._finished: deque[TrackedOrder] = deque()
         self.max_finished = max_finished
+        self.watch_trade_ticks = watch_trade_ticks
 
     def __repr__(self) -> str:
         working = sum(1 for r in self._by_tag.values() if r.is_working)
@@ -294,9 +301,32 @@ class OrderManager:
                 trade = Trade.from_wire(ev.data)
                 if trade.account_id in (None, self.account_id):
                     self.ingest_trade(trade)
+            elif ev.target == "GatewayUserPosition":
+                position = Position.from_wire(ev.data)
+                flat = position.size == 0 and position.contract_id is not None
+                if flat and position.account_id in (None, self.account_id):
+                    assert position.contract_id is not None
+                    self._on_flat(position.contract_id)
         except ValidationError as exc:
             self._stats.malformed_events += 1
             log.warning("malformed %s event ignored: %s", ev.target, exc)
+
+    def _on_flat(self, contract_id: str) -> None:
+        """The position went flat: protective legs of finished client-side entries are orphans."""
+        for rec in self.open_orders(contract_id):
+            group = rec.group
+            if (
+                isinstance(group, BracketOrder)
+                and not group.native
+                and rec is not group.entry
+                and group.entry.is_terminal
+                and rec.order_id is not None
+                and not rec.group_cancel
+            ):
+                log.info(
+                    "position %s flat: cancelling protective order %s", contract_id, rec.order_id
+                )
+                self.cancel_soon(rec)
 
     def ingest_order(self, order: Order, *, source: str, adopt: bool) -> TrackedOrder | None:
         """Apply an order snapshot (hub or REST); unknown orders are adopted when ``adopt``."""
@@ -1101,7 +1131,7 @@ class OrderManager:
     # -- emulated stop-limit --------------------------------------------------------------------
     def _arm(self, rec: TrackedOrder) -> None:
         self._armed.setdefault(rec.contract_id, []).append(rec)
-        if not self._tick_handler_on:
+        if self.watch_trade_ticks and not self._tick_handler_on:
             self.bus.on(EventType.TRADE_TICK, self._on_tick_event)
             self._tick_handler_on = True
         last = read_prices(self.price_source, rec.contract_id).last
