@@ -7,6 +7,7 @@ import pytest
 
 from projectx.enums import OrderSide, OrderStatus
 from projectx.events import EventType
+from projectx.exceptions import ValidationError
 from projectx.orders import OrderNotFilledError, OrderState, UnsupportedOrderTypeError
 from tests.orders.conftest import ASK, BID, Env, eventually
 
@@ -176,3 +177,21 @@ async def test_cancelling_an_armed_emulated_stop_limit_sends_nothing(env: Env) -
     env.om.on_trade_price(env.cid, BID - 3)
     assert rec.state is OrderState.CANCELLED
     assert env.requests.count("Order/place") == 0 and env.requests.count("Order/cancel") == 0
+
+
+async def test_trailing_stop_distance_can_be_modified(env: Env) -> None:
+    rec = await env.om.place_trailing_stop_order(env.contract, OrderSide.SELL, 1, trail_ticks=8)
+    await env.om.track(rec).wait_for_status(OrderState.WORKING, 5)
+    await env.om.modify_order(rec, trail_price=BID - 1)
+    server = env.server_order(rec.order_id)
+    await eventually(lambda: server.trail_dist == 4)
+    assert rec.trail_price == BID - 1
+    assert env.kinds(rec.order_id) == [E.ORDER_PLACED, E.ORDER_MODIFIED]
+
+
+async def test_a_modification_of_a_finished_order_is_refused_before_sending(env: Env) -> None:
+    rec = await env.om.place_market_order(env.contract, OrderSide.BUY, 1)
+    await env.om.track(rec).wait_for_fill(5)
+    with pytest.raises(ValidationError, match="filled"):
+        await env.om.modify_order(rec, size=2)
+    assert env.requests.count("Order/modify") == 0

@@ -145,3 +145,15 @@ def test_state_machine_matches_the_reference_model(snapshots: list[tuple[int, in
     assert rec.fill_volume == fill
     assert om.stats()["illegal_transitions"] == refused
     assert seen.count(EventType.ORDER_FILLED) == (1 if state == "filled" else 0)
+
+
+def test_an_expired_order_emits_order_expired_once() -> None:
+    om = manager()
+    seen: list[EventType] = []
+    om.bus.on(EventType.ORDER_EXPIRED, lambda ev: seen.append(ev.type))
+    om.on_user_event(order_event(5, OrderStatus.OPEN, 0))
+    om.on_user_event(order_event(5, OrderStatus.EXPIRED, 0))
+    om.on_user_event(order_event(5, OrderStatus.EXPIRED, 0))
+    rec = om.get_order(5)
+    assert rec is not None and rec.state is OrderState.EXPIRED
+    assert seen == [EventType.ORDER_EXPIRED] and om.stats()["expired"] == 1
