@@ -13,6 +13,14 @@
   refused, logged and counted.
 * Brackets are native (Auto-OCO accounts; detected from the Gateway's answer and remembered) or
   client-side (:mod:`projectx.orders.brackets`).
+
+Events (instrument = contract id): ``ORDER_PLACED`` once per order, before any other event of
+it (on the REST success or the first hub event showing it accepted, whichever comes first);
+``ORDER_PARTIAL_FILL`` / ``ORDER_FILLED`` (``fill_size`` = the new contracts);
+``ORDER_MODIFIED``, ``ORDER_CANCELLED``, ``ORDER_REJECTED``, ``ORDER_EXPIRED``. Their data is
+:meth:`TrackedOrder.snapshot` plus ``"order"`` (the live record). ``TRADE_EXECUTED`` carries
+``{"trade": Trade, "order_id", "custom_tag", "order"}``. ``ERROR`` (``source: "orders"``) when
+bracket protection or an OCO action failed.
 """
 
 from __future__ import annotations
@@ -397,6 +405,8 @@ class OrderManager:
         self._by_id[order.id] = rec
         if order.custom_tag is not None:
             self._by_tag.setdefault(order.custom_tag, rec)
+        if rec.is_terminal:
+            self._finished.append(rec)
         claimed = self._claim_as_child(rec, order)
         if not claimed:
             self._stats.adopted += 1
