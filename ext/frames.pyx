@@ -928,8 +928,10 @@ cdef class FrameParser:
     def records(self):
         """The last feed's native records as a NumPy structured array (a copy)."""
         out = np.empty(self.n_recs, dtype=RECORD_DTYPE)
+        cdef unsigned char[::1] raw
         if self.n_recs:
-            memcpy(<void*><size_t>out.ctypes.data, self.recs, self.n_recs * sizeof(MarketRec))
+            raw = out.view(np.uint8)  # a typed view: ``out.ctypes`` costs ~10 µs per call
+            memcpy(<void*>&raw[0], self.recs, self.n_recs * sizeof(MarketRec))
         return out
 
 
