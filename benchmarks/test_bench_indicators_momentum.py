@@ -200,3 +200,32 @@ def test_stream_adx_update(benchmark: Any) -> None:
     for i in range(100):
         s.update(5002.0 + i % 7, 4998.0 + i % 5, 5000.0 + i % 3)
     benchmark(s.update, 5003.0, 4999.0, 5001.25)
+
+
+# --- streaming through the StreamingIndicator API (what the RealtimeDataManager calls) --------
+
+_BAR = (5000.0, 5003.0, 4999.0, 5001.25, 120.0, 0)
+
+
+def _warm_stream(name: str) -> Any:
+    stream = getattr(m, name)().stream()
+    for i in range(100):
+        c = 5000.0 + i % 7
+        stream.update(c, c + 2.0, c - 2.0, c + 0.25, 100.0, 0)
+    return stream
+
+
+@pytest.mark.benchmark(group="stream update per bar (StreamingIndicator)")
+@pytest.mark.parametrize("name", ["RSI", "MACD", "STOCH", "ADX"])
+def test_streaming_indicator_update(benchmark: Any, name: str) -> None:
+    """One ``<NAME>().stream().update(o, h, l, c, v, ts)`` call on a warm stream (defaults)."""
+    stream = _warm_stream(name)
+    benchmark(stream.update, *_BAR)
+
+
+@pytest.mark.benchmark(group="stream update per bar (StreamingIndicator)")
+@pytest.mark.parametrize("name", ["RSI", "STOCH"])
+def test_streaming_indicator_update_forming(benchmark: Any, name: str) -> None:
+    """One ``update_forming(...)`` preview (forming bar, state unchanged) on a warm stream."""
+    stream = _warm_stream(name)
+    benchmark(stream.update_forming, *_BAR)

@@ -28,6 +28,7 @@ cdef struct MAState:
     int matype
     double k
     Py_ssize_t count
+    Py_ssize_t slot           # SMA ring slot of the next value (count % period)
     double total
     double value
     double* ring              # last ``period`` inputs (SMA) / first ``period`` inputs (EMA)

@@ -506,6 +506,62 @@ def stoch_fastk(const double[::1] high, const double[::1] low, const double[::1]
     return out
 
 
+cdef inline void _scan_ext(const double* h, const double* l, Py_ssize_t a, Py_ssize_t b,
+                           double* hi, double* lo) noexcept nogil:
+    """Highest ``h`` and lowest ``l`` over ``[a, b]`` (branch-free)."""
+    cdef double x = h[a], y = l[a], v
+    cdef Py_ssize_t i
+    for i in range(a + 1, b + 1):
+        v = h[i]
+        x = v if v > x else x
+        v = l[i]
+        y = v if v < y else y
+    hi[0] = x
+    lo[0] = y
+
+
+def stoch(const double[::1] high, const double[::1] low, const double[::1] close,
+          Py_ssize_t fastk_period, Py_ssize_t slowk_period, int slowk_matype,
+          Py_ssize_t slowd_period, int slowd_matype):
+    """TA-Lib STOCH with SMA/EMA smoothing in one pass (the same moving-average steps as
+    ``StochStream``). Returns ``(slowk, slowd)``, both NaN until ``slowd`` exists."""
+    cdef Py_ssize_t n = high.shape[0], t
+    k_a = _nan(n)
+    d_a = _nan(n)
+    cdef double[::1] ko = k_a, do = d_a, hi, lo
+    cdef double h1, l1
+    cdef MAState km, dm
+    cdef bint big = fastk_period > 16
+    km.ring = NULL
+    dm.ring = NULL
+    if fastk_period < 1 or n < fastk_period:
+        return k_a, d_a
+    if big:
+        hi_a = _nan(n)
+        lo_a = _nan(n)
+        hi = hi_a
+        lo = lo_a
+    try:
+        _ma_init(&km, slowk_period, slowk_matype)
+        _ma_init(&dm, slowd_period, slowd_matype)
+        with nogil:
+            if big:
+                _roll_ext_into(&high[0], &low[0], n, fastk_period, &hi[0], &lo[0])
+            for t in range(fastk_period - 1, n):
+                if big:
+                    h1 = hi[t]
+                    l1 = lo[t]
+                else:
+                    _scan_ext(&high[0], &low[0], t - fastk_period + 1, t, &h1, &l1)
+                if _ma_push(&km, _fastk(h1, l1, close[t])) and _ma_push(&dm, km.value):
+                    ko[t] = km.value
+                    do[t] = dm.value
+    finally:
+        free(km.ring)
+        free(dm.ring)
+    return k_a, d_a
+
+
 def willr(const double[::1] high, const double[::1] low, const double[::1] close,
           Py_ssize_t period):
     """TA-Lib Williams %R: ``(highest - close) / ((highest - lowest) / -100)``."""
@@ -910,6 +966,7 @@ cdef int _ma_init(MAState* m, Py_ssize_t period, int matype) except -1:
     m.matype = matype
     m.k = 2.0 / (period + 1)
     m.count = 0
+    m.slot = 0
     m.total = 0.0
     m.value = NAN
     m.ring = <double*>malloc(period * sizeof(double))
@@ -927,12 +984,15 @@ cdef inline bint _ma_push(MAState* m, double x) noexcept nogil:
         m.value = x
         return True
     if m.matype == 0:
-        m.ring[c % p] = x
+        m.ring[m.slot] = x          # slot == c % p
         m.total += x
+        m.slot += 1
+        if m.slot == p:
+            m.slot = 0
         if c < p - 1:
             return False
         m.value = m.total / p
-        m.total -= m.ring[(c + 1) % p]
+        m.total -= m.ring[m.slot]   # the oldest value of the window, (c + 1) % p
         return True
     if c < p:
         m.ring[c] = x

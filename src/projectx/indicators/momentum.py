@@ -552,6 +552,8 @@ def _stoch(
 ) -> tuple[Array, Array]:
     """%K over ``fastk`` bars, its MA (``k2``), and the MA of that (``d``): TA-Lib's STOCH.
     STOCHF is the same with ``k2 = 1`` (identity)."""
+    if k2_type <= 1 and d_type <= 1:  # SMA/EMA smoothing: one native pass
+        return _k.stoch(h, lo, c, fastk, k2, k2_type, d, d_type)
     k = _k.stoch_fastk(h, lo, c, fastk)
     first = fastk - 1
     k_ma = _ma_valid(k, first, k2, k2_type)
