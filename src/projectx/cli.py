@@ -108,8 +108,9 @@ def _add_sim(sub: Any) -> None:
 def _add_demo(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
-        help="run the SDK core against the embedded simulator",
-        description="Start the simulator in-process and stream it through the native core.",
+        help="run a trading suite with a small strategy against the embedded simulator",
+        description="Start the simulator in-process, connect a TradingSuite, run the EMA-cross "
+        "bracket strategy and show bars, book, orders, position and P&L.",
     )
     p.add_argument("--symbols", type=_symbols, default=("MNQ",), help="e.g. MNQ,ES")
     p.add_argument(
@@ -117,7 +118,14 @@ def _add_demo(sub: Any) -> None:
     )
     p.add_argument("--rate", type=_positive_float, default=50.0, help="market steps/s/contract")
     p.add_argument("--seed", type=int, default=1, help="market seed (deterministic)")
-    p.add_argument("--headless", action="store_true", help="plain log lines (the default today)")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="plain log lines instead of the live dashboard (the default when not on a terminal)",
+    )
+    p.add_argument(
+        "--no-trade", action="store_true", help="market data only: do not run the strategy"
+    )
     p.set_defaults(func=_run_demo)
 
 
@@ -127,7 +135,15 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(
-            run_demo(args.symbols, args.duration, sys.stdout, rate=args.rate, seed=args.seed)
+            run_demo(
+                args.symbols,
+                args.duration,
+                sys.stdout,
+                rate=args.rate,
+                seed=args.seed,
+                trade=not args.no_trade,
+                headless=args.headless or not sys.stdout.isatty(),
+            )
         )
     except KeyboardInterrupt:
         return 130
