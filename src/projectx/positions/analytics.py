@@ -1,0 +1,180 @@
+"""Portfolio analytics and risk figures (pure functions over P&L lists and return series).
+
+Closed-trade statistics take the net P&L of each round trip in closing order. Value at risk is
+historical: the loss not exceeded with the given confidence over one bar, from the bar returns
+of the held instruments weighted by their signed notional exposure. Return series may be given
+as a polars DataFrame with a ``close`` column (simple returns are taken) or as a 1-D sequence /
+NumPy array that already holds returns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from projectx.exceptions import ValidationError
+
+__all__ = [
+    "ReturnsInput",
+    "correlation_risk",
+    "historical_var",
+    "max_drawdown",
+    "profit_factor",
+    "returns_array",
+    "sharpe_ratio",
+    "win_rate",
+]
+
+ReturnsInput = Any
+"""A polars DataFrame with a ``close`` column, or a 1-D sequence/array of returns."""
+
+_F64 = npt.NDArray[np.float64]
+
+
+def win_rate(pnls: Sequence[float]) -> float | None:
+    """Fraction of trades with P&L > 0 (None without trades)."""
+    if not pnls:
+        return None
+    return sum(1 for p in pnls if p > 0) / len(pnls)
+
+
+def profit_factor(pnls: Sequence[float]) -> float | None:
+    """Gross profit / gross loss; ``inf`` with profits and no loss; None without trades or when
+    there is neither profit nor loss."""
+    gains = sum(p for p in pnls if p > 0)
+    losses = -sum(p for p in pnls if p < 0)
+    if losses == 0:
+        return math.inf if gains > 0 else None
+    return gains / losses
+
+
+def max_drawdown(pnls: Sequence[float], start_equity: float = 0.0) -> float:
+    """Largest peak-to-trough fall (>= 0) of the equity curve ``start_equity + cumsum(pnls)``;
+    the starting equity counts as a peak."""
+    peak = equity = start_equity
+    worst = 0.0
+    for p in pnls:
+        equity += p
+        if equity > peak:
+            peak = equity
+        elif peak - equity > worst:
+            worst = peak - equity
+    return worst
+
+
+def sharpe_ratio(pnls: Sequence[float], *, periods: float = 1.0) -> float | None:
+    """``mean / stdev`` (sample stdev) of per-trade P&L, times ``sqrt(periods)`` to annualise;
+    None with fewer than two trades or no dispersion."""
+    if len(pnls) < 2:
+        return None
+    arr = np.asarray(pnls, dtype=np.float64)
+    sd = float(arr.std(ddof=1))
+    if sd == 0.0 or not math.isfinite(sd):
+        return None
+    return float(arr.mean()) / sd * math.sqrt(periods)
+
+
+def returns_array(data: ReturnsInput) -> _F64:
+    """Bar returns from a polars frame (``close`` -> simple returns) or a returns sequence."""
+    columns = getattr(data, "columns", None)
+    if columns is not None:
+        if "close" not in columns:
+            raise ValidationError("a returns frame needs a 'close' column")
+        closes = np.asarray(data["close"].to_numpy(), dtype=np.float64)
+        closes = closes[np.isfinite(closes)]
+        if closes.size < 2:
+            return np.empty(0, dtype=np.float64)
+        if np.any(closes[:-1] == 0.0):
+            raise ValidationError("closes must be non-zero to form returns")
+        out: _F64 = closes[1:] / closes[:-1] - 1.0
+        return out
+    arr = np.asarray(data, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValidationError(f"returns must be one-dimensional, got shape {arr.shape}")
+    return arr[np.isfinite(arr)]
+
+
+def _aligned(returns: Mapping[str, ReturnsInput], keys: Sequence[str]) -> _F64:
+    """Matrix (bars x instruments) of the last common bars of every series."""
+    series = [returns_array(returns[k]) for k in keys]
+    n = min((s.size for s in series), default=0)
+    if n == 0:
+        return np.empty((0, len(keys)), dtype=np.float64)
+    return np.column_stack([s[s.size - n :] for s in series])
+
+
+def historical_var(
+    exposures: Mapping[str, float],
+    returns: Mapping[str, ReturnsInput],
+    *,
+    confidence: float = 0.95,
+) -> float | None:
+    """One-bar historical VaR (a positive currency amount) of signed notional ``exposures``.
+
+    Each past bar's portfolio P&L is ``sum(exposure_i * return_i)``; VaR is minus its
+    ``1 - confidence`` quantile (linear interpolation), floored at 0. None when an exposed
+    instrument has no returns. Instruments without exposure are ignored.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValidationError(f"confidence must be in (0, 1), got {confidence}")
+    keys = [k for k, v in exposures.items() if v != 0.0]
+    if not keys:
+        return 0.0
+    if any(k not in returns for k in keys):
+        return None
+    matrix = _aligned(returns, keys)
+    if matrix.shape[0] == 0:
+        return None
+    weights = np.asarray([exposures[k] for k in keys], dtype=np.float64)
+    pnl = matrix @ weights
+    return max(0.0, -float(np.quantile(pnl, 1.0 - confidence)))
+
+
+def correlation_risk(
+    exposures: Mapping[str, float], returns: Mapping[str, ReturnsInput]
+) -> dict[str, Any]:
+    """Correlation of the held instruments' returns and what it does to portfolio risk.
+
+    Returns ``matrix`` (``{a: {b: corr}}``), ``max_pair`` (``(a, b, corr)`` of the most
+    correlated pair, or None), ``average_correlation`` (mean off-diagonal), and
+    ``diversification_ratio``: sum of stand-alone volatilities of the exposures over the
+    portfolio's volatility (1.0 = no diversification; > 1 diversified; None if undefined).
+    """
+    keys = [k for k, v in exposures.items() if v != 0.0 and k in returns]
+    out: dict[str, Any] = {
+        "matrix": {},
+        "max_pair": None,
+        "average_correlation": None,
+        "diversification_ratio": None,
+    }
+    if not keys:
+        return out
+    matrix = _aligned(returns, keys)
+    if matrix.shape[0] < 2:
+        return out
+    sd = matrix.std(axis=0, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(matrix, rowvar=False) if len(keys) > 1 else np.ones((1, 1))
+    corr = np.atleast_2d(corr)
+    out["matrix"] = {
+        a: {b: float(corr[i, j]) for j, b in enumerate(keys)} for i, a in enumerate(keys)
+    }
+    pairs = [
+        (keys[i], keys[j], float(corr[i, j]))
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if math.isfinite(float(corr[i, j]))
+    ]
+    if pairs:
+        out["max_pair"] = max(pairs, key=lambda p: p[2])
+        out["average_correlation"] = sum(p[2] for p in pairs) / len(pairs)
+    weights = np.asarray([exposures[k] for k in keys], dtype=np.float64)
+    port_sd = float((matrix @ weights).std(ddof=1))
+    standalone = float(np.sum(np.abs(weights) * sd))
+    if port_sd > 0.0 and math.isfinite(port_sd):
+        out["diversification_ratio"] = standalone / port_sd
+    return out
