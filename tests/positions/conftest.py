@@ -83,35 +83,37 @@ class PEnv:
 
 
 async def make_env(profile: str = "legacy", seed: int = 3) -> AsyncIterator[PEnv]:
-    async with Simulator(
-        symbols=list(SYMBOLS),
-        seed=seed,
-        rate=0.0,
-        profile=profile,
-        rate_limits=RateLimitConfig(enabled=False),
-    ) as sim:
-        async with ProjectX(config_for(sim)) as px:
-            account = await px.select_account()
-            contracts = {}
-            for sym in SYMBOLS:
-                c = await px.resolve_contract(sym)
-                contracts[c.id] = c
-            bus = EventBus()
-            events: list[Event] = []
-            for et in POSITION_EVENTS:
-                bus.on(et, events.append)
-            pm = PositionManager(px, bus, account_id=account.id, contracts=contracts)
-            rt = RealtimeClient(px.token_factory, sim.user_hub_url, sim.market_hub_url)
-            rt.on_user_event(pm.on_user_event)
-            env = PEnv(sim, px, rt, bus, pm, contracts, account.id, events)
-            async with rt:
-                await rt.subscribe_user(account.id)
-                await pm.start()
-                try:
-                    yield env
-                finally:
-                    await pm.close()
-                    await bus.aclose()
+    async with (
+        Simulator(
+            symbols=list(SYMBOLS),
+            seed=seed,
+            rate=0.0,
+            profile=profile,
+            rate_limits=RateLimitConfig(enabled=False),
+        ) as sim,
+        ProjectX(config_for(sim)) as px,
+    ):
+        account = await px.select_account()
+        contracts = {}
+        for sym in SYMBOLS:
+            c = await px.resolve_contract(sym)
+            contracts[c.id] = c
+        bus = EventBus()
+        events: list[Event] = []
+        for et in POSITION_EVENTS:
+            bus.on(et, events.append)
+        pm = PositionManager(px, bus, account_id=account.id, contracts=contracts)
+        rt = RealtimeClient(px.token_factory, sim.user_hub_url, sim.market_hub_url)
+        rt.on_user_event(pm.on_user_event)
+        env = PEnv(sim, px, rt, bus, pm, contracts, account.id, events)
+        async with rt:
+            await rt.subscribe_user(account.id)
+            await pm.start()
+            try:
+                yield env
+            finally:
+                await pm.close()
+                await bus.aclose()
 
 
 @pytest.fixture
