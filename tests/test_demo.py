@@ -1,21 +1,36 @@
-"""``projectx demo`` streams the embedded simulator through the native core end to end."""
+"""``projectx demo``: bars close, the strategy's bracket fills, P&L moves, and it ends flat."""
 
 from __future__ import annotations
 
 import io
+import re
 
 from projectx.cli import main
 from projectx.demo import run_demo
 
 
-async def test_demo_builds_bars_from_streamed_trades_for_every_symbol() -> None:
+async def test_demo_closes_bars_fills_a_bracket_and_ends_flat() -> None:
     out = io.StringIO()
-    trades = await run_demo(["MNQ", "ES"], duration=1.5, out=out, rate=100.0, seed=5)
+    summary = await run_demo(
+        ["MNQ"],
+        duration=8.0,
+        out=out,
+        rate=100.0,
+        seed=5,
+        headless=True,
+        strategy_params={"fast": 2, "slow": 4, "stop_ticks": 4, "target_ticks": 4},
+    )
     text = out.getvalue()
-    assert len(trades) == 2 and all(n > 0 for n in trades.values())
-    assert "warm-up: " in text and " 0 malformed" in text
-    for cid in trades:
-        assert f"] {cid} last " in text
+    assert summary["bars_closed"].get("1sec", 0) >= 5
+    assert len(re.findall(r"NEW_BAR MNQ +1sec O ", text)) == summary["bars_closed"]["1sec"]
+    assert summary["signals"], "the strategy never saw a cross"
+    assert summary["fills"] >= 1 and "ORDER_FILLED" in text
+    # the bracket: an entry, then a stop and a target placed after the entry's fill
+    entry_fill = text.index("ORDER_FILLED")
+    assert "STOP_LOSS" in text[entry_fill:] and "TAKE_PROFIT" in text[entry_fill:]
+    assert summary["flat"] is True
+    assert summary["stats"]["health"]["score"] > 0
+    assert "done: bars closed" in text
 
 
 def test_demo_rejects_a_bad_duration(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -106,6 +106,7 @@ async def run_demo(
     trade: bool = True,
     headless: bool = True,
     config: ProjectXConfig | None = None,
+    strategy_params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run the demo for ``duration`` seconds (or until Ctrl-C); returns a summary dict."""
     async with contextlib.AsyncExitStack() as stack:
@@ -138,7 +139,7 @@ async def run_demo(
         for ctx in suite:
             warm = ctx.data.stats()["warmup_bars"]
             log.line(f"{ctx.symbol}: {ctx.contract_id}, warm-up bars from REST {warm}")
-        strategies = await ema_cross.setup(suite) if trade else []
+        strategies = await ema_cross.setup(suite, **(strategy_params or {})) if trade else []
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -151,7 +152,7 @@ async def run_demo(
                 loop.remove_signal_handler(signal.SIGINT)
             log.enabled = True
             await ema_cross.teardown(suite)
-            await _flatten(suite, log)
+            flat = await _flatten(suite, log)
         stats = suite.get_stats()
         summary: dict[str, Any] = {
             "bars_closed": dict(log.bars),
@@ -159,6 +160,7 @@ async def run_demo(
             "fills": log.fills,
             "pnl_changes": log.pnl_lines,
             "signals": [s for strategy in strategies for s in strategy.signals],
+            "flat": flat,
             "stats": stats,
         }
         log.line(
@@ -204,8 +206,9 @@ async def _run_until(
             live.update(dashboard.render())
 
 
-async def _flatten(suite: TradingSuite, log: _Log) -> None:
-    """Cancel working orders and close positions (bounded in time)."""
+async def _flatten(suite: TradingSuite, log: _Log) -> bool:
+    """Cancel working orders and close positions (bounded in time); True when the Gateway
+    then reports no open position and no working order."""
     for ctx in suite:
         try:
             if ctx.orders is not None:
@@ -222,3 +225,11 @@ async def _flatten(suite: TradingSuite, log: _Log) -> None:
         pos = position_summary(ctx)
         if pos is not None:
             log.line(f"{ctx.symbol}: flat; realised P&L {pos['realized']:+.2f}")
+    for _ in range(50):  # the Gateway's view, after the closes were processed
+        positions = await suite.client.search_open_positions()
+        orders = await suite.client.search_open_orders()
+        if not positions and not orders:
+            return True
+        await asyncio.sleep(0.1)
+    log.line(f"not flat: {len(positions)} position(s), {len(orders)} working order(s)")
+    return False

@@ -57,6 +57,7 @@ def build_account_managers(suite: TradingSuite) -> None:
         suite.bus,
         account_id=suite.account.id,
         price_source=price_source(suite),
+        watch_trade_ticks=False,  # trade prices come from the dispatcher's price listener
     )
     suite.dispatcher.add_price_listener(suite.order_manager.on_trade_price)
 
