@@ -107,6 +107,17 @@ def _nan(Py_ssize_t n):
     return np.full(n, np.nan)
 
 
+def find_nan(const double[::1] x, Py_ssize_t start=0):
+    """Index of the first NaN at or after ``start``, or -1 (no allocation, early exit)."""
+    cdef Py_ssize_t i, n = x.shape[0], found = -1
+    with nogil:
+        for i in range(start, n):
+            if x[i] != x[i]:
+                found = i
+                break
+    return found
+
+
 # ---------------------------------------------------------------------------------------------
 # Moving averages used inside momentum indicators (TA-Lib INT_SMA / INT_EMA)
 
@@ -234,6 +245,7 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
     # Wilder averages of gains and losses, seeded with their plain means over ``period`` moves.
     # ta-lib 0.8 multiplies RSI's averages by 1/period but divides CMO's: same here, bit for bit.
     # Branch-free form of "if d < 0: loss -= d else: gain += d" (adding 0.0 changes nothing).
+    # (Interior NaNs never reach the kernels: the Python layer rejects them.)
     cdef double prev = x[0], gain = 0.0, loss = 0.0, d, s, up, dn
     cdef double inv = 1.0 / period, keep = <double>(period - 1), dp = <double>period
     cdef Py_ssize_t t
@@ -252,7 +264,7 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
         for t in range(period + 1, n):
             d = x[t] - prev
             prev = x[t]
-            up = d if d > 0.0 else 0.0
+            up = 0.0 if d < 0.0 else d
             dn = -d if d < 0.0 else 0.0
             loss = (loss * keep + dn) / dp
             gain = (gain * keep + up) / dp
@@ -266,7 +278,7 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
         for t in range(period + 1, n):
             d = x[t] - prev
             prev = x[t]
-            up = d if d > 0.0 else 0.0
+            up = 0.0 if d < 0.0 else d
             dn = -d if d < 0.0 else 0.0
             loss = (loss * keep + dn) * inv
             gain = (gain * keep + up) * inv

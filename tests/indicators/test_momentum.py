@@ -419,6 +419,44 @@ def test_bad_input_raises_validation_error(call: Callable[[], Any], match: str) 
         call()
 
 
+_ROW = pl.int_range(pl.len())
+
+
+@pytest.mark.parametrize(
+    ("df", "fn", "match"),
+    [
+        (
+            BARS.with_columns(
+                pl.when(_ROW == 100).then(None).otherwise(pl.col("close")).alias("close")
+            ),
+            m.RSI,
+            r"RSI: column 'close' is null/NaN at row 100, after the first complete row 0",
+        ),
+        (
+            BARS.with_columns(
+                pl.when(_ROW == 7).then(float("nan")).otherwise(pl.col("high")).alias("high")
+            ),
+            m.ADX,
+            r"ADX: column 'high' is null/NaN at row 7",
+        ),
+        (
+            BARS.with_columns(
+                pl.when(_ROW < 5).then(None).otherwise(pl.col("volume")).alias("volume"),
+                pl.when(_ROW == 50).then(None).otherwise(pl.col("low")).alias("low"),
+            ),
+            m.MFI,
+            r"MFI: column 'low' is null/NaN at row 50, after the first complete row 5",
+        ),
+    ],
+)
+def test_interior_missing_values_rejected(
+    df: pl.DataFrame, fn: Callable[..., Any], match: str
+) -> None:
+    """A gap after the first complete row is an error, not a silently TA-Lib-unlike value."""
+    with pytest.raises(ValidationError, match=match):
+        df.pipe(fn)
+
+
 def test_integer_and_float32_inputs_accepted() -> None:
     """Numeric columns of any dtype are read as float64."""
     df = BARS.with_columns(pl.col("close").cast(pl.Int64), pl.col("high").cast(pl.Float32))

@@ -4,7 +4,10 @@ Every function takes the bars frame first and returns it with its output columns
 chains with ``df.pipe(RSI, period=14)``. ``period`` stands for TA-Lib's ``timeperiod``; every other
 parameter keeps its TA-Lib name (``fastperiod``, ``slowk_matype``...). Values follow TA-Lib's
 algorithms step for step (see ``ext/ind_momentum.pyx``): warm-up rows (TA-Lib's *lookback*) are
-null, and leading nulls/NaNs in the inputs are skipped as the ``talib`` wrapper does.
+null, and leading nulls/NaNs in the inputs are skipped as the ``talib`` wrapper does; a null/NaN
+input after the first complete row raises ValidationError (TA-Lib's interior-NaN behaviour is
+build-specific, so no TA-Lib-equal value exists there). Streaming forms ignore incomplete bars
+before the first complete one; later NaN inputs propagate through their state.
 
 Output columns are named after TA-Lib's outputs: the lower-case function name for one-output
 indicators (``rsi``, ``adx``...), TA-Lib's output names otherwise (``macd``, ``macdsignal``,
@@ -104,7 +107,12 @@ def _frame(ind: str, df: object) -> pl.DataFrame:
 
 def _inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[Array], int]:
     """The input columns as contiguous float64 arrays from the first row where none is
-    null/NaN (as the ``talib`` wrapper), and that row's index."""
+    null/NaN (as the ``talib`` wrapper), and that row's index.
+
+    A null/NaN *after* that row is a ValidationError: TA-Lib's treatment of interior NaNs is
+    build-specific (ta-lib 0.8 skips some, propagates others), so no value here could claim to
+    be the TA-Lib value; fill or drop such rows first.
+    """
     arrays: list[Array] = []
     begin = 0
     for name in columns:
@@ -118,6 +126,13 @@ def _inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[
             nan = np.isnan(a)
             begin = max(begin, a.shape[0] if nan.all() else int(nan.argmin()))
         arrays.append(a)
+    for name, a in zip(columns, arrays, strict=True):
+        bad = _k.find_nan(a, begin)
+        if bad >= 0:
+            raise ValidationError(
+                f"{ind}: column {name!r} is null/NaN at row {bad}, after the first complete row "
+                f"{begin}; fill or drop missing bars first"
+            )
     return [a[begin:] for a in arrays], begin
 
 
