@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from projectx.orders import OrderManager
+from projectx.positions import PositionManager
 from projectx.realtime.client import UserEvent
 from projectx.suite.context import InstrumentContext
 
@@ -50,7 +51,7 @@ def price_source(suite: TradingSuite) -> Any:
 
 
 def build_account_managers(suite: TradingSuite) -> None:
-    """Create the orders manager (and positions/risk when available) for the suite's account."""
+    """Create the order and position managers of the suite's account."""
     assert suite.account is not None
     suite.order_manager = OrderManager(
         suite.client,
@@ -60,6 +61,26 @@ def build_account_managers(suite: TradingSuite) -> None:
         watch_trade_ticks=False,  # trade prices come from the dispatcher's price listener
     )
     suite.dispatcher.add_price_listener(suite.order_manager.on_trade_price)
+    prices = price_source(suite)
+
+    def last_price(contract_id: str) -> float | None:
+        quote = prices(contract_id)
+        if quote is None:
+            return None
+        bid, ask, last = quote
+        if not math.isnan(last):
+            return float(last)
+        mid = (bid + ask) / 2
+        return None if math.isnan(mid) else float(mid)
+
+    suite.position_manager = PositionManager(
+        suite.client,
+        suite.bus,
+        account_id=suite.account.id,
+        contracts={ctx.contract_id: ctx.contract for ctx in suite.contexts.values()},
+        price_source=last_price,
+    )
+    suite.dispatcher.add_price_listener(suite.position_manager.on_price)
 
 
 def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
@@ -67,30 +88,39 @@ def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
     if "orderbook" in suite.features:
         ctx.orderbook = suite.feed.book(ctx.contract_id)
     ctx.orders = suite.order_manager
+    ctx.positions = suite.position_manager
 
 
 async def start(suite: TradingSuite) -> None:
     """Reconcile the managers with the Gateway at start-up."""
     if suite.order_manager is not None:
         await suite.order_manager.start()
+    if suite.position_manager is not None:
+        await suite.position_manager.start()
 
 
 async def reconcile(suite: TradingSuite) -> None:
     """Reconcile after a reconnect."""
     if suite.order_manager is not None:
         await suite.order_manager.reconcile()
+    if suite.position_manager is not None:
+        await suite.position_manager.reconcile()
 
 
 async def stop(suite: TradingSuite) -> None:
     """Stop the managers' background work."""
     if suite.order_manager is not None:
         await suite.order_manager.close()
+    if suite.position_manager is not None:
+        await suite.position_manager.close()
 
 
 def route_user_event(suite: TradingSuite, event: UserEvent) -> None:
     """Hand one user-hub event to the account managers."""
     if suite.order_manager is not None:
         suite.order_manager.on_user_event(event)
+    if suite.position_manager is not None:
+        suite.position_manager.on_user_event(event)
 
 
 def manager_stats(suite: TradingSuite) -> dict[str, Any]:
@@ -98,6 +128,8 @@ def manager_stats(suite: TradingSuite) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if suite.order_manager is not None:
         out["orders"] = suite.order_manager.stats()
+    if suite.position_manager is not None:
+        out["positions"] = suite.position_manager.stats()
     return out
 
 
