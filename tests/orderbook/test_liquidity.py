@@ -77,7 +77,7 @@ def ref_sr(pair: Pair, trades: list[tuple[int, int]], levels: int) -> tuple[list
             res.setdefault(t, [0, 0])[1] += v
 
     def rank(d: dict[int, list[int]]) -> list[Row]:
-        rows = [(px(t), r + x, r, x, abs(2 * t - ref2) / 2) for t, (r, x) in d.items()]
+        rows = [(px(t), r + x, r, x, abs(2 * t - ref2) / 2) for t, (r, x) in d.items() if r + x]
         rows.sort(key=lambda row: (-row[1], row[4]))
         return rows[:levels]
 

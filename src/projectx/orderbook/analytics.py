@@ -114,18 +114,20 @@ def _ratio(b: int, a: int) -> tuple[float, float]:
     return imb, ratio
 
 
-def imbalance(bid_sizes: _I64, ask_sizes: _I64, levels: int) -> Imbalance:
-    """Imbalance of the given top-of-book sizes (zeros are padding: empty levels)."""
-    b = int(bid_sizes.sum())
-    a = int(ask_sizes.sum())
+def imbalance(
+    bid_sizes: _I64, ask_sizes: _I64, bid_levels: int, ask_levels: int, levels: int
+) -> Imbalance:
+    """Imbalance of the best ``bid_levels``/``ask_levels`` entries of the given size arrays."""
+    b = sum(bid_sizes[:bid_levels].tolist())
+    a = sum(ask_sizes[:ask_levels].tolist())
     imb, ratio = _ratio(b, a)
     return {
         "imbalance": imb,
         "bid_ask_ratio": ratio,
         "bid_volume": b,
         "ask_volume": a,
-        "bid_levels": int(np.count_nonzero(bid_sizes)),
-        "ask_levels": int(np.count_nonzero(ask_sizes)),
+        "bid_levels": bid_levels,
+        "ask_levels": ask_levels,
         "levels": levels,
     }
 
@@ -285,32 +287,53 @@ def liquidity_levels(
     parts_t: list[_I64] = []
     parts_v: list[_I64] = []
     parts_d: list[_I64] = []
-    names: list[str] = []
+    parts_s: list[npt.NDArray[np.int8]] = []
     for s in (BID, ASK) if side is None else (side,):
         t, v, d = _side_frame(book, grid, s, min_volume)
         parts_t.append(t)
         parts_v.append(v)
         parts_d.append(d)
-        names.extend([side_name(s)] * int(t.shape[0]))
+        parts_s.append(np.full(t.shape[0], s, dtype=np.int8))
     ticks = np.concatenate(parts_t)
-    frame = pl.DataFrame(
+    vols = np.concatenate(parts_v)
+    dist = np.concatenate(parts_d)
+    sides = np.concatenate(parts_s)
+    order = np.lexsort((ticks, dist, -vols))  # last key first: volume desc, distance, price
+    if top_k is not None:
+        order = order[:top_k]
+    return pl.DataFrame(
         {
-            "price": grid.prices(ticks),
-            "volume": np.concatenate(parts_v),
-            "side": pl.Series(names, dtype=pl.String),
-            "distance_ticks": np.concatenate(parts_d),
+            "price": grid.prices(ticks[order]),
+            "volume": vols[order],
+            "side": pl.Series([side_name(x) for x in sides[order].tolist()], dtype=pl.String),
+            "distance_ticks": dist[order],
         }
-    ).sort(["volume", "distance_ticks", "price"], descending=[True, False, False])
-    return frame if top_k is None else frame.head(top_k)
+    )
+
+
+def _per_tick(ticks: _I64, volume: _I64) -> tuple[_I64, _I64]:
+    """Distinct ticks (ascending) with their summed volume; bincount over the traded span."""
+    if ticks.shape[0] == 0:
+        return ticks, volume
+    lo = int(ticks.min())
+    span = int(ticks.max()) - lo + 1
+    if span > 4 * ticks.shape[0] + 4096:  # sparse outliers: sort instead of a huge histogram
+        uniq, inv = np.unique(ticks, return_inverse=True)
+        sums = np.bincount(inv, weights=volume.astype(np.float64), minlength=uniq.shape[0])
+        return uniq.astype(np.int64), sums.astype(np.int64)
+    sums = np.bincount(ticks - lo, weights=volume.astype(np.float64), minlength=span)
+    nz = np.flatnonzero(sums)
+    return nz.astype(np.int64) + lo, sums[nz].astype(np.int64)
 
 
 def _merge(rest_t: _I64, rest_v: _I64, trade_t: _I64, trade_v: _I64) -> tuple[_I64, _I64, _I64]:
     """Per distinct tick: (ticks, resting volume, traded volume)."""
-    ticks, inv = np.unique(np.concatenate((rest_t, trade_t)), return_inverse=True)
+    tt, tv = _per_tick(trade_t, trade_v)
+    ticks, inv = np.unique(np.concatenate((rest_t, tt)), return_inverse=True)
     n = ticks.shape[0]
     k = rest_t.shape[0]
     rest = np.bincount(inv[:k], weights=rest_v.astype(np.float64), minlength=n)
-    traded = np.bincount(inv[k:], weights=trade_v.astype(np.float64), minlength=n)
+    traded = np.bincount(inv[k:], weights=tv.astype(np.float64), minlength=n)
     return ticks.astype(np.int64), rest.astype(np.int64), traded.astype(np.int64)
 
 
@@ -340,7 +363,8 @@ def support_resistance(
     Reference price: the mid, else the last traded price, else the one best price of a one-sided
     book. Support candidates are prices strictly below it: resting bids plus volume traded
     there; resistance candidates are strictly above it: resting asks plus volume traded there.
-    Strength = resting + traded contracts; ties go to the price nearer the reference.
+    Strength = resting + traded contracts; ties go to the price nearer the reference. Prices
+    with neither (zero-volume prints) are not candidates.
     """
     m2: int | None
     if book.bid_levels and book.ask_levels:

@@ -294,8 +294,8 @@ class OrderBook:
         ``bid_ask_ratio = B / A`` (inf when only bids), ``B``/``A`` the summed sizes.
         """
         n = check_levels(levels)
-        self._top(n)
-        return analytics.imbalance(self._buf_bs, self._buf_as, n)
+        nb, na = self._top(n)
+        return analytics.imbalance(self._buf_bs, self._buf_as, nb, na, n)
 
     def get_orderbook_depth(self, price_range: float) -> analytics.DepthInRange:
         """Resting volume per side within ``price_range`` (price units) of the mid."""

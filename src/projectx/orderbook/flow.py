@@ -51,12 +51,18 @@ class TradeFlowSummary(TypedDict):
     source: str
 
 
-def _sides(trades: Trades) -> tuple[int, int, int]:
+def _by_aggressor(trades: Trades) -> tuple[list[int], list[int]]:
+    """Volume and trade count per aggressor, indexed unknown / buy / sell."""
     vol = trades.volume
-    agg = trades.aggressor
-    buy = int(vol[agg == 0].sum())
-    sell = int(vol[agg == 1].sum())
-    return buy, sell, int(vol.sum()) - buy - sell
+    is_buy = trades.aggressor == 0
+    is_sell = trades.aggressor == 1
+    # integer products, no BLAS (its thread pool spins on small machines)
+    buy = int((vol * is_buy).sum())
+    sell = int((vol * is_sell).sum())
+    n_buy = int(np.count_nonzero(is_buy))
+    n_sell = int(np.count_nonzero(is_sell))
+    total = int(trades.volume.sum())
+    return [total - buy - sell, buy, sell], [len(trades) - n_buy - n_sell, n_buy, n_sell]
 
 
 def _span(trades: Trades) -> tuple[int, int]:
@@ -67,7 +73,7 @@ def _span(trades: Trades) -> tuple[int, int]:
 
 def cumulative_delta(trades: Trades) -> CumulativeDelta:
     """Buy-initiated minus sell-initiated volume over ``trades``."""
-    buy, sell, unknown = _sides(trades)
+    (unknown, buy, sell), _ = _by_aggressor(trades)
     first, last = _span(trades)
     return {
         "cumulative_delta": buy - sell,
@@ -83,16 +89,11 @@ def cumulative_delta(trades: Trades) -> CumulativeDelta:
 
 def trade_flow_summary(trades: Trades) -> TradeFlowSummary:
     """Volumes, counts, delta, VWAP and sizes of ``trades`` by aggressor."""
-    buy, sell, unknown = _sides(trades)
+    (unknown, buy, sell), (_, n_buy, n_sell) = _by_aggressor(trades)
     first, last = _span(trades)
     n = len(trades)
-    agg = trades.aggressor
-    n_buy = int(np.count_nonzero(agg == 0))
-    n_sell = int(np.count_nonzero(agg == 1))
     total = buy + sell + unknown
-    vwap = (
-        float(np.dot(trades.price, trades.volume.astype(np.float64))) / total if total else math.nan
-    )
+    vwap = float((trades.price * trades.volume).sum()) / total if total else math.nan
     return {
         "total_volume": total,
         "buy_volume": buy,

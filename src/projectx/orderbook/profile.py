@@ -114,10 +114,13 @@ def volume_profile(
         anchor = (lo_tick // tpb) * tpb
     idx = (ticks - anchor) // tpb
     vol = trades.volume.astype(np.float64)
-    agg = trades.aggressor
-    volume = np.bincount(idx, weights=vol).astype(np.int64)
-    buy = np.bincount(idx, weights=np.where(agg == 0, vol, 0.0), minlength=volume.shape[0])
-    sell = np.bincount(idx, weights=np.where(agg == 1, vol, 0.0), minlength=volume.shape[0])
+    # one histogram of (bin, aggressor): columns unknown / buy / sell
+    code = idx * 3 + (trades.aggressor.astype(np.int64) + 1)
+    cube = np.bincount(code, weights=vol).astype(np.int64)
+    cube = np.concatenate((cube, np.zeros((-cube.shape[0]) % 3, dtype=np.int64))).reshape(-1, 3)
+    volume = cube.sum(axis=1)
+    buy = cube[:, 1]
+    sell = cube[:, 2]
     total = int(volume.sum())
     if total == 0:
         return _empty(tpb, pct, trades)
@@ -129,8 +132,8 @@ def volume_profile(
         {
             "price": labels,
             "volume": volume[nz],
-            "buy_volume": buy[nz].astype(np.int64),
-            "sell_volume": sell[nz].astype(np.int64),
+            "buy_volume": buy[nz],
+            "sell_volume": sell[nz],
         }
     )
     return {
