@@ -322,12 +322,17 @@ def _encode(rows: pl.DataFrame, specs: list[ContractSpec]) -> tuple[bytes, pl.Da
     """Wire records for ``rows`` (one big UTF-8 blob) and a per-record table."""
     cids = {i: s.id for i, s in enumerate(specs)}
     symids = {i: s.symbol_id for i, s in enumerate(specs)}
+    symid = (
+        pl.lit(specs[0].symbol_id)
+        if len(specs) == 1
+        else pl.col("cidx").replace_strict(symids, return_dtype=pl.Utf8)
+    )
     ts_str = pl.col("ts_ns").cast(pl.Datetime("ns", "UTC")).dt.strftime(_TS_FORMAT)
     vol = pl.col("volume").cast(pl.Utf8)
     trade_item = pl.concat_str(
         [
             pl.lit('{"symbolId":"'),
-            pl.col("cidx").replace_strict(symids, return_dtype=pl.Utf8),
+            symid,
             pl.lit('","price":'),
             _num("price"),
             pl.lit(',"timestamp":"'),
@@ -358,7 +363,7 @@ def _encode(rows: pl.DataFrame, specs: list[ContractSpec]) -> tuple[bytes, pl.Da
     if has_quotes:
         parts: list[pl.Expr] = [
             pl.lit('{"symbol":"'),
-            pl.col("cidx").replace_strict(symids, return_dtype=pl.Utf8),
+            symid,
             pl.lit('"'),
         ]
         for bit, key, col in _QUOTE_WIRE:
@@ -386,53 +391,78 @@ def _encode(rows: pl.DataFrame, specs: list[ContractSpec]) -> tuple[bytes, pl.Da
     else:
         quote_item = pl.lit("")
     event = pl.col("event")
-    item = (
-        pl.when(event == 0).then(trade_item).when(event == 1).then(depth_item).otherwise(quote_item)
-    )
+    present = set(rows["event"].unique().to_list())
+    branches = [(k, e) for k, e in ((0, trade_item), (1, depth_item)) if k in present]
+    if EVENT_QUOTE in present:
+        branches.append((EVENT_QUOTE, quote_item))
+    item: pl.Expr = branches[-1][1]
+    for k, e in reversed(branches[:-1]):  # polars evaluates every branch: only present kinds
+        item = pl.when(event == k).then(e).otherwise(item)
     new_rec = (
         (event == EVENT_QUOTE)
         | (event != event.shift(1))
         | (pl.col("cidx") != pl.col("cidx").shift(1))
         | (pl.col("msg") != pl.col("msg").shift(1))
     ).fill_null(True)
-    df = rows.select(
-        item.alias("item"),
-        pl.col("ts_ns"),
-        pl.col("cidx"),
-        event.alias("event"),
-        new_rec.cast(pl.Int64).cum_sum().alias("rec"),
-        pl.int_range(0, rows.height, dtype=pl.Int64).alias("row"),
-    )
-    recs = df.group_by("rec", maintain_order=True).agg(
-        pl.col("item").str.join(",").alias("items"),
-        pl.col("ts_ns").max().alias("ts"),
-        pl.col("cidx").first(),
-        pl.col("event").first(),
-        pl.col("row").first().alias("row0"),
-        (pl.col("row").last() + 1).alias("row1"),
-    )
+    # every row becomes [record head] item [record tail or ","]: no group-by needed
     target = (
-        pl.when(pl.col("event") == 0)
+        pl.when(event == 0)
         .then(pl.lit("GatewayTrade"))
-        .when(pl.col("event") == 1)
+        .when(event == 1)
         .then(pl.lit("GatewayDepth"))
         .otherwise(pl.lit("GatewayQuote"))
     )
-    is_quote = pl.col("event") == EVENT_QUOTE
-    record = pl.concat_str(
+    is_quote = event == EVENT_QUOTE
+    head = pl.concat_str(
         [
             pl.lit('{"type":1,"target":"'),
             target,
             pl.lit('","arguments":["'),
-            pl.col("cidx").replace_strict(cids, return_dtype=pl.Utf8),
-            pl.lit('",'),
-            pl.when(is_quote).then(pl.lit("")).otherwise(pl.lit("[")),
-            pl.col("items"),
-            pl.when(is_quote).then(pl.lit("]}\x1e")).otherwise(pl.lit("]]}\x1e")),
+            pl.lit(specs[0].id)
+            if len(specs) == 1
+            else pl.col("cidx").replace_strict(cids, return_dtype=pl.Utf8),
+            pl.when(is_quote).then(pl.lit('",')).otherwise(pl.lit('",[')),
         ]
     )
-    recs = recs.with_columns(record.alias("record")).with_columns(
-        pl.col("record").str.len_bytes().alias("nbytes")
+    tail = pl.when(is_quote).then(pl.lit("]}\x1e")).otherwise(pl.lit("]]}\x1e"))
+    df = rows.select(
+        pl.col("ts_ns"),
+        pl.col("cidx"),
+        event.alias("event"),
+        new_rec.alias("first"),
+        new_rec.shift(-1, fill_value=True).alias("last"),
+        item.alias("item"),
+    ).with_columns(
+        pl.concat_str(
+            [
+                pl.when(pl.col("first")).then(head).otherwise(pl.lit("")),
+                pl.col("item"),
+                pl.when(pl.col("last")).then(tail).otherwise(pl.lit(",")),
+            ]
+        ).alias("text")
     )
-    wire = recs["record"].str.join("").item().encode()
-    return wire, recs.drop("record", "items")
+    df = df.with_columns(
+        pl.col("text").str.len_bytes().cast(pl.Int64).alias("nbytes"),
+        pl.col("first").cast(pl.Int64).cum_sum().alias("rec"),
+        pl.int_range(0, rows.height, dtype=pl.Int64).alias("row"),
+    )
+    wire = df["text"].str.join("").item().encode()
+    if bool(df["first"].all()):
+        recs = df.select(
+            pl.col("ts_ns").alias("ts"),
+            "cidx",
+            "event",
+            pl.col("row").alias("row0"),
+            (pl.col("row") + 1).alias("row1"),
+            "nbytes",
+        )
+    else:
+        recs = df.group_by("rec", maintain_order=True).agg(
+            pl.col("ts_ns").max().alias("ts"),
+            pl.col("cidx").first(),
+            pl.col("event").first(),
+            pl.col("row").first().alias("row0"),
+            (pl.col("row").last() + 1).alias("row1"),
+            pl.col("nbytes").sum(),
+        )
+    return wire, recs
