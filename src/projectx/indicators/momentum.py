@@ -39,6 +39,7 @@ import polars as pl
 from projectx._native import ind_momentum as _k
 from projectx.exceptions import ValidationError
 from projectx.indicators._base import register
+from projectx.indicators._common import attach, frame, int_param
 from projectx.indicators.overlap import ma_array, ma_lookback
 from projectx.indicators.streaming import StreamingIndicator, field_index, register_stream
 
@@ -81,28 +82,12 @@ __all__ = [
 
 Array = npt.NDArray[np.float64]
 
-_MAX_PERIOD = 100_000
 _HLC = ("high", "low", "close")
 _HL = ("high", "low")
 
 
 # ---------------------------------------------------------------------------------------------
 # Validation and frame plumbing
-
-
-def _period(ind: str, name: str, value: object, lo: int) -> int:
-    """``value`` as an int in ``[lo, 100000]`` (TA-Lib's range), else ValidationError."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValidationError(f"{ind}: {name} must be an int, got {value!r}")
-    if not lo <= int(value) <= _MAX_PERIOD:
-        raise ValidationError(f"{ind}: {name} must be in [{lo}, {_MAX_PERIOD}], got {value}")
-    return int(value)
-
-
-def _frame(ind: str, df: object) -> pl.DataFrame:
-    if not isinstance(df, pl.DataFrame):
-        raise ValidationError(f"{ind}: expected a polars DataFrame, got {type(df).__name__}")
-    return df
 
 
 def _inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[Array], int]:
@@ -134,31 +119,6 @@ def _inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[
                 f"{begin}; fill or drop missing bars first"
             )
     return [a[begin:] for a in arrays], begin
-
-
-def _names(outputs: tuple[str, ...], prefix: str | None) -> list[str]:
-    if prefix is not None and not isinstance(prefix, str):
-        raise ValidationError(f"prefix must be a str, got {prefix!r}")
-    return [f"{prefix}_{o}" if prefix else o for o in outputs]
-
-
-def _attach(
-    df: pl.DataFrame,
-    outputs: tuple[str, ...],
-    values: tuple[Array, ...],
-    begin: int,
-    prefix: str | None,
-) -> pl.DataFrame:
-    """``df`` with ``values`` (computed from row ``begin`` on) added; NaN warm-up -> null."""
-    n = df.height
-    cols = []
-    for name, arr in zip(_names(outputs, prefix), values, strict=True):
-        if begin:
-            full = np.full(n, np.nan)
-            full[begin:] = arr
-            arr = full
-        cols.append(pl.Series(name, arr, dtype=pl.Float64, nan_to_null=True))
-    return df.with_columns(cols)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,9 +185,9 @@ def _one(
     outputs: tuple[str, ...],
     compute: Callable[[Array], tuple[Array, ...]],
 ) -> pl.DataFrame:
-    frame = _frame(ind, df)
-    (x,), begin = _inputs(ind, frame, (column,))
-    return _attach(frame, outputs, compute(x), begin, prefix)
+    f = frame(ind, df)
+    (x,), begin = _inputs(ind, f, (column,))
+    return attach(f, outputs, compute(x), begin, prefix)
 
 
 def _many(
@@ -238,9 +198,9 @@ def _many(
     outputs: tuple[str, ...],
     compute: Callable[..., tuple[Array, ...]],
 ) -> pl.DataFrame:
-    frame = _frame(ind, df)
-    arrays, begin = _inputs(ind, frame, columns)
-    return _attach(frame, outputs, compute(*arrays), begin, prefix)
+    f = frame(ind, df)
+    arrays, begin = _inputs(ind, f, columns)
+    return attach(f, outputs, compute(*arrays), begin, prefix)
 
 
 @register(group="momentum", params={"period": 14}, outputs=("rsi",), streaming=True)
@@ -252,7 +212,7 @@ def RSI(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Relative Strength Index (Wilder): ``100 * avg_gain / (avg_gain + avg_loss)``."""
-    p = _period("RSI", "period", period, 2)
+    p = int_param("RSI", "period", period, 2)
     return _one("RSI", df, column, prefix, ("rsi",), lambda x: (_k.rsi(x, p),))
 
 
@@ -265,7 +225,7 @@ def CMO(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Chande Momentum Oscillator on Wilder-smoothed gains and losses, as TA-Lib."""
-    p = _period("CMO", "period", period, 2)
+    p = int_param("CMO", "period", period, 2)
     return _one("CMO", df, column, prefix, ("cmo",), lambda x: (_k.cmo(x, p),))
 
 
@@ -305,7 +265,7 @@ def MOM(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Momentum: ``price - price[period bars ago]``."""
-    p = _period("MOM", "period", period, 1)
+    p = int_param("MOM", "period", period, 1)
     return _one("MOM", df, column, prefix, ("mom",), lambda x: (_rocs(x, p, "mom"),))
 
 
@@ -318,7 +278,7 @@ def ROC(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Rate of change: ``(price / prev - 1) * 100`` (0 where ``prev`` is 0, as TA-Lib)."""
-    p = _period("ROC", "period", period, 1)
+    p = int_param("ROC", "period", period, 1)
     return _one("ROC", df, column, prefix, ("roc",), lambda x: (_rocs(x, p, "roc"),))
 
 
@@ -331,7 +291,7 @@ def ROCP(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Rate of change percentage: ``(price - prev) / prev``."""
-    p = _period("ROCP", "period", period, 1)
+    p = int_param("ROCP", "period", period, 1)
     return _one("ROCP", df, column, prefix, ("rocp",), lambda x: (_rocs(x, p, "rocp"),))
 
 
@@ -344,7 +304,7 @@ def ROCR(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Rate of change ratio: ``price / prev``."""
-    p = _period("ROCR", "period", period, 1)
+    p = int_param("ROCR", "period", period, 1)
     return _one("ROCR", df, column, prefix, ("rocr",), lambda x: (_rocs(x, p, "rocr"),))
 
 
@@ -357,7 +317,7 @@ def ROCR100(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Rate of change ratio, 100 scale: ``price / prev * 100``."""
-    p = _period("ROCR100", "period", period, 1)
+    p = int_param("ROCR100", "period", period, 1)
     return _one("ROCR100", df, column, prefix, ("rocr100",), lambda x: (_rocs(x, p, "rocr100"),))
 
 
@@ -386,7 +346,7 @@ def TRIX(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """1-bar rate of change (in %) of a triple EMA."""
-    p = _period("TRIX", "period", period, 1)
+    p = int_param("TRIX", "period", period, 1)
     return _one("TRIX", df, column, prefix, ("trix",), lambda x: (_trix(x, p),))
 
 
@@ -438,9 +398,9 @@ def MACD(
     As TA-Lib, both EMAs are seeded at bar ``slowperiod - 1`` and ``macd`` is null until the
     signal exists.
     """
-    f = _period("MACD", "fastperiod", fastperiod, 2)
-    s = _period("MACD", "slowperiod", slowperiod, 2)
-    g = _period("MACD", "signalperiod", signalperiod, 1)
+    f = int_param("MACD", "fastperiod", fastperiod, 2)
+    s = int_param("MACD", "slowperiod", slowperiod, 2)
+    g = int_param("MACD", "signalperiod", signalperiod, 1)
     return _one("MACD", df, column, prefix, _MACD_OUT, lambda x: _k.macd(x, f, s, g))
 
 
@@ -469,9 +429,9 @@ def MACDEXT(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """MACD with a controllable moving-average type for each of its three averages."""
-    f = _period("MACDEXT", "fastperiod", fastperiod, 2)
-    s = _period("MACDEXT", "slowperiod", slowperiod, 2)
-    g = _period("MACDEXT", "signalperiod", signalperiod, 1)
+    f = int_param("MACDEXT", "fastperiod", fastperiod, 2)
+    s = int_param("MACDEXT", "slowperiod", slowperiod, 2)
+    g = int_param("MACDEXT", "signalperiod", signalperiod, 1)
     ft = _matype("MACDEXT", "fastmatype", fastmatype)
     st = _matype("MACDEXT", "slowmatype", slowmatype)
     gt = _matype("MACDEXT", "signalmatype", signalmatype)
@@ -495,7 +455,7 @@ def MACDFIX(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """MACD 12/26 with TA-Lib's fixed smoothing factors 0.15 and 0.075."""
-    g = _period("MACDFIX", "signalperiod", signalperiod, 1)
+    g = int_param("MACDFIX", "signalperiod", signalperiod, 1)
     return _one(
         "MACDFIX",
         df,
@@ -533,8 +493,8 @@ def APO(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Absolute Price Oscillator: ``MA(fast) - MA(slow)`` (default EMA, as the ta-lib package)."""
-    f = _period("APO", "fastperiod", fastperiod, 2)
-    s = _period("APO", "slowperiod", slowperiod, 2)
+    f = int_param("APO", "fastperiod", fastperiod, 2)
+    s = int_param("APO", "slowperiod", slowperiod, 2)
     mt = _matype("APO", "matype", matype)
     return _one("APO", df, column, prefix, ("apo",), lambda x: (_po(x, f, s, mt, False),))
 
@@ -552,8 +512,8 @@ def PPO(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Percentage Price Oscillator: ``(MA(fast) - MA(slow)) / MA(slow) * 100``."""
-    f = _period("PPO", "fastperiod", fastperiod, 2)
-    s = _period("PPO", "slowperiod", slowperiod, 2)
+    f = int_param("PPO", "fastperiod", fastperiod, 2)
+    s = int_param("PPO", "slowperiod", slowperiod, 2)
     mt = _matype("PPO", "matype", matype)
     return _one("PPO", df, column, prefix, ("ppo",), lambda x: (_po(x, f, s, mt, True),))
 
@@ -602,9 +562,9 @@ def STOCH(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Slow stochastic: %K smoothed (``slowk``) and its moving average (``slowd``)."""
-    fk = _period("STOCH", "fastk_period", fastk_period, 1)
-    sk = _period("STOCH", "slowk_period", slowk_period, 1)
-    sd = _period("STOCH", "slowd_period", slowd_period, 1)
+    fk = int_param("STOCH", "fastk_period", fastk_period, 1)
+    sk = int_param("STOCH", "slowk_period", slowk_period, 1)
+    sd = int_param("STOCH", "slowd_period", slowd_period, 1)
     kt = _matype("STOCH", "slowk_matype", slowk_matype)
     dt = _matype("STOCH", "slowd_matype", slowd_matype)
     return _many(
@@ -632,8 +592,8 @@ def STOCHF(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Fast stochastic: raw %K (``fastk``) and its moving average (``fastd``)."""
-    fk = _period("STOCHF", "fastk_period", fastk_period, 1)
-    fd = _period("STOCHF", "fastd_period", fastd_period, 1)
+    fk = int_param("STOCHF", "fastk_period", fastk_period, 1)
+    fd = int_param("STOCHF", "fastd_period", fastd_period, 1)
     dt = _matype("STOCHF", "fastd_matype", fastd_matype)
     return _many(
         "STOCHF",
@@ -674,9 +634,9 @@ def STOCHRSI(
     prefix: str | None = None,
 ) -> pl.DataFrame:
     """Stochastic RSI: the fast stochastic of the RSI series."""
-    p = _period("STOCHRSI", "period", period, 2)
-    fk = _period("STOCHRSI", "fastk_period", fastk_period, 1)
-    fd = _period("STOCHRSI", "fastd_period", fastd_period, 1)
+    p = int_param("STOCHRSI", "period", period, 2)
+    fk = int_param("STOCHRSI", "fastk_period", fastk_period, 1)
+    fd = int_param("STOCHRSI", "fastd_period", fastd_period, 1)
     dt = _matype("STOCHRSI", "fastd_matype", fastd_matype)
     return _one(
         "STOCHRSI", df, column, prefix, ("fastk", "fastd"), lambda x: _stochrsi(x, p, fk, fd, dt)
@@ -688,7 +648,7 @@ def WILLR(
     df: pl.DataFrame | None = None, *, period: int = 14, prefix: str | None = None
 ) -> pl.DataFrame:
     """Williams' %R: ``-100 * (highest - close) / (highest - lowest)`` over ``period`` bars."""
-    p = _period("WILLR", "period", period, 2)
+    p = int_param("WILLR", "period", period, 2)
     return _many("WILLR", df, _HLC, prefix, ("willr",), lambda h, lo, c: (_k.willr(h, lo, c, p),))
 
 
@@ -697,7 +657,7 @@ def CCI(
     df: pl.DataFrame | None = None, *, period: int = 14, prefix: str | None = None
 ) -> pl.DataFrame:
     """Commodity Channel Index on the typical price ``(high + low + close) / 3``."""
-    p = _period("CCI", "period", period, 2)
+    p = int_param("CCI", "period", period, 2)
     return _many("CCI", df, _HLC, prefix, ("cci",), lambda h, lo, c: (_k.cci(h, lo, c, p),))
 
 
@@ -707,7 +667,7 @@ def AROON(
 ) -> pl.DataFrame:
     """Aroon down/up: how recent the lowest low / highest high of the last ``period + 1`` bars
     is, on a 0..100 scale (ties go to the most recent bar)."""
-    p = _period("AROON", "period", period, 2)
+    p = int_param("AROON", "period", period, 2)
     return _many(
         "AROON", df, _HL, prefix, ("aroondown", "aroonup"), lambda h, lo: _k.aroon(h, lo, p)[:2]
     )
@@ -718,7 +678,7 @@ def AROONOSC(
     df: pl.DataFrame | None = None, *, period: int = 14, prefix: str | None = None
 ) -> pl.DataFrame:
     """Aroon oscillator: Aroon up - Aroon down."""
-    p = _period("AROONOSC", "period", period, 2)
+    p = int_param("AROONOSC", "period", period, 2)
     return _many("AROONOSC", df, _HL, prefix, ("aroonosc",), lambda h, lo: _k.aroon(h, lo, p)[2:])
 
 
@@ -741,7 +701,7 @@ def MFI(
     df: pl.DataFrame | None = None, *, period: int = 14, prefix: str | None = None
 ) -> pl.DataFrame:
     """Money Flow Index: RSI-like ratio of positive to total typical-price money flow."""
-    p = _period("MFI", "period", period, 2)
+    p = int_param("MFI", "period", period, 2)
     return _many(
         "MFI",
         df,
@@ -768,9 +728,9 @@ def ULTOSC(
 ) -> pl.DataFrame:
     """Ultimate Oscillator: buying pressure over true range on three windows, weighted 4:2:1
     (TA-Lib's ``timeperiod1..3``; the windows are sorted, shortest weighted most)."""
-    a = _period("ULTOSC", "period1", period1, 1)
-    b = _period("ULTOSC", "period2", period2, 1)
-    c_ = _period("ULTOSC", "period3", period3, 1)
+    a = int_param("ULTOSC", "period1", period1, 1)
+    b = int_param("ULTOSC", "period2", period2, 1)
+    c_ = int_param("ULTOSC", "period3", period3, 1)
     return _many(
         "ULTOSC", df, _HLC, prefix, ("ultosc",), lambda h, lo, c: (_k.ultosc(h, lo, c, a, b, c_),)
     )
@@ -790,7 +750,7 @@ def _dmi(
     prefix: str | None,
     hl_only: bool = False,
 ) -> pl.DataFrame:
-    p = _period(ind, "period", period, lo_period)
+    p = int_param(ind, "period", period, lo_period)
     if hl_only:
         return _many(ind, df, _HL, prefix, (out,), lambda h, lo: (_k.dmi(h, lo, h, p, which),))
     return _many(ind, df, _HLC, prefix, (out,), lambda h, lo, c: (_k.dmi(h, lo, c, p, which),))
@@ -863,7 +823,7 @@ def ADXR(
     df: pl.DataFrame | None = None, *, period: int = 14, prefix: str | None = None
 ) -> pl.DataFrame:
     """ADX rating: mean of today's ADX and the ADX ``period - 1`` bars ago."""
-    p = _period("ADXR", "period", period, 2)
+    p = int_param("ADXR", "period", period, 2)
     return _many("ADXR", df, _HLC, prefix, ("adxr",), lambda h, lo, c: _adxr(h, lo, c, p))
 
 
@@ -883,7 +843,7 @@ class StreamingRSI(StreamingIndicator):
     __slots__ = ("_field", "_s")
 
     def __init__(self, *, period: int = 14, column: str = "close", prefix: str | None = None):
-        self._s = _k.RSIStream(_period("RSI", "period", period, 2))
+        self._s = _k.RSIStream(int_param("RSI", "period", period, 2))
         self._field = field_index("RSI", column)
         super().__init__(("rsi",), prefix, {"period": period, "column": column})
 
@@ -926,9 +886,9 @@ class StreamingMACD(StreamingIndicator):
         prefix: str | None = None,
     ):
         self._s = _k.MACDStream(
-            _period("MACD", "fastperiod", fastperiod, 2),
-            _period("MACD", "slowperiod", slowperiod, 2),
-            _period("MACD", "signalperiod", signalperiod, 1),
+            int_param("MACD", "fastperiod", fastperiod, 2),
+            int_param("MACD", "slowperiod", slowperiod, 2),
+            int_param("MACD", "signalperiod", signalperiod, 1),
         )
         self._field = field_index("MACD", column)
         params = {
@@ -985,10 +945,10 @@ class StreamingSTOCH(StreamingIndicator):
                 "STOCH: the streaming form supports slowk_matype/slowd_matype 0 (SMA) and 1 (EMA)"
             )
         self._s = _k.StochStream(
-            _period("STOCH", "fastk_period", fastk_period, 1),
-            _period("STOCH", "slowk_period", slowk_period, 1),
+            int_param("STOCH", "fastk_period", fastk_period, 1),
+            int_param("STOCH", "slowk_period", slowk_period, 1),
             kt,
-            _period("STOCH", "slowd_period", slowd_period, 1),
+            int_param("STOCH", "slowd_period", slowd_period, 1),
             dt,
         )
         params = {
@@ -1027,7 +987,7 @@ class StreamingADX(StreamingIndicator):
     __slots__ = ("_s",)
 
     def __init__(self, *, period: int = 14, prefix: str | None = None):
-        self._s = _k.ADXStream(_period("ADX", "period", period, 2))
+        self._s = _k.ADXStream(int_param("ADX", "period", period, 2))
         super().__init__(("adx",), prefix, {"period": period})
 
     def update(
