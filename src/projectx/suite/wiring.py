@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from projectx.orderbook import OrderBook
 from projectx.orders import OrderManager
 from projectx.positions import PositionManager
 from projectx.realtime.client import UserEvent
@@ -85,8 +86,21 @@ def build_account_managers(suite: TradingSuite) -> None:
 
 def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
     """Give the instrument context its managers."""
-    if "orderbook" in suite.features:
-        ctx.orderbook = suite.feed.book(ctx.contract_id)
+    native = suite.feed.book(ctx.contract_id)
+    heuristics = "orderbook_heuristics" in suite.features
+    if native is not None and ("orderbook" in suite.features or heuristics):
+        book = OrderBook(
+            native,
+            ctx.data.tick_size,
+            ctx.contract.tick_value,
+            ctx.symbol,
+            track_heuristics=heuristics,
+        )
+        ctx.orderbook = book
+        # trade flow reads the Gateway's trades; depth entries matter only to the heuristics
+        suite.dispatcher.add_record_hooks(
+            ctx.contract_id, trade=book.on_trade, depth=book.on_depth if heuristics else None
+        )
     ctx.orders = suite.order_manager
     ctx.positions = suite.position_manager
 
