@@ -11,6 +11,10 @@ Documented differences from TA-Lib:
   Both agree with the exact variance to ~1e-11 relative, hence with each other to 1e-9, except
   where the exact variance is 0 (flat window): either side may then give a deviation of order
   1e-7 or 0, so the tests add ``atol=1e-6`` for the deviation-based outputs.
+* KAMA follows ta-lib 0.8 (no 1e-8 "zero" threshold on the volatility sum; a window is flat
+  only when the sum is exactly 0). On inputs flat *up to rounding* (e.g. an oscillator pinned at
+  100 whose values differ by 1e-13), the efficiency ratio is a ratio of rounding residues and
+  may differ from TA-Lib's; on exactly flat or ordinary windows the values agree.
 * TRIMA is computed as TA-Lib defines it, an SMA of an SMA; TA-Lib's single-pass running sums
   round differently (~1e-13 relative).
 """
@@ -372,14 +376,14 @@ _BB_OUT = ("upperband", "middleband", "lowerband")
 
 @register(
     "overlap",
-    params={"period": 5, "nbdevup": 2.0, "nbdevdn": 2.0, "matype": 0},
+    params={"period": 20, "nbdevup": 2.0, "nbdevdn": 2.0, "matype": 0},
     outputs=_BB_OUT,
     streaming=True,
 )
 def BBANDS(
     df: pl.DataFrame | None = None,
     *,
-    period: int = 5,
+    period: int = 20,
     nbdevup: float = 2.0,
     nbdevdn: float = 2.0,
     matype: int = 0,
@@ -556,7 +560,7 @@ class StreamingBBANDS(StreamingIndicator):
     def __init__(
         self,
         *,
-        period: int = 5,
+        period: int = 20,
         nbdevup: float = 2.0,
         nbdevdn: float = 2.0,
         matype: int = 0,
