@@ -153,7 +153,13 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_sim, _add_demo)
+def _data_commands() -> tuple[Callable[[Any], None], ...]:
+    from projectx.cli_data import COMMANDS  # record, replay, bars, check
+
+    return COMMANDS
+
+
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_sim, _add_demo, *_data_commands())
 
 
 def build_parser() -> argparse.ArgumentParser:
