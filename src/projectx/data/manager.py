@@ -25,6 +25,7 @@ from projectx._native.bars import Bar, BarEngine
 from projectx._native.feed import MarketFeed
 from projectx._native.latency import LatencyHistogram
 from projectx.data.history import fetch_bars
+from projectx.data.live_indicator import LiveIndicator
 from projectx.data.splice import splice_closed
 from projectx.events import EventBus, EventType
 from projectx.exceptions import ValidationError
@@ -92,6 +93,7 @@ class RealtimeDataManager:
         self.bars_repaired = 0
         self.repair_failures = 0
         self.warmup_bars: dict[str, int] = {}
+        self._indicators: dict[str, list[LiveIndicator]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -203,6 +205,8 @@ class RealtimeDataManager:
 
     def _emit_bar(self, name: str, bar: Bar, *, repaired: bool) -> None:
         self.bars_emitted += 1
+        for live in self._indicators.get(name, ()):
+            live.on_bar(bar)
         last_ts = self.feed.last_ts_ns
         if last_ts:
             self.new_bar_age.record(time.time_ns() - last_ts)
@@ -278,6 +282,19 @@ class RealtimeDataManager:
             while self.repairing:
                 tasks = [g.task for g in self._gaps.values() if g.task is not None]
                 await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- indicators -----------------------------------------------------------------------------
+    def indicator(self, timeframe: str, spec: Any) -> LiveIndicator:
+        """Keep a streaming indicator current on ``timeframe``'s closed bars.
+
+        ``spec`` is an indicator called without a frame, e.g. ``RSI(period=14)``; it is warmed on
+        the bars held now and then updated (O(1)) on every closed bar, before NEW_BAR handlers
+        run. ``live.forming_value(manager.get_forming_bar(tf))`` previews the forming bar.
+        """
+        name = self._tf(timeframe)
+        live = LiveIndicator.create(name, spec, self.get_data(name))
+        self._indicators.setdefault(name, []).append(live)
+        return live
 
     # -- reads ----------------------------------------------------------------------------------
     def _tf(self, timeframe: str) -> str:
