@@ -443,7 +443,7 @@ async def _check(args: argparse.Namespace, out: TextIO) -> int:
                 await client.close()
     except _CommandError as exc:
         if exc.code == EXIT_INPUT:
-            line("configuration", False, str(exc))
+            line("configuration", False, str(exc).removeprefix("configuration: "))
         raise
     return EXIT_OK
 

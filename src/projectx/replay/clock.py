@@ -10,7 +10,7 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from projectx.sim.clock import ManualClock
 from projectx.strategy import StrategyClock
@@ -50,10 +50,11 @@ class SimulatedClock(StrategyClock):
 
     async def wait_for(self, aw: Awaitable[_T], timeout: float) -> _T:  # noqa: ASYNC109
         """``aw``'s result, or ``TimeoutError`` once the replay passed now + ``timeout``."""
-        task = asyncio.ensure_future(aw)
+        task: asyncio.Future[_T] = asyncio.ensure_future(aw)
         timer = self._timer(timeout)
+        waiters: set[asyncio.Future[Any]] = {task, timer}
         try:
-            done, _ = await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         except BaseException:
             task.cancel()
             timer.cancel()

@@ -322,14 +322,14 @@ class ReplayRunner:
         if step:
             for k in range(pos, end):
                 r0, r1 = int(d.rec_row0[k]), int(d.rec_row1[k])
-                ev = int(d.rec_event[k])
+                kind = int(d.rec_event[k])
                 cid = ids[int(d.rec_cidx[k])]
                 self.clock.advance_to(int(d.rec_ts[k]))
-                if ev == 0:
+                if kind == 0:
                     feeder.trades(
                         cid, d.row_ts[r0:r1], d.row_ticks[r0:r1], d.row_volume[r0:r1], step=True
                     )
-                elif ev == 1:
+                elif kind == 1:
                     feeder.depth(
                         cid,
                         int(d.rec_ts[k]),
@@ -342,17 +342,17 @@ class ReplayRunner:
         r0, r1 = int(d.rec_row0[pos]), int(d.rec_row1[end - 1])
         ev = d.row_event[r0:r1]
         if len(ids) == 1 and not self._has_depth:
-            m = ev == 0
-            if m.all():
+            trade_rows = ev == 0
+            if trade_rows.all():
                 feeder.trades(
                     ids[0], d.row_ts[r0:r1], d.row_ticks[r0:r1], d.row_volume[r0:r1], step=False
                 )
             else:
                 feeder.trades(
                     ids[0],
-                    d.row_ts[r0:r1][m],
-                    d.row_ticks[r0:r1][m],
-                    d.row_volume[r0:r1][m],
+                    d.row_ts[r0:r1][trade_rows],
+                    d.row_ticks[r0:r1][trade_rows],
+                    d.row_volume[r0:r1][trade_rows],
                     step=False,
                 )
             return
