@@ -185,7 +185,7 @@ def kama(const double[::1] x, Py_ssize_t period):
         trailing_value = x[trailing]
         trailing += 1
         period_roc = t - trailing_value
-        if roc_sum <= period_roc or roc_sum == 0.0:
+        if roc_sum <= period_roc or (-1e-14 < roc_sum < 1e-14):
             t = 1.0
         else:
             t = abs(period_roc / roc_sum)
@@ -201,7 +201,7 @@ def kama(const double[::1] x, Py_ssize_t period):
             roc_sum += abs(t - x[today - 1])
             trailing_value = x[trailing]
             trailing += 1
-            if roc_sum <= period_roc or roc_sum == 0.0:
+            if roc_sum <= period_roc or (-1e-14 < roc_sum < 1e-14):
                 t = 1.0
             else:
                 t = abs(period_roc / roc_sum)

@@ -11,10 +11,11 @@ Documented differences from TA-Lib:
   Both agree with the exact variance to ~1e-11 relative, hence with each other to 1e-9, except
   where the exact variance is 0 (flat window): either side may then give a deviation of order
   1e-7 or 0, so the tests add ``atol=1e-6`` for the deviation-based outputs.
-* KAMA follows ta-lib 0.8 (no 1e-8 "zero" threshold on the volatility sum; a window is flat
-  only when the sum is exactly 0). On inputs flat *up to rounding* (e.g. an oscillator pinned at
-  100 whose values differ by 1e-13), the efficiency ratio is a ratio of rounding residues and
-  may differ from TA-Lib's; on exactly flat or ordinary windows the values agree.
+* KAMA follows ta-lib 0.8: a window counts as flat (efficiency ratio 1) when the running sum of
+  absolute changes is below 1e-14 (ta-lib 0.8's epsilon; classic TA-Lib used 1e-8). On inputs
+  flat only *up to rounding* (e.g. an oscillator pinned at 100 whose values differ by 1e-13)
+  the ratio divides rounding residues, and its value depends on how each side's running sum
+  rounded: there ours may differ from TA-Lib's. Exactly flat and ordinary windows agree.
 * TRIMA is computed as TA-Lib defines it, an SMA of an SMA; TA-Lib's single-pass running sums
   round differently (~1e-13 relative).
 """
