@@ -106,8 +106,15 @@ async def run_session(sim: Any, errors: list[BaseException], objects: list[Any])
             # tokens expired: REST 401 -> login again; hubs reconnect with the new token
             sim.faults.expire_tokens()
             await px.search_open_orders()
+            done = rt.user.stats.reconnects + rt.market.stats.reconnects
             await sim.faults.drop_connections(None, mode="abort")
-            await eventually(lambda: rt.user.connected and rt.market.connected)
+            await eventually(
+                lambda: (
+                    rt.user.stats.reconnects + rt.market.stats.reconnects >= done + 2
+                    and rt.user.connected
+                    and rt.market.connected
+                )
+            )
             # a hub connection whose token is refused at the upgrade (401) and at negotiate
             stale = px.token
             assert stale is not None
