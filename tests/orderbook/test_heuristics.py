@@ -77,16 +77,40 @@ def test_iceberg_negative_joins_without_trades_and_different_sizes() -> None:
     assert book.detect_iceberg_orders(min_refills=1) == []
 
 
-def test_iceberg_partial_consumption_counts_within_tolerance() -> None:
-    pair = tracked(iceberg_tolerance=0.2)
+def test_iceberg_needs_a_depleted_display_and_a_prompt_refill() -> None:
+    pair = tracked(iceberg_tolerance=0.2, iceberg_max_refill_ns=50 * MS)
     book = pair.book
     ask = BASE + 2
     depth(pair, 1, ask, 10, MS)
-    book.on_trade(px(ask), 4, 0, 2 * MS)
+    book.on_trade(px(ask), 4, 0, 2 * MS)  # 4 of 10: 6 left, not depleted
     depth(pair, 1, ask, 6, 2 * MS)
-    depth(pair, 1, ask, 9, 3 * MS)  # back to 9: |9 - 10| <= 2
+    depth(pair, 1, ask, 10, 3 * MS)  # back to 10, but that is just orders joining
+    assert book.detect_iceberg_orders(min_refills=1) == []
+    book.on_trade(px(ask), 9, 0, 4 * MS)  # 1 left <= 10 x 0.2: depleted
+    depth(pair, 1, ask, 1, 4 * MS)
+    depth(pair, 1, ask, 9, 5 * MS)  # 1 ms later back to 9: |9 - 10| <= 2
     found = book.detect_iceberg_orders(min_refills=1)
-    assert [(f["price"], f["refills"], f["executed_volume"]) for f in found] == [(px(ask), 1, 4)]
+    assert [(f["price"], f["refills"], f["executed_volume"]) for f in found] == [(px(ask), 1, 13)]
+    # depleted again, but the same size only shows up 200 ms later: a new order, not a refill
+    book.on_trade(px(ask), 9, 0, 10 * MS)
+    depth(pair, 1, ask, 0, 10 * MS)
+    depth(pair, 1, ask, 10, 210 * MS)
+    assert book.detect_iceberg_orders(min_refills=1)[0]["refills"] == 1
+    assert book.detect_iceberg_orders(min_refills=2) == []
+
+
+def test_iceberg_depth_before_trade_order_is_handled() -> None:
+    pair = tracked()
+    book = pair.book
+    bid = BASE
+    depth(pair, 2, bid, 8, MS)
+    for k in range(3):  # the level update arrives before the trade message each time
+        t = (10 + 10 * k) * MS
+        depth(pair, 2, bid, 0, t)
+        book.on_trade(px(bid), 8, 1, t)
+        depth(pair, 2, bid, 8, t + MS)
+    found = book.detect_iceberg_orders(min_refills=3)
+    assert [(f["side"], f["refills"], f["display_size"]) for f in found] == [("bid", 3, 8)]
 
 
 # ----------------------------------------------------------------------------- spoofing

@@ -9,11 +9,13 @@ State: one small record per recently touched price level (side, tick), at most
 go to a ring of ``max_events``. Every update touches one record: O(1).
 
 **Iceberg** (per level): ``display`` is the size the level showed when it appeared (or was last
-re-displayed); ``traded`` the volume traded at it since. When the level's size *rises* after
-trades hit it (``traded > 0``) to within ``iceberg_tolerance x display`` of ``display``, that is
-one *refill*: ``refills += 1``, ``traded`` is added to ``executed_volume`` and reset. A rise
-after trades to a clearly different size re-displays the level (new ``display``). A level that
-empties without trades and never refilled is forgotten.
+re-displayed); ``traded`` the volume traded at it since. The display is *depleted* when, with
+trades at the level (``traded > 0``), its size falls to ``iceberg_tolerance x display`` or less
+(0 included). A rise within ``iceberg_max_refill_ns`` of the depletion back to within
+``iceberg_tolerance x display`` of ``display`` is one *refill*: ``refills += 1``, ``traded`` is
+added to ``executed_volume``. Any other rise after a depletion is a new display. Rises without a
+depletion (orders joining) only update ``display`` while the level has never refilled. A level
+that empties without trades and never refilled is forgotten.
 
 **Spoofing** (per level): a size increase of at least ``max(spoof_min_size,
 spoof_size_multiple x average level size of that side)`` whose level lies at least
@@ -45,7 +47,8 @@ class HeuristicConfig:
 
     max_levels: int = 4096
     max_events: int = 1024
-    iceberg_tolerance: float = 0.25
+    iceberg_tolerance: float = 0.1
+    iceberg_max_refill_ns: int = 50_000_000
     spoof_min_size: int = 1
     spoof_size_multiple: float = 3.0
     spoof_min_distance_ticks: int = 2
@@ -58,6 +61,10 @@ class HeuristicConfig:
             raise ValidationError(f"iceberg_tolerance must be in [0, 1): {self.iceberg_tolerance}")
         if self.spoof_min_size < 1 or self.spoof_size_multiple < 0.0:
             raise ValidationError("spoof_min_size must be >= 1 and spoof_size_multiple >= 0")
+        if self.iceberg_max_refill_ns <= 0:
+            raise ValidationError(
+                f"iceberg_max_refill_ns must be > 0: {self.iceberg_max_refill_ns}"
+            )
         if self.spoof_min_distance_ticks < 0 or self.spoof_max_lifetime_ns <= 0:
             raise ValidationError(
                 "spoof_min_distance_ticks must be >= 0 and spoof_max_lifetime_ns > 0"
@@ -92,6 +99,7 @@ class SpoofingLevel(TypedDict):
 
 class _Level:
     __slots__ = (
+        "depleted_ns",
         "display",
         "executed",
         "first_ns",
@@ -113,6 +121,7 @@ class _Level:
         self.executed = 0
         self.first_ns = ts_ns
         self.last_ns = ts_ns
+        self.depleted_ns = -1  # when trades emptied the display; -1: not depleted
         self.spoof_ns = -1  # -1: not armed
         self.spoof_size = 0
         self.spoof_base = 0
@@ -181,19 +190,28 @@ class HeuristicTracker:
                 st.spoof_size = added
                 st.spoof_base = prev
                 st.spoof_dist = dist
-            if st.traded > 0:
-                if abs(size - st.display) <= cfg.iceberg_tolerance * st.display:
+            if st.depleted_ns >= 0:
+                if (
+                    ts_ns - st.depleted_ns <= cfg.iceberg_max_refill_ns
+                    and abs(size - st.display) <= cfg.iceberg_tolerance * st.display
+                ):
                     st.refills += 1
                     st.executed += st.traded
                 else:
-                    st.display = size
+                    st.display = size  # a different size or much later: a new display
                 st.traded = 0
+                st.depleted_ns = -1
             elif st.refills == 0:
-                st.display = size
-        elif size < prev and st.spoof_ns >= 0 and size <= st.spoof_base:
-            if ts_ns - st.spoof_ns <= cfg.spoof_max_lifetime_ns:
-                self._events.append((side, tick, st.spoof_size, st.spoof_dist, st.spoof_ns, ts_ns))
-            st.spoof_ns = -1
+                st.display = size  # orders joining before any refill
+        elif size < prev:
+            if st.spoof_ns >= 0 and size <= st.spoof_base:
+                if ts_ns - st.spoof_ns <= cfg.spoof_max_lifetime_ns:
+                    self._events.append(
+                        (side, tick, st.spoof_size, st.spoof_dist, st.spoof_ns, ts_ns)
+                    )
+                st.spoof_ns = -1
+            if st.traded > 0 and st.depleted_ns < 0 and size <= cfg.iceberg_tolerance * st.display:
+                st.depleted_ns = ts_ns
         st.size = size
         st.last_ns = ts_ns
         if size == 0 and st.refills == 0 and st.traded == 0 and st.spoof_ns < 0:
@@ -211,6 +229,8 @@ class HeuristicTracker:
             st.display = resting + volume
         st.traded += volume
         st.spoof_ns = -1
+        if st.depleted_ns < 0 and st.size <= self._cfg.iceberg_tolerance * st.display:
+            st.depleted_ns = ts_ns
         st.last_ns = ts_ns
         self._levels[key] = st
 
@@ -228,6 +248,7 @@ class HeuristicTracker:
             st.size = 0
             st.traded = 0
             st.spoof_ns = -1
+            st.depleted_ns = -1
 
     def clear(self) -> None:
         """Forget all history and events."""
