@@ -28,7 +28,7 @@ from typing import Any
 from projectx.client import ProjectX
 from projectx.enums import OrderSide, PositionType
 from projectx.events import EventBus, EventType
-from projectx.exceptions import ProjectXError, ValidationError
+from projectx.exceptions import APIError, ProjectXError, ValidationError
 from projectx.models import Contract, Position, Trade
 from projectx.positions import analytics
 from projectx.positions.alerts import PositionAlert, make_alert
@@ -44,6 +44,7 @@ ContractSource = Mapping[str, Contract] | Callable[[str], "Contract | None"]
 """Contracts by id (or symbol): a mapping, or a sync resolver returning None when unknown."""
 
 _CENT_TOLERANCE = 0.011
+_POSITION_NOT_FOUND = 2  # Position/closeContract and partialCloseContract errorCode
 
 
 def trading_day_start(now: datetime | None = None) -> datetime:
@@ -740,8 +741,7 @@ class PositionManager:
         if pos is None:
             return False
         if method == "market":
-            await self.client.close_position(cid, account_id=self.account_id)
-            return True
+            return await self._close_at_market(cid)
         assert limit_price is not None
         side = OrderSide.SELL if pos.size > 0 else OrderSide.BUY
         await self.client.place_limit_order(
@@ -762,9 +762,25 @@ class PositionManager:
         if size > abs(pos.size):
             raise ValidationError(f"size {size} exceeds the position of {abs(pos.size)} on {cid}")
         if size == abs(pos.size):
-            await self.client.close_position(cid, account_id=self.account_id)
-        else:
+            return await self._close_at_market(cid)
+        try:
             await self.client.partial_close_position(cid, size, account_id=self.account_id)
+        except APIError as exc:
+            if exc.error_code != _POSITION_NOT_FOUND:
+                raise
+            log.info("partial close of %s: the Gateway holds no position", cid)
+            return False
+        return True
+
+    async def _close_at_market(self, cid: str) -> bool:
+        try:
+            await self.client.close_position(cid, account_id=self.account_id)
+        except APIError as exc:
+            if exc.error_code != _POSITION_NOT_FOUND:
+                raise
+            # our view lagged the Gateway (a fill closed it meanwhile): nothing to close
+            log.info("close of %s: the Gateway holds no position", cid)
+            return False
         return True
 
     async def close_all_positions(self) -> int:
@@ -773,7 +789,7 @@ class PositionManager:
         Every close is attempted; the first failure is raised after the others were sent."""
         cids = list(self._positions)
         results = await asyncio.gather(
-            *(self.client.close_position(cid, account_id=self.account_id) for cid in cids),
+            *(self._close_at_market(cid) for cid in cids),
             return_exceptions=True,
         )
         errors = [r for r in results if isinstance(r, BaseException)]
@@ -782,7 +798,7 @@ class PositionManager:
                 log.warning("closing %s failed: %s", cid, res)
         if errors:
             raise errors[0]
-        return len(cids)
+        return sum(1 for r in results if r is True)
 
     # ================================================================ helpers for others
     def trades(self, contract: Contract | str | None = None) -> list[Trade]:
