@@ -215,6 +215,13 @@ def _add_replay(sub: Any) -> None:
     p.add_argument("--no-chart", action="store_true", help="skip equity.png")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--settle-timeout", type=_positive, default=10.0, metavar="S")
+    p.add_argument(
+        "--features",
+        type=lambda t: tuple(s.strip() for s in t.split(",") if s.strip()),
+        default=None,
+        help="suite features, e.g. orderbook ('' for none; default: the strategy's FEATURES "
+        "or orderbook)",
+    )
     p.set_defaults(func=lambda a: _run("replay", _replay(a, sys.stdout, sys.stderr)))
 
 
@@ -288,6 +295,7 @@ async def _replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             chart=not args.no_chart,
             progress=progress_cb,
             settle_timeout=args.settle_timeout,
+            features=args.features,
         )
     finally:
         if bar is not None:

@@ -12,8 +12,9 @@ module (``package.module``) that defines::
         ...called once at the end (live: duration over or Ctrl-C; replay: end of the recording),
         before the suite closes; flatten or cancel here if you want to...
 
-and optionally ``TIMEFRAMES = ["1sec", "1min"]`` and ``SYMBOLS = ["MNQ"]``, the defaults a
-runner uses when its caller gives none. ``setup`` runs after the suite is connected and before
+and optionally ``TIMEFRAMES = ["1sec", "1min"]``, ``SYMBOLS = ["MNQ"]`` and ``FEATURES =
+["orderbook"]`` (the suite features it needs; ``[]`` for none), the defaults a runner uses when
+its caller gives none. ``setup`` runs after the suite is connected and before
 any market data of the run reaches it; it must return (register handlers, do not loop forever).
 Everything else happens in handlers: ``NEW_BAR`` (the usual trigger), ``TRADE_TICK``,
 ``QUOTE_UPDATE``, order and position events. Orders go through the suite (``suite.client`` REST
@@ -139,6 +140,7 @@ class Strategy:
     timeframes: tuple[str, ...] | None = None
     symbols: tuple[str, ...] | None = None
     module: ModuleType | None = None
+    features: tuple[str, ...] | None = None
 
     async def setup(self, suite: Any, clock: StrategyClock | None = None) -> None:
         """Run the strategy's ``setup`` (with the clock if it takes two parameters)."""
@@ -162,6 +164,7 @@ class Strategy:
         name: str = "strategy",
         timeframes: Sequence[str] | None = None,
         symbols: Sequence[str] | None = None,
+        features: Sequence[str] | None = None,
     ) -> Strategy:
         """A strategy from functions (for code that does not live in a file)."""
         _check_coroutine("setup", setup)
@@ -173,6 +176,8 @@ class Strategy:
             teardown,
             tuple(timeframes) if timeframes else None,
             tuple(symbols) if symbols else None,
+            None,
+            tuple(features) if features is not None else None,
         )
 
 
@@ -203,6 +208,15 @@ def _str_tuple(module: ModuleType, attr: str) -> tuple[str, ...] | None:
     if isinstance(value, str) or not all(isinstance(v, str) for v in value):
         raise StrategyError(f"{attr} must be a list of strings, got {value!r}")
     return tuple(value) or None
+
+
+def _features(module: ModuleType) -> tuple[str, ...] | None:
+    value = getattr(module, "FEATURES", None)
+    if value is None:
+        return None
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise StrategyError(f"FEATURES must be a list of strings, got {value!r}")
+    return tuple(value)
 
 
 def load_strategy(source: str | Path | ModuleType | Strategy) -> Strategy:
@@ -246,6 +260,7 @@ def load_strategy(source: str | Path | ModuleType | Strategy) -> Strategy:
         teardown_fn=teardown,
         timeframes=_str_tuple(module, "TIMEFRAMES"),
         symbols=_str_tuple(module, "SYMBOLS"),
+        features=_features(module),
         module=module,
     )
 

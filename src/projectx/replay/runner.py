@@ -572,7 +572,7 @@ async def replay(
     chart: bool = True,
     progress: Callable[[ReplayProgress], None] | None = None,
     settle_timeout: float = 10.0,
-    features: Sequence[str] = ("orderbook",),
+    features: Sequence[str] | None = None,
 ) -> ReplayResult:
     """Run ``strategy`` over ``recording`` through the simulator's matching engine.
 
@@ -581,7 +581,8 @@ async def replay(
     from :func:`~projectx.replay.source.bars_to_trades`), or prepared :class:`ReplayData`.
     ``strategy``: a strategy file path, module name, module or :class:`Strategy` (contract:
     :mod:`projectx.strategy`). ``timeframes``/``symbols`` default to the strategy's
-    ``TIMEFRAMES``/``SYMBOLS``, then to ``["1min"]`` and every recorded contract. With
+    ``TIMEFRAMES``/``SYMBOLS``, then to ``["1min"]`` and every recorded contract; ``features``
+    (suite features) to the strategy's ``FEATURES``, then to ``["orderbook"]``. With
     ``out_dir`` the fills, round trips, equity curve, summary and chart are written there.
     """
     strat = load_strategy(strategy if not isinstance(strategy, os.PathLike) else str(strategy))
@@ -593,7 +594,9 @@ async def replay(
         strat,
         timeframes=tfs,
         balance=balance,
-        features=features,
+        features=features
+        if features is not None
+        else (strat.features if strat.features is not None else ("orderbook",)),
         settle_timeout=settle_timeout,
         progress=progress,
     )
