@@ -140,6 +140,13 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+def check_url(name: str, url: str, allow_insecure: bool = False) -> str:
+    """Validate an endpoint URL (scheme, host); plain ``http``/``ws`` to a non-loopback host
+    raises :class:`ValidationError` unless ``allow_insecure`` (used by hubs given URLs directly).
+    """
+    return _check_url(name, url, allow_insecure)
+
+
 def _check_url(name: str, url: str, allow_insecure: bool) -> str:
     """Validate one endpoint URL; plain http/ws to a non-loopback host needs ``allow_insecure``."""
     if not isinstance(url, str) or not url:

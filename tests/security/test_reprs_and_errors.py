@@ -67,7 +67,10 @@ def test_config_client_token_and_hub_reprs_are_clean(secrets: SecretSet):
     async def token_factory() -> str:
         return factory_token
 
-    hub = HubConnection(f"http://127.0.0.1:9/hubs/user?access_token={JWT}", token_factory, None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as refused:  # a token in a configured URL is refused
+        HubConnection(f"http://127.0.0.1:9/hubs/user?access_token={JWT}", token_factory, None)  # type: ignore[arg-type]
+    assert JWT not in str(refused.value)
+    hub = HubConnection("http://127.0.0.1:9/hubs/user", token_factory, None)  # type: ignore[arg-type]
     rt = RealtimeClient(token_factory, cfg.user_hub_url, cfg.market_hub_url)
     objects = [cfg, cfg.api_key, cfg.password, cfg.verify_key, px, px._token, hub, rt, rt.user]
     findings = [f for obj in objects for f in scan_object(obj, secrets)]

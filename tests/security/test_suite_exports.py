@@ -64,12 +64,6 @@ async def test_stats_exports_and_logs_of_a_suite_session_hold_no_secret(
     assert_clean(findings)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after a server-side token expiry the hubs retry forever with the cached token "
-    "(its exp claim is still in the future) and get 401 on every upgrade, until some REST call "
-    "happens to log in again; a 401 at the hub upgrade should force a new login",
-)
 async def test_hubs_recover_from_a_server_side_token_expiry_without_rest_traffic(
     make_sim: Any,
 ) -> None:

@@ -36,14 +36,6 @@ async def test_a_client_config_cannot_point_at_a_plain_remote_host(make_sim: Any
         assert px.token
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # DID NOT RAISE: the connection is made
-    reason="RealtimeClient/HubConnection accept any URL string: the config's loopback rule is "
-    "bypassed when hub URLs are passed directly, and the token then travels in clear "
-    "(ws:// query string) to a remote host; they should refuse non-loopback http/ws unless "
-    "explicitly allowed",
-)
 async def test_hub_urls_passed_directly_follow_the_loopback_rule(make_sim: Any) -> None:
     address = _non_loopback_ipv4()
     if address is None:

@@ -324,6 +324,11 @@ class ProjectX:
             )
             await self._login()
 
+    async def invalidate_token(self, rejected: str) -> None:
+        """A server refused ``rejected`` (e.g. a 401 at a hub upgrade): log in again unless the
+        token was already renewed. Hub connections call this before their next attempt."""
+        await self._relogin(rejected)
+
     async def _relogin(self, failed: str) -> None:
         async with self._token_lock:
             current = self._token

@@ -17,6 +17,7 @@ import aiohttp
 
 from projectx._native.feed import MarketFeed
 from projectx._native.frames import FrameParser
+from projectx.config import check_url
 from projectx.exceptions import ValidationError
 from projectx.realtime.hub import HubConnection, HubStats, ReconnectPolicy, TokenFactory
 from projectx.realtime.signalrcore_transport import SignalRCoreHub
@@ -61,11 +62,14 @@ class RealtimeClient:
         reconnect: ReconnectPolicy | None = None,
         stale_after: float | None = None,
         transport: str = "aiohttp",
+        allow_insecure: bool = False,
     ) -> None:
         self.feed = feed if feed is not None else MarketFeed()
         self.user: HubConnection | SignalRCoreHub
         self.market: HubConnection | SignalRCoreHub
         if transport == "signalrcore":
+            check_url("user hub url", user_hub_url, allow_insecure)
+            check_url("market hub url", market_hub_url, allow_insecure)
             self.user = SignalRCoreHub(user_hub_url, token_factory, FrameParser(), name="user")
             self.market = SignalRCoreHub(market_hub_url, token_factory, self.feed, name="market")
         elif transport != "aiohttp":
@@ -74,7 +78,13 @@ class RealtimeClient:
             )
         else:
             self.user, self.market = self._aiohttp_hubs(
-                token_factory, user_hub_url, market_hub_url, session, reconnect, stale_after
+                token_factory,
+                user_hub_url,
+                market_hub_url,
+                session,
+                reconnect,
+                stale_after,
+                allow_insecure,
             )
         self._user_handlers: list[Callable[[UserEvent], None]] = []
         self.malformed_user_events = 0
@@ -89,6 +99,7 @@ class RealtimeClient:
         session: aiohttp.ClientSession | None,
         reconnect: ReconnectPolicy | None,
         stale_after: float | None,
+        allow_insecure: bool,
     ) -> tuple[HubConnection, HubConnection]:
         user = HubConnection(
             user_hub_url,
@@ -97,6 +108,7 @@ class RealtimeClient:
             session=session,
             reconnect=reconnect,
             name="user",
+            allow_insecure=allow_insecure,
         )
         market = HubConnection(
             market_hub_url,
@@ -106,6 +118,7 @@ class RealtimeClient:
             reconnect=reconnect,
             stale_after=stale_after,
             name="market",
+            allow_insecure=allow_insecure,
         )
         return user, market
 

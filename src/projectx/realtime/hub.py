@@ -33,6 +33,7 @@ from yarl import URL
 
 from projectx._native.frames import FrameError
 from projectx._native.latency import LatencyHistogram
+from projectx.config import check_url
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import ProjectXError, redact
 from projectx.realtime.protocol import (
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 _MARKET_TARGETS = frozenset({"GatewayQuote", "GatewayTrade", "GatewayDepth"})
 
 TokenFactory = Callable[[], Awaitable[str]]
+TokenRejected = Callable[[str], Awaitable[None]]
 Handler = Callable[[list[Any]], None]
 
 
@@ -153,8 +155,15 @@ class HubConnection:
         name: str = "hub",
         seed: int | None = None,
         max_record_bytes: int = 16 * 1024 * 1024,
+        token_rejected: TokenRejected | None = None,
+        allow_insecure: bool = False,
     ) -> None:
-        self.url = url
+        # plain ws/http only to loopback unless explicitly allowed: the token is in the URL
+        self.url = check_url(f"{name} hub url", url, allow_insecure)
+        owner = getattr(token_factory, "__self__", None)
+        self._token_rejected: TokenRejected | None = token_rejected or getattr(
+            owner, "invalidate_token", None
+        )
         self.name = name
         self.parser = parser
         self.stats = HubStats()
@@ -345,15 +354,22 @@ class HubConnection:
         # the error is raised after the except blocks: aiohttp's exception carries the request
         # URL with the access token, and must not survive even as a suppressed __context__
         failure: str | None = None
+        unauthorized = False
         try:
             ws = await self._session.ws_connect(
                 url, autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=1.0)
             )
         except aiohttp.WSServerHandshakeError as exc:
             failure = f"{self.name} hub refused the connection: HTTP {exc.status}"
+            unauthorized = exc.status == 401
         except (aiohttp.ClientError, OSError) as exc:
             failure = f"{self.name} hub unreachable: {type(exc).__name__}"
         if failure is not None:
+            if unauthorized and self._token_rejected is not None:
+                # the server no longer accepts this token (revoked, expired early): the next
+                # attempt must not reuse it
+                with contextlib.suppress(Exception):
+                    await self._token_rejected(token)
             raise ProjectXConnectionError(failure)
         try:
             await ws.send_str(HANDSHAKE_REQUEST.decode())
@@ -521,7 +537,9 @@ class HubConnection:
             stats.oversized_records += oversized
             n -= oversized
             log.warning(
-                "%s hub: %d record(s) over %d bytes discarded", self.name, oversized,
+                "%s hub: %d record(s) over %d bytes discarded",
+                self.name,
+                oversized,
                 self._frames.max_tail,
             )
         stats.records += n

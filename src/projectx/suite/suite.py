@@ -172,6 +172,7 @@ class TradingSuite:
             session=self.client.http_session if self._transport == "aiohttp" else None,
             stale_after=self._stale_after,
             transport=self._transport,
+            allow_insecure=self.config.allow_insecure,
         )
         market = self.realtime.market
         market.on_native(self.dispatcher.on_native)
