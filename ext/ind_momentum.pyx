@@ -7,7 +7,8 @@ loop reproduces TA-Lib's recurrence and its floating-point order, including its 
 ``TA_IS_ZERO`` (|v| < 1e-8) guards, Wilder sums seeded over ``period - 1`` bars, DX repeating its
 previous value when the ranges vanish, MFI treating a flow total below 1.0 as zero (and restarting its sums there).
 Where the installed ta-lib 0.8 build differs from the classic C sources (RSI multiplies by ``1 / period``; %K and %R
-are ``100 * (a / range)``, %R clamped; MFI clamps and restarts its sums; EMA steps are one fused
+are ``100 * (a / range)``, %R clamped; %K, %R and MFI call two values equal when they are within
+~1e-14 relative; MFI clamps and restarts its sums; EMA steps are one fused
 multiply-add ``fma(x - ema, k, ema)``, as that build was compiled), the ta-lib 0.8 form is
 followed, since that is the reference the tests compare against. The batch EMA loops use the FMA
 instruction when the CPU has it (chosen at run time) and libm's ``fma`` otherwise: same bits.
@@ -492,10 +493,16 @@ cdef void _roll_ext_into(const double* h, const double* l, Py_ssize_t n, Py_ssiz
         lo_out[today] = lo
 
 
+cdef inline bint _flat(double hi, double lo, double diff) noexcept nogil:
+    # ta-lib 0.8 treats a window as flat when its range is within ~1e-14 relative of its level
+    # (measured: a range of 2.0e-14 * level is flat, 2.02e-14 is not), not only when exactly 0
+    return diff <= 1e-14 * (fabs(hi) + fabs(lo))
+
+
 cdef inline double _fastk(double hi, double lo, double close) noexcept nogil:
     # ta-lib 0.8: 100 * ((close - lowest) / (highest - lowest)), not clamped; 0 if flat
     cdef double diff = hi - lo
-    if diff == 0.0:
+    if _flat(hi, lo, diff):
         return 0.0
     return 100.0 * ((close - lo) / diff)
 
@@ -589,7 +596,7 @@ def willr(const double[::1] high, const double[::1] low, const double[::1] close
         _roll_ext_into(&high[0], &low[0], n, period, &hi[0], &lo[0])
         for t in range(period - 1, n):
             diff = hi[t] - lo[t]
-            if diff != 0.0:
+            if not _flat(hi[t], lo[t], diff):
                 v = -100.0 * ((hi[t] - close[t]) / diff)
                 o[t] = -100.0 if v < -100.0 else (0.0 if v > 0.0 else v)
             else:
@@ -695,6 +702,9 @@ def mfi(const double[::1] high, const double[::1] low, const double[::1] close,
                 neg_sum -= neg[slot]
             tp = (high[t] + low[t] + close[t]) / 3.0
             d = tp - prev
+            # ta-lib 0.8: typical prices within ~1e-14 relative are equal (no flow either way)
+            if _flat(tp, prev, fabs(d)):
+                d = 0.0
             prev = tp
             flow = tp * volume[t]
             if d < 0:
