@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
 
 from projectx._native.book import OrderBook as NativeBook
 from projectx.orderbook import OrderBook
@@ -37,62 +38,62 @@ def book() -> OrderBook:
     return build()
 
 
-def test_snapshot_10(benchmark, book: OrderBook) -> None:
+def test_snapshot_10(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     snap = benchmark(book.get_orderbook_snapshot, 10)
     assert len(snap["bids"]) == 10
 
 
-def test_imbalance_10(benchmark, book: OrderBook) -> None:
+def test_imbalance_10(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     got = benchmark(book.get_market_imbalance, 10)
     assert got["bid_volume"] > 0
 
 
-def test_market_impact_50(benchmark, book: OrderBook) -> None:
+def test_market_impact_50(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     got = benchmark(book.market_impact, 50, "buy")
     assert got["filled"] == 50
 
 
-def test_market_impact_sweep_500(benchmark, book: OrderBook) -> None:
+def test_market_impact_sweep_500(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     got = benchmark(book.market_impact, 500, "sell")
     assert got["levels_consumed"] > 10
 
 
-def test_orderbook_bids_frame_10(benchmark, book: OrderBook) -> None:
+def test_orderbook_bids_frame_10(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     frame = benchmark(book.get_orderbook_bids, 10)
     assert frame.height == 10
 
 
-def test_volume_profile_16k_trades(benchmark, book: OrderBook) -> None:
+def test_volume_profile_16k_trades(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     prof = benchmark(book.get_volume_profile)
     assert prof["trades"] == TRADES
 
 
-def test_trade_flow_summary_16k_trades(benchmark, book: OrderBook) -> None:
+def test_trade_flow_summary_16k_trades(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     flow = benchmark(book.get_trade_flow_summary)
     assert flow["trades"] == TRADES
 
 
-def test_liquidity_levels(benchmark, book: OrderBook) -> None:
+def test_liquidity_levels(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     frame = benchmark(book.get_liquidity_levels)
     assert frame.height == 10
 
 
-def test_support_resistance_16k_trades(benchmark, book: OrderBook) -> None:
+def test_support_resistance_16k_trades(benchmark: BenchmarkFixture, book: OrderBook) -> None:
     sr = benchmark(book.get_support_resistance_levels, 5)
     assert sr["support"]
 
 
-def test_on_trade_hook(benchmark) -> None:
+def test_on_trade_hook(benchmark: BenchmarkFixture) -> None:
     b = build()
     benchmark(b.on_trade, 21000.25, 2, 0, 10**12)
 
 
-def test_on_depth_hook_heuristics_off(benchmark) -> None:
+def test_on_depth_hook_heuristics_off(benchmark: BenchmarkFixture) -> None:
     b = build()
     benchmark(b.on_depth, 2, 20999.0, 7, 10**12)
 
 
-def test_on_depth_hook_heuristics_on(benchmark) -> None:
+def test_on_depth_hook_heuristics_on(benchmark: BenchmarkFixture) -> None:
     b = build(track=True)
     sizes = iter(range(10**9))
 
@@ -100,3 +101,8 @@ def test_on_depth_hook_heuristics_on(benchmark) -> None:
         b.on_depth(2, 20999.0, 1 + next(sizes) % 30, 10**12)
 
     benchmark(update)
+
+
+def test_on_trade_hook_heuristics_on(benchmark: BenchmarkFixture) -> None:
+    b = build(track=True)
+    benchmark(b.on_trade, 21000.25, 2, 0, 10**12)

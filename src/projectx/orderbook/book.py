@@ -434,20 +434,30 @@ class OrderBook:
         if volume < 0:
             raise ValidationError(f"trade volume must be >= 0, got {volume!r}")
         tick = self._grid.to_ticks(price)
-        self._ring.append(ts_ns, self._grid.price(tick), volume, agg)
+        snapped = self._grid.price(tick)
+        self._ring.append(ts_ns, snapped, volume, agg)
         if ts_ns > self._last_ts:
             self._last_ts = ts_ns
         if not self._track:
             return
         # a buy lifts the asks, a sell hits the bids; unknown: whichever side rests there
-        side = ASK if agg == 0 else BID if agg == 1 else self._tracker.resting_side(tick)
-        if side is None:
-            b = self._native.size_at(self._grid.price(tick), BID)
-            if b == 0 and self._native.size_at(self._grid.price(tick), ASK) == 0:
+        nb = self._native
+        side: int
+        if agg == 0:
+            side = ASK
+        elif agg == 1:
+            side = BID
+        else:
+            known = self._tracker.resting_side(tick)
+            if known is not None:
+                side = known
+            elif nb.size_at(snapped, BID):
+                side = BID
+            elif nb.size_at(snapped, ASK):
+                side = ASK
+            else:
                 return
-            side = BID if b else ASK
-        resting = self._native.size_at(self._grid.price(tick), side)
-        self._tracker.on_trade(side, tick, volume, ts_ns, resting)
+        self._tracker.on_trade(side, tick, volume, ts_ns, nb.size_at(snapped, side))
 
     def clear_history(self) -> None:
         """Forget the ``on_trade`` ring and the heuristics' history (not the native book)."""
