@@ -62,6 +62,12 @@ class PEnv:
     contracts: dict[str, Contract]
     account_id: int
     events: list[Event]
+    endpoints: list[str]
+
+    def sent(self, *names: str) -> int:
+        """How many requests to these endpoints the simulator received."""
+        low = {n.lower() for n in names}
+        return sum(1 for e in self.endpoints if e.lower() in low)
 
     def server_positions(self) -> dict[str, tuple[int, float]]:
         """The simulator's truth: contract id -> (signed size, exact average price)."""
@@ -93,6 +99,14 @@ async def make_env(profile: str = "legacy", seed: int = 3) -> AsyncIterator[PEnv
         ) as sim,
         ProjectX(config_for(sim)) as px,
     ):
+        endpoints: list[str] = []
+        inner = sim.rest.handle
+
+        async def handle(request: Any, tail: str) -> Any:
+            endpoints.append(tail.strip("/"))
+            return await inner(request, tail)
+
+        sim.rest.handle = handle  # type: ignore[method-assign]
         account = await px.select_account()
         contracts = {}
         for sym in SYMBOLS:
@@ -105,7 +119,7 @@ async def make_env(profile: str = "legacy", seed: int = 3) -> AsyncIterator[PEnv
         pm = PositionManager(px, bus, account_id=account.id, contracts=contracts)
         rt = RealtimeClient(px.token_factory, sim.user_hub_url, sim.market_hub_url)
         rt.on_user_event(pm.on_user_event)
-        env = PEnv(sim, px, rt, bus, pm, contracts, account.id, events)
+        env = PEnv(sim, px, rt, bus, pm, contracts, account.id, events, endpoints)
         async with rt:
             await rt.subscribe_user(account.id)
             await pm.start()

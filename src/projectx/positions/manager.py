@@ -264,7 +264,9 @@ class PositionManager:
         if isinstance(src, Mapping):
             found = src.get(key)
             if found is None:
-                found = next((c for c in src.values() if c.id == key), None)
+                found = next(
+                    (c for c in src.values() if key in (c.id, c.root, c.name, c.symbol_id)), None
+                )
         else:
             found = src(key)
         if found is not None:

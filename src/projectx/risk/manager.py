@@ -99,7 +99,7 @@ class PositionView(Protocol):
 
 
 BalanceSource = Callable[[], "float | None"]
-Flatten = Callable[[], Awaitable[None]]
+Flatten = Callable[[], Awaitable[Any]]
 
 
 def _now() -> datetime:
