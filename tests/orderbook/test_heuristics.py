@@ -204,3 +204,19 @@ def test_hook_counts_bad_depth_and_validates_arguments() -> None:
         pair.book.detect_spoofing(window=-5)
     with pytest.raises(ValidationError):
         HeuristicConfig(iceberg_tolerance=1.5)
+
+
+def test_unknown_aggressor_is_attributed_to_the_resting_side() -> None:
+    pair = tracked()
+    book = pair.book
+    bid = BASE - 1  # rests 5 from the ladder
+    for k in range(3):
+        t = (10 + 10 * k) * MS
+        book.on_trade(px(bid), 5, -1, t)  # no aggressor: the bid rests there
+        depth(pair, 2, bid, 0, t)
+        depth(pair, 2, bid, 5, t + MS)
+    book.on_trade(px(BASE + 40), 3, -1, 100 * MS)  # nothing rests there: flow only
+    found = book.detect_iceberg_orders(min_refills=3)
+    assert [(f["price"], f["side"], f["executed_volume"]) for f in found] == [(px(bid), "bid", 15)]
+    flow = book.get_trade_flow_summary()
+    assert flow["unknown_volume"] == 18 and flow["cumulative_delta"] == 0
