@@ -107,8 +107,10 @@ async def live_run(
             suite.realtime.on_user_event(on_user)
             account_id = suite.account.id if suite.account else 0
             # both subscribers received the subscribe snapshots (depth + quote)
-            await _until(lambda: suite.feed.parser.records_total >= 2 and recorder.feed.parser.records_total >= 2)
-            base_suite, base_rec = suite.feed.parser.records_total, recorder.feed.parser.records_total
+            feeds = (suite.feed, recorder.feed)
+            await _until(lambda: all(f.quotes >= 1 and f.depth_updates >= 1 for f in feeds))
+            base_suite = suite.feed.parser.records_total
+            base_rec = recorder.feed.parser.records_total
             await strategy.setup(suite)
 
             async def settle() -> None:
@@ -133,8 +135,10 @@ async def live_run(
                 published += sim.pump_once()
                 per_sub = published // 2
                 await _until(
-                    lambda p=per_sub: suite.feed.parser.records_total - base_suite >= p
-                    and recorder.feed.parser.records_total - base_rec >= p
+                    lambda p=per_sub: (
+                        suite.feed.parser.records_total - base_suite >= p
+                        and recorder.feed.parser.records_total - base_rec >= p
+                    )
                 )
                 await settle()
             await strategy.teardown(suite)

@@ -40,7 +40,7 @@ async def test_replay_of_a_recorded_live_run_gives_the_same_signals_and_fills(
     result = await replay(tmp_path / "rec", replay_strategy)
     assert replay_strategy.module is not None
     assert not replay_strategy.module.ERRORS
-    assert replay_strategy.module.SIGNALS == live_signals
+    assert live_signals == replay_strategy.module.SIGNALS
 
     replayed = list(
         zip(
