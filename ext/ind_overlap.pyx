@@ -445,19 +445,26 @@ def ht_trendline(const double[::1] x):
 
 cdef inline void _anchor(const double* w, Py_ssize_t p, Py_ssize_t first,
                          double* k, double* s1, double* s2) noexcept nogil:
-    """Re-anchor: ``k`` = mean of the window (ring ``w`` read from slot ``first``), and the
-    sums of ``x - k`` and ``(x - k)**2`` over it."""
+    """Re-anchor: ``k`` = mean of the window (ring ``w`` read in order from slot ``first``,
+    wrapping), and the sums of ``x - k`` and ``(x - k)**2`` over it."""
     cdef Py_ssize_t i
-    cdef double t = 0.0, d
-    for i in range(p):
-        t += w[(first + i) % p]
-    k[0] = t / p
-    s1[0] = 0.0
-    s2[0] = 0.0
-    for i in range(p):
-        d = w[(first + i) % p] - k[0]
-        s1[0] += d
-        s2[0] += d * d
+    cdef double t = 0.0, d, m
+    for i in range(first, p):
+        t += w[i]
+    for i in range(first):
+        t += w[i]
+    m = t / p
+    t = 0.0
+    d = 0.0
+    for i in range(first, p):
+        t += w[i] - m
+        d += (w[i] - m) * (w[i] - m)
+    for i in range(first):
+        t += w[i] - m
+        d += (w[i] - m) * (w[i] - m)
+    k[0] = m
+    s1[0] = t
+    s2[0] = d
 
 
 cdef inline double _var_of(double s1, double s2, Py_ssize_t p) noexcept nogil:
@@ -466,29 +473,33 @@ cdef inline double _var_of(double s1, double s2, Py_ssize_t p) noexcept nogil:
     return v if v > 0.0 else 0.0
 
 
-def variance(const double[::1] x, Py_ssize_t period):
-    """Rolling population variance over ``period`` values (NaN for the first ``period - 1``).
+def variance(const double[::1] x, Py_ssize_t period, bint root=False, double scale=1.0):
+    """Rolling population variance over ``period`` values (NaN for the first ``period - 1``);
+    with ``root``, the standard deviation times ``scale`` instead.
 
     Numerically stable (ta-lib 0.8 computes its variance stably, not from raw running sums of
     ``x`` and ``x*x``): sums of ``x - k`` and ``(x - k)**2`` around an anchor ``k`` reset to the
     window mean every ``period`` bars (amortized O(1) per bar); never negative.
     """
-    cdef Py_ssize_t n = x.shape[0], i, p = period
-    cdef double k = 0.0, s1 = 0.0, s2 = 0.0, a, b
+    cdef Py_ssize_t n = x.shape[0], i, p = period, left = 0
+    cdef double k = 0.0, s1 = 0.0, s2 = 0.0, a, b, v
     out = _nan(n)
     cdef double[::1] o = out
     if n < p:
         return out
     with nogil:
         for i in range(p - 1, n):
-            if (i - (p - 1)) % p == 0:
+            if left == 0:
                 _anchor(&x[i - p + 1], p, 0, &k, &s1, &s2)
+                left = p
             else:
                 a = x[i] - k
                 b = x[i - p] - k
                 s1 += a - b
                 s2 += a * a - b * b
-            o[i] = _var_of(s1, s2, p)
+            left -= 1
+            v = _var_of(s1, s2, p)
+            o[i] = sqrt(v) * scale if root else v
     return out
 
 

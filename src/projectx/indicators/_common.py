@@ -67,8 +67,12 @@ def inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[A
     arrays = [column_array(ind, df, c) for c in columns]
     begin = 0
     for a in arrays:
+        if a.shape[0] and a[0] == a[0]:
+            continue  # common case: no leading gap, no scan
         valid = np.flatnonzero(~np.isnan(a))
         begin = max(begin, int(valid[0]) if valid.size else a.shape[0])
+    if begin == 0:
+        return arrays, 0
     return [np.ascontiguousarray(a[begin:]) for a in arrays], begin
 
 

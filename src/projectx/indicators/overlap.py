@@ -368,7 +368,7 @@ def MIDPRICE(
 
 def stddev_array(x: Array, period: int, nbdev: float = 1.0) -> Array:
     """Rolling population standard deviation times ``nbdev`` (NaN over ``period - 1``)."""
-    result: Array = _k.stddev_from_var(_k.variance(x, period), nbdev)
+    result: Array = _k.variance(x, period, True, nbdev)
     return result
 
 

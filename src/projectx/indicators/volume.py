@@ -100,22 +100,25 @@ def _ts_ns(ind: str, df: pl.DataFrame, name: str) -> I64:
     )
 
 
+def session_ends(first_ns: int, last_ns: int) -> I64:
+    """Ends (UTC ns, the 17:00 New York close) of the CME trading days from the one holding
+    ``first_ns`` through the one holding ``last_ns``."""
+    ends = [calendar_period(CalendarKind.DAY, first_ns)[2]]
+    while ends[-1] <= last_ns:
+        ends.append(calendar_period(CalendarKind.DAY, ends[-1])[2])
+    return np.asarray(ends, dtype=np.int64)
+
+
 def session_starts(ts_ns: I64) -> npt.NDArray[np.bool_]:
-    """Boolean array: True where a bar (UTC ns open time) starts a new CME trading day."""
+    """Boolean array: True where a bar (UTC ns open time) is in another CME trading day than
+    the previous row (always True on row 0)."""
     n = ts_ns.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    local = pl.Series(ts_ns).cast(pl.Datetime("ns", "UTC")).dt.convert_time_zone("America/New_York")
-    frame_ = pl.DataFrame({"t": local}).select(
-        day=pl.col("t").dt.date() + pl.duration(days=(pl.col("t").dt.hour() >= 17).cast(pl.Int64)),
-    )
-    day = frame_.get_column("day")
-    wd = day.dt.weekday()  # Monday 1 .. Sunday 7
-    roll = pl.Series(np.where(wd.to_numpy() >= 6, 8 - wd.to_numpy(), 0)).cast(pl.Int64)
-    key = (day.cast(pl.Int32).cast(pl.Int64) + roll).to_numpy()
-    out = np.empty(n, dtype=bool)
-    out[0] = True
-    out[1:] = key[1:] != key[:-1]
+    out = np.ones(n, dtype=bool)
+    if n < 2:
+        return out
+    ends = session_ends(int(ts_ns.min()), int(ts_ns.max()))
+    day = np.searchsorted(ends, ts_ns, side="right")
+    out[1:] = day[1:] != day[:-1]
     return out
 
 
