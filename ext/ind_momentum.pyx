@@ -5,13 +5,19 @@ Batch kernels take 1-D float64 arrays that hold no leading NaN (the Python layer
 return new float64 arrays of the same length, NaN over the warm-up (TA-Lib's *lookback*). Each
 loop reproduces TA-Lib's recurrence and its floating-point order, including its quirks:
 ``TA_IS_ZERO`` (|v| < 1e-8) guards, Wilder sums seeded over ``period - 1`` bars, DX repeating its
-previous value when the ranges vanish, MFI treating a flow total below 1.0 as zero (and restarting its sums there).
-Where the installed ta-lib 0.8 build differs from the classic C sources (RSI multiplies by ``1 / period``; %K and %R
-are ``100 * (a / range)``, %R clamped; %K, %R and MFI call two values equal when they are within
-~1e-14 relative; MFI clamps and restarts its sums; EMA steps are one fused
-multiply-add ``fma(x - ema, k, ema)``, as that build was compiled), the ta-lib 0.8 form is
-followed, since that is the reference the tests compare against. The batch EMA loops use the FMA
-instruction when the CPU has it (chosen at run time) and libm's ``fma`` otherwise: same bits.
+previous value when the ranges vanish, MFI treating a flow total below 1.0 as zero.
+
+Where the installed ta-lib 0.8 build differs from the classic C sources, its form is followed,
+since that is the reference the tests compare against:
+
+* RSI multiplies its Wilder averages by ``1 / period`` (CMO still divides);
+* %K and %R are ``100 * (a / range)``; %R is clamped to [-100, 0], %K is not;
+* %K, %R and MFI call two values equal when they are within ~1e-14 relative (``_flat``);
+* MFI clamps to [0, 100] and restarts its running sums after a window without flow;
+* APO/PPO run both averages from their natural start (MACD still seeds both at ``slow - 1``);
+* EMA steps are one fused multiply-add ``fma(x - ema, k, ema)``, as that build was compiled.
+  The batch EMA loops use the FMA instruction when the CPU has it (chosen at run time) and
+  libm's ``fma`` otherwise: the same bits either way.
 
 Streaming states (``RSIStream``, ``MACDStream``, ``StochStream``, ``ADXStream``) replay the same
 recurrences one bar at a time, so their values equal the batch kernels on the same bars.
