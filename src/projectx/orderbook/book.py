@@ -421,7 +421,10 @@ class OrderBook:
         else:
             count, total = nb.ask_levels, nb.total_ask_size
             best = self._grid.to_ticks(nb.best_ask) if count else None
-        self._tracker.on_level(side, tick, volume, ts_ns, best, total / count if count else 0.0)
+        if volume > 0:  # average size of the *other* levels of the side
+            count -= 1
+            total -= volume
+        self._tracker.on_level(side, tick, volume, ts_ns, best, total / count if count > 0 else 0.0)
 
     def on_trade(self, price: float, volume: int, aggressor: int, ts_ns: int) -> None:
         """One market trade (``GatewayTrade``): ``aggressor`` 0 buy, 1 sell, -1 unknown.

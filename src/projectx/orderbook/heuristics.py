@@ -18,7 +18,7 @@ depletion (orders joining) only update ``display`` while the level has never ref
 that empties without trades and never refilled is forgotten.
 
 **Spoofing** (per level): a size increase of at least ``max(spoof_min_size,
-spoof_size_multiple x average level size of that side)`` whose level lies at least
+spoof_size_multiple x average size of the side's other levels)`` whose level lies at least
 ``spoof_min_distance_ticks`` from the best level of its side *arms* the level. If the added size
 is then withdrawn (the level falls back to at most its size before the increase) with no trade
 at the level and within ``spoof_max_lifetime_ns``, one spoofing event is recorded. A trade at the
@@ -50,7 +50,7 @@ class HeuristicConfig:
     iceberg_tolerance: float = 0.1
     iceberg_max_refill_ns: int = 50_000_000
     spoof_min_size: int = 1
-    spoof_size_multiple: float = 3.0
+    spoof_size_multiple: float = 5.0
     spoof_min_distance_ticks: int = 2
     spoof_max_lifetime_ns: int = 2_000_000_000
 
@@ -172,7 +172,8 @@ class HeuristicTracker:
         self, side: int, tick: int, size: int, ts_ns: int, best_tick: int | None, avg_size: float
     ) -> None:
         """A level of ``side`` at ``tick`` now rests ``size``; ``best_tick`` is the best level of
-        that side after the update (None: side empty), ``avg_size`` its average level size."""
+        that side after the update (None: side empty), ``avg_size`` the average size of the
+        side's other levels."""
         self.level_updates += 1
         key = 2 * tick + side
         if size == 0 and key not in self._levels:
