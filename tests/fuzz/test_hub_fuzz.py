@@ -327,11 +327,6 @@ def test_malformed_user_payloads_are_logged(caplog: pytest.LogCaptureFixture):
     assert sum("unexpected" in r.getMessage() for r in caplog.records) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="realtime/hub.py compares the record type with ==, so JSON true counts as type 1 "
-    "(an invocation) and is dispatched; the protocol's types are integers",
-)
 def test_a_boolean_type_is_a_protocol_error_not_an_invocation() -> None:
     rt, events = _user_client()
     record = orjson.dumps({"type": True, "target": "GatewayUserOrder", "arguments": [{"id": 1}]})
@@ -339,11 +334,6 @@ def test_a_boolean_type_is_a_protocol_error_not_an_invocation() -> None:
     assert events == [] and rt.user.stats.protocol_errors == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="realtime/client.py _unwrap keeps a JSON boolean action (isinstance(True, int)): "
-    "UserEvent.action is False/True instead of None for a non-integer action",
-)
 def test_a_boolean_action_is_not_an_action_code() -> None:
     rt, events = _user_client()
     record = orjson.dumps(

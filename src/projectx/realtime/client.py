@@ -208,5 +208,6 @@ def _unwrap(target: str, payload: Any) -> UserEvent | None:
     data = payload.get("data")
     if isinstance(data, dict) and "action" in payload:
         action = payload["action"]
-        return UserEvent(target, action if isinstance(action, int) else None, data)
+        code = action if type(action) is int else None  # JSON true/false are not action codes
+        return UserEvent(target, code, data)
     return UserEvent(target, None, payload)

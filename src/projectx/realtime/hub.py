@@ -580,6 +580,9 @@ class HubConnection:
 
     def _dispatch(self, message: dict[str, Any]) -> bool:
         kind = message.get("type")
+        if isinstance(kind, bool) or not isinstance(kind, int | float):
+            self.stats.protocol_errors += 1  # a JSON number is a type; true/false are not 1/0
+            return True
         if kind == MessageType.INVOCATION:
             target = message.get("target")
             arguments = message.get("arguments")
