@@ -91,9 +91,8 @@ class OrderBookSnapshot(TypedDict):
 
 
 def _frame(prices: Any, sizes: Any) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"price": prices, "volume": sizes}, schema={"price": pl.Float64, "volume": pl.Int64}
-    )
+    # float64 / int64 arrays from the native book give the Float64 / Int64 schema directly
+    return pl.DataFrame({"price": prices, "volume": sizes})
 
 
 class OrderBook:
