@@ -1,0 +1,141 @@
+"""Replay behaviour: the simulated clock, fills of a trades-only recording, bad inputs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from projectx.events import EventType
+from projectx.exceptions import ValidationError
+from projectx.replay import ReplaySourceError, bars_to_trades, replay
+from projectx.strategy import Strategy
+
+CID = "CON.F.US.MNQ.Z26"
+T0 = 1_793_631_600 * 1_000_000_000
+S = 1_000_000_000
+
+
+def _trades(n: int, step_s: float = 1.0, start_ticks: int = 84_000) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "ts_ns": [T0 + int(i * step_s * S) for i in range(n)],
+            "contract_id": [CID] * n,
+            "event": [0] * n,
+            "type": [i % 2 for i in range(n)],
+            "price": [(start_ticks + (i % 7) - 3) * 0.25 for i in range(n)],
+            "volume": [1] * n,
+        }
+    )
+
+
+async def test_sleeps_and_timeouts_run_on_market_time() -> None:
+    seen: dict[str, Any] = {}
+
+    async def setup(suite: Any, clock: Any) -> None:
+        async def sleeper() -> None:
+            t0 = clock.now_ns()
+            await clock.sleep(30)
+            seen["slept"] = (t0, clock.now_ns(), suite.feed.last_ts_ns)
+            try:
+                await clock.wait_for(asyncio.Event().wait(), 10)
+            except TimeoutError:
+                seen["timeout"] = (clock.now_ns(), suite.feed.last_ts_ns)
+            try:
+                await clock.sleep(10_000)  # past the end of the recording
+            except asyncio.CancelledError:
+                seen["cancelled"] = True
+                raise
+
+        seen["task"] = asyncio.get_running_loop().create_task(sleeper())
+
+    result = await replay(_trades(120), Strategy.from_functions(setup), timeframes=["1min"])
+    await asyncio.sleep(0)
+    t0, woke, last = seen["slept"]
+    assert t0 == T0
+    assert woke == T0 + 30 * S
+    assert last == T0 + 30 * S, "every trade up to the deadline, none after, was replayed"
+    assert seen["timeout"] == (T0 + 40 * S, T0 + 40 * S)
+    assert seen.get("cancelled") is True
+    assert result.summary.records == 120
+    assert result.summary.settle_timeouts == 0
+
+
+async def test_market_orders_on_bars_fill_at_the_trade_that_closed_the_bar() -> None:
+    bars = pl.DataFrame(
+        {
+            "ts_ns": [T0 + i * 60 * S for i in range(6)],
+            "open": [21000.0, 21002.0, 21001.0, 21005.5, 21004.0, 21003.0],
+            "high": [21003.0, 21004.0, 21006.0, 21007.0, 21005.0, 21004.0],
+            "low": [20999.0, 21000.0, 21000.5, 21004.0, 21001.0, 21002.0],
+            "close": [21002.5, 21001.25, 21005.0, 21004.5, 21003.0, 21003.5],
+            "volume": [40, 41, 42, 43, 44, 45],
+        }
+    )
+    closes: list[int] = []
+
+    async def setup(suite: Any, clock: Any) -> None:
+        contract = suite["MNQ"].contract_id
+
+        async def on_bar(event: Any) -> None:
+            if event.data["timeframe"] != "1min":
+                return
+            closes.append(event.data["bar"].ts_ns)
+            if len(closes) in (1, 3):
+                await suite.client.place_market_order(contract, 0 if len(closes) == 1 else 1, 1)
+
+        suite.on(EventType.NEW_BAR, on_bar)
+
+    result = await replay(
+        bars_to_trades(bars, CID, 60.0), Strategy.from_functions(setup), timeframes=["1min"]
+    )
+    fills = result.fills
+    assert fills["side"].to_list() == [0, 1]
+    # bar k closes at the first trade of bar k + 1: its open
+    assert fills["price"].to_list() == [21002.0, 21005.5]
+    assert fills["ts_ns"].to_list() == [T0 + 60 * S, T0 + 180 * S]
+    assert result.summary.gross_pnl == pytest.approx((21005.5 - 21002.0) * 2.0)
+    assert result.summary.net_pnl == pytest.approx(result.summary.gross_pnl - result.summary.fees)
+    assert result.trades.height == 1
+    assert result.trades["pnl"].to_list() == [pytest.approx(7.0)]
+
+
+async def test_results_are_written(tmp_path: Path) -> None:
+    async def setup(suite: Any) -> None:
+        async def on_bar(event: Any) -> None:
+            if event.data["timeframe"] == "1min":
+                await suite.client.place_market_order(suite["MNQ"].contract_id, 0, 1)
+
+        suite.on(EventType.NEW_BAR, on_bar)
+
+    result = await replay(
+        _trades(400), Strategy.from_functions(setup), timeframes=["1min"], out_dir=tmp_path
+    )
+    for name in ("fills", "trades", "equity"):
+        assert pl.read_parquet(tmp_path / f"{name}.parquet").height == getattr(result, name).height
+    assert (tmp_path / "summary.json").is_file()
+    assert (tmp_path / "equity.png").stat().st_size > 1000
+    assert result.summary.open_position == result.fills["size"].sum()
+    assert result.equity.height >= 2
+
+
+async def test_bad_replay_inputs_fail_before_or_without_leaking(tmp_path: Path) -> None:
+    async def setup(suite: Any) -> None:
+        return None
+
+    strat = Strategy.from_functions(setup)
+    with pytest.raises(ReplaySourceError):
+        await replay(tmp_path / "nothing", strat)
+    with pytest.raises(ValidationError):
+        await replay(_trades(10), strat, timeframes=["7parsecs"])
+    with pytest.raises(ValidationError):
+        await replay(_trades(10), strat, balance=-1)
+
+    async def broken(suite: Any) -> None:
+        raise RuntimeError("strategy bug")
+
+    with pytest.raises(RuntimeError, match="strategy bug"):
+        await replay(_trades(10), Strategy.from_functions(broken))
