@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -113,3 +114,18 @@ def test_default_state_path_is_under_the_state_dir(
     assert default_state_path(7001) == tmp_path / "projectx" / "risk-7001.json"
     rm = RiskManager(EventBus(), account_id=7001, clock=Clock())
     assert rm.store is not None and rm.store.path.exists()
+
+
+async def test_inside_a_loop_saves_are_deferred_one_turn_and_coalesced(tmp_path: Path) -> None:
+    path = tmp_path / "risk.json"
+    clock = Clock()
+    rm = make(path, clock)
+    saves = rm.store.saves if rm.store is not None else 0
+    fills = [fill(-10.0), fill(-20.0), fill(5.0)]
+    assert rm.record_fills(fills) == 3
+    assert rm.record_fills(fills) == 0
+    await asyncio.sleep(0)
+    assert rm.store is not None and rm.store.saves == saves + 1
+    again = make(path, clock)
+    assert again.state.realized_pnl == pytest.approx(-25.0)
+    assert sorted(again.state.trade_ids) == sorted(t.id for t in fills)

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import math
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -116,7 +116,8 @@ class RiskManager:
     ``account_balance_source()`` returns the current balance (or None) when no account event
     has given one yet; ``positions`` gives open sizes and P&L; ``flatten()`` is awaited after a
     breach of a flattening rule; ``state_path`` is the JSON file (default
-    :func:`~projectx.risk.state.default_state_path`; ``persist=False`` keeps it in memory);
+    :func:`~projectx.risk.state.default_state_path`; ``persist=False`` keeps it in memory;
+    ``fsync=True`` forces every save to disk);
     ``clock()`` returns the aware current time (tests).
     """
 
@@ -128,6 +129,7 @@ class RiskManager:
         account_balance_source: BalanceSource | None = None,
         state_path: str | os.PathLike[str] | None = None,
         persist: bool = True,
+        fsync: bool = False,
         account_id: int | None = None,
         positions: PositionView | None = None,
         flatten: Flatten | None = None,
@@ -142,7 +144,7 @@ class RiskManager:
         self._clock = clock or _now
         self._balance: float | None = None
         path = state_path if state_path is not None else default_state_path(account_id)
-        self.store: RiskStateStore | None = RiskStateStore(path) if persist else None
+        self.store: RiskStateStore | None = RiskStateStore(path, fsync=fsync) if persist else None
         loaded = self.store.load() if self.store is not None else None
         today = self._trading_day()
         if loaded is None:
@@ -155,6 +157,7 @@ class RiskManager:
         self._warned: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._timer: asyncio.Task[None] | None = None
+        self._save_pending = False
         self._flattening = False
         self._flattened_for: str | None = None
         self._listening = False
@@ -185,7 +188,8 @@ class RiskManager:
         self.evaluate()
 
     async def close(self) -> None:
-        """Stop the timer and any flatten in progress; the state is already on disk."""
+        """Stop the timer and any flatten in progress; write a pending save."""
+        self._flush()
         if self._listening:
             self.bus.off(EventType.POSITION_PNL_UPDATE, self._on_pnl)
             self._listening = False
@@ -209,9 +213,31 @@ class RiskManager:
         return trading_date(_ns(moment if moment is not None else self._clock()))
 
     def _save(self) -> None:
+        self._save_pending = False
         if self.store is not None:
             self.state.trade_ids = sorted(self._trade_ids)
             self.store.save(self.state)
+
+    def _save_soon(self) -> None:
+        """Save on the next loop iteration (coalesced), so the file write never delays the
+        order the gate just approved; without a running loop, save now."""
+        if self.store is None or self._save_pending:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._save()
+            return
+        self._save_pending = True
+        loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        if self._save_pending:
+            self._save()
+
+    def flush(self) -> None:
+        """Write a pending save now."""
+        self._flush()
 
     def _rollover(self) -> bool:
         today = self._trading_day()
@@ -282,9 +308,14 @@ class RiskManager:
         self._trade_ids.add(trade.id)
         self.state.realized_pnl += trade.profit_and_loss or 0.0
         self.state.fees += (trade.fees or 0.0) + (trade.commissions or 0.0)
-        self._save()
+        self._save_soon()
         self.evaluate()
         return True
+
+    def record_fills(self, trades: Iterable[Trade]) -> int:
+        """Count several fills (e.g. the day's fills from REST after a restart or a
+        reconnect: already counted ids are skipped); returns how many were new."""
+        return sum(1 for t in trades if self.record_fill(t))
 
     def update_balance(self, balance: float) -> None:
         """A new account balance: raise the peak, set the day's start balance, check rules."""
@@ -517,7 +548,7 @@ class RiskManager:
             self._refuse("max_open_positions", f"{cfg.max_open_positions} positions already open")
         self._check_trade_risk(request, size)
         self.state.entries += 1
-        self._save()
+        self._save_soon()
 
     def _check_trade_risk(self, request: TradeRequest, size: int) -> None:
         stop = request.stop_loss_price

@@ -1,7 +1,9 @@
 """The risk manager's persisted state: the day's realised P&L, entries, peak balance, halts.
 
-Saved atomically (temp file in the same directory, fsync, ``os.replace``) as a small JSON file,
-so a crash leaves either the old or the new state, never half of one. The day's fields roll over
+Saved atomically (temp file in the same directory, then ``os.replace``) as a small JSON file,
+so a crash of the process leaves either the old or the new state, never half of one. With
+``fsync=True`` the data is also forced to disk before the rename (survives a power loss too, at
+a few milliseconds per save). The day's fields roll over
 at the CME trading-day boundary (:func:`projectx.timeframes.trading_date`); the peak balance and
 a drawdown lock survive the rollover.
 """
@@ -115,8 +117,9 @@ def default_state_path(account_id: int | None = None) -> Path:
 class RiskStateStore:
     """Load and atomically save a :class:`RiskState` at ``path``."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
         self.path = Path(path)
+        self.fsync = fsync
         self.saves = 0
 
     def load(self) -> RiskState | None:
@@ -134,15 +137,16 @@ class RiskStateStore:
         return RiskState.from_json(doc)
 
     def save(self, state: RiskState) -> None:
-        """Write ``state`` atomically (temp file + fsync + rename)."""
+        """Write ``state`` atomically (temp file [+ fsync] + rename)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps(state.to_json(), separators=(",", ":")).encode()
         fd, tmp = tempfile.mkstemp(prefix=".risk-", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if self.fsync:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
