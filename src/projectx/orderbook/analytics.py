@@ -132,13 +132,13 @@ def imbalance(
     }
 
 
-def _side_levels(book: NativeBook, side: Side, need: int) -> tuple[_F64, _I64]:
+def _side_levels(book: NativeBook, side: Side, need: int) -> tuple[list[float], list[int]]:
     """Best levels of ``side`` until their sizes reach ``need`` or the side is exhausted."""
-    n = 64
+    n = 32
     while True:
         prices, sizes = book.depth(side, n)
         if prices.shape[0] < n or int(sizes.sum()) >= need:
-            return prices, sizes
+            return prices.tolist(), sizes.tolist()
         n *= 4
 
 
@@ -148,7 +148,7 @@ def market_impact(
     """Fill a ``size`` taker order (``taker`` 0 buy, 1 sell) against the resting book."""
     prices, sizes = _side_levels(book, ASK if taker == 0 else BID, size)
     nan = math.nan
-    if prices.shape[0] == 0:
+    if not prices:
         return {
             "side": "buy" if taker == 0 else "sell",
             "size": size,
@@ -163,32 +163,31 @@ def market_impact(
             "slippage_cost": nan,
             "levels_consumed": 0,
         }
-    cum = np.cumsum(sizes)
-    k = int(np.searchsorted(cum, size, side="left"))
-    if k < cum.shape[0]:
-        used = k + 1
-        take = sizes[:used].copy()
-        take[k] = size - (int(cum[k - 1]) if k else 0)
-        filled = size
-    else:
-        used = int(cum.shape[0])
-        take = sizes
-        filled = int(cum[-1])
-    ticks = grid.ticks_array(prices[:used])
-    best = int(ticks[0])
-    # exact integer arithmetic in ticks relative to the best level, then one division
-    rel = int(np.dot(ticks - best, take))
+    # walk best first; exact integer arithmetic in ticks relative to the best level
+    best = grid.to_ticks(prices[0])
+    left = size
+    rel = 0
+    used = 0
+    worst = best
+    for price, avail in zip(prices, sizes, strict=True):
+        take = avail if avail < left else left
+        worst = grid.to_ticks(price)
+        rel += (worst - best) * take
+        left -= take
+        used += 1
+        if left == 0:
+            break
+    filled = size - left
     slip_ticks = (rel if taker == 0 else -rel) / filled
-    avg_price = grid.price_float(best + rel / filled)
     return {
         "side": "buy" if taker == 0 else "sell",
         "size": size,
         "filled": filled,
-        "unfilled": size - filled,
-        "fully_filled": filled == size,
+        "unfilled": left,
+        "fully_filled": left == 0,
         "best_price": grid.price(best),
-        "average_price": avg_price,
-        "worst_price": grid.price(int(ticks[used - 1])),
+        "average_price": grid.price_float(best + rel / filled),
+        "worst_price": grid.price(worst),
         "slippage": slip_ticks * grid.tick_size,
         "slippage_ticks": slip_ticks,
         "slippage_cost": slip_ticks * tick_value * filled if tick_value is not None else nan,
