@@ -246,6 +246,28 @@ def test_other_column(bars: pl.DataFrame) -> None:
         (lambda df: ov.MIDPRICE(df.drop("low")), "low"),
         (lambda df: ov.SMA(df.to_dict()), "DataFrame"),
         (lambda df: ov.SMA(df, prefix=3), "prefix"),
+        (
+            lambda df: ov.EMA(
+                df.with_columns(
+                    pl.when(pl.int_range(pl.len()) == 20)
+                    .then(None)
+                    .otherwise(pl.col("close"))
+                    .alias("close")
+                )
+            ),
+            "row 20",
+        ),
+        (
+            lambda df: ov.SAR(
+                df.with_columns(
+                    pl.when(pl.int_range(pl.len()) == 10)
+                    .then(float("nan"))
+                    .otherwise(pl.col("low"))
+                    .alias("low")
+                )
+            ),
+            "low",
+        ),
     ],
 )
 def test_bad_input_raises_validation_error(bars: pl.DataFrame, call: Any, match: str) -> None:

@@ -176,6 +176,10 @@ def test_vwap_anchored(bars: pl.DataFrame) -> None:
         (lambda df: vo.OBV(df.drop("volume")), "volume"),
         (lambda df: vo.VWAP(df, anchor="weekly"), "anchor"),
         (lambda df: vo.VWAP(df.drop("ts")), "ts"),
+        (
+            lambda df: vo.VWAP(df.with_columns(pl.lit(None).cast(pl.Int64).alias("volume"))),
+            "volume",
+        ),
         (lambda df: vo.VWAP(df.with_columns(pl.lit("x").alias("ts"))), "ts"),
     ],
 )

@@ -18,7 +18,10 @@ keep two instances of one indicator (an existing column of the same name is repl
 
 Warm-up and missing values: rows where TA-Lib returns NaN (its *lookback*) are **null** in the
 output (NaN is never used for "no value"). Leading null/NaN inputs are skipped as the ``talib``
-wrapper does (the output starts its warm-up at the first row where every input is present).
+wrapper does (the output starts its warm-up at the first row where every input is present); a
+null/NaN input *after* that row raises ValidationError (TA-Lib's handling of interior NaN is
+build-specific, so no TA-Lib-equal value exists there). Streaming forms skip incomplete bars
+before the first complete one; later NaN inputs propagate through their state.
 
 Errors: a missing or non-numeric column, a parameter of the wrong type or outside TA-Lib's range
 raise :class:`projectx.exceptions.ValidationError` with the indicator and parameter named.
@@ -90,7 +93,7 @@ def available(group: str | None = None) -> list[dict[str, Any]]:
             "params": dict(info.params),
             "inputs": info.inputs,
             "outputs": info.outputs,
-            "streaming": info.streaming or info.name in STREAMS,
+            "streaming": info.name in STREAMS,
             "doc": info.doc,
         }
         for info in infos

@@ -81,11 +81,13 @@ class IndicatorSpec:
 
         return self.name in STREAMS
 
-    def stream(self) -> StreamingIndicator:
-        """A fresh incremental calculator with these parameters (no bars seen)."""
+    def stream(self, history: pl.DataFrame | None = None) -> StreamingIndicator:
+        """An incremental calculator with these parameters, warmed on the bars of ``history``
+        (a bars frame, oldest first) when given, else with no bars seen."""
         from projectx.indicators.streaming import make_stream
 
-        return make_stream(self.name, **self.params)
+        s = make_stream(self.name, **self.params)
+        return s if history is None else s.warm(history)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())

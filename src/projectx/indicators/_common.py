@@ -63,14 +63,27 @@ def column_array(ind: str, df: pl.DataFrame, name: object) -> Array:
 
 
 def inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[Array], int]:
-    """The input columns from the first row where none is null/NaN, and that row's index."""
+    """The input columns from the first row where none is null/NaN, and that row's index.
+
+    A null/NaN *after* that row raises ValidationError: TA-Lib's handling of interior NaN is
+    build-specific (a NaN poisons running sums for good), so no value there could claim to be
+    TA-Lib's; fill or drop such rows first.
+    """
     arrays = [column_array(ind, df, c) for c in columns]
     begin = 0
     for a in arrays:
         if a.shape[0] and a[0] == a[0]:
-            continue  # common case: no leading gap, no scan
+            continue  # common case: no leading gap
         valid = np.flatnonzero(~np.isnan(a))
         begin = max(begin, int(valid[0]) if valid.size else a.shape[0])
+    for name, a in zip(columns, arrays, strict=True):
+        bad = np.isnan(a[begin:])
+        if bad.any():
+            row = begin + int(np.argmax(bad))
+            raise ValidationError(
+                f"{ind}: column {name!r} is null/NaN at row {row}, after the first complete row "
+                f"{begin}; fill or drop such rows first"
+            )
     if begin == 0:
         return arrays, 0
     return [np.ascontiguousarray(a[begin:]) for a in arrays], begin

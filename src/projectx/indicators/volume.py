@@ -10,7 +10,7 @@ Same conventions as the rest of :mod:`projectx.indicators`. VWAP is not a TA-Lib
   before); a naive datetime is taken as UTC.
 * ``VWAP(df, anchor=None)``: cumulative over the whole frame.
 
-Rows where the cumulated volume is still 0 are null (TA-Lib's own VWAP, which is ours with
+A null/NaN input raises ValidationError. Rows where the cumulated volume is still 0 are null (TA-Lib's own VWAP, which is ours with
 ``anchor=None``, returns 0.0 there).
 """
 
@@ -155,6 +155,10 @@ def VWAP(
     mode, at = _anchor("VWAP", anchor)
     f = frame("VWAP", df)
     h, lo, c, v = (column_array("VWAP", f, name) for name in _HLCV)
+    for name, arr in zip(_HLCV, (h, lo, c, v), strict=True):
+        if np.isnan(arr).any():
+            row = int(np.argmax(np.isnan(arr)))
+            raise ValidationError(f"VWAP: column {name!r} is null/NaN at row {row}")
     n = f.height
     reset = np.zeros(n, dtype=bool)
     active = np.ones(n, dtype=bool)
