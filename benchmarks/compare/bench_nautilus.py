@@ -199,7 +199,7 @@ def bench_indicators(res: t.Results) -> None:
     }
     for label, run in cases.items():
         note = "update_raw per bar" + (" (no signal line)" if label.startswith("MACD") else "")
-        res.add(f"ind_{label}", t.median_seconds(run, repeats=3), n, "bar", note)
+        res.add(f"ind_{label}", t.median_seconds(run), n, "bar", note)
 
 
 def main() -> None:

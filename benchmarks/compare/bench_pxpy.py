@@ -33,7 +33,7 @@ def bench_events(res: t.Results) -> None:
             await emit(EventType.TRADE_TICK, p)
 
     note = "async-only handlers; each emit awaits its handler task (includes event-loop start)"
-    sec = t.median_seconds(lambda: asyncio.run(run()), repeats=3)
+    sec = t.median_seconds(lambda: asyncio.run(run()))
     res.add("events_async", sec, len(payloads), "event", note)
 
 
@@ -48,7 +48,7 @@ def bench_indicators(res: t.Results) -> None:
         "BBANDS(20,2)": lambda: ind.BBANDS(frame, period=20, std_dev=2.0),
     }
     for label, call in calls.items():
-        res.add(f"ind_{label}", t.median_seconds(call, repeats=3), frame.height, "bar")
+        res.add(f"ind_{label}", t.median_seconds(call), frame.height, "bar")
 
 
 def main() -> None:
