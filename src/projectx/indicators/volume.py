@@ -10,8 +10,8 @@ Same conventions as the rest of :mod:`projectx.indicators`. VWAP is not a TA-Lib
   before); a naive datetime is taken as UTC.
 * ``VWAP(df, anchor=None)``: cumulative over the whole frame.
 
-A null/NaN input raises ValidationError. Rows where the cumulated volume is still 0 are null (TA-Lib's own VWAP, which is ours with
-``anchor=None``, returns 0.0 there).
+A null/NaN input raises ValidationError. Rows where the cumulated volume is still 0 are null
+(TA-Lib's own VWAP, which is ours with ``anchor=None``, returns 0.0 there).
 """
 
 from __future__ import annotations
