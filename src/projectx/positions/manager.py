@@ -374,7 +374,10 @@ class PositionManager:
             if pv is None:
                 self._pending_trades.setdefault(cid, []).append(trade)
                 return True
-            ledger = self._ledgers[cid] = FillLedger(cid, pv)
+            # the look-up may just have registered the contract and replayed pending fills
+            ledger = self._ledgers.get(cid)
+            if ledger is None:
+                ledger = self._ledgers[cid] = FillLedger(cid, pv)
         if replay and trade.id < self._last_trade_id.get(cid, 0):
             return True  # older than what the ledger holds: reconcile re-seeds it from REST
         self._ledger_apply(trade)
@@ -460,7 +463,7 @@ class PositionManager:
         pos.unrealized = pnl
         if contract_id in self._alerts:
             self._check_alerts(pos)
-        if EventType.POSITION_PNL_UPDATE in self.bus._handlers:  # bus.wants, inlined (hot path)
+        if self.bus.wants(EventType.POSITION_PNL_UPDATE):
             self.bus.emit(
                 EventType.POSITION_PNL_UPDATE,
                 {"contract_id": contract_id, "unrealized_pnl": pnl, "price": price},

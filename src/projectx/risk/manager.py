@@ -175,6 +175,9 @@ class RiskManager:
     async def start(self) -> None:
         """Roll the day over if needed, start the flatten timer, listen to open-P&L updates."""
         self._rollover()
+        balance = self.balance
+        if balance is not None:
+            self._note_balance(balance)
         if not self._listening and (
             self.config.daily_loss_limit is not None
             or self.config.trailing_max_drawdown is not None
@@ -323,6 +326,10 @@ class RiskManager:
             return
         self._rollover()
         self._balance = balance
+        self._note_balance(balance)
+        self.evaluate()
+
+    def _note_balance(self, balance: float) -> None:
         changed = False
         if self.state.day_start_balance is None:
             self.state.day_start_balance = balance
@@ -332,7 +339,6 @@ class RiskManager:
             changed = True
         if changed:
             self._save()
-        self.evaluate()
 
     def _on_pnl(self, _: Event) -> None:
         self.evaluate()
