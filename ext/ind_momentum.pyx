@@ -252,7 +252,7 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
     # Wilder averages of gains and losses, seeded with their plain means over ``period`` moves.
     # ta-lib 0.8 multiplies RSI's averages by 1/period but divides CMO's: same here, bit for bit.
     # Branch-free form of "if d < 0: loss -= d else: gain += d" (adding 0.0 changes nothing).
-    # (Interior NaNs never reach the kernels: the Python layer rejects them.)
+    # (Interior NaNs never reach these kernels: the Python layer rejects them.)
     cdef double prev = x[0], gain = 0.0, loss = 0.0, d, s, up, dn
     cdef double inv = 1.0 / period, keep = <double>(period - 1), dp = <double>period
     cdef Py_ssize_t t
@@ -271,7 +271,7 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
         for t in range(period + 1, n):
             d = x[t] - prev
             prev = x[t]
-            up = 0.0 if d < 0.0 else d
+            up = d if d > 0.0 else 0.0
             dn = -d if d < 0.0 else 0.0
             loss = (loss * keep + dn) / dp
             gain = (gain * keep + up) / dp
@@ -285,7 +285,7 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
         for t in range(period + 1, n):
             d = x[t] - prev
             prev = x[t]
-            up = 0.0 if d < 0.0 else d
+            up = d if d > 0.0 else 0.0
             dn = -d if d < 0.0 else 0.0
             loss = (loss * keep + dn) * inv
             gain = (gain * keep + up) * inv
