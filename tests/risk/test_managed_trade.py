@@ -114,3 +114,12 @@ async def test_entries_without_a_stop_or_beyond_the_budget_send_nothing(rig: Rig
         with pytest.raises(ValidationError):
             await t.scale_in(1)  # nothing to scale
     assert rig.places == []
+
+
+async def test_an_unfilled_limit_entry_is_cancelled_when_the_block_ends(rig: Rig) -> None:
+    async with trade(rig) as t:
+        bracket = await t.enter_long(1, entry_price=BID - 5.0, stop_ticks=8)
+        await eventually(lambda: bracket.entry.order_id is not None and bracket.entry.is_working)
+    await eventually(lambda: bracket.entry.is_terminal)
+    assert bracket.entry.fill_volume == 0 and rig.pm.signed_size(rig.cid) == 0
+    assert not [o for o in t.orders_placed if o.is_working]

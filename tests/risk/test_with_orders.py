@@ -3,12 +3,14 @@ sockets: refused orders are never sent, a breach flattens the account, a restart
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from projectx.enums import OrderSide
 from projectx.events import EventType
 from projectx.exceptions import ValidationError
-from projectx.risk import RiskViolationError
+from projectx.risk import RiskConfig, RiskViolationError
 
 from .conftest import ASK, BID, Rig, eventually
 
@@ -68,3 +70,26 @@ async def test_a_breach_flattens_and_a_restart_still_blocks_trading(rig: Rig) ->
         await om.place_market_order(rig.cid, OrderSide.SELL, 1)
     assert info.value.rule == "daily_loss_limit"
     assert len(rig.places) == sent
+
+
+async def test_the_days_pnl_converges_after_the_user_socket_dies_during_fills(
+    rig: Rig,
+) -> None:
+    assert rig.om is not None and rig.rm is not None
+    rig.rm.config = RiskConfig(max_position_size=5)  # no loss limit for this one
+    start_balance = rig.balance()
+    for i in range(4):
+        await rig.sim.faults.drop_connections("user", mode="abort")
+        side = OrderSide.BUY if i % 2 == 0 else OrderSide.SELL
+        await rig.px.place_market_order(rig.cid, side, 2, account_id=rig.account_id)
+        bid = BID + (i + 1) * 3
+        rig.sim.market.set_book(rig.cid, bid=bid, ask=bid + 0.25, sizes=20, last=bid)
+    for _ in range(100):
+        report = await rig.pm.reconcile()
+        rig.rm.record_fills(rig.pm.trades())
+        if report["missed_trades"] == 0 and rig.pm.signed_size(rig.cid) == 0:
+            break
+        await asyncio.sleep(0.05)
+    change = rig.balance() - start_balance
+    assert round(rig.rm.state.net_pnl, 2) == round(change, 2)
+    assert round(rig.pm.realized_pnl() - rig.pm.total_fees(), 2) == round(change, 2)
