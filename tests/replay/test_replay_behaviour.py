@@ -139,3 +139,46 @@ async def test_bad_replay_inputs_fail_before_or_without_leaking(tmp_path: Path) 
 
     with pytest.raises(RuntimeError, match="strategy bug"):
         await replay(_trades(10), Strategy.from_functions(broken))
+
+
+async def test_every_instrument_of_a_multi_contract_recording_gets_its_own_bars() -> None:
+    es = "CON.F.US.EP.Z26"
+    mnq = _trades(300, step_s=0.7)
+    other = pl.DataFrame(
+        {
+            "ts_ns": [T0 + 350_000_000 + i * 900_000_000 for i in range(220)],
+            "contract_id": [es] * 220,
+            "event": [0] * 220,
+            "type": [1] * 220,
+            "price": [(24_000 + (i * 5) % 11) * 0.25 for i in range(220)],
+            "volume": [2 + i % 3 for i in range(220)],
+        }
+    )
+    both = pl.concat([mnq, other]).sort("ts_ns", maintain_order=True)
+    got: dict[str, list[tuple[int, float, float, float, float, int]]] = {}
+
+    async def setup(suite: Any) -> None:
+        return None
+
+    async def teardown(suite: Any) -> None:
+        for ctx in suite:
+            df = ctx.data.get_data("5sec")
+            got[ctx.contract_id] = [
+                tuple(row)
+                for row in df.select(
+                    pl.col(df.columns[0]).cast(pl.Int64), "open", "high", "low", "close", "volume"
+                ).iter_rows()
+            ]
+
+    await replay(both, Strategy.from_functions(setup, teardown), timeframes=["5sec", "1min"])
+    assert set(got) == {CID, es}
+    for cid, frame in ((CID, mnq), (es, other)):
+        ref: dict[int, list[Any]] = {}
+        for ts, px, v in frame.select("ts_ns", "price", "volume").iter_rows():
+            key = ts - ts % (5 * S)
+            b = ref.setdefault(key, [px, px, px, px, 0])
+            b[1], b[2], b[3] = max(b[1], px), min(b[2], px), px
+            b[4] += v
+        closed = sorted(ref)[:-1]  # the last bar is still forming at the end
+        assert [g[0] for g in got[cid]] == closed
+        assert [list(g[1:]) for g in got[cid]] == [ref[k] for k in closed]
