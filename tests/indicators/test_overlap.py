@@ -116,7 +116,7 @@ def test_mavp(bars: pl.DataFrame, lo: int, hi: int, matype: int) -> None:
 
 @pytest.mark.parametrize("period", [2, 5, 14, 50, None])
 def test_midpoint_midprice(bars: pl.DataFrame, period: int | None) -> None:
-    kw = {} if period is None else {"period": period}
+    kw: dict[str, Any] = {} if period is None else {"period": period}
     tkw = {} if period is None else {"timeperiod": period}
     h, lo = as_array(bars, "high"), as_array(bars, "low")
     assert_matches(as_array(ov.MIDPOINT(bars, **kw), "midpoint"), talib.MIDPOINT(_c(bars), **tkw))
@@ -180,7 +180,7 @@ SAREXT_CASES = [
 
 
 @pytest.mark.parametrize("kw", SAREXT_CASES)
-def test_sarext(bars: pl.DataFrame, kw: dict[str, float]) -> None:
+def test_sarext(bars: pl.DataFrame, kw: dict[str, Any]) -> None:
     h, lo = as_array(bars, "high"), as_array(bars, "low")
     ours = as_array(ov.SAREXT(bars, **kw), "sarext")
     assert_matches(ours, talib.SAREXT(h, lo, **kw))
@@ -200,13 +200,14 @@ def test_leading_nulls_are_skipped_like_the_talib_wrapper(bars: pl.DataFrame) ->
 
 def test_short_frames_are_all_null() -> None:
     df = make_bars(20, seed=3)
-    for func, col in (
+    cases: list[tuple[Any, str]] = [
         (ov.SMA, "sma"),
         (ov.MAMA, "mama"),
         (ov.HT_TRENDLINE, "ht_trendline"),
         (ov.T3, "t3"),
         (ov.KAMA, "kama"),
-    ):
+    ]
+    for func, col in cases:
         out = func(df) if func is not ov.T3 else func(df, period=10)
         assert out.get_column(col).null_count() == 20
     assert ov.SMA(df.head(0)).height == 0
@@ -231,7 +232,7 @@ def test_other_column(bars: pl.DataFrame) -> None:
     [
         (lambda df: ov.SMA(df, period=0), "period"),
         (lambda df: ov.SMA(df, period=100_001), "period"),
-        (lambda df: ov.SMA(df, period=2.5), "period"),
+        (lambda df: ov.SMA(df, period=2.5), "period"),  # type: ignore[call-overload]
         (lambda df: ov.SMA(df, period=True), "period"),
         (lambda df: ov.SMA(df, column="nope"), "nope"),
         (lambda df: ov.SMA(df.with_columns(pl.lit("x").alias("close"))), "numeric"),
@@ -245,7 +246,7 @@ def test_other_column(bars: pl.DataFrame) -> None:
         (lambda df: ov.MAVP(df), "periods"),
         (lambda df: ov.MIDPRICE(df.drop("low")), "low"),
         (lambda df: ov.SMA(df.to_dict()), "DataFrame"),
-        (lambda df: ov.SMA(df, prefix=3), "prefix"),
+        (lambda df: ov.SMA(df, prefix=3), "prefix"),  # type: ignore[call-overload]
         (
             lambda df: ov.EMA(
                 df.with_columns(

@@ -60,7 +60,7 @@ def test_defaults_are_talibs(group: str) -> None:
     for row in available(group):
         if row["name"] not in talib.get_functions():
             continue
-        theirs = dict(abstract.Function(row["name"]).info["parameters"])
+        theirs = dict(abstract.Function(row["name"]).info["parameters"])  # type: ignore[attr-defined]
         ours = {("timeperiod" if k == "period" else k): v for k, v in row["params"].items()}
         ours.pop("periods", None)  # MAVP's second input column, an input in TA-Lib
         ours.pop("anchor", None)  # VWAP: TA-Lib's is ours with anchor=None (see test below)
@@ -84,7 +84,7 @@ def test_spec_form(frame: pl.DataFrame) -> None:
     with pytest.raises(ValidationError, match="unknown indicator"):
         ind.spec("NOPE")
     with pytest.raises(ValidationError, match="DataFrame"):
-        ind.SMA(None, period=3)
+        ind.SMA(None, period=3)  # type: ignore[call-overload]
 
 
 def test_every_indicator_has_a_spec_form() -> None:

@@ -102,10 +102,8 @@ def test_from_frame_then_continue(big: pl.DataFrame) -> None:
     ref = BBANDS(big.head(5300), period=20)
     a = bar_arrays(tail)
     for i in range(tail.height):
-        s.update(
-            *(float(a[c][i]) for c in ("open", "high", "low", "close", "volume")),
-            int(a["ts_ns"][i]),
-        )
+        o, h, lo, c, v = (float(a[f][i]) for f in ("open", "high", "low", "close", "volume"))
+        s.update(o, h, lo, c, v, int(a["ts_ns"][i]))
     assert s.values["middleband"] == pytest.approx(as_array(ref, "middleband")[-1], rel=1e-12)
     assert s.values["upperband"] == pytest.approx(as_array(ref, "upperband")[-1], rel=1e-9)
 
@@ -113,21 +111,21 @@ def test_from_frame_then_continue(big: pl.DataFrame) -> None:
 def test_value_values_ready_reset() -> None:
     s = SMA(period=3, prefix="fast").stream()
     assert s.outputs == ("fast_sma",)
-    assert not s.ready and math.isnan(s.value)
+    assert not s.ready and np.isnan(s.value)
     for c in (1.0, 2.0, 6.0):
         s.update(0.0, 0.0, 0.0, c, 0.0, 0)
     assert s.ready and s.value == 3.0 and s.values == {"fast_sma": 3.0}
     assert s.update_forming(0.0, 0.0, 0.0, 10.0, 0.0, 0) == 6.0
     assert s.value == 3.0
     s.reset()
-    assert s.count == 0 and math.isnan(s.value)
+    assert s.count == 0 and np.isnan(s.value)
     assert s.params == {"period": 3, "column": "close", "prefix": "fast"}
 
 
 def test_leading_nan_bars_are_skipped_like_batch() -> None:
     s = EMA(period=3).stream()
     nan = math.nan
-    assert math.isnan(s.update(nan, nan, nan, nan, nan, 0))
+    assert np.isnan(s.update(nan, nan, nan, nan, nan, 0))
     assert s.count == 0
     for c in (1.0, 2.0, 3.0):
         v = s.update(c, c, c, c, 1.0, 0)

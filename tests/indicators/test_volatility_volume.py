@@ -29,7 +29,7 @@ def _hlcv(df: pl.DataFrame) -> tuple[np.ndarray, ...]:
 @pytest.mark.parametrize("period", [1, 2, 14, 50, None])
 def test_atr_natr(bars: pl.DataFrame, period: int | None) -> None:
     h, lo, c, _ = _hlcv(bars)
-    kw = {} if period is None else {"period": period}
+    kw: dict[str, Any] = {} if period is None else {"period": period}
     tkw = {} if period is None else {"timeperiod": period}
     assert_matches(as_array(vt.ATR(bars, **kw), "atr"), talib.ATR(h, lo, c, **tkw))
     assert_matches(as_array(vt.NATR(bars, **kw), "natr"), talib.NATR(h, lo, c, **tkw))
@@ -68,7 +68,7 @@ def test_obv_ad(bars: pl.DataFrame) -> None:
 @pytest.mark.parametrize(("fast", "slow"), [(3, 10), (10, 3), (2, 2), (5, 30), (None, None)])
 def test_adosc(bars: pl.DataFrame, fast: int | None, slow: int | None) -> None:
     h, lo, c, v = _hlcv(bars)
-    if fast is None:
+    if fast is None or slow is None:
         ours, ref = vo.ADOSC(bars), talib.ADOSC(h, lo, c, v)
     else:
         ours = vo.ADOSC(bars, fastperiod=fast, slowperiod=slow)

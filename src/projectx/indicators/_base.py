@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, cast, overload
 
 import polars as pl
 
@@ -24,7 +24,7 @@ from projectx.exceptions import ValidationError
 if TYPE_CHECKING:
     from projectx.indicators.streaming import StreamingIndicator
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
 
 OHLCV: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 
@@ -117,6 +117,19 @@ def make_spec(name: str, **params: Any) -> IndicatorSpec:
     return IndicatorSpec(name, dict(params), outputs)
 
 
+class IndicatorFunc(Protocol[P]):
+    """Type of a registered indicator: with a frame it returns the frame with its outputs;
+    without one, its :class:`IndicatorSpec` (``SMA(period=20)``)."""
+
+    __name__: str
+
+    @overload
+    def __call__(self, df: pl.DataFrame, /, *args: P.args, **kwargs: P.kwargs) -> pl.DataFrame: ...
+
+    @overload
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> IndicatorSpec: ...
+
+
 def register(
     group: str,
     *,
@@ -124,14 +137,16 @@ def register(
     inputs: tuple[str, ...] = ("close",),
     outputs: tuple[str, ...] = (),
     streaming: bool = False,
-) -> Callable[[F], F]:
+) -> Callable[[Callable[Concatenate[pl.DataFrame | None, P], pl.DataFrame]], IndicatorFunc[P]]:
     """Decorator: record ``func`` in :data:`REGISTRY` under its ``__name__``.
 
     The registered function gains the spec form: called with no frame (no positional argument
     and no ``df=``), it returns :func:`make_spec` of its keyword arguments.
     """
 
-    def deco(func: F) -> F:
+    def deco(
+        func: Callable[Concatenate[pl.DataFrame | None, P], pl.DataFrame],
+    ) -> IndicatorFunc[P]:
         name = func.__name__
         if name in REGISTRY:
             raise ValueError(f"indicator {name!r} registered twice")
@@ -152,6 +167,6 @@ def register(
             streaming=streaming,
             doc=(func.__doc__ or "").strip().split("\n")[0],
         )
-        return cast(F, wrapper)
+        return cast(IndicatorFunc[P], wrapper)
 
     return deco
