@@ -20,6 +20,12 @@ from projectx.indicators import momentum as m
 
 talib = pytest.importorskip("talib")
 
+
+def _snap(a: np.ndarray) -> np.ndarray:
+    """Prices on a 0.25 tick."""
+    return np.round(a * 4.0) / 4.0
+
+
 N = 1_000_000
 
 
@@ -29,8 +35,7 @@ def bars() -> pl.DataFrame:
     close = np.maximum(5000.0 + np.cumsum(rng.normal(0.0, 2.0, N)), 100.0)
     high = close + np.abs(rng.normal(0.0, 1.5, N))
     low = close - np.abs(rng.normal(0.0, 1.5, N))
-    snap = lambda a: np.round(a * 4.0) / 4.0  # noqa: E731
-    return pl.DataFrame({"high": snap(high), "low": snap(low), "close": snap(close)})
+    return pl.DataFrame({"high": _snap(high), "low": _snap(low), "close": _snap(close)})
 
 
 def _run(benchmark: Any, fn: Callable[[], object]) -> None:

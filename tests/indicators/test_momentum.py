@@ -29,6 +29,7 @@ from projectx.indicators import momentum as m
 from projectx.indicators._base import REGISTRY
 
 talib = pytest.importorskip("talib")
+TALIB_FUNCTION: Callable[..., Any] = pytest.importorskip("talib.abstract").Function
 
 
 def make_bars(n: int, seed: int, tick: float = 0.25) -> pl.DataFrame:
@@ -83,6 +84,11 @@ H, L, C, OPEN, V = cols(BARS, "high", "low", "close", "open", "volume")
 Case = tuple[Callable[..., pl.DataFrame], dict[str, Any], Callable[[], Any], tuple[str, ...]]
 
 
+def call(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """``fn(*args)``, deferred (the ta-lib reference of one case)."""
+    return lambda: fn(*args)
+
+
 def _cases() -> list[tuple[str, Case]]:
     c: list[tuple[str, Case]] = []
 
@@ -92,35 +98,35 @@ def _cases() -> list[tuple[str, Case]]:
         c.append((label, (fn, kw, ref, outs)))
 
     for p in (14, 2, 5, 50):
-        add(m.RSI, {"period": p}, lambda p=p: talib.RSI(C, p))
-        add(m.CMO, {"period": p}, lambda p=p: talib.CMO(C, p))
-        add(m.WILLR, {"period": p}, lambda p=p: talib.WILLR(H, L, C, p))
-        add(m.CCI, {"period": p}, lambda p=p: talib.CCI(H, L, C, p))
-        add(m.ADX, {"period": p}, lambda p=p: talib.ADX(H, L, C, p))
-        add(m.ADXR, {"period": p}, lambda p=p: talib.ADXR(H, L, C, p))
-        add(m.DX, {"period": p}, lambda p=p: talib.DX(H, L, C, p))
-        add(m.AROON, {"period": p}, lambda p=p: talib.AROON(H, L, p))
-        add(m.AROONOSC, {"period": p}, lambda p=p: talib.AROONOSC(H, L, p))
-        add(m.MFI, {"period": p}, lambda p=p: talib.MFI(H, L, C, V, p))
+        add(m.RSI, {"period": p}, call(talib.RSI, C, p))
+        add(m.CMO, {"period": p}, call(talib.CMO, C, p))
+        add(m.WILLR, {"period": p}, call(talib.WILLR, H, L, C, p))
+        add(m.CCI, {"period": p}, call(talib.CCI, H, L, C, p))
+        add(m.ADX, {"period": p}, call(talib.ADX, H, L, C, p))
+        add(m.ADXR, {"period": p}, call(talib.ADXR, H, L, C, p))
+        add(m.DX, {"period": p}, call(talib.DX, H, L, C, p))
+        add(m.AROON, {"period": p}, call(talib.AROON, H, L, p))
+        add(m.AROONOSC, {"period": p}, call(talib.AROONOSC, H, L, p))
+        add(m.MFI, {"period": p}, call(talib.MFI, H, L, C, V, p))
     for p in (14, 1, 2, 30):
-        add(m.PLUS_DI, {"period": p}, lambda p=p: talib.PLUS_DI(H, L, C, p))
-        add(m.MINUS_DI, {"period": p}, lambda p=p: talib.MINUS_DI(H, L, C, p))
-        add(m.PLUS_DM, {"period": p}, lambda p=p: talib.PLUS_DM(H, L, p))
-        add(m.MINUS_DM, {"period": p}, lambda p=p: talib.MINUS_DM(H, L, p))
+        add(m.PLUS_DI, {"period": p}, call(talib.PLUS_DI, H, L, C, p))
+        add(m.MINUS_DI, {"period": p}, call(talib.MINUS_DI, H, L, C, p))
+        add(m.PLUS_DM, {"period": p}, call(talib.PLUS_DM, H, L, p))
+        add(m.MINUS_DM, {"period": p}, call(talib.MINUS_DM, H, L, p))
     for p in (10, 1, 3, 40):
-        add(m.MOM, {"period": p}, lambda p=p: talib.MOM(C, p))
-        add(m.ROC, {"period": p}, lambda p=p: talib.ROC(C, p))
-        add(m.ROCP, {"period": p}, lambda p=p: talib.ROCP(C, p))
-        add(m.ROCR, {"period": p}, lambda p=p: talib.ROCR(C, p))
-        add(m.ROCR100, {"period": p}, lambda p=p: talib.ROCR100(C, p))
+        add(m.MOM, {"period": p}, call(talib.MOM, C, p))
+        add(m.ROC, {"period": p}, call(talib.ROC, C, p))
+        add(m.ROCP, {"period": p}, call(talib.ROCP, C, p))
+        add(m.ROCR, {"period": p}, call(talib.ROCR, C, p))
+        add(m.ROCR100, {"period": p}, call(talib.ROCR100, C, p))
     for p in (30, 1, 2, 9):
-        add(m.TRIX, {"period": p}, lambda p=p: talib.TRIX(C, p))
-    add(m.BOP, {}, lambda: talib.BOP(OPEN, H, L, C))
+        add(m.TRIX, {"period": p}, call(talib.TRIX, C, p))
+    add(m.BOP, {}, call(talib.BOP, OPEN, H, L, C))
     for a, b, g in ((12, 26, 9), (5, 35, 5), (26, 12, 9), (2, 3, 1), (8, 8, 4)):
         kw = {"fastperiod": a, "slowperiod": b, "signalperiod": g}
-        add(m.MACD, kw, lambda a=a, b=b, g=g: talib.MACD(C, a, b, g))
+        add(m.MACD, kw, call(talib.MACD, C, a, b, g))
     for g in (9, 1, 20):
-        add(m.MACDFIX, {"signalperiod": g}, lambda g=g: talib.MACDFIX(C, g))
+        add(m.MACDFIX, {"signalperiod": g}, call(talib.MACDFIX, C, g))
     for a, at, b, bt, g, gt in (
         (12, 0, 26, 0, 9, 0),
         (12, 1, 26, 1, 9, 1),
@@ -138,12 +144,12 @@ def _cases() -> list[tuple[str, Case]]:
         add(
             m.MACDEXT,
             kw,
-            lambda a=a, at=at, b=b, bt=bt, g=g, gt=gt: talib.MACDEXT(C, a, at, b, bt, g, gt),
+            call(talib.MACDEXT, C, a, at, b, bt, g, gt),
         )
     for a, b, t in ((12, 26, 1), (12, 26, 0), (3, 10, 1), (20, 5, 0)):
         kw = {"fastperiod": a, "slowperiod": b, "matype": t}
-        add(m.APO, kw, lambda a=a, b=b, t=t: talib.APO(C, a, b, t))
-        add(m.PPO, kw, lambda a=a, b=b, t=t: talib.PPO(C, a, b, t))
+        add(m.APO, kw, call(talib.APO, C, a, b, t))
+        add(m.PPO, kw, call(talib.PPO, C, a, b, t))
     for fk, sk, kt, sd, dt in ((5, 3, 0, 3, 0), (14, 3, 1, 5, 1), (1, 1, 0, 1, 0), (9, 4, 1, 2, 0)):
         kw = {
             "fastk_period": fk,
@@ -155,14 +161,14 @@ def _cases() -> list[tuple[str, Case]]:
         add(
             m.STOCH,
             kw,
-            lambda fk=fk, sk=sk, kt=kt, sd=sd, dt=dt: talib.STOCH(H, L, C, fk, sk, kt, sd, dt),
+            call(talib.STOCH, H, L, C, fk, sk, kt, sd, dt),
         )
     for fk, fd, dt in ((5, 3, 0), (14, 1, 0), (10, 4, 1), (1, 1, 1)):
         kw = {"fastk_period": fk, "fastd_period": fd, "fastd_matype": dt}
-        add(m.STOCHF, kw, lambda fk=fk, fd=fd, dt=dt: talib.STOCHF(H, L, C, fk, fd, dt))
+        add(m.STOCHF, kw, call(talib.STOCHF, H, L, C, fk, fd, dt))
     for p, fk, fd, dt in ((14, 5, 3, 0), (2, 1, 1, 0), (21, 9, 4, 1), (7, 14, 3, 0)):
         kw = {"period": p, "fastk_period": fk, "fastd_period": fd, "fastd_matype": dt}
-        add(m.STOCHRSI, kw, lambda p=p, fk=fk, fd=fd, dt=dt: talib.STOCHRSI(C, p, fk, fd, dt))
+        add(m.STOCHRSI, kw, call(talib.STOCHRSI, C, p, fk, fd, dt))
     # every MA type (2..8 through the overlap group's kernels)
     for t in range(2, 9):
         kw = {
@@ -173,7 +179,7 @@ def _cases() -> list[tuple[str, Case]]:
             "signalperiod": 4,
             "signalmatype": t,
         }
-        add(m.MACDEXT, kw, lambda t=t: talib.MACDEXT(C, 5, t, 13, t, 4, t))
+        add(m.MACDEXT, kw, call(talib.MACDEXT, C, 5, t, 13, t, 4, t))
         kw = {
             "fastk_period": 7,
             "slowk_period": 4,
@@ -181,17 +187,17 @@ def _cases() -> list[tuple[str, Case]]:
             "slowd_period": 3,
             "slowd_matype": t,
         }
-        add(m.STOCH, kw, lambda t=t: talib.STOCH(H, L, C, 7, 4, t, 3, t))
+        add(m.STOCH, kw, call(talib.STOCH, H, L, C, 7, 4, t, 3, t))
         kw = {"fastk_period": 6, "fastd_period": 4, "fastd_matype": t}
-        add(m.STOCHF, kw, lambda t=t: talib.STOCHF(H, L, C, 6, 4, t))
+        add(m.STOCHF, kw, call(talib.STOCHF, H, L, C, 6, 4, t))
         kw = {"period": 9, "fastk_period": 5, "fastd_period": 4, "fastd_matype": t}
-        add(m.STOCHRSI, kw, lambda t=t: talib.STOCHRSI(C, 9, 5, 4, t))
+        add(m.STOCHRSI, kw, call(talib.STOCHRSI, C, 9, 5, 4, t))
         kw = {"fastperiod": 6, "slowperiod": 15, "matype": t}
-        add(m.APO, kw, lambda t=t: talib.APO(C, 6, 15, t))
-        add(m.PPO, kw, lambda t=t: talib.PPO(C, 6, 15, t))
+        add(m.APO, kw, call(talib.APO, C, 6, 15, t))
+        add(m.PPO, kw, call(talib.PPO, C, 6, 15, t))
     for a, b, cc in ((7, 14, 28), (1, 2, 3), (28, 5, 10), (10, 10, 10)):
         kw = {"period1": a, "period2": b, "period3": cc}
-        add(m.ULTOSC, kw, lambda a=a, b=b, cc=cc: talib.ULTOSC(H, L, C, a, b, cc))
+        add(m.ULTOSC, kw, call(talib.ULTOSC, H, L, C, a, b, cc))
     return c
 
 
@@ -246,18 +252,17 @@ def test_every_momentum_indicator_is_tested_and_registered() -> None:
         assert info.outputs and info.doc
         assert set(info.params) <= set(info.func.__kwdefaults__ or {})
         for param, default in info.params.items():
-            assert info.func.__kwdefaults__[param] == default
+            assert (info.func.__kwdefaults__ or {})[param] == default
 
 
 def test_talib_default_parameters() -> None:
     """Our defaults are ta-lib's (``timeperiod`` spelled ``period``, ``timeperiodN`` ->
     ``periodN``)."""
-    from talib import abstract
 
     for name, info in REGISTRY.items():
         if info.group != "momentum":
             continue
-        theirs = dict(abstract.Function(name).info["parameters"])
+        theirs = dict(TALIB_FUNCTION(name).info["parameters"])
         ours = {
             k.replace("period", "timeperiod") if k.startswith("period") else k: v
             for k, v in info.params.items()
@@ -297,11 +302,11 @@ def test_short_frames(n: int) -> None:
     df = BARS.head(n)
     h, lo, c = cols(df, "high", "low", "close")
     for fn, ref in (
-        (m.RSI, lambda: talib.RSI(c, 14)),
-        (m.ADX, lambda: talib.ADX(h, lo, c, 14)),
-        (m.MACD, lambda: talib.MACD(c)[0]),
-        (m.AROONOSC, lambda: talib.AROONOSC(h, lo, 14)),
-        (m.ULTOSC, lambda: talib.ULTOSC(h, lo, c)),
+        (m.RSI, call(talib.RSI, c, 14)),
+        (m.ADX, call(talib.ADX, h, lo, c, 14)),
+        (m.MACD, call(lambda x: talib.MACD(x)[0], c)),
+        (m.AROONOSC, call(talib.AROONOSC, h, lo, 14)),
+        (m.ULTOSC, call(talib.ULTOSC, h, lo, c)),
     ):
         out = df.pipe(fn)
         name = REGISTRY[fn.__name__].outputs[0]
@@ -397,7 +402,7 @@ def test_property_short_random_series(n: int, seed: int, period: int, tick: floa
     [
         (lambda: BARS.pipe(m.RSI, period=1), r"RSI: period must be in \[2, 100000\], got 1"),
         (lambda: BARS.pipe(m.RSI, period=100_001), r"period must be in"),
-        (lambda: BARS.pipe(m.RSI, period=14.0), r"period must be an int"),
+        (lambda: BARS.pipe(m.RSI, period=14.0), r"period must be an int"),  # type: ignore[arg-type]
         (lambda: BARS.pipe(m.RSI, period=True), r"period must be an int"),
         (lambda: BARS.pipe(m.MOM, period=0), r"MOM: period must be in \[1, 100000\]"),
         (lambda: BARS.pipe(m.MACD, fastperiod=1), r"MACD: fastperiod must be in \[2,"),
@@ -412,8 +417,8 @@ def test_property_short_random_series(n: int, seed: int, period: int, tick: floa
             lambda: BARS.with_columns(pl.col("close").cast(pl.String)).pipe(m.RSI),
             r"RSI: column 'close' must be numeric, got String",
         ),
-        (lambda: m.ADX({"high": [1.0]}), r"ADX: expected a polars DataFrame, got dict"),
-        (lambda: BARS.pipe(m.RSI, prefix=3), r"prefix must be a str"),
+        (lambda: m.ADX({"high": [1.0]}), r"ADX: expected a polars DataFrame, got dict"),  # type: ignore[call-overload]
+        (lambda: BARS.pipe(m.RSI, prefix=3), r"prefix must be a str"),  # type: ignore[arg-type]
     ],
 )
 def test_bad_input_raises_validation_error(call: Callable[[], Any], match: str) -> None:
@@ -499,7 +504,6 @@ def _talib_name(param: str) -> str:
 def test_property_any_indicator_any_parameters(data: st.DataObject, name: str) -> None:
     """Every indicator, random length / tick / parameters (MA types SMA or EMA): the ta-lib
     abstract API on the same columns gives the same warm-up and values."""
-    from talib import abstract
 
     n = data.draw(st.integers(1, 150), label="n")
     tick = data.draw(st.sampled_from([0.25, 1.0, 0.01]), label="tick")
@@ -517,7 +521,7 @@ def test_property_any_indicator_any_parameters(data: st.DataObject, name: str) -
             strict=True,
         )
     )
-    ref = abstract.Function(name)(arrays, **{_talib_name(k): v for k, v in params.items()})
+    ref = TALIB_FUNCTION(name)(arrays, **{_talib_name(k): v for k, v in params.items()})
     ref = ref if isinstance(ref, list) else [ref]
     out = df.pipe(m.INDICATORS[name], **params)
     for column, arr in zip(REGISTRY[name].outputs, ref, strict=True):

@@ -14,6 +14,12 @@ from projectx._native.ind_momentum import ADXStream, MACDStream, RSIStream, Stoc
 from projectx.exceptions import ValidationError
 from projectx.indicators import momentum as m
 
+
+def _snap(a: np.ndarray) -> np.ndarray:
+    """Prices on a 0.25 tick."""
+    return np.round(a * 4.0) / 4.0
+
+
 N = 100_000
 
 
@@ -23,8 +29,7 @@ def make_bars(n: int, seed: int) -> pl.DataFrame:
     close = np.maximum(5000.0 + np.cumsum(rng.normal(0.0, 2.0, n)), 100.0)
     high = close + np.abs(rng.normal(0.0, 1.5, n))
     low = close - np.abs(rng.normal(0.0, 1.5, n))
-    snap = lambda a: np.round(a * 4.0) / 4.0  # noqa: E731
-    return pl.DataFrame({"high": snap(high), "low": snap(low), "close": snap(close)})
+    return pl.DataFrame({"high": _snap(high), "low": _snap(low), "close": _snap(close)})
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +254,7 @@ def test_stream_reset_and_from_frame() -> None:
         (lambda: m.StreamingRSI(column="vwap"), r"RSI: streaming column must be one of"),
         (lambda: m.MACD(signalperiod=0), r"MACD: signalperiod must be in"),
         (lambda: m.STOCH(slowk_matype=2).stream(), r"streaming form supports slowk_matype"),
-        (lambda: m.ADX(period="14"), r"ADX: period must be an int"),
+        (lambda: m.ADX(period="14"), r"ADX: period must be an int"),  # type: ignore[call-overload]
         (lambda: m.CCI().stream(), r"CCI has no streaming form"),
     ],
 )
