@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from projectx.config import ProjectXConfig, Secret
@@ -110,6 +112,7 @@ async def run_demo(
 ) -> dict[str, Any]:
     """Run the demo for ``duration`` seconds (or until Ctrl-C); returns a summary dict."""
     async with contextlib.AsyncExitStack() as stack:
+        simulated = config is None
         if config is None:
             sim = await stack.enter_async_context(
                 Simulator(symbols=list(symbols), seed=seed, rate=rate)
@@ -124,12 +127,15 @@ async def run_demo(
             print(f"simulator on {sim.base_url} ({', '.join(sim.contract_ids)})", file=out)
         started = time.monotonic()
         log = _Log(out, started)
+        # the simulator's accounts are new every run: keep its risk state out of the user's
+        state_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="projectx-demo-"))
         suite = TradingSuite(
             list(symbols),
             timeframes=TIMEFRAMES,
             features=("orderbook", "risk"),
             initial_days=0.05,
             config=config,
+            state_path=Path(state_dir) / "risk-state.json" if simulated else None,
         )
         suite.on(EventType.NEW_BAR, log.on_bar)
         for etype in _ORDER_EVENTS:

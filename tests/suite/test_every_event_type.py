@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 
 import orjson
 
 from projectx.enums import OrderSide, OrderStatus
 from projectx.events import Event, EventType
 from projectx.exceptions import ProjectXError
+from projectx.risk import RiskConfig
 from projectx.sim import Simulator
 from projectx.sim.ratelimit import RateLimitConfig
 from projectx.suite import TradingSuite
 from tests.suite.conftest import config_for, eventually
 
 
-async def test_every_declared_event_type_is_emitted() -> None:
+async def test_every_declared_event_type_is_emitted(tmp_path: Path) -> None:
     async with Simulator(
         symbols=["MNQ"], seed=9, rate=100.0, rate_limits=RateLimitConfig(enabled=False)
     ) as sim:
@@ -28,6 +30,11 @@ async def test_every_declared_event_type_is_emitted() -> None:
             features=["orderbook", "risk"],
             config=config_for(sim),
             stale_after=0.5,
+            # any open loss warns (a daily limit far away), any realised loss breaches
+            risk_config=RiskConfig(
+                daily_loss_limit=1e9, warning_fraction=1e-12, max_daily_loss=0.01
+            ),
+            state_path=tmp_path / "risk.json",
         )
         seen: dict[EventType, Event] = {}
         for etype in EventType:
@@ -44,12 +51,6 @@ async def test_every_declared_event_type_is_emitted() -> None:
             )
             await orders.modify_order(resting, limit_price=bid - 41 * tick)
             await orders.cancel_order(resting)
-            # a market order walking a thin book: partial fills, a fill, a position, P&L
-            await orders.place_market_order(ctx.contract, OrderSide.BUY, 30)
-            await eventually(lambda: EventType.POSITION_OPENED in seen)
-            await eventually(lambda: EventType.POSITION_PNL_UPDATE in seen)
-            await suite.positions.close_position(ctx.contract)
-            await eventually(lambda: EventType.POSITION_CLOSED in seen)
             # a rejection from the Gateway
             sim.faults.reject_next_order(2, "Rejected by the simulator")
             with contextlib.suppress(ProjectXError):
@@ -76,8 +77,6 @@ async def test_every_declared_event_type_is_emitted() -> None:
             }
             sim.faults.send_frame("user", kind="raw", data=orjson.dumps(frame).decode() + "\x1e")
             await eventually(lambda: EventType.ORDER_EXPIRED in seen)
-            # risk: a loss limit small enough that the last round trip breached it
-            # (RISK_* are asserted only when the risk manager is wired)
             # connection events: a dropped market hub, then a stall
             await sim.faults.drop_connections("market", mode="abort")
             await eventually(lambda: EventType.RECONNECTED in seen)
@@ -91,6 +90,17 @@ async def test_every_declared_event_type_is_emitted() -> None:
             suite.on(EventType.TRADE_TICK, boom)
             await eventually(lambda: EventType.ERROR in seen)
             suite.off(EventType.TRADE_TICK, boom)
+            # a market order walking a thin book: partial fills, a fill, a position, P&L; the
+            # open loss warns; the realised loss of the round trip breaches
+            await orders.place_market_order(ctx.contract, OrderSide.BUY, 30)
+            await eventually(lambda: EventType.POSITION_OPENED in seen)
+            await eventually(lambda: EventType.POSITION_PNL_UPDATE in seen)
+            await eventually(lambda: EventType.RISK_LIMIT_WARNING in seen)
+            # closing 30 lots across a thin book realises a loss: the daily limit is breached
+            await suite.positions.close_position(ctx.contract)
+            await eventually(lambda: EventType.POSITION_CLOSED in seen)
+            await eventually(lambda: EventType.RISK_LIMIT_BREACHED in seen)
+            assert suite.risk.halted == "max_daily_loss"
             await asyncio.sleep(0.1)
         missing = {e for e in EventType if e not in seen and not e.name.startswith("RISK_")}
         assert missing == set(), f"never emitted: {sorted(m.name for m in missing)}"

@@ -62,5 +62,11 @@ class InstrumentContext:
         """Next ``event`` of this instrument (see :meth:`EventBus.wait_for`)."""
         return await self.bus.wait_for(event, timeout, predicate, instrument=self.symbol)
 
+    def managed_trade(self, **kwargs: Any) -> Any:
+        """``async with ctx.managed_trade(max_risk_percent=...) as trade`` on this instrument."""
+        from projectx.suite.wiring import managed_trade
+
+        return managed_trade(self, **kwargs)
+
     def __repr__(self) -> str:
         return f"InstrumentContext({self.symbol!r}, contract={self.contract.id!r})"

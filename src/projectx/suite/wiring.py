@@ -15,6 +15,8 @@ from projectx.orderbook import OrderBook
 from projectx.orders import OrderManager
 from projectx.positions import PositionManager
 from projectx.realtime.client import UserEvent
+from projectx.risk import RiskConfig, RiskManager
+from projectx.risk.managed_trade import ManagedTrade
 from projectx.suite.context import InstrumentContext
 
 if TYPE_CHECKING:
@@ -82,6 +84,23 @@ def build_account_managers(suite: TradingSuite) -> None:
         price_source=last_price,
     )
     suite.dispatcher.add_price_listener(suite.position_manager.on_price)
+    if "risk" in suite.features:
+        positions = suite.position_manager
+
+        async def flatten_all() -> None:
+            await suite.order_manager.cancel_all_orders()
+            await positions.close_all_positions()
+
+        suite.risk_manager = RiskManager(
+            suite.bus,
+            suite.risk_config if suite.risk_config is not None else RiskConfig(),
+            account_balance_source=lambda: positions.balance,
+            state_path=suite.state_path,
+            account_id=suite.account.id,
+            positions=positions,
+            flatten=flatten_all,
+        )
+        suite.order_manager.risk_gate = suite.risk_manager.validate_trade
 
 
 def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
@@ -95,6 +114,7 @@ def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
             ctx.contract.tick_value,
             ctx.symbol,
             track_heuristics=heuristics,
+            time_source=lambda: suite.feed.last_ts_ns,
         )
         ctx.orderbook = book
         # trade flow reads the Gateway's trades; depth entries matter only to the heuristics
@@ -103,6 +123,7 @@ def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
         )
     ctx.orders = suite.order_manager
     ctx.positions = suite.position_manager
+    ctx.risk = suite.risk_manager
 
 
 async def start(suite: TradingSuite) -> None:
@@ -111,6 +132,8 @@ async def start(suite: TradingSuite) -> None:
         await suite.order_manager.start()
     if suite.position_manager is not None:
         await suite.position_manager.start()
+    if suite.risk_manager is not None:
+        await suite.risk_manager.start()
 
 
 async def reconcile(suite: TradingSuite) -> None:
@@ -123,6 +146,8 @@ async def reconcile(suite: TradingSuite) -> None:
 
 async def stop(suite: TradingSuite) -> None:
     """Stop the managers' background work."""
+    if suite.risk_manager is not None:
+        await suite.risk_manager.close()
     if suite.order_manager is not None:
         await suite.order_manager.close()
     if suite.position_manager is not None:
@@ -135,6 +160,8 @@ def route_user_event(suite: TradingSuite, event: UserEvent) -> None:
         suite.order_manager.on_user_event(event)
     if suite.position_manager is not None:
         suite.position_manager.on_user_event(event)
+    if suite.risk_manager is not None:
+        suite.risk_manager.on_user_event(event)
 
 
 def manager_stats(suite: TradingSuite) -> dict[str, Any]:
@@ -144,9 +171,11 @@ def manager_stats(suite: TradingSuite) -> dict[str, Any]:
         out["orders"] = suite.order_manager.stats()
     if suite.position_manager is not None:
         out["positions"] = suite.position_manager.stats()
+    if suite.risk_manager is not None:
+        out["risk"] = suite.risk_manager.stats()
     return out
 
 
-def managed_trade(ctx: InstrumentContext, **kwargs: Any) -> Any:
-    """A ManagedTrade for the instrument."""
-    raise NotImplementedError("managed trades arrive with the risk manager")
+def managed_trade(ctx: InstrumentContext, **kwargs: Any) -> ManagedTrade:
+    """A :class:`ManagedTrade` on the instrument (``async with`` it)."""
+    return ManagedTrade(ctx.orders, ctx.positions, ctx.risk, ctx.contract, **kwargs)
