@@ -78,6 +78,8 @@ def test_spec_form(frame: pl.DataFrame) -> None:
         "bb_lowerband",
     )
     assert ind.MAMA().outputs == ("mama", "fama")
+    assert {ind.SMA(period=20): 1}[ind.SMA(period=20)] == 1
+    assert ind.SMA(period=20) != ind.SMA(period=21)
     assert not ind.KAMA().streaming
     with pytest.raises(ValidationError, match="period"):
         ind.EMA(period=-1)

@@ -93,6 +93,10 @@ class IndicatorSpec:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{self.name}({args})"
 
+    def __hash__(self) -> int:
+        """Specs are usable as dict keys (e.g. one stream per distinct spec)."""
+        return hash((self.name, tuple(sorted(self.params.items()))))
+
 
 def _empty_frame(info: IndicatorInfo) -> pl.DataFrame:
     cols: dict[str, pl.Series] = {c: pl.Series(c, [], dtype=pl.Float64) for c in OHLCV}
