@@ -182,3 +182,53 @@ async def test_every_instrument_of_a_multi_contract_recording_gets_its_own_bars(
         closed = sorted(ref)[:-1]  # the last bar is still forming at the end
         assert [g[0] for g in got[cid]] == closed
         assert [list(g[1:]) for g in got[cid]] == [ref[k] for k in closed]
+
+
+def _path(prices: list[float], volumes: list[int] | None = None) -> pl.DataFrame:
+    n = len(prices)
+    return pl.DataFrame(
+        {
+            "ts_ns": [T0 + i * 10 * S for i in range(n)],
+            "contract_id": [CID] * n,
+            "event": [0] * n,
+            "type": [0] * n,
+            "price": prices,
+            "volume": volumes or [5] * n,
+        }
+    )
+
+
+async def test_resting_limits_fill_at_the_limit_and_stops_at_the_trade_on_trades_only_data() -> (
+    None
+):
+    # 10 s apart: a 1min bar closes at the 7th trade (60 s)
+    prices = [21001.0] * 7 + [21000.75, 21000.5, 20999.75, 20999.5, 21001.0, 21002.0]
+    prices += [21001.5, 20998.5, 20998.0]
+    volumes = [5] * 9 + [1, 3] + [5] * 5
+    orders: list[Any] = []
+
+    async def setup(suite: Any) -> None:
+        contract = suite["MNQ"].contract_id
+
+        async def on_bar(event: Any) -> None:
+            if event.data["timeframe"] == "1min" and not orders:
+                orders.append(await suite.client.place_limit_order(contract, 0, 2, 21000.0))
+                orders.append(await suite.client.place_stop_order(contract, 1, 2, 20999.0))
+
+        suite.on(EventType.NEW_BAR, on_bar)
+
+    result = await replay(
+        _path(prices, volumes), Strategy.from_functions(setup), timeframes=["1min"]
+    )
+    fills = list(
+        zip(
+            result.fills["side"].to_list(),
+            result.fills["size"].to_list(),
+            result.fills["price"].to_list(),
+            strict=True,
+        )
+    )
+    # the limit fills at 21000.00 for the volume of each trade through it (1, then the rest),
+    # the sell stop triggers on the print at 20998.50 and fills there
+    assert fills == [(0, 1, 21000.0), (0, 1, 21000.0), (1, 2, 20998.5)]
+    assert result.summary.open_position == 0

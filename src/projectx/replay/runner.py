@@ -28,8 +28,10 @@ Limits (honest): the simulated clock moves with the data only; wall-clock waits 
 (``asyncio.sleep``, ``suite.wait_for``) do not advance it and stall the settle step until they
 end (bounded by ``settle_timeout``, counted in ``summary.settle_timeouts``). Sleeps still pending
 when the recording ends are cancelled after ``teardown``. Orders never move the recorded market
-(no market impact), as in the simulator. A trades-only recording has no book: the engine quotes
-the last trade price on both sides (market orders fill there).
+(no market impact), as in the simulator. A trades-only recording (or bars) has no book: market
+orders fill at the last trade price, resting limits at their limit when a trade reaches them (at
+most that trade's volume), stops at the trade price that triggered them
+(:class:`projectx.sim.replay.ArrayFeeder`).
 """
 
 from __future__ import annotations
@@ -271,7 +273,7 @@ class ReplayRunner:
             busy = delivering or _bus_busy(bus)
             if fingerprint == previous:
                 stable += 1
-                if not busy and stable >= 2:
+                if not busy and stable >= 3:
                     return
                 if not delivering and clock.pending and stable >= 20:
                     return  # what is left waits on the simulated clock

@@ -268,8 +268,11 @@ class ArrayFeeder:
 
     A contract listed in ``touch_only`` has no recorded depth ("trades-only" recording, or bars
     turned into trades): its book is a single level at the last trade price on both sides with
-    unbounded size. Market orders then fill at the last trade price, and resting limits and stops
-    fill at a trade that prints at or through them, at that trade's price.
+    unbounded size, so market orders fill at the last trade price. While the exchange matches a
+    trade, only the side that trade hit is shown (the bid on a down move, the ask on an up move,
+    neither when the price did not move): a resting limit the trade reached fills at its limit
+    price for at most the trade's volume (the simulator's rule for limits crossed by a trade),
+    a stop the trade triggered fills at the trade price.
     """
 
     def __init__(self, sim: MarketSimulator, touch_only: Iterable[str] = ()) -> None:
@@ -323,6 +326,7 @@ class ArrayFeeder:
             return
         listeners = sim._step_listeners
         for ts, t, v in zip(ts_ns.tolist(), ticks.tolist(), volume.tolist(), strict=True):
+            prev = m.last_ticks
             m.last_ticks = t
             if t > m.high_ticks:
                 m.high_ticks = t
@@ -336,9 +340,17 @@ class ArrayFeeder:
             series.vol.append(v)
             sim.steps += 1
             if touch:
-                self._touch(m)
+                # while orders are matched against this trade only the side the trade hit is
+                # shown (the bid for a down move, the ask for an up move, none for no move): a
+                # resting limit the trade reached fills at its limit for at most the trade's
+                # volume, a stop the trade triggered fills at the trade price
+                m.bids = {t: _TOUCH_SIZE} if t < prev else {}
+                m.asks = {t: _TOUCH_SIZE} if t > prev else {}
+                m.bb = m.ba = t
             for cb in listeners:
                 cb(contract_id, ts, t, v)
+            if touch:
+                self._touch(m)
 
     def depth(
         self,
