@@ -73,6 +73,13 @@ def test_record_then_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert (res / f"{name}.parquet").is_file()
         assert f"wrote {name}" in out
 
+    # with the progress bar (rich, on stderr)
+    code = main(["replay", str(rec), "--strategy", str(STRATEGY), "--no-chart"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "msg/s" in err and "market time" in err
+    assert "ema_strategy on MNQ" in out
+
 
 def test_bars_to_files_and_replay_over_bars(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
