@@ -39,7 +39,7 @@ def bars() -> pl.DataFrame:
 
 
 def _run(benchmark: Any, fn: Callable[[], object]) -> None:
-    benchmark.pedantic(fn, rounds=7, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(fn, rounds=15, iterations=1, warmup_rounds=1)
     benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / N
 
 

@@ -114,6 +114,14 @@ def _nan(Py_ssize_t n):
     return np.full(n, np.nan)
 
 
+def _out(Py_ssize_t n, Py_ssize_t first):
+    """An output array whose kernel writes every value from ``first`` on: NaN before (skips
+    filling the whole array; ``first >= n`` gives all NaN)."""
+    a = np.empty(n)
+    a[:first] = np.nan
+    return a
+
+
 def find_nan(const double[::1] x, Py_ssize_t start=0):
     """Index of the first NaN at or after ``start``, or -1 (no allocation, early exit)."""
     cdef Py_ssize_t i, n = x.shape[0], found = -1
@@ -164,7 +172,7 @@ def sma(const double[::1] x, Py_ssize_t period, Py_ssize_t start=-1):
     cdef Py_ssize_t n = x.shape[0]
     if start < 0:
         start = period - 1
-    out = _nan(n)
+    out = _out(n, start) if period >= 1 and period - 1 <= start else _nan(n)
     cdef double[::1] o = out
     if period >= 1 and period - 1 <= start < n:
         with nogil:
@@ -180,7 +188,7 @@ def ema(const double[::1] x, Py_ssize_t period, double k=-1.0, Py_ssize_t start=
         start = period - 1
     if k < 0.0:
         k = 2.0 / (period + 1)
-    out = _nan(n)
+    out = _out(n, start) if period >= 1 and period - 1 <= start else _nan(n)
     cdef double[::1] o = out
     if period >= 1 and period - 1 <= start < n:
         with nogil:
@@ -205,14 +213,14 @@ def macd(const double[::1] x, Py_ssize_t fastperiod, Py_ssize_t slowperiod,
     if kslow < 0.0:
         kslow = 2.0 / (slowperiod + 1)
     cdef double ksig = 2.0 / (signalperiod + 1)
-    m_a = _nan(n)
-    s_a = _nan(n)
-    h_a = _nan(n)
+    start = slowperiod - 1
+    first = start + signalperiod - 1
+    m_a = _out(n, first)
+    s_a = _out(n, first)
+    h_a = _out(n, first)
     cdef double[::1] mo = m_a, so = s_a, ho = h_a
     cdef double fast = 0.0, slow = 0.0, sig = 0.0, mv
     cdef double state[3]
-    start = slowperiod - 1
-    first = start + signalperiod - 1
     if fastperiod < 1 or signalperiod < 1 or n <= first:
         return m_a, s_a, h_a
     with nogil:
@@ -296,7 +304,7 @@ cdef void _gain_loss_into(const double* x, Py_ssize_t n, Py_ssize_t period, bint
 def rsi(const double[::1] x, Py_ssize_t period):
     """TA-Lib RSI (lookback ``period``)."""
     cdef Py_ssize_t n = x.shape[0]
-    out = _nan(n)
+    out = _out(n, period if period >= 2 else n)
     cdef double[::1] o = out
     if period >= 2 and n > period:
         with nogil:
@@ -307,7 +315,7 @@ def rsi(const double[::1] x, Py_ssize_t period):
 def cmo(const double[::1] x, Py_ssize_t period):
     """TA-Lib CMO (lookback ``period``)."""
     cdef Py_ssize_t n = x.shape[0]
-    out = _nan(n)
+    out = _out(n, period if period >= 2 else n)
     cdef double[::1] o = out
     if period >= 2 and n > period:
         with nogil:
@@ -551,8 +559,10 @@ def stoch(const double[::1] high, const double[::1] low, const double[::1] close
     """TA-Lib STOCH with SMA/EMA smoothing in one pass (the same moving-average steps as
     ``StochStream``). Returns ``(slowk, slowd)``, both NaN until ``slowd`` exists."""
     cdef Py_ssize_t n = high.shape[0], t
-    k_a = _nan(n)
-    d_a = _nan(n)
+    cdef Py_ssize_t first = (fastk_period - 1 + (slowk_period - 1 if slowk_period > 1 else 0)
+                             + (slowd_period - 1 if slowd_period > 1 else 0))
+    k_a = _out(n, first if fastk_period >= 1 else n)
+    d_a = _out(n, first if fastk_period >= 1 else n)
     cdef double[::1] ko = k_a, do = d_a, hi, lo
     cdef double h1, l1
     cdef MAState km, dm
