@@ -17,6 +17,43 @@ from libc.string cimport memset
 
 import numpy as np
 
+cdef extern from *:
+    """
+    #include <math.h>
+    /* EMA recursion ema = fma(x - ema, k, ema). fma() rounds once on every platform, so the
+       hardware-FMA variant (picked at run time on x86 GCC/Clang) returns the same bits as the
+       libm call; it only removes a function call from the loop's dependency chain. */
+    static void ovl_ema_libm(const double* x, Py_ssize_t from, Py_ssize_t n, double k,
+                             double prev, double* out) {
+        for (Py_ssize_t t = from; t < n; t++) { prev = fma(x[t] - prev, k, prev); out[t] = prev; }
+    }
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __attribute__((target("fma")))
+    static void ovl_ema_hw(const double* x, Py_ssize_t from, Py_ssize_t n, double k,
+                           double prev, double* out) {
+        for (Py_ssize_t t = from; t < n; t++) {
+            prev = __builtin_fma(x[t] - prev, k, prev);
+            out[t] = prev;
+        }
+    }
+    static int ovl_fma_ok(void) {
+        static int ok = -1;
+        if (ok < 0) { __builtin_cpu_init(); ok = __builtin_cpu_supports("fma") ? 1 : 0; }
+        return ok;
+    }
+    #else
+    #define ovl_ema_hw ovl_ema_libm
+    static int ovl_fma_ok(void) { return 0; }
+    #endif
+    static void ovl_ema(const double* x, Py_ssize_t from, Py_ssize_t n, double k, double prev,
+                        double* out) {
+        if (ovl_fma_ok()) ovl_ema_hw(x, from, n, k, prev, out);
+        else ovl_ema_libm(x, from, n, k, prev, out);
+    }
+    """
+    void ovl_ema(const double* x, Py_ssize_t start, Py_ssize_t n, double k, double prev,
+                 double* out) noexcept nogil
+
 cdef double HT_A = 0.0962
 cdef double HT_B = 0.5769
 
@@ -62,10 +99,7 @@ cdef void _ema_into(const double* x, Py_ssize_t n, Py_ssize_t p, double k, Py_ss
         today += 1
     prev = total / p
     out[today - 1] = prev
-    while today < n:
-        prev = fma(x[today] - prev, k, prev)
-        out[today] = prev
-        today += 1
+    ovl_ema(x, today, n, k, prev, out)
 
 
 def sma(const double[::1] x, Py_ssize_t period):

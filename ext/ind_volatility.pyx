@@ -13,6 +13,48 @@ from libc.math cimport NAN, fabs, fma
 
 import numpy as np
 
+cdef extern from *:
+    """
+    #include <math.h>
+    /* Wilder step atr = fma(atr, (p - 1) / p, tr / p); fma() rounds once everywhere, so the
+       hardware-FMA variant (run-time choice on x86 GCC/Clang) gives the libm call's bits. */
+    #define VOL_TR(h, l, pc, out) do { double _t; out = (h) - (l); \
+        _t = fabs((pc) - (h)); if (_t > out) out = _t; \
+        _t = fabs((pc) - (l)); if (_t > out) out = _t; } while (0)
+    static void vol_atr_libm(const double* h, const double* l, const double* c, Py_ssize_t from,
+                             Py_ssize_t n, double keep, double inv, double prev, double* out) {
+        for (Py_ssize_t t = from; t < n; t++) {
+            double tr; VOL_TR(h[t], l[t], c[t - 1], tr);
+            prev = fma(prev, keep, tr * inv); out[t] = prev;
+        }
+    }
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __attribute__((target("fma")))
+    static void vol_atr_hw(const double* h, const double* l, const double* c, Py_ssize_t from,
+                           Py_ssize_t n, double keep, double inv, double prev, double* out) {
+        for (Py_ssize_t t = from; t < n; t++) {
+            double tr; VOL_TR(h[t], l[t], c[t - 1], tr);
+            prev = __builtin_fma(prev, keep, tr * inv); out[t] = prev;
+        }
+    }
+    static int vol_fma_ok(void) {
+        static int ok = -1;
+        if (ok < 0) { __builtin_cpu_init(); ok = __builtin_cpu_supports("fma") ? 1 : 0; }
+        return ok;
+    }
+    #else
+    #define vol_atr_hw vol_atr_libm
+    static int vol_fma_ok(void) { return 0; }
+    #endif
+    static void vol_atr(const double* h, const double* l, const double* c, Py_ssize_t from,
+                        Py_ssize_t n, double keep, double inv, double prev, double* out) {
+        if (vol_fma_ok()) vol_atr_hw(h, l, c, from, n, keep, inv, prev, out);
+        else vol_atr_libm(h, l, c, from, n, keep, inv, prev, out);
+    }
+    """
+    void vol_atr(const double* h, const double* l, const double* c, Py_ssize_t start,
+                 Py_ssize_t n, double keep, double inv, double prev, double* out) noexcept nogil
+
 
 cdef inline double _true_range(double h, double l, double prev_close) noexcept nogil:
     cdef double out = h - l
@@ -38,10 +80,10 @@ def trange(const double[::1] high, const double[::1] low, const double[::1] clos
 
 def atr(const double[::1] high, const double[::1] low, const double[::1] close,
         Py_ssize_t period, bint normalized=False):
-    """Average true range (TA_ATR), or with ``normalized`` NATR (``atr / close * 100``)."""
+    """Average true range (TA_ATR), or with ``normalized`` NATR (``atr / close * 100``, 0 where
+    the close is ~0)."""
     cdef Py_ssize_t n = high.shape[0], i
-    cdef double total = 0.0, prev, c
-    cdef double inv = 1.0 / period, keep = (period - 1.0) / period
+    cdef double total = 0.0, c
     out = np.full(n, np.nan)
     cdef double[::1] o = out
     if period == 1 and not normalized:
@@ -51,18 +93,13 @@ def atr(const double[::1] high, const double[::1] low, const double[::1] close,
     with nogil:
         for i in range(1, period + 1):
             total += _true_range(high[i], low[i], close[i - 1])
-        prev = total / period
-        i = period
-        while True:
-            if normalized:
+        o[period] = total / period
+        vol_atr(&high[0], &low[0], &close[0], period + 1, n, (period - 1.0) / period,
+                1.0 / period, o[period], &o[0])
+        if normalized:
+            for i in range(period, n):
                 c = close[i]
-                o[i] = (prev / c) * 100.0 if not (-1e-8 < c < 1e-8) else 0.0
-            else:
-                o[i] = prev
-            i += 1
-            if i >= n:
-                break
-            prev = fma(prev, keep, _true_range(high[i], low[i], close[i - 1]) * inv)
+                o[i] = (o[i] / c) * 100.0 if not (-1e-8 < c < 1e-8) else 0.0
     return out
 
 

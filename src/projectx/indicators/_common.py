@@ -77,9 +77,9 @@ def inputs(ind: str, df: pl.DataFrame, columns: tuple[str, ...]) -> tuple[list[A
         valid = np.flatnonzero(~np.isnan(a))
         begin = max(begin, int(valid[0]) if valid.size else a.shape[0])
     for name, a in zip(columns, arrays, strict=True):
-        bad = np.isnan(a[begin:])
-        if bad.any():
-            row = begin + int(np.argmax(bad))
+        total = float(np.add.reduce(a[begin:]))  # NaN iff a NaN (or +inf and -inf) is there
+        if total != total and np.isnan(a[begin:]).any():
+            row = begin + int(np.argmax(np.isnan(a[begin:])))
             raise ValidationError(
                 f"{ind}: column {name!r} is null/NaN at row {row}, after the first complete row "
                 f"{begin}; fill or drop such rows first"
