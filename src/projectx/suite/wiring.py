@@ -133,6 +133,8 @@ async def start(suite: TradingSuite) -> None:
     if suite.position_manager is not None:
         await suite.position_manager.start()
     if suite.risk_manager is not None:
+        if suite.position_manager is not None:  # today's fills seen before this start
+            suite.risk_manager.record_fills(suite.position_manager.trades())
         await suite.risk_manager.start()
 
 
@@ -142,6 +144,8 @@ async def reconcile(suite: TradingSuite) -> None:
         await suite.order_manager.reconcile()
     if suite.position_manager is not None:
         await suite.position_manager.reconcile()
+        if suite.risk_manager is not None:  # fills missed while disconnected
+            suite.risk_manager.record_fills(suite.position_manager.trades())
 
 
 async def stop(suite: TradingSuite) -> None:
