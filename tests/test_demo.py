@@ -42,3 +42,13 @@ def test_demo_rejects_a_bad_duration(capsys) -> None:  # type: ignore[no-untyped
     else:
         raise AssertionError("argparse accepted a negative duration")
     assert "must be > 0" in capsys.readouterr().err
+
+
+async def test_the_dashboard_renders_bars_book_orders_and_pnl() -> None:
+    out = io.StringIO()
+    summary = await run_demo(["MNQ"], duration=3.0, out=out, rate=100.0, seed=2, headless=False)
+    text = out.getvalue()
+    for title in ("bars", "book", "working orders", "messages/s", "health"):
+        assert title in text, f"dashboard lacks {title!r}"
+    assert "position" in text and "NEW_BAR age" in text
+    assert summary["flat"] is True
