@@ -161,6 +161,7 @@ async def test_every_published_market_record_is_recorded_in_order(
     assert any(r[0] == "T" for r in got) and any(r[0] == "Q" for r in got)
     assert manifest.complete
     assert manifest.counts["rows"] == len(expected)
+    assert manifest.counts["reconnects"] == 0
     assert sum(p.rows for p in manifest.parts) == len(expected)
     on_disk = read_manifest(out)
     assert on_disk.counts == manifest.counts

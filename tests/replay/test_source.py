@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from projectx._native.frames import KIND_DEPTH, KIND_QUOTE, KIND_TRADE, FrameParser
 from projectx.recording import Recording
-from projectx.replay import ReplaySourceError, bars_to_trades, prepare
+from projectx.replay import ReplaySourceError, bars_to_trades, prepare, source
 
 CID = "CON.F.US.MNQ.Z26"
 T0 = 1_793_631_600 * 1_000_000_000
@@ -155,8 +155,12 @@ def _recording(seed: int) -> Recording:
     return Recording(market, q)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_wire_records_carry_exactly_the_recorded_rows(seed: int) -> None:
+@pytest.mark.parametrize("slice_rows", [7, 262_144])
+@pytest.mark.parametrize("seed", range(4))
+def test_wire_records_carry_exactly_the_recorded_rows(
+    seed: int, slice_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source, "_ENCODE_ROWS", slice_rows)  # records spanning encode slices
     rec = _recording(seed)
     data = prepare(rec)
     parser = FrameParser()

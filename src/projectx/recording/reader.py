@@ -39,7 +39,7 @@ class Recording:
         ids = pl.concat([self.market.select("contract_id"), self.quotes.select("contract_id")])[
             "contract_id"
         ]
-        return list(dict.fromkeys(ids.to_list()))
+        return list(ids.unique(maintain_order=True).to_list())
 
     @property
     def rows(self) -> int:

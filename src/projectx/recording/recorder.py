@@ -247,6 +247,8 @@ class Recorder:
             self._closed = True
             if self.realtime is not None:
                 await self.realtime.market.close()
+                # a reconnect means data may be missing between the drop and the resubscribe
+                self.writer.extra_counts["reconnects"] = self.realtime.market.stats.reconnects
             await self.writer.close(time.time_ns())
         return self.writer.manifest
 

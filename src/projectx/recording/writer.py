@@ -64,11 +64,13 @@ class PartWriter:
         self._last_part = time.monotonic()
         self._counts = {"trades": 0, "depth": 0, "quotes": 0, "messages": 0, "rows": 0}
         self.bytes_written = 0
+        self.extra_counts: dict[str, int] = {}
 
     @property
     def counts(self) -> dict[str, int]:
-        """Rows appended so far: trades, depth, quotes, rows (all three), messages."""
-        return dict(self._counts)
+        """Rows appended so far: trades, depth, quotes, rows (all three), messages; plus
+        ``extra_counts`` (the recorder adds ``reconnects`` of the market hub)."""
+        return {**self._counts, **self.extra_counts}
 
     @property
     def buffered(self) -> int:

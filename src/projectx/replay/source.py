@@ -46,6 +46,7 @@ _QUOTE_WIRE = (  # (bit, wire key, column)
     (256, "volume", "volume"),
 )
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S%.6f+00:00"
+_ENCODE_ROWS = 262_144
 
 
 class ReplaySourceError(ValueError):
@@ -425,28 +426,34 @@ def _encode(rows: pl.DataFrame, specs: list[ContractSpec]) -> tuple[bytes, pl.Da
         ]
     )
     tail = pl.when(is_quote).then(pl.lit("]}\x1e")).otherwise(pl.lit("]]}\x1e"))
+    flags = rows.select(new_rec.alias("first"), new_rec.shift(-1, fill_value=True).alias("last"))
+    text = pl.concat_str(
+        [
+            pl.when(pl.col("first")).then(head).otherwise(pl.lit("")),
+            item,
+            pl.when(pl.col("last")).then(tail).otherwise(pl.lit(",")),
+        ]
+    )
+    # the text is built in slices so that only one slice of strings is alive at a time
+    parts: list[bytes] = []
+    sizes: list[pl.Series] = []
+    with_flags = pl.concat([rows, flags], how="horizontal")
+    for start in range(0, rows.height, _ENCODE_ROWS):
+        chunk = with_flags.slice(start, _ENCODE_ROWS).select(text.alias("text"))["text"]
+        sizes.append(chunk.str.len_bytes().cast(pl.Int64))
+        parts.append(chunk.str.join("").item().encode())
+    wire = b"".join(parts)
+    del parts
     df = rows.select(
         pl.col("ts_ns"),
         pl.col("cidx"),
         event.alias("event"),
-        new_rec.alias("first"),
-        new_rec.shift(-1, fill_value=True).alias("last"),
-        item.alias("item"),
     ).with_columns(
-        pl.concat_str(
-            [
-                pl.when(pl.col("first")).then(head).otherwise(pl.lit("")),
-                pl.col("item"),
-                pl.when(pl.col("last")).then(tail).otherwise(pl.lit(",")),
-            ]
-        ).alias("text")
-    )
-    df = df.with_columns(
-        pl.col("text").str.len_bytes().cast(pl.Int64).alias("nbytes"),
-        pl.col("first").cast(pl.Int64).cum_sum().alias("rec"),
+        flags["first"],
+        pl.concat(sizes).alias("nbytes"),
+        flags["first"].cast(pl.Int64).cum_sum().alias("rec"),
         pl.int_range(0, rows.height, dtype=pl.Int64).alias("row"),
     )
-    wire = df["text"].str.join("").item().encode()
     if bool(df["first"].all()):
         recs = df.select(
             pl.col("ts_ns").alias("ts"),
