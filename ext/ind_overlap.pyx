@@ -501,9 +501,9 @@ cdef inline void _anchor(const double* w, Py_ssize_t p, Py_ssize_t first,
     s2[0] = d
 
 
-cdef inline double _var_of(double s1, double s2, Py_ssize_t p) noexcept nogil:
-    cdef double m = s1 / p
-    cdef double v = s2 / p - m * m
+cdef inline double _var_of(double s1, double s2, double inv_p) noexcept nogil:
+    cdef double m = s1 * inv_p
+    cdef double v = s2 * inv_p - m * m
     return v if v > 0.0 else 0.0
 
 
@@ -516,7 +516,7 @@ def variance(const double[::1] x, Py_ssize_t period, bint root=False, double sca
     window mean every ``period`` bars (amortized O(1) per bar); never negative.
     """
     cdef Py_ssize_t n = x.shape[0], i, p = period, left = 0
-    cdef double k = 0.0, s1 = 0.0, s2 = 0.0, a, b, v
+    cdef double k = 0.0, s1 = 0.0, s2 = 0.0, a, b, v, inv_p = 1.0 / period
     out = _nan(n)
     cdef double[::1] o = out
     if n < p:
@@ -532,9 +532,38 @@ def variance(const double[::1] x, Py_ssize_t period, bint root=False, double sca
                 s1 += a - b
                 s2 += a * a - b * b
             left -= 1
-            v = _var_of(s1, s2, p)
+            v = _var_of(s1, s2, inv_p)
             o[i] = sqrt(v) * scale if root else v
     return out
+
+
+def bands(const double[::1] x, const double[::1] mid, Py_ssize_t period, double nbdevup,
+          double nbdevdn):
+    """``(mid + nbdevup * sd, mid - nbdevdn * sd)`` with ``sd`` the rolling population
+    deviation of ``x`` computed as ``variance``; NaN where ``mid`` or ``sd`` is NaN."""
+    cdef Py_ssize_t n = x.shape[0], i, p = period, left = 0
+    cdef double k = 0.0, s1 = 0.0, s2 = 0.0, a, b, sd, inv_p = 1.0 / period
+    upper = _nan(n)
+    lower = _nan(n)
+    cdef double[::1] up = upper
+    cdef double[::1] lo = lower
+    if n < p:
+        return upper, lower
+    with nogil:
+        for i in range(p - 1, n):
+            if left == 0:
+                _anchor(&x[i - p + 1], p, 0, &k, &s1, &s2)
+                left = p
+            else:
+                a = x[i] - k
+                b = x[i - p] - k
+                s1 += a - b
+                s2 += a * a - b * b
+            left -= 1
+            sd = sqrt(_var_of(s1, s2, inv_p))
+            up[i] = mid[i] + nbdevup * sd
+            lo[i] = mid[i] - nbdevdn * sd
+    return upper, lower
 
 
 def stddev_from_var(const double[::1] var, double nbdev):
@@ -785,7 +814,7 @@ cdef class BBandsStream:
             b = old - k
             s1 += a - b
             s2 += a * a - b * b
-        sd = sqrt(_var_of(s1, s2, p))
+        sd = sqrt(_var_of(s1, s2, 1.0 / p))
         if commit:
             mid[0] = self._sma.update(x)
             self._k = k

@@ -399,8 +399,8 @@ def BBANDS(
 
     def compute(x: Array) -> tuple[Array, Array, Array]:
         mid = ma_array(x, p, mt)
-        sd = stddev_array(x, p)
-        return mid + up * sd, mid, mid - dn * sd
+        upper, lower = _k.bands(x, mid, p, up, dn)
+        return upper, mid, lower
 
     return _single("BBANDS", df, column, prefix, _BB_OUT, compute)
 
