@@ -435,15 +435,15 @@ def _encode(rows: pl.DataFrame, specs: list[ContractSpec]) -> tuple[bytes, pl.Da
         ]
     )
     # the text is built in slices so that only one slice of strings is alive at a time
-    parts: list[bytes] = []
+    blobs: list[bytes] = []
     sizes: list[pl.Series] = []
     with_flags = pl.concat([rows, flags], how="horizontal")
     for start in range(0, rows.height, _ENCODE_ROWS):
         chunk = with_flags.slice(start, _ENCODE_ROWS).select(text.alias("text"))["text"]
         sizes.append(chunk.str.len_bytes().cast(pl.Int64))
-        parts.append(chunk.str.join("").item().encode())
-    wire = b"".join(parts)
-    del parts
+        blobs.append(chunk.str.join("").item().encode())
+    wire = b"".join(blobs)
+    del blobs
     df = rows.select(
         pl.col("ts_ns"),
         pl.col("cidx"),
