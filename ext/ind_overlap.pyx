@@ -566,20 +566,6 @@ def bands(const double[::1] x, const double[::1] mid, Py_ssize_t period, double 
     return upper, lower
 
 
-def stddev_from_var(const double[::1] var, double nbdev):
-    """``sqrt(var) * nbdev`` (TA_STDDEV); NaN stays NaN."""
-    cdef Py_ssize_t n = var.shape[0], i
-    cdef double v
-    out = _nan(n)
-    cdef double[::1] o = out
-    with nogil:
-        for i in range(n):
-            v = var[i]
-            if v == v:
-                o[i] = sqrt(v) * nbdev
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Parabolic SAR
 
