@@ -103,11 +103,13 @@ def test_from_toml_and_json_files(tmp_path):
         '[projectx]\nenvironment = "projectx-demo"\nusername = "jane"\n'
         f'api_key = "{KEY}"\nmax_concurrency = 3\n'
     )
+    toml.chmod(0o600)  # a world-readable secret file warns (tests/client/test_config_security)
     cfg = ProjectXConfig.from_file(toml)
     assert cfg.environment == "projectx-demo" and cfg.max_concurrency == 3
     assert cfg.api_key is not None and cfg.api_key.get() == KEY
     js = tmp_path / "px.json"
     js.write_text(json.dumps({"username": "bob", "api_key": KEY, "cache_ttl_s": 0}))
+    js.chmod(0o600)
     assert ProjectXConfig.from_file(js).username == "bob"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"usernme": "typo"}))

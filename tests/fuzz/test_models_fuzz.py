@@ -24,7 +24,8 @@ from projectx import models
 from projectx.enums import OrderSide, OrderStatus, OrderType, PositionType, TradeLogType
 from projectx.exceptions import ProjectXError, ValidationError
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 24 parametrised model tests: 100 examples each keeps the module at a few seconds
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # field kinds: what a wire value of each key must be (both profiles; extended keys included)
 INT, FLOAT, STR, BOOL, TS = "int", "float", "str", "bool", "ts"
