@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from projectx.config import ENVIRONMENTS, ProjectXConfig, Secret
+from projectx.config import ENVIRONMENTS, InsecureConfigWarning, ProjectXConfig, Secret
 from projectx.exceptions import ValidationError
 
 KEY = "k3y-SUPER-secret-0001"
@@ -47,7 +47,8 @@ def test_plain_http_only_to_loopback_unless_allowed():
         ProjectXConfig(api_url="http://api.example.test/api")
     with pytest.raises(ValidationError, match="loopback"):
         ProjectXConfig(user_hub_url="ws://10.0.0.1/hubs/user")
-    cfg = ProjectXConfig(api_url="http://api.example.test/api", allow_insecure=True)
+    with pytest.warns(InsecureConfigWarning):
+        cfg = ProjectXConfig(api_url="http://api.example.test/api", allow_insecure=True)
     assert cfg.api_url.startswith("http://")
     with pytest.raises(ValidationError):
         ProjectXConfig(api_url="ftp://x/api")
