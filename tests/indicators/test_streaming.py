@@ -66,7 +66,7 @@ def test_stream_equals_batch_over_100k_bars(
 
 @pytest.mark.parametrize(("func", "kw"), CASES, ids=[f"{f.__name__}{k}" for f, k in CASES])
 def test_forming_bar_changes_nothing_and_predicts_update(func: Any, kw: dict[str, Any]) -> None:
-    df = make_bars(400, seed=5)
+    df = make_bars(400, seed=5, start="2024-03-04 20:00")  # crosses the 17:00 NY close
     a = bar_arrays(df)
     s = func(**kw).stream()
     twin = func(**kw).stream()
