@@ -244,6 +244,10 @@ def test_other_column(bars: pl.DataFrame) -> None:
         (lambda df: ov.SAR(df, acceleration=-0.1), "acceleration"),
         (lambda df: ov.SAREXT(df, accelerationmaxshort=-1.0), "accelerationmaxshort"),
         (lambda df: ov.MAVP(df), "periods"),
+        (
+            lambda df: ov.MAVP(df.with_columns(periods=pl.lit(5.0)), minperiod=10, maxperiod=5),
+            "minperiod",
+        ),
         (lambda df: ov.MIDPRICE(df.drop("low")), "low"),
         (lambda df: ov.SMA(df.to_dict()), "DataFrame"),
         (lambda df: ov.SMA(df, prefix=3), "prefix"),  # type: ignore[call-overload]

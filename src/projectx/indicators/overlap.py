@@ -308,6 +308,8 @@ def MAVP(
     clamped to ``[minperiod, maxperiod]``)."""
     lo = int_param("MAVP", "minperiod", minperiod, 1)
     hi = int_param("MAVP", "maxperiod", maxperiod, 2)
+    if lo > hi:
+        raise ValidationError(f"MAVP: minperiod ({lo}) must not exceed maxperiod ({hi})")
     mt = _matype("MAVP", matype)
     f = frame("MAVP", df)
     (x, per), begin = inputs("MAVP", f, (column, periods))
