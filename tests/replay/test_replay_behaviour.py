@@ -22,7 +22,7 @@ S = 1_000_000_000
 def _trades(n: int, step_s: float = 1.0, start_ticks: int = 84_000) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "ts_ns": [T0 + int(i * step_s * S) for i in range(n)],
+            "ts_ns": [T0 + round(i * step_s * 1e6) * 1000 for i in range(n)],
             "contract_id": [CID] * n,
             "event": [0] * n,
             "type": [i % 2 for i in range(n)],
@@ -232,3 +232,33 @@ async def test_resting_limits_fill_at_the_limit_and_stops_at_the_trade_on_trades
     # the sell stop triggers on the print at 20998.50 and fills there
     assert fills == [(0, 1, 21000.0), (0, 1, 21000.0), (1, 2, 20998.5)]
     assert result.summary.open_position == 0
+
+
+async def test_a_strategy_listening_to_ticks_sees_every_trade_once_in_order() -> None:
+    trades = _trades(250, step_s=0.37)
+    ticks: list[tuple[int, float, int]] = []
+    bars_at: list[int] = []
+
+    async def setup(suite: Any, clock: Any) -> None:
+        def on_tick(event: Any) -> None:
+            d = event.data
+            ticks.append((d["ts_ns"], d["price"], d["volume"]))
+            assert clock.now_ns() == d["ts_ns"], "the clock is at the tick being replayed"
+
+        def on_bar(event: Any) -> None:
+            bars_at.append(len(ticks))
+
+        suite.on(EventType.TRADE_TICK, on_tick)
+        suite.on(EventType.NEW_BAR, on_bar)
+
+    result = await replay(trades, Strategy.from_functions(setup), timeframes=["5sec"])
+    assert ticks == list(trades.select("ts_ns", "price", "volume").iter_rows())
+    # each 5sec bar closes on the first trade of the next period; as live, the dispatcher
+    # emits NEW_BAR before that trade's TRADE_TICK
+    boundaries = [
+        i + 1
+        for i, (a, b) in enumerate(zip(trades["ts_ns"], trades["ts_ns"][1:], strict=False))
+        if a // (5 * S) != b // (5 * S)
+    ]
+    assert bars_at == boundaries
+    assert result.summary.records == 250

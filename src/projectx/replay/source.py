@@ -4,7 +4,8 @@ SignalR wire records for the client.
 Inputs: a recording (:class:`projectx.recording.Recording`, a recording directory, or one
 Parquet file in the simulator's replay format) or bars (:func:`bars_to_trades`).
 
-Contracts are matched to the simulator's contracts by product root (``CON.F.US.MNQ.Z26`` ->
+Times are truncated to whole microseconds (the wire's precision). Contracts are matched to the
+simulator's contracts by product root (``CON.F.US.MNQ.Z26`` ->
 ``MNQ``) at the time of the first recorded row, so the strategy trades the contract the
 simulator serves for that root then.
 
@@ -215,6 +216,8 @@ def prepare(
         frames.append(_quote_rows(rec.quotes, code))
     rows = pl.concat(frames, how="diagonal_relaxed")
     rows = rows.sort("order", maintain_order=True) if has_seq else rows
+    # the wire carries microseconds: the replay's clock and the client see the same times
+    rows = rows.with_columns(pl.col("ts_ns") - pl.col("ts_ns") % 1000)
     if rows.height == 0:
         raise ReplaySourceError("no rows of the chosen contracts in the recording")
 
