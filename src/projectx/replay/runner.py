@@ -182,6 +182,8 @@ class ReplayRunner:
         self._equity: list[float] = []
         self.records_done = 0
         self.wall_s = 0.0
+        self.loop_s = 0.0
+        self._has_depth = bool(np.any(data.rec_event == 1))
 
     # -- set-up ---------------------------------------------------------------------------------
     async def _start(self) -> None:
@@ -390,7 +392,9 @@ class ReplayRunner:
             await self.strategy.setup(self.suite, self.clock)
             await self._settle()
             self._sample(self.clock.now_ns())
+            loop_started = time.monotonic()
             await self._loop()
+            self.loop_s = time.monotonic() - loop_started
             await self.strategy.teardown(self.suite)
             await self._settle()
             for _, _, fut in self.clock._timers:
@@ -415,7 +419,6 @@ class ReplayRunner:
         wire = d.wire
         off = d.rec_off
         mono = np.maximum.accumulate(d.rec_ts)
-        self._has_depth = bool(np.any(d.rec_event == 1))
         ids = [s.id for s in d.specs]
         engines = [feed.bars(cid) for cid in ids]
         tfs = self.timeframes
@@ -548,6 +551,7 @@ class ReplayRunner:
             start_ns=int(d.rec_ts.min()) if d.n_records else 0,
             end_ns=int(d.rec_ts.max()) if d.n_records else 0,
             wall_s=self.wall_s,
+            loop_s=self.loop_s,
             fills=fills.height,
             round_trips=rt.height,
             winners=int((rt["pnl"] > 0).sum()),
