@@ -264,3 +264,45 @@ async def test_a_strategy_listening_to_ticks_sees_every_trade_once_in_order() ->
     ]
     assert bars_at == boundaries
     assert result.summary.records == 250
+
+
+async def test_replay_over_bars_fetched_from_the_gateway() -> None:
+    from projectx.client import ProjectX
+    from projectx.config import ProjectXConfig, Secret
+    from projectx.replay import fetch_bars_as_trades
+    from projectx.sim import Simulator
+    from projectx.sim.ratelimit import RateLimitConfig
+
+    async with Simulator(
+        symbols=["MNQ"], seed=3, rate=0.0, rate_limits=RateLimitConfig(enabled=False)
+    ) as sim:
+        config = ProjectXConfig(
+            environment="local",
+            base_url=sim.base_url,
+            username=sim.credentials.user_name,
+            api_key=Secret(sim.credentials.api_key),
+        )
+        async with ProjectX(config) as client:
+            bars = await client.get_bars("MNQ", "5min", limit=200)
+            trades = await fetch_bars_as_trades(client, "MNQ", "5min", days=1)
+            with pytest.raises(ReplaySourceError):
+                await fetch_bars_as_trades(client, "MNQ", "1day")
+    assert trades.height == 4 * trades.filter(pl.col("ts_ns") % (300 * S) == 0).height
+    seen: list[Any] = []
+
+    async def setup(suite: Any) -> None:
+        suite.on(EventType.NEW_BAR, lambda e: seen.append(e.data["bar"]))
+
+    await replay(trades, Strategy.from_functions(setup), timeframes=["5min"])
+    # every replayed bar but the last (still forming) equals the Gateway's bar
+    by_ts = {
+        int(ts): (o, h, lo, c)
+        for ts, o, h, lo, c in bars.select(
+            pl.col("ts").cast(pl.Int64), "open", "high", "low", "close"
+        ).iter_rows()
+    }
+    assert len(seen) >= 10
+    for bar in seen:
+        if bar.ts_ns in by_ts:
+            assert (bar.open, bar.high, bar.low, bar.close) == by_ts[bar.ts_ns]
+    assert sum(bar.ts_ns in by_ts for bar in seen) >= 150, "a meaningful overlap was compared"

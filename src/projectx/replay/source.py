@@ -30,7 +30,14 @@ from projectx.recording.reader import Recording, read_recording
 from projectx.recording.schema import RecordingFormatError
 from projectx.sim.contracts import ContractSpec, resolve_symbols
 
-__all__ = ["EVENT_QUOTE", "ReplayData", "ReplaySourceError", "bars_to_trades", "prepare"]
+__all__ = [
+    "EVENT_QUOTE",
+    "ReplayData",
+    "ReplaySourceError",
+    "bars_to_trades",
+    "fetch_bars_as_trades",
+    "prepare",
+]
 
 EVENT_QUOTE = 2
 _I64 = npt.NDArray[np.int64]
@@ -476,3 +483,33 @@ def _encode(rows: pl.DataFrame, specs: list[ContractSpec]) -> tuple[bytes, pl.Da
             pl.col("nbytes").sum(),
         )
     return wire, recs
+
+
+async def fetch_bars_as_trades(
+    client: Any,
+    symbol: str,
+    timeframe: str = "1min",
+    *,
+    days: float = 5.0,
+) -> pl.DataFrame:
+    """``days`` of ``timeframe`` bars of ``symbol`` from ``History/retrieveBars`` (a connected
+    :class:`~projectx.client.ProjectX`), as synthetic trades (:func:`bars_to_trades`) ready
+    for :func:`projectx.replay.replay`. Intraday timeframes only."""
+    from datetime import UTC, datetime, timedelta
+
+    from projectx.timeframes import parse_timeframe
+
+    tf = parse_timeframe(timeframe)
+    if tf.is_calendar:
+        raise ReplaySourceError("replay over day/week/month bars is not supported")
+    if not days > 0:
+        raise ReplaySourceError(f"days must be > 0, got {days}")
+    contract = await client.resolve_contract(symbol)
+    end = datetime.now(UTC)
+    bars = await client.get_bars(contract, tf.name, start=end - timedelta(days=days), end=end)
+    if bars.height == 0:
+        raise ReplaySourceError(f"no {tf.name} bars of {contract.id} in the last {days} days")
+    frame = bars.select(
+        pl.col("ts").cast(pl.Int64).alias("ts_ns"), "open", "high", "low", "close", "volume"
+    )
+    return bars_to_trades(frame, contract.id, tf.length_ns / 1e9)
