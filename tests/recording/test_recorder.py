@@ -241,3 +241,32 @@ def test_unreadable_recordings_raise_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "m" / "manifest.json").write_text('{"format": "other"}')
     with pytest.raises(RecordingFormatError, match="manifest"):
         read_recording(tmp_path / "m")
+
+
+async def test_recording_survives_a_dropped_market_hub(tmp_path: Path) -> None:
+    async with (
+        Simulator(
+            symbols=["MNQ"], seed=9, rate=200.0, rate_limits=RateLimitConfig(enabled=False)
+        ) as sim,
+        ProjectX(_config(sim)) as client,
+    ):
+        recorder = Recorder(client, ["MNQ"], tmp_path / "r")
+        await recorder.start()
+        await _until(lambda: recorder.stats().trades >= 20)
+        assert await sim.faults.drop_connections("market", mode="abort") == 1
+        dropped_ns = time.time_ns()
+        await _until(
+            lambda: recorder.realtime is not None and recorder.realtime.market.stats.reconnects >= 1
+        )
+        trades_then = recorder.stats().trades
+        await _until(lambda: recorder.stats().trades >= trades_then + 20)
+        manifest = await recorder.close()
+        cid = recorder.contracts[0].contract_id
+        series = sim.market.history._series[cid]
+        streamed = set(zip(series.ts.tolist(), series.vol.tolist(), strict=True))
+    assert manifest.counts["reconnects"] >= 1
+    trades = read_recording(tmp_path / "r").market.filter(pl.col("event") == 0)
+    got = list(zip(trades["ts_ns"].to_list(), trades["volume"].to_list(), strict=True))
+    assert set(got) <= streamed, "every recorded trade is one the market printed"
+    assert len(got) == len(set(got)), "nothing recorded twice"
+    assert max(t for t, _ in got) > dropped_ns, "recording went on after the reconnect"
