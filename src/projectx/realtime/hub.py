@@ -274,8 +274,14 @@ class HubConnection:
 
     # -- calls ----------------------------------------------------------------------------------
     async def invoke(self, target: str, *args: Any, timeout: float | None = None) -> Any:  # noqa: ASYNC109
-        """Invoke a hub method and wait for its completion; errors raise HubInvocationError."""
-        ws = self._require_ws()
+        """Invoke a hub method and wait for its completion; errors raise HubInvocationError.
+
+        While the hub is reconnecting the call waits for the connection (within ``timeout``)
+        instead of failing at once; an invocation in flight when the socket drops raises
+        ``ConnectionError`` (its outcome is unknown).
+        """
+        limit = timeout or self._invoke_timeout
+        ws = await self._connected_ws(limit)
         self._next_id += 1
         invocation_id = str(self._next_id)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -283,7 +289,7 @@ class HubConnection:
         self.stats.invocations += 1
         try:
             await self._send(ws, invocation_record(target, args, invocation_id))
-            return await asyncio.wait_for(future, timeout or self._invoke_timeout)
+            return await asyncio.wait_for(future, limit)
         finally:
             self._pending.pop(invocation_id, None)
 
@@ -314,6 +320,16 @@ class HubConnection:
         return list(self._subscriptions)
 
     # -- internals ------------------------------------------------------------------------------
+    async def _connected_ws(self, timeout: float) -> aiohttp.ClientWebSocketResponse:  # noqa: ASYNC109
+        if not self._connected.is_set() and self._supervisor is not None and not self._closing:
+            try:
+                await asyncio.wait_for(self._connected.wait(), timeout)
+            except TimeoutError:
+                raise ProjectXConnectionError(
+                    f"{self.name} hub did not reconnect within {timeout:.1f}s"
+                ) from None
+        return self._require_ws()
+
     def _require_ws(self) -> aiohttp.ClientWebSocketResponse:
         if self._ws is None or self._ws.closed or not self._connected.is_set():
             raise ProjectXConnectionError(f"{self.name} hub is not connected")
