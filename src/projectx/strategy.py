@@ -33,10 +33,14 @@ the ``clock`` (also :func:`clock_of(suite) <clock_of>`)::
 Live this is the wall clock and asyncio. In replay it is the simulated clock: ``now`` is the time
 of the message being replayed, and a sleep ends when the replay reaches its deadline (the runner
 stops feeding data there, wakes the sleeper and lets it finish before going on). Limits: the
-simulated clock advances only with replayed data (a sleep past the end of the recording ends
-when the replay ends, with the clock moved to the deadline); ``asyncio.sleep`` /
+simulated clock advances only with replayed data (sleeps still pending when the recording ends
+are cancelled after ``teardown``: ``CancelledError`` in the sleeper); ``asyncio.sleep`` /
 ``asyncio.wait_for`` / ``suite.wait_for`` inside a strategy still use wall time, so in replay they
-wait for real seconds while the market stands still.
+wait for real seconds while the market stands still (the runner waits for them up to its settle
+timeout, then moves on and counts it in ``summary.settle_timeouts``).
+
+Live, run a strategy with :func:`run_live` on a connected suite (``projectx demo --strategy``
+is meant to do that); in replay with :func:`projectx.replay.replay` or ``projectx replay``.
 """
 
 from __future__ import annotations
