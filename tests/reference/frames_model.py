@@ -29,7 +29,8 @@ QUOTE_TIMES = {"timestamp": "ts_ns", "lastUpdated": "updated_ns"}
 
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
-    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$"
+    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)",
+    re.ASCII,  # \d is 0-9 only, as in the native parser
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -40,7 +41,7 @@ class Fallback(Exception):
 
 def iso_to_ns(text: str) -> int:
     """Reference ISO-8601 (with offset) -> ns; raises Fallback for anything else."""
-    m = _ISO.match(text)
+    m = _ISO.fullmatch(text)  # no trailing newline slipping through a `$`
     if not m:
         raise Fallback(text)
     y, mo, d, h, mi, s, frac, z, sign, oh, om = m.groups()
