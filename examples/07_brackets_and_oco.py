@@ -11,11 +11,15 @@ from projectx import EventType, InstrumentContext, OrderSide, TradingSuite
 from projectx.orders import OrderSpec
 
 
-async def wait_flat(ctx: InstrumentContext, timeout: float = 10.0) -> None:
+async def wait_flat(ctx: InstrumentContext, seconds: float = 10.0) -> None:
     """Wait (bounded) until ``ctx`` has no position and no working order."""
-    async with asyncio.timeout(timeout):
-        while ctx.orders.open_orders(ctx.contract_id) or ctx.positions.get_position(ctx.contract):
-            await asyncio.sleep(0.05)
+    for _ in range(int(seconds / 0.05)):
+        if not ctx.orders.open_orders(ctx.contract_id) and not ctx.positions.get_position(
+            ctx.contract
+        ):
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{ctx.symbol} still has orders or a position after {seconds} s")
 
 
 async def main() -> None:

@@ -9,11 +9,13 @@ import asyncio
 from projectx import Event, EventType, InstrumentContext, OrderSide, TradingSuite
 
 
-async def wait_size(ctx: InstrumentContext, size: int, timeout: float = 10.0) -> None:
+async def wait_size(ctx: InstrumentContext, size: int, seconds: float = 10.0) -> None:
     """Wait (bounded) until the position of ``ctx`` has ``size`` contracts (0 = flat)."""
-    async with asyncio.timeout(timeout):
-        while ctx.positions.signed_size(ctx.contract_id) != size:
-            await asyncio.sleep(0.05)
+    for _ in range(int(seconds / 0.05)):
+        if ctx.positions.signed_size(ctx.contract_id) == size:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{ctx.symbol}: position is not {size} after {seconds} s")
 
 
 async def main() -> None:

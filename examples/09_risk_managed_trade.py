@@ -73,10 +73,15 @@ async def main() -> None:
                     f"({status.fraction:.1%})"
                 )
             print("risk stats:", {k: v for k, v in risk.stats().items() if k != "config"})
-            async with asyncio.timeout(10):
-                while ctx.orders.open_orders(contract) or ctx.positions.get_position(contract):
-                    await asyncio.sleep(0.05)
-            print(f"position: flat, working orders: {len(ctx.orders.open_orders(contract))}")
+            for _ in range(200):  # fills settle within a few hub messages
+                if not ctx.orders.open_orders(contract) and not ctx.positions.get_position(
+                    contract
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            flat = ctx.positions.get_position(contract) is None
+            working = len(ctx.orders.open_orders(contract))
+            print(f"position: {'flat' if flat else 'open'}, working orders: {working}")
 
 
 asyncio.run(main())
