@@ -12,7 +12,7 @@ from aiohttp.test_utils import make_mocked_request
 from projectx.sim import Simulator
 from projectx.sim.faults import _is_loopback, admin_handler
 
-LOOPBACK = ["127.0.0.1", "127.0.0.2", "127.255.255.254", "::1"]
+LOOPBACK = ["127.0.0.1", "127.0.0.2", "127.255.255.254", "::1", "::ffff:127.0.0.1"]
 OTHERS = [
     "10.0.0.1",
     "192.168.1.20",

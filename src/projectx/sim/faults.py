@@ -317,7 +317,9 @@ def _is_loopback(remote: str | None) -> bool:
     if not remote:
         return False
     try:
-        return ipaddress.ip_address(remote.split("%")[0]).is_loopback
+        address = ipaddress.ip_address(remote.split("%")[0])
+        mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on dual-stack binds
+        return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
     except ValueError:
         return False
 
