@@ -13,30 +13,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from projectx.replay import replay
 from projectx.sim.clock import parse_ts
 from projectx.strategy import load_strategy
 
 from .harness import live_run
 
-STRATEGY = Path(__file__).with_name("ema_strategy.py")
+HERE = Path(__file__).parent
 
 
 def _fills(rows: list[dict]) -> list[tuple[int, int, int, float]]:
     return [(parse_ts(t["creationTimestamp"]), t["side"], t["size"], t["price"]) for t in rows]
 
 
+@pytest.mark.parametrize(
+    ("strategy_file", "seconds"),
+    [
+        ("ema_strategy.py", 90.0),  # market orders, always in the market
+        ("bracket_strategy.py", 40.0),  # resting take-profit limits and stop losses, cancels
+    ],
+)
 async def test_replay_of_a_recorded_live_run_gives_the_same_signals_and_fills(
-    tmp_path: Path,
+    tmp_path: Path, strategy_file: str, seconds: float
 ) -> None:
-    live_strategy = load_strategy(STRATEGY)
-    live = await live_run(live_strategy, tmp_path / "rec", seconds=90.0)
+    path = HERE / strategy_file
+    live_strategy = load_strategy(path)
+    live = await live_run(live_strategy, tmp_path / "rec", seconds=seconds)
     assert live_strategy.module is not None
     live_signals = list(live_strategy.module.SIGNALS)
     assert not live_strategy.module.ERRORS
     assert len(live_signals) >= 3, "the scenario should trade a few times"
+    assert len(live["fills"]) >= 4
 
-    replay_strategy = load_strategy(STRATEGY)  # a fresh module: its own state
+    replay_strategy = load_strategy(path)  # a fresh module: its own state
     result = await replay(tmp_path / "rec", replay_strategy)
     assert replay_strategy.module is not None
     assert not replay_strategy.module.ERRORS

@@ -324,24 +324,27 @@ class ReplayRunner:
         feeder = self.feeder
         ids = [s.id for s in d.specs]
         if step:
-            for k in range(pos, end):
-                r0, r1 = int(d.rec_row0[k]), int(d.rec_row1[k])
-                kind = int(d.rec_event[k])
-                cid = ids[int(d.rec_cidx[k])]
-                self.clock.advance_to(int(d.rec_ts[k]))
-                if kind == 0:
-                    feeder.trades(
-                        cid, d.row_ts[r0:r1], d.row_ticks[r0:r1], d.row_volume[r0:r1], step=True
-                    )
-                elif kind == 1:
-                    feeder.depth(
-                        cid,
-                        int(d.rec_ts[k]),
-                        d.row_type[r0:r1],
-                        d.row_ticks[r0:r1],
-                        d.row_volume[r0:r1],
-                        step=True,
-                    )
+            # one market step (records of one contract and one time): the book changes first,
+            # then the exchange matches against each trade (or once if there was none), as the
+            # simulator does for a step of its own market
+            cid = ids[int(d.rec_cidx[pos])]
+            ts = int(d.rec_ts[pos])
+            self.clock.advance_to(ts)
+            depth = [k for k in range(pos, end) if d.rec_event[k] == 1]
+            trades = [k for k in range(pos, end) if d.rec_event[k] == 0]
+            for i, k in enumerate(depth):
+                a, b = int(d.rec_row0[k]), int(d.rec_row1[k])
+                feeder.depth(
+                    cid,
+                    ts,
+                    d.row_type[a:b],
+                    d.row_ticks[a:b],
+                    d.row_volume[a:b],
+                    step=not trades and i == len(depth) - 1,
+                )
+            for k in trades:
+                a, b = int(d.rec_row0[k]), int(d.rec_row1[k])
+                feeder.trades(cid, d.row_ts[a:b], d.row_ticks[a:b], d.row_volume[a:b], step=True)
             return
         r0, r1 = int(d.rec_row0[pos]), int(d.rec_row1[end - 1])
         ev = d.row_event[r0:r1]
@@ -442,6 +445,9 @@ class ReplayRunner:
                 continue
             if self._working() or self._per_record():
                 end = pos + 1
+                ts, c = d.rec_ts[pos], d.rec_cidx[pos]
+                while end < n and d.rec_ts[end] == ts and d.rec_cidx[end] == c:
+                    end += 1
                 step = True
             else:
                 step = False
