@@ -306,3 +306,26 @@ async def test_replay_over_bars_fetched_from_the_gateway() -> None:
         if bar.ts_ns in by_ts:
             assert (bar.open, bar.high, bar.low, bar.close) == by_ts[bar.ts_ns]
     assert sum(bar.ts_ns in by_ts for bar in seen) >= 150, "a meaningful overlap was compared"
+
+
+async def test_progress_is_reported_while_replaying() -> None:
+    seen: list[Any] = []
+
+    async def setup(suite: Any) -> None:
+        return None
+
+    from projectx.replay import ReplayRunner, prepare
+
+    data = prepare(_trades(3000, step_s=0.5))
+    runner = ReplayRunner(
+        data,
+        Strategy.from_functions(setup),
+        timeframes=["1sec"],
+        progress=seen.append,
+        progress_interval=0.0,
+    )
+    await runner.run()
+    assert len(seen) >= 10
+    done = [p.records for p in seen]
+    assert done == sorted(done) and done[-1] == data.n_records == seen[-1].total
+    assert seen[-1].market_s == pytest.approx((data.rec_ts[-1] - data.rec_ts[0]) / S)

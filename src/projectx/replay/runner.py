@@ -492,7 +492,7 @@ class ReplayRunner:
                 self._sample(now)
                 while next_sample <= now:
                     next_sample += sample_every
-            if self.progress is not None and (pos & 1023) == 0:
+            if self.progress is not None:
                 wall = time.monotonic()
                 if wall - last_report >= self.progress_interval:
                     last_report = wall
