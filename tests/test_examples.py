@@ -235,3 +235,30 @@ def test_example_runs_against_projectx_sim(
         orders, positions = _account_state(sim_env)
         assert orders == [], f"{script} left working orders: {orders}"
         assert positions == [], f"{script} left open positions: {positions}"
+
+
+# -- the docs stay in step with the code ---------------------------------------------------------
+
+
+def test_cli_page_documents_every_subcommand_and_option() -> None:
+    import argparse
+
+    from projectx.cli import build_parser
+
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert sub.choices, "the CLI has no subcommands"
+    for name, parser in sub.choices.items():
+        assert f"## `projectx {name}" in page, f"docs/cli.md has no section for {name}"
+        for action in parser._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag != "--help":
+                    assert f"`{flag}" in page, f"docs/cli.md does not mention {name} {flag}"
+
+
+def test_suite_page_documents_every_event_type() -> None:
+    from projectx import EventType
+
+    page = (ROOT / "docs" / "suite.md").read_text(encoding="utf-8")
+    missing = [e.name for e in EventType if f"`{e.name}`" not in page]
+    assert missing == [], f"docs/suite.md does not list {missing}"
