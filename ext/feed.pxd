@@ -25,6 +25,9 @@ cdef class MarketFeed:
     cdef readonly int64_t depth_updates
     cdef readonly int64_t quotes
     cdef readonly int64_t messages
+    cdef readonly int64_t trades_last    # records of each kind in the last feed()
+    cdef readonly int64_t depth_last
+    cdef readonly int64_t quotes_last
     cdef readonly int64_t last_ts_ns   # event time of the last market record applied (0: none)
 
     cdef int _dispatch(self) except -1

@@ -127,12 +127,16 @@ cdef class MarketFeed:
         cdef int64_t mask
         cdef BarClose* grown
         self._n_closes = 0
+        self.trades_last = 0
+        self.depth_last = 0
+        self.quotes_last = 0
         for i in range(self.parser.n_recs):
             r = &self.parser.recs[i]
             if r.ts_ns > self.last_ts_ns:
                 self.last_ts_ns = r.ts_ns
             if r.kind == REC_TRADE:
                 self.trades += 1
+                self.trades_last += 1
                 if self._engine_ptrs[r.contract] != NULL:
                     mask = (<BarEngine>self._engine_ptrs[r.contract]).on_trade(
                         r.ts_ns, r.price, r.volume)
@@ -150,11 +154,13 @@ cdef class MarketFeed:
                         self._n_closes += 1
             elif r.kind == REC_DEPTH:
                 self.depth_updates += 1
+                self.depth_last += 1
                 if self._book_ptrs[r.contract] != NULL:
                     (<OrderBook>self._book_ptrs[r.contract]).apply(
                         r.type, r.price, r.volume, r.current_volume, r.ts_ns)
             elif r.kind == REC_QUOTE:
                 self.quotes += 1
+                self.quotes_last += 1
                 self._quote_updates[r.contract] += 1
                 _merge_quote(&self._quotes[r.contract], r)
         return 0
@@ -167,6 +173,50 @@ cdef class MarketFeed:
         return n
 
     # -- Python views ---------------------------------------------------------------------------
+    def last_trades(self) -> list:
+        """Trades of the last ``feed()``, in wire order, as
+        ``(contract_id, price, volume, type, ts_ns)`` tuples (built in C: no NumPy per message)."""
+        cdef Py_ssize_t i
+        cdef MarketRec* r
+        out = []
+        if self.trades_last == 0:
+            return out
+        contracts = self.parser.contracts
+        for i in range(self.parser.n_recs):
+            r = &self.parser.recs[i]
+            if r.kind == REC_TRADE:
+                out.append((contracts[r.contract], r.price, r.volume, r.type, r.ts_ns))
+        return out
+
+    def last_depth(self) -> list:
+        """Depth entries of the last ``feed()``, in wire order, as
+        ``(contract_id, dom_type, price, volume, ts_ns)`` tuples."""
+        cdef Py_ssize_t i
+        cdef MarketRec* r
+        out = []
+        if self.depth_last == 0:
+            return out
+        contracts = self.parser.contracts
+        for i in range(self.parser.n_recs):
+            r = &self.parser.recs[i]
+            if r.kind == REC_DEPTH:
+                out.append((contracts[r.contract], r.type, r.price, r.volume, r.ts_ns))
+        return out
+
+    def last_quoted(self) -> list:
+        """Contracts whose quote changed in the last ``feed()`` (each once, first-seen order)."""
+        cdef Py_ssize_t i
+        cdef MarketRec* r
+        out = []
+        if self.quotes_last == 0:
+            return out
+        contracts = self.parser.contracts
+        for i in range(self.parser.n_recs):
+            r = &self.parser.recs[i]
+            if r.kind == REC_QUOTE and contracts[r.contract] not in out:
+                out.append(contracts[r.contract])
+        return out
+
     @property
     def n_closes(self) -> int:
         """How many bar closes the last ``feed()`` produced (cheap check before ``closes()``)."""

@@ -12,10 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from projectx._native.feed import MarketFeed
-from projectx._native.frames import FrameParser
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import EventBus, EventType
 
@@ -23,7 +20,6 @@ __all__ = ["MarketDispatcher"]
 
 log = logging.getLogger(__name__)
 
-REC_TRADE, REC_DEPTH, REC_QUOTE = 1, 2, 3
 _RECORD_EVENTS = (
     EventType.TRADE_TICK,
     EventType.QUOTE_UPDATE,
@@ -87,76 +83,54 @@ class MarketDispatcher:
             self._bus_version = bus.version
             self._wants_records = any(bus.wants(t) for t in _RECORD_EVENTS)
         if self._wants_records or self._price_listeners or self._depth_hooks or self._trade_hooks:
-            self._records(feed.parser)
+            self._records(feed)
 
-    def _records(self, parser: FrameParser) -> None:
-        recs = parser.records()
-        if len(recs) == 0:
-            return
-        contracts = parser.contracts
+    def _records(self, feed: MarketFeed) -> None:
         bus = self.bus
-        kinds = recs["kind"]
-        # columns once, as Python lists: field access on structured scalars costs microseconds
-        trade_rows = np.flatnonzero(kinds == REC_TRADE)
+        symbols = self._symbols
         last_price: dict[str, float] = {}
-        if len(trade_rows):
-            trades = recs[trade_rows]
-            t_contract = trades["contract"].tolist()
-            t_price = trades["price"].tolist()
-            t_volume = trades["volume"].tolist()
-            t_type = trades["type"].tolist()
-            t_ts = trades["ts_ns"].tolist()
+        if feed.trades_last:
             tick = bus.wants(EventType.TRADE_TICK)
             hooks = self._trade_hooks
-            for k, c in enumerate(t_contract):
-                cid = contracts[c]
-                price = t_price[k]
+            for cid, price, volume, side, ts_ns in feed.last_trades():
                 last_price[cid] = price
-                hook = hooks.get(cid) if hooks else None
-                if hook is not None:
-                    hook(price, t_volume[k], t_type[k], t_ts[k])
+                if hooks:
+                    hook = hooks.get(cid)
+                    if hook is not None:
+                        hook(price, volume, side, ts_ns)
                 if tick:
                     bus.emit(
                         EventType.TRADE_TICK,
                         {
                             "contract_id": cid,
                             "price": price,
-                            "volume": t_volume[k],
-                            "type": t_type[k],
-                            "ts_ns": t_ts[k],
+                            "volume": volume,
+                            "type": side,
+                            "ts_ns": ts_ns,
                         },
-                        self._symbols.get(cid),
+                        symbols.get(cid),
                     )
-        if self._depth_hooks or bus.wants(EventType.MARKET_DEPTH_UPDATE):
-            depth_rows = np.flatnonzero(kinds == REC_DEPTH)
-            if len(depth_rows):
-                depth = recs[depth_rows]
-                d_contract = depth["contract"].tolist()
-                d_type = depth["type"].tolist()
-                d_price = depth["price"].tolist()
-                d_volume = depth["volume"].tolist()
-                d_ts = depth["ts_ns"].tolist()
-                touched: dict[str, int] = {}
-                for k, c in enumerate(d_contract):
-                    cid = contracts[c]
-                    touched[cid] = touched.get(cid, 0) + 1
-                    depth_hook = self._depth_hooks.get(cid)
-                    if depth_hook is not None:
-                        depth_hook(d_type[k], d_price[k], d_volume[k], d_ts[k])
-                if bus.wants(EventType.MARKET_DEPTH_UPDATE):
-                    for cid, count in touched.items():
-                        bus.emit(
-                            EventType.MARKET_DEPTH_UPDATE,
-                            {"contract_id": cid, "entries": count},
-                            self._symbols.get(cid),
-                        )
-        if bus.wants(EventType.QUOTE_UPDATE):
-            quoted = {contracts[c] for c in recs["contract"][kinds == REC_QUOTE].tolist()}
-            for cid in quoted:
+        if feed.depth_last and (self._depth_hooks or bus.wants(EventType.MARKET_DEPTH_UPDATE)):
+            touched: dict[str, int] = {}
+            depth_hooks = self._depth_hooks
+            for cid, dom_type, price, volume, ts_ns in feed.last_depth():
+                touched[cid] = touched.get(cid, 0) + 1
+                depth_hook = depth_hooks.get(cid)
+                if depth_hook is not None:
+                    depth_hook(dom_type, price, volume, ts_ns)
+            if bus.wants(EventType.MARKET_DEPTH_UPDATE):
+                for cid, count in touched.items():
+                    bus.emit(
+                        EventType.MARKET_DEPTH_UPDATE,
+                        {"contract_id": cid, "entries": count},
+                        symbols.get(cid),
+                    )
+        if feed.quotes_last and bus.wants(EventType.QUOTE_UPDATE):
+            for cid in feed.last_quoted():
                 bus.emit(
                     EventType.QUOTE_UPDATE,
-                    {"contract_id": cid, **self.feed.quote(cid)},
-                    self._symbols.get(cid),
+                    {"contract_id": cid, **feed.quote(cid)},
+                    symbols.get(cid),
                 )
         if last_price:
             for cid, price in last_price.items():
@@ -171,5 +145,5 @@ class MarketDispatcher:
                     bus.emit(
                         EventType.DATA_UPDATE,
                         {"contract_id": cid, "price": price},
-                        self._symbols.get(cid),
+                        symbols.get(cid),
                     )
