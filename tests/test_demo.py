@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from projectx.cli import main
 from projectx.demo import run_demo
@@ -51,4 +52,15 @@ async def test_the_dashboard_renders_bars_book_orders_and_pnl() -> None:
     for title in ("bars", "book", "working orders", "messages/s", "health"):
         assert title in text, f"dashboard lacks {title!r}"
     assert "position" in text and "NEW_BAR age" in text
+    assert summary["flat"] is True
+
+
+async def test_demo_runs_a_user_strategy_file_and_ends_flat() -> None:
+    out = io.StringIO()
+    strategy = Path(__file__).parent / "replay" / "ema_strategy.py"
+    summary = await run_demo(
+        ["MNQ"], duration=4.0, out=out, rate=100.0, seed=4, strategy=str(strategy)
+    )
+    assert summary["signals"] == []  # the built-in strategy did not run
+    assert summary["bars_closed"].get("1sec", 0) >= 2
     assert summary["flat"] is True

@@ -126,6 +126,12 @@ def _add_demo(sub: Any) -> None:
     p.add_argument(
         "--no-trade", action="store_true", help="market data only: do not run the strategy"
     )
+    p.add_argument(
+        "--strategy",
+        metavar="FILE",
+        default=None,
+        help="run this strategy file instead of the built-in EMA cross (see projectx.strategy)",
+    )
     p.set_defaults(func=_run_demo)
 
 
@@ -143,6 +149,7 @@ def _run_demo(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 trade=not args.no_trade,
                 headless=args.headless or not sys.stdout.isatty(),
+                strategy=args.strategy,
             )
         )
     except KeyboardInterrupt:

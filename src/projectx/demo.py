@@ -5,7 +5,8 @@
 2. Creates a :class:`~projectx.suite.TradingSuite` for the symbols with 1sec/1min/5min bars
    warmed up from REST, the order book, orders, positions and risk.
 3. Runs :mod:`projectx.strategies.ema_cross` (an EMA cross that enters with a bracket: a stop
-   and a target around a market entry) unless ``--no-trade``.
+   and a target around a market entry) — or your strategy file (``--strategy FILE``, the same
+   contract as ``projectx replay``, see :mod:`projectx.strategy`) — unless ``--no-trade``.
 4. Shows a live dashboard (rich) — bars forming and closed per timeframe, top of book, working
    orders, position and P&L, messages/s and latency percentiles — or, with ``--headless``,
    plain log lines: every closed bar, every order event and fill, and a status line.
@@ -29,6 +30,7 @@ from projectx.dashboard import Dashboard, fmt_bar, position_summary
 from projectx.events import Event, EventType
 from projectx.sim import Simulator
 from projectx.strategies import ema_cross
+from projectx.strategy import clock_of, load_strategy
 from projectx.suite import TradingSuite
 
 __all__ = ["run_demo"]
@@ -109,6 +111,7 @@ async def run_demo(
     headless: bool = True,
     config: ProjectXConfig | None = None,
     strategy_params: dict[str, Any] | None = None,
+    strategy: str | None = None,
 ) -> dict[str, Any]:
     """Run the demo for ``duration`` seconds (or until Ctrl-C); returns a summary dict."""
     async with contextlib.AsyncExitStack() as stack:
@@ -145,7 +148,12 @@ async def run_demo(
         for ctx in suite:
             warm = ctx.data.stats()["warmup_bars"]
             log.line(f"{ctx.symbol}: {ctx.contract_id}, warm-up bars from REST {warm}")
-        strategies = await ema_cross.setup(suite, **(strategy_params or {})) if trade else []
+        user_strategy = load_strategy(strategy) if strategy and trade else None
+        strategies: list[ema_cross.EmaCross] = []
+        if user_strategy is not None:
+            await user_strategy.setup(suite, clock_of(suite))
+        elif trade:
+            strategies = await ema_cross.setup(suite, **(strategy_params or {}))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -157,6 +165,8 @@ async def run_demo(
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGINT)
             log.enabled = True
+            if user_strategy is not None:
+                await user_strategy.teardown(suite)
             await ema_cross.teardown(suite)
             flat = await _flatten(suite, log)
         stats = suite.get_stats()
