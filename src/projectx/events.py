@@ -142,6 +142,10 @@ class _AsyncWorker:
     def pending(self) -> int:
         return len(self._queue)
 
+    @property
+    def idle(self) -> bool:
+        return self._idle.is_set()
+
     async def drain(self) -> None:
         """Wait until the queue is empty and the handler is idle."""
         if self._task is not None:
@@ -286,6 +290,21 @@ class EventBus:
             return await asyncio.wait_for(future, timeout)
         finally:
             self.off(etype, waiter)
+
+    @property
+    def emitted(self) -> int:
+        """Events emitted so far (to listeners)."""
+        return self._emitted
+
+    @property
+    def busy(self) -> bool:
+        """True while an async handler has queued events or is still running one."""
+        for entries in list(self._handlers.values()):
+            for entry in entries:
+                worker = entry.worker
+                if worker is not None and (worker.pending or not worker.idle):
+                    return True
+        return False
 
     def wants(self, event: EventType) -> bool:
         """True when at least one handler listens to ``event`` (build payloads only then)."""

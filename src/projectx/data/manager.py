@@ -149,6 +149,11 @@ class RealtimeDataManager:
             else:
                 gap.until_ns = max(gap.until_ns, now_ns)
 
+    def clear_gaps(self) -> None:
+        """Forget pending coverage gaps (the caller guarantees every trade was fed, e.g. a
+        replay feeding a whole recording)."""
+        self._gaps.clear()
+
     def mark_gap(self, last_seen_ns: int) -> None:
         """A reconnect happened: bars from the one holding ``last_seen_ns`` until now are
         incomplete and will be re-fetched when they close."""

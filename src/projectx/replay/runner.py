@@ -118,13 +118,8 @@ class _ReplayClient(ProjectX):
 
 
 def _bus_busy(bus: Any) -> bool:
-    """Any async handler with queued events or still running (reads the bus's workers)."""
-    for entries in list(bus._handlers.values()):
-        for entry in entries:
-            worker = entry.worker
-            if worker is not None and (worker.pending or not worker._idle.is_set()):
-                return True
-    return False
+    """Any async handler with queued events or still running."""
+    return bool(bus.busy)
 
 
 class ReplayRunner:
@@ -233,7 +228,7 @@ class ReplayRunner:
         suite.realtime.on_user_event(self._on_client_event)
         for ctx in suite.contexts.values():
             # the recording is the whole history: no coverage gap to repair from REST
-            ctx.data._gaps.clear()
+            ctx.data.clear_gaps()
         attach_clock(suite, self.clock)
 
     def _on_exchange_event(self, target: str, account_id: int, argument: Any) -> None:
@@ -264,7 +259,7 @@ class ReplayRunner:
         while True:
             await asyncio.sleep(0)
             fingerprint = (
-                bus._emitted,
+                bus.emitted,
                 client.stats.requests,
                 client.inflight,
                 self.user_expected,
@@ -475,7 +470,7 @@ class ReplayRunner:
                     end += 1
             self.clock.advance_to(int(mono[end - 1]) if not step else int(mono[pos]))
             self._apply_engine(pos, end, step)
-            emitted = bus._emitted
+            emitted = bus.emitted
             user = self.user_expected
             nrec = feed.feed(wire[off[pos] : off[end]])
             native = nrec - len(feed.others)
@@ -483,7 +478,7 @@ class ReplayRunner:
                 on_native(feed, native)
             pos = end
             self.records_done = pos
-            if bus._emitted != emitted or self.user_expected != user or self.client_busy():
+            if bus.emitted != emitted or self.user_expected != user or self.client_busy():
                 await self._settle()
             fills = self._fill_count()
             now = int(mono[pos - 1])
