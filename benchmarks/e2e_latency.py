@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from projectx._native.latency import LatencyHistogram  # noqa: E402
-from projectx.config import ProjectXConfig, Secret  # noqa: E402
-from projectx.events import Event, EventType  # noqa: E402
-from projectx.sim import Simulator  # noqa: E402
-from projectx.sim.ratelimit import RateLimitConfig  # noqa: E402
-from projectx.suite import TradingSuite  # noqa: E402
+from projectx._native.latency import LatencyHistogram
+from projectx.config import ProjectXConfig, Secret
+from projectx.events import Event, EventType
+from projectx.sim import Simulator
+from projectx.sim.ratelimit import RateLimitConfig
+from projectx.suite import TradingSuite
 
 NS = 1_000_000_000
 
@@ -94,8 +94,15 @@ async def run(rate: float, seconds: float) -> dict[str, object]:
                 return (
                     "GatewayTrade",
                     cid,
-                    [{"symbolId": "F.US.MNQ", "price": price + float(steps[: i + 1].sum()),
-                      "timestamp": _iso(ts), "type": i % 2, "volume": 1 + i % 3}],
+                    [
+                        {
+                            "symbolId": "F.US.MNQ",
+                            "price": price + float(steps[: i + 1].sum()),
+                            "timestamp": _iso(ts),
+                            "type": i % 2,
+                            "volume": 1 + i % 3,
+                        }
+                    ],
                 )
 
             # phase 1: paced
@@ -114,7 +121,7 @@ async def run(rate: float, seconds: float) -> dict[str, object]:
                     i += 1
                 await asyncio.sleep(0.0005)
             deadline = time.monotonic() + 10
-            while suite.feed.trades < base_trades + n_total and time.monotonic() < deadline:
+            while suite.feed.trades < base_trades + n_total and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
             hub = suite.realtime.market  # type: ignore[union-attr]
             cpu = hub.process_latency.snapshot()
@@ -127,7 +134,7 @@ async def run(rate: float, seconds: float) -> dict[str, object]:
                 sim.publish_market(msgs[k : k + 1000])
                 await asyncio.sleep(0)
             deadline = time.monotonic() + 60
-            while suite.feed.trades < before + flood and time.monotonic() < deadline:
+            while suite.feed.trades < before + flood and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.001)
             elapsed = time.perf_counter() - t0
             received = suite.feed.trades - before
@@ -135,10 +142,13 @@ async def run(rate: float, seconds: float) -> dict[str, object]:
             "paced_rate_msgs_s": rate,
             "paced_messages": n_total,
             "client_cpu_us_per_message": {
-                "p50": cpu["p50_ns"] / 1e3, "p99": cpu["p99_ns"] / 1e3, "mean": cpu["mean_ns"] / 1e3
+                "p50": cpu["p50_ns"] / 1e3,
+                "p99": cpu["p99_ns"] / 1e3,
+                "mean": cpu["mean_ns"] / 1e3,
             },
             "send_to_bar_updated_us": {
-                "p50": recv.percentile(50) / 1e3, "p99": recv.percentile(99) / 1e3,
+                "p50": recv.percentile(50) / 1e3,
+                "p99": recv.percentile(99) / 1e3,
                 "count": recv.count,
             },
             "closing_tick_to_new_bar_handler_us": {

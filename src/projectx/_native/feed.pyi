@@ -38,7 +38,8 @@ class MarketFeed:
     def last_trades(self) -> list[tuple[str, float, int, int, int]]:
         """Trades of the last ``feed()``: ``(contract_id, price, volume, type, ts_ns)``."""
     def last_depth(self) -> list[tuple[str, int, float, int, int]]:
-        """Depth entries of the last ``feed()``: ``(contract_id, dom_type, price, volume, ts_ns)``."""
+        """Depth entries of the last ``feed()``:
+        ``(contract_id, dom_type, price, volume, ts_ns)``."""
     def last_quoted(self) -> list[str]:
         """Contracts whose quote changed in the last ``feed()``."""
     @property

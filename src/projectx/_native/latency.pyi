@@ -1,4 +1,4 @@
-"""Types of ``projectx._native.latency``: log-linear latency histograms (see ``ext/latency.pyx``)."""
+"""Types of ``projectx._native.latency``: log-linear latency histograms (``ext/latency.pyx``)."""
 
 from collections.abc import Iterable
 
