@@ -114,7 +114,7 @@ async def run(rate: float, seconds: float) -> dict[str, object]:
                 while i < due:
                     msg = trade(i)
                     if i % 5 == 0 and i:
-                        label = t0_market + (i - 1) * (NS // 5)  # noqa: ASYNC110
+                        label = t0_market + (i - 1) * (NS // 5)
                         closing[label - label % NS] = base_trades + i
                     send_ns.append(time.perf_counter_ns())
                     sim.publish_market([msg])
@@ -127,7 +127,7 @@ async def run(rate: float, seconds: float) -> dict[str, object]:
             cpu = hub.process_latency.snapshot()
             # phase 2: flood
             flood = 200_000
-            msgs = [trade(n_total + k) for k in range(flood)]  # noqa: ASYNC110
+            msgs = [trade(n_total + k) for k in range(flood)]
             before = suite.feed.trades
             t0 = time.perf_counter()
             for k in range(0, flood, 1000):
