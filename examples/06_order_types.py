@@ -16,6 +16,7 @@ async def main() -> None:
         ctx = suite["MNQ"]
         orders, contract = ctx.orders, ctx.contract
         tick = contract.tick_size
+        assert tick, "every Gateway contract has a tick size"
         suite.on(EventType.ORDER_PLACED, lambda e: print("  event: placed", e.data["order_id"]))
         await suite.wait_for(EventType.NEW_BAR, timeout=10)  # a live price is known
         bid, ask = ctx.orderbook.best_bid, ctx.orderbook.best_ask

@@ -27,6 +27,7 @@ async def main() -> None:
         ctx = suite["MNQ"]
         orders, positions, contract = ctx.orders, ctx.positions, ctx.contract
         tick = contract.tick_size
+        assert tick, "every Gateway contract has a tick size"
         suite.on(
             EventType.ORDER_FILLED,
             lambda e: print(f"  filled {e.data['role']} {e.data['order_id']}"),

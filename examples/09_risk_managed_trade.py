@@ -35,16 +35,16 @@ async def main() -> None:
         ) as suite:
             ctx = suite["MNQ"]
             contract, risk = ctx.contract, ctx.risk
+            tick, tick_value = contract.tick_size, contract.tick_value
+            assert tick and tick_value, "every Gateway contract has a tick size and value"
             suite.on(EventType.RISK_LIMIT_WARNING, lambda e: print("  risk warning:", e.data))
             await suite.wait_for(EventType.NEW_BAR, timeout=10)
             print(f"balance {risk.balance}, halted: {risk.halted}")
 
             # Sizing: how many contracts may I trade with a 20-tick stop?
             entry = ctx.orderbook.best_ask
-            stop = entry - 20 * contract.tick_size
-            size = risk.calculate_position_size(
-                entry, stop, tick_size=contract.tick_size, tick_value=contract.tick_value
-            )
+            stop = entry - 20 * tick
+            size = risk.calculate_position_size(entry, stop, tick_size=tick, tick_value=tick_value)
             print(f"size for a 20-tick stop: {size} (capped by max_position_size)")
 
             # The gate refuses an order that breaks a rule, before anything is sent.
@@ -61,7 +61,7 @@ async def main() -> None:
                     f"managed entry: {trade.size} contracts at "
                     f"{bracket.entry.average_fill_price}, stop {trade.stop_order.stop_price}"
                 )
-                await trade.adjust_stop(trade.stop_order.stop_price + 4 * contract.tick_size)
+                await trade.adjust_stop(trade.stop_order.stop_price + 4 * tick)
                 print("stop moved to", trade.stop_order.stop_price)
                 await trade.exit_partial(1)  # take one contract off
                 await trade.close_position()  # and the rest; protective orders are cancelled

@@ -45,9 +45,10 @@ async def main() -> None:
         mnq = suite["MNQ"].data.get_data("1min", bars=60).select("ts", pl.col("close").alias("mnq"))
         mes = suite["MES"].data.get_data("1min", bars=60).select("ts", pl.col("close").alias("mes"))
         pair = mnq.join(mes, on="ts").with_columns(ratio=pl.col("mnq") / pl.col("mes"))
+        ratios = pair["ratio"].to_list()
         print(
-            f"MNQ/MES ratio over {pair.height} minutes: last {pair['ratio'][-1]:.4f}, "
-            f"mean {pair['ratio'].mean():.4f}"
+            f"MNQ/MES ratio over {len(ratios)} minutes: last {ratios[-1]:.4f}, "
+            f"mean {sum(ratios) / len(ratios):.4f}"
         )
 
         # Pair trade: both legs at market, the fills tracked.
