@@ -41,7 +41,12 @@ from projectx.exceptions import ValidationError
 from projectx.indicators._base import register
 from projectx.indicators._common import attach, frame, int_param
 from projectx.indicators.overlap import ma_array, ma_lookback
-from projectx.indicators.streaming import StreamingIndicator, field_index, register_stream
+from projectx.indicators.streaming import (
+    ColumnKernelStream,
+    StreamingIndicator,
+    field_index,
+    register_stream,
+)
 
 __all__ = [
     "ADX",
@@ -837,36 +842,14 @@ _NAN3 = (math.nan, math.nan, math.nan)
 
 
 @register_stream("RSI")
-class StreamingRSI(StreamingIndicator):
+class StreamingRSI(ColumnKernelStream):
     """Streaming :func:`RSI` (same parameters); ``update`` returns the RSI float."""
 
-    __slots__ = ("_field", "_s")
+    __slots__ = ()
 
     def __init__(self, *, period: int = 14, column: str = "close", prefix: str | None = None):
-        self._s = _k.RSIStream(int_param("RSI", "period", period, 2))
-        self._field = field_index("RSI", column)
-        super().__init__(("rsi",), prefix, {"period": period, "column": column})
-
-    def update(
-        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
-    ) -> float:
-        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
-        if x != x and self.count == 0:
-            return math.nan
-        self.count += 1
-        return self._s.update(x)
-
-    def update_forming(
-        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
-    ) -> float:
-        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
-        if x != x and self.count == 0:
-            return math.nan
-        return self._s.peek(x)
-
-    @property
-    def value(self) -> float:
-        return self._s.value
+        kernel = _k.RSIStream(int_param("RSI", "period", period, 2))
+        super().__init__("RSI", "rsi", kernel, period=period, column=column, prefix=prefix)
 
 
 @register_stream("MACD")

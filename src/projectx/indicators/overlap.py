@@ -41,7 +41,12 @@ from projectx.indicators._common import (
     inputs,
     int_param,
 )
-from projectx.indicators.streaming import StreamingIndicator, field_index, register_stream
+from projectx.indicators.streaming import (
+    ColumnKernelStream,
+    StreamingIndicator,
+    field_index,
+    register_stream,
+)
 
 __all__ = [
     "BBANDS",
@@ -488,69 +493,25 @@ def HT_TRENDLINE(
 
 
 @register_stream("SMA")
-class StreamingSMA(StreamingIndicator):
+class StreamingSMA(ColumnKernelStream):
     """Streaming :func:`SMA` (same parameters); ``update`` returns the SMA float."""
 
-    __slots__ = ("_field", "_s")
+    __slots__ = ()
 
     def __init__(self, *, period: int = 30, column: str = "close", prefix: str | None = None):
-        self._s = _k.SMAStream(int_param("SMA", "period", period, 1))
-        self._field = field_index("SMA", column)
-        super().__init__(("sma",), prefix, {"period": period, "column": column})
-
-    def update(
-        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
-    ) -> float:
-        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
-        if x != x and self.count == 0:
-            return math.nan
-        self.count += 1
-        return self._s.update(x)
-
-    def update_forming(
-        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
-    ) -> float:
-        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
-        if x != x and self.count == 0:
-            return math.nan
-        return self._s.peek(x)
-
-    @property
-    def value(self) -> float:
-        return self._s.value
+        kernel = _k.SMAStream(int_param("SMA", "period", period, 1))
+        super().__init__("SMA", "sma", kernel, period=period, column=column, prefix=prefix)
 
 
 @register_stream("EMA")
-class StreamingEMA(StreamingIndicator):
+class StreamingEMA(ColumnKernelStream):
     """Streaming :func:`EMA` (same parameters); ``update`` returns the EMA float."""
 
-    __slots__ = ("_field", "_s")
+    __slots__ = ()
 
     def __init__(self, *, period: int = 30, column: str = "close", prefix: str | None = None):
-        self._s = _k.EMAStream(int_param("EMA", "period", period, 1))
-        self._field = field_index("EMA", column)
-        super().__init__(("ema",), prefix, {"period": period, "column": column})
-
-    def update(
-        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
-    ) -> float:
-        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
-        if x != x and self.count == 0:
-            return math.nan
-        self.count += 1
-        return self._s.update(x)
-
-    def update_forming(
-        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
-    ) -> float:
-        x = close if self._field == 3 else (open, high, low, close, volume)[self._field]
-        if x != x and self.count == 0:
-            return math.nan
-        return self._s.peek(x)
-
-    @property
-    def value(self) -> float:
-        return self._s.value
+        kernel = _k.EMAStream(int_param("EMA", "period", period, 1))
+        super().__init__("EMA", "ema", kernel, period=period, column=column, prefix=prefix)
 
 
 @register_stream("BBANDS")

@@ -42,6 +42,7 @@ from projectx.exceptions import ValidationError
 
 __all__ = [
     "STREAMS",
+    "ColumnKernelStream",
     "StreamingIndicator",
     "Value",
     "bar_arrays",
@@ -216,3 +217,52 @@ class StreamingIndicator(ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args}) count={self.count} value={self.value!r}"
+
+
+class ColumnKernelStream(StreamingIndicator):
+    """A stream that feeds one column of each bar into a native kernel with ``update(x)``,
+    ``peek(x)`` and ``value`` (SMA, EMA, RSI...). Subclasses only build the kernel.
+
+    As the batch form skips leading null inputs, bars whose input is NaN are ignored until the
+    first complete one.
+    """
+
+    __slots__ = ("_field", "_s")
+
+    def __init__(
+        self,
+        name: str,
+        output: str,
+        kernel: Any,
+        *,
+        period: int,
+        column: str = "close",
+        prefix: str | None = None,
+    ) -> None:
+        self._s = kernel
+        self._field = field_index(name, column)
+        super().__init__((output,), prefix, {"period": period, "column": column})
+
+    def _input(self, open: float, high: float, low: float, close: float, volume: float) -> float:
+        return close if self._field == 3 else (open, high, low, close, volume)[self._field]
+
+    def update(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> float:
+        x = self._input(open, high, low, close, volume)
+        if x != x and self.count == 0:
+            return math.nan
+        self.count += 1
+        return float(self._s.update(x))
+
+    def update_forming(
+        self, open: float, high: float, low: float, close: float, volume: float, ts_ns: int = 0
+    ) -> float:
+        x = self._input(open, high, low, close, volume)
+        if x != x and self.count == 0:
+            return math.nan
+        return float(self._s.peek(x))
+
+    @property
+    def value(self) -> float:
+        return float(self._s.value)
