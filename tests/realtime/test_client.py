@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from projectx.client import ProjectX
-from projectx.config import ProjectXConfig, Secret
 from projectx.enums import OrderSide, OrderStatus
 from projectx.realtime.client import RealtimeClient, UserEvent, _unwrap
 from projectx.sim import Simulator
+from tests.realtime.conftest import sim_session
 
 WAIT_S = 15.0
 
@@ -27,16 +27,8 @@ async def eventually(predicate: Callable[[], bool], timeout: float = WAIT_S) -> 
 
 @pytest.fixture
 async def session() -> AsyncIterator[tuple[Simulator, ProjectX]]:
-    async with Simulator(symbols=["MNQ"], seed=11, rate=100.0) as sim:
-        creds = sim.credentials
-        config = ProjectXConfig(
-            environment="local",
-            base_url=sim.base_url,
-            username=creds.user_name,
-            api_key=Secret(creds.api_key),
-        )
-        async with ProjectX(config) as px:
-            yield sim, px
+    async with sim_session(symbols=["MNQ"], seed=11, rate=100.0) as pair:
+        yield pair
 
 
 async def test_a_fill_arrives_as_unwrapped_user_events_and_market_data_in_the_feed(
