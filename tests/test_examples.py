@@ -265,14 +265,19 @@ def test_cli_page_documents_every_subcommand_and_option() -> None:
     from projectx.cli import build_parser
 
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    # one section per subcommand: "## `projectx NAME ...`" up to the next "## "
+    sections = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r"^## `projectx (\w+)[^\n]*\n(?:(?!^## ).*\n?)*", page, re.M)
+    }
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     assert sub.choices, "the CLI has no subcommands"
     for name, parser in sub.choices.items():
-        assert f"## `projectx {name}" in page, f"docs/cli.md has no section for {name}"
+        assert name in sections, f"docs/cli.md has no section for {name}"
         for action in parser._actions:
             for flag in action.option_strings:
                 if flag.startswith("--") and flag != "--help":
-                    assert f"`{flag}" in page, f"docs/cli.md does not mention {name} {flag}"
+                    assert f"`{flag}" in sections[name], f"docs/cli.md: {name} lacks {flag}"
 
 
 def test_suite_page_documents_every_event_type() -> None:
