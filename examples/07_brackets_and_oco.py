@@ -44,6 +44,12 @@ async def main() -> None:
             f"{bracket.entry.average_fill_price}, native={bracket.native}"
         )
         print(f"  stop {stop.order_id} at {stop.stop_price}")
+        for _ in range(100):  # the target follows the stop (client-side brackets: stop first)
+            if bracket.target is not None and bracket.target.order_id is not None:
+                break
+            await asyncio.sleep(0.05)
+        if bracket.target is not None:
+            print(f"  target {bracket.target.order_id} at {bracket.target.limit_price}")
         print("position:", positions.get_position(contract))
 
         # Flatten: cancel the protective legs, close the position at market.

@@ -84,6 +84,7 @@ def check_06(out: str) -> None:
 def check_07(out: str) -> None:
     _has(r"^bracket: entry \d+ filled at \d+\.\d+", out)
     _has(r"^ +stop \d+ at \d+\.\d+", out)
+    _has(r"^ +target \d+ at \d+\.\d+", out)
     _has(r"^chain entry \d+ working at \d+\.\d+", out)
     _has(r"^oco sibling \d+ is cancelled$", out)
     _has(r"^working orders: 0, position: flat$", out)
