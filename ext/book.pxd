@@ -21,6 +21,7 @@ cdef enum:
 
 cdef enum:
     BOOK_DOM_TYPES = 12          # DomType values 0..11 (spec §5.5)
+    TAPE_GATEWAY_TRADE = 100     # tape kind of a GatewayTrade (DomType 5/11 for depth trades)
 
 
 cdef class OrderBook:
@@ -82,6 +83,8 @@ cdef class OrderBook:
     # direct C call through the vtable, exactly like a cdef method.
     cpdef int apply(self, int dom_type, double price, int64_t volume, int64_t current_volume,
                     int64_t ts_ns) except -1
+    cpdef int record_trade(self, double price, int64_t volume, int aggressor,
+                           int64_t ts_ns) except -1
     cdef int _apply(self, int dom_type, double price, int64_t volume, int64_t current_volume,
                     int64_t ts_ns) noexcept nogil
 

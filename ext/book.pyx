@@ -67,10 +67,11 @@ import sys
 
 import numpy as np
 
-__all__ = ["BOOK_APPLIED", "BOOK_IGNORED", "BOOK_INVALID", "OrderBook"]
+__all__ = ["BOOK_APPLIED", "BOOK_IGNORED", "BOOK_INVALID", "TAPE_GATEWAY_TRADE", "OrderBook"]
 
 globals()["BOOK_APPLIED"] = BOOK_APPLIED
 globals()["BOOK_IGNORED"] = BOOK_IGNORED
+globals()["TAPE_GATEWAY_TRADE"] = TAPE_GATEWAY_TRADE
 globals()["BOOK_INVALID"] = BOOK_INVALID
 
 cdef double _MAX_TICKS = 4503599627370496.0     # 2**52: beyond it ticks are not exact
@@ -259,6 +260,31 @@ cdef class OrderBook:
         if self._busy:
             self._check_idle()
         return self._apply(dom_type, price, volume, current_volume, ts_ns)
+
+    cpdef int record_trade(self, double price, int64_t volume, int aggressor,
+                           int64_t ts_ns) except -1:
+        """Record one ``GatewayTrade`` in the tape (kind ``TAPE_GATEWAY_TRADE``) with the venue's
+        aggressor (0 buy, 1 sell; anything else becomes -1). Sets ``last_trade_price``; returns
+        BOOK_APPLIED, or BOOK_INVALID for a non-finite price or a negative volume."""
+        cdef int64_t ticks = 0
+        cdef Py_ssize_t slot
+        if self._to_ticks(price, &ticks) == 0 or volume < 0:
+            self._n_invalid += 1
+            return BOOK_INVALID
+        slot = self._tape_head
+        self._tape_ts[slot] = ts_ns
+        self._tape_price[slot] = self._price_of(ticks)
+        self._tape_volume[slot] = volume
+        self._tape_current[slot] = 0
+        self._tape_aggressor[slot] = <int8_t>(aggressor if aggressor == 0 or aggressor == 1 else -1)
+        self._tape_kind[slot] = TAPE_GATEWAY_TRADE
+        slot += 1
+        if slot == self.tape_capacity:
+            slot = 0
+        self._tape_head = slot
+        self._tape_total += 1
+        self._last_trade_price = self._price_of(ticks)
+        return BOOK_APPLIED
 
     cdef int _apply(self, int dom_type, double price, int64_t volume, int64_t current_volume,
                     int64_t ts_ns) noexcept nogil:
@@ -832,7 +858,8 @@ cdef class OrderBook:
         ``current_volume`` (int64), ``aggressor`` (int8: 0 buy, 1 sell, -1 unknown) and ``kind``
         (int8 DomType: 5 trade, 11 fill). When the records are contiguous in the ring they are
         read-only views that later appends overwrite (``.copy()`` to keep); when they wrap they
-        are copies.
+        are copies. Trades recorded with :meth:`record_trade` (the ``GatewayTrade`` stream, fed
+        by ``MarketFeed``) have kind ``TAPE_GATEWAY_TRADE`` (100) and the venue's aggressor.
         """
         cdef Py_ssize_t held, m, start, cap = self.tape_capacity
         self._check_idle()

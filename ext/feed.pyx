@@ -137,6 +137,9 @@ cdef class MarketFeed:
             if r.kind == REC_TRADE:
                 self.trades += 1
                 self.trades_last += 1
+                if self._book_ptrs[r.contract] != NULL:  # the trade tape, for flow analytics
+                    (<OrderBook>self._book_ptrs[r.contract]).record_trade(
+                        r.price, r.volume, r.type, r.ts_ns)
                 if self._engine_ptrs[r.contract] != NULL:
                     mask = (<BarEngine>self._engine_ptrs[r.contract]).on_trade(
                         r.ts_ns, r.price, r.volume)

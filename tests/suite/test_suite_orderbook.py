@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+
 from projectx.events import Event, EventType
 from projectx.sim import Simulator
 from projectx.suite import TradingSuite
 from tests.suite.conftest import config_for, eventually
 
 
-async def test_orderbook_analytics_follow_the_live_feed(sim: Simulator) -> None:
+@pytest.mark.parametrize(
+    "features",
+    [["orderbook"], ["orderbook", "orderbook_heuristics"]],
+    ids=["native-tape", "python-hooks"],
+)
+async def test_orderbook_analytics_follow_the_live_feed(
+    sim: Simulator, features: list[str]
+) -> None:
     ticks: list[Event] = []
     suite = TradingSuite(
-        "MNQ",
-        timeframes=["1min"],
-        initial_days=0,
-        features=["orderbook", "orderbook_heuristics"],
-        config=config_for(sim),
+        "MNQ", timeframes=["1min"], initial_days=0, features=features, config=config_for(sim)
     )
     suite.on(EventType.TRADE_TICK, ticks.append)
     async with suite:

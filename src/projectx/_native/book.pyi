@@ -8,6 +8,7 @@ import numpy.typing as npt
 BOOK_APPLIED: Final[int]
 BOOK_IGNORED: Final[int]
 BOOK_INVALID: Final[int]
+TAPE_GATEWAY_TRADE: Final[int]
 
 _F64 = np.ndarray[tuple[int], np.dtype[np.float64]]
 _I64 = np.ndarray[tuple[int], np.dtype[np.int64]]
@@ -28,6 +29,8 @@ class OrderBook:
         self, dom_type: int, price: float, volume: int, current_volume: int, ts_ns: int
     ) -> int:
         """Apply one GatewayDepth entry; returns BOOK_APPLIED, BOOK_IGNORED or BOOK_INVALID."""
+    def record_trade(self, price: float, volume: int, aggressor: int, ts_ns: int) -> int:
+        """Record one GatewayTrade in the tape (kind TAPE_GATEWAY_TRADE, the venue's aggressor)."""
     def apply_batch(
         self,
         dom_type: npt.NDArray[np.int32] | npt.NDArray[np.int64],

@@ -27,6 +27,7 @@ from typing import Any, Final, TypedDict
 import numpy as np
 import polars as pl
 
+from projectx._native.book import TAPE_GATEWAY_TRADE
 from projectx._native.book import OrderBook as NativeBook
 from projectx.enums import DomType
 from projectx.exceptions import ValidationError
@@ -328,9 +329,16 @@ class OrderBook:
 
     @property
     def trade_source(self) -> str:
-        """Where the flow analytics read trades: ``"gateway_trades"`` once ``on_trade`` has
-        received one, else ``"depth_tape"`` (the native book's DomType 5 records)."""
-        return "gateway_trades" if self._ring.total else "depth_tape"
+        """Where the flow analytics read trades: ``"gateway_trades"`` when the ``GatewayTrade``
+        stream reached the book (natively through ``MarketFeed`` or through :meth:`on_trade`),
+        else ``"depth_tape"`` (the native book's DomType 5 records)."""
+        if self._ring.total or self._native_gateway_trades():
+            return "gateway_trades"
+        return "depth_tape"
+
+    def _native_gateway_trades(self) -> bool:
+        tape = self._native.tape()
+        return bool((tape["kind"] == TAPE_GATEWAY_TRADE).any())
 
     def _trades(self, window: Window) -> Trades:
         w = window_ns(window)
@@ -338,13 +346,15 @@ class OrderBook:
             trades = self._ring.trades()
         else:
             tape = self._native.tape()
-            keep = tape["kind"] == _TRADE
+            kinds = tape["kind"]
+            gateway = kinds == TAPE_GATEWAY_TRADE
+            keep = gateway if gateway.any() else kinds == _TRADE
             trades = Trades(
                 tape["ts_ns"][keep],
                 tape["price"][keep],
                 tape["volume"][keep],
                 tape["aggressor"][keep],
-                "depth_tape",
+                "gateway_trades" if gateway.any() else "depth_tape",
             )
         return trades.since(w)
 

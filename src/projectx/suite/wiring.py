@@ -117,10 +117,12 @@ def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
             time_source=lambda: suite.feed.last_ts_ns,
         )
         ctx.orderbook = book
-        # trade flow reads the Gateway's trades; depth entries matter only to the heuristics
-        suite.dispatcher.add_record_hooks(
-            ctx.contract_id, trade=book.on_trade, depth=book.on_depth if heuristics else None
-        )
+        # trade flow reads the GatewayTrade stream from the native tape (MarketFeed records it);
+        # the per-record Python hooks are needed only by the iceberg/spoofing heuristics
+        if heuristics:
+            suite.dispatcher.add_record_hooks(
+                ctx.contract_id, trade=book.on_trade, depth=book.on_depth
+            )
     ctx.orders = suite.order_manager
     ctx.positions = suite.position_manager
     ctx.risk = suite.risk_manager
