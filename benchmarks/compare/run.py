@@ -187,6 +187,9 @@ def main() -> int:
     parser.add_argument(
         "--ours-python", help="a Python with projectx installed (default: .venvs/ours)"
     )
+    parser.add_argument(
+        "--reinstall-ours", action="store_true", help="reinstall this checkout into .venvs/ours"
+    )
     parser.add_argument("--no-pxpy", action="store_true", help="leave project-x-py out")
     parser.add_argument("--no-nautilus", action="store_true", help="leave nautilus_trader out")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds per workload (median)")
@@ -194,6 +197,8 @@ def main() -> int:
     args = parser.parse_args()
 
     VENVS.mkdir(exist_ok=True)
+    if args.reinstall_ours and not args.ours_python:
+        shutil.rmtree(VENVS / "ours", ignore_errors=True)
     base = sys.executable
     ours_py = (
         Path(args.ours_python)
