@@ -33,6 +33,7 @@ import os
 import random
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -263,6 +264,9 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         suite.on(EventType.ORDER_FILLED, counter("fills"))
         suite.on(EventType.POSITION_PNL_UPDATE, counter("pnl_updates"))
         await suite.connect()
+        # the order manager keeps at most max_finished finished orders (10,000 by default);
+        # a smaller cap is reached during warm-up, so the run shows whether the cap holds
+        suite.orders.max_finished = args.max_finished
         stop = asyncio.Event()
         ctx = suite[SYMBOL]
         factory = MessageFactory(
@@ -279,6 +283,10 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         base_records = market.stats.records
         published = entries = 0
         samples: list[dict[str, Any]] = []
+        snap0: Any = None
+        growth: list[dict[str, Any]] = []
+        if args.tracemalloc:
+            tracemalloc.start()
         t_start = time.monotonic()
         next_sample = t_start + args.sample_s
         last_pub, last_t = 0, t_start
@@ -316,6 +324,12 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
                     print(json.dumps(s), flush=True)
                     probe.lags_ms.clear()
                     probe.latencies_ms.clear()
+                    if (
+                        args.tracemalloc
+                        and snap0 is None
+                        and published >= args.warmup * args.messages
+                    ):
+                        snap0 = tracemalloc.take_snapshot()
                     last_pub, last_t = published, now
             # drain: every record parsed
             for _ in range(1200):  # at most 60 s
@@ -328,6 +342,17 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
                 with contextlib.suppress(Exception):
                     await task
         elapsed = time.monotonic() - t_start
+        if snap0 is not None:
+            diff = tracemalloc.take_snapshot().compare_to(snap0, "lineno")
+            growth = [
+                {
+                    "where": f"{d.traceback[0].filename.split('/')[-1]}:{d.traceback[0].lineno}",
+                    "kib": round(d.size_diff / 1024, 1),
+                    "blocks": d.count_diff,
+                }
+                for d in diff[:15]
+            ]
+            tracemalloc.stop()
         stats = suite.get_stats()
         await suite.disconnect()
     return {
@@ -350,6 +375,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "events": counts,
         "trade_ticks": probe.ticks,
         "bus_dropped": stats["events"]["dropped"],
+        "sim_orders_kept": len(sim.exchange.orders),
+        "heap_growth_after_warmup": growth,
         "samples": samples,
     }
 
@@ -383,10 +410,10 @@ def summarize(report: dict[str, Any], warmup: float, flat_mb: float, lag_bound_m
     }
 
 
-def write_outputs(report: dict[str, Any], out: Path) -> None:
-    """``soak.json``, ``soak.md`` and ``soak.png`` in ``out``."""
+def write_outputs(report: dict[str, Any], out: Path, name: str = "soak") -> None:
+    """``<name>.json``, ``<name>.md`` and ``<name>.png`` in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "soak.json").write_text(json.dumps(report, indent=1, default=str))
+    (out / f"{name}.json").write_text(json.dumps(report, indent=1, default=str))
     s = report["summary"]
     lines = [
         "# Soak report",
@@ -405,10 +432,10 @@ def write_outputs(report: dict[str, Any], out: Path) -> None:
         f"| events | {report['events']} |",
         f"| bus dropped (slow async handler) | {report['bus_dropped']} |",
         "",
-        "![soak](soak.png)",
+        f"![soak]({name}.png)",
         "",
     ]
-    (out / "soak.md").write_text("\n".join(lines))
+    (out / f"{name}.md").write_text("\n".join(lines))
     import matplotlib
 
     matplotlib.use("Agg")
@@ -418,7 +445,13 @@ def write_outputs(report: dict[str, Any], out: Path) -> None:
     x = [sm["messages"] / 1e6 for sm in samples]
     fig, axes = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
     axes[0].plot(x, [sm["rss_mb"] for sm in samples])
+    axes[0].set_ylim(0, max(sm["rss_mb"] for sm in samples) * 1.15)
     axes[0].set_ylabel("RSS (MiB)")
+    axes[0].set_title(
+        f"RSS growth after warm-up {s['rss_growth_after_warmup_mb']} MiB "
+        f"({s['rss_slope_mb_per_million_msgs']} MiB per million messages)",
+        fontsize=9,
+    )
     axes[1].plot(x, [sm["lag_p99_ms"] for sm in samples], label="p99")
     axes[1].plot(x, [sm["lag_max_ms"] for sm in samples], label="max", alpha=0.6)
     axes[1].set_ylabel("loop lag (ms)")
@@ -430,7 +463,7 @@ def write_outputs(report: dict[str, Any], out: Path) -> None:
     axes[2].legend()
     fig.suptitle(f"soak: {report['messages']:,} messages, {s['elapsed_s']} s")
     fig.tight_layout()
-    fig.savefig(out / "soak.png", dpi=80)
+    fig.savefig(out / f"{name}.png", dpi=80)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -444,9 +477,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sample-s", type=float, default=5.0)
     p.add_argument("--features", default="orderbook,orderbook_heuristics,risk")
     p.add_argument("--loop", choices=("asyncio", "uvloop"), default="uvloop")
+    p.add_argument("--max-finished", type=int, default=300, help="OrderManager cap")
+    p.add_argument("--tracemalloc", action="store_true", help="attribute heap growth by file")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--warmup", type=float, default=0.1, help="fraction of messages")
-    p.add_argument("--flat-mb", type=float, default=32.0)
+    p.add_argument("--flat-mb", type=float, default=8.0)
     p.add_argument("--lag-bound-ms", type=float, default=250.0)
     p.add_argument("--out", type=Path, default=Path(__file__).parent / "soak_report")
     args = p.parse_args(argv)
