@@ -1,7 +1,7 @@
 """``projectx demo``: the SDK doing its job end to end, with no account and no network.
 
-1. Starts the Gateway simulator in-process on 127.0.0.1 (or uses ``PROJECT_X_*`` credentials
-   and URLs from the environment with ``--live-config``).
+1. Starts the Gateway simulator in-process on 127.0.0.1 (``run_demo(config=...)`` points it at
+   another Gateway instead).
 2. Creates a :class:`~projectx.suite.TradingSuite` for the symbols with 1sec/1min/5min bars
    warmed up from REST, the order book, orders, positions and risk.
 3. Runs :mod:`projectx.strategies.ema_cross` (an EMA cross that enters with a bracket: a stop

@@ -78,6 +78,8 @@ class Event(NamedTuple):
 
 
 Handler = Callable[[Event], Any]
+Instrument = str | tuple[str, ...] | None
+"""An instrument filter: one name, several aliases (a symbol and its contract id), or None."""
 _AsyncHandler = Callable[[Event], Awaitable[Any]]
 
 
@@ -164,7 +166,7 @@ class _AsyncWorker:
 class _Entry:
     handler: Handler
     priority: int
-    instrument: str | None
+    instrument: frozenset[str] | None
     once: bool
     worker: _AsyncWorker | None
     seq: int
@@ -202,7 +204,7 @@ class EventBus:
         handler: None = None,
         *,
         priority: int = 0,
-        instrument: str | None = None,
+        instrument: Instrument = None,
     ) -> Callable[[Handler], Handler]: ...
     @overload
     def on(
@@ -211,7 +213,7 @@ class EventBus:
         handler: Handler,
         *,
         priority: int = 0,
-        instrument: str | None = None,
+        instrument: Instrument = None,
     ) -> Handler: ...
     def on(
         self,
@@ -219,12 +221,13 @@ class EventBus:
         handler: Handler | None = None,
         *,
         priority: int = 0,
-        instrument: str | None = None,
+        instrument: Instrument = None,
     ) -> Handler | Callable[[Handler], Handler]:
         """Register ``handler`` for ``event`` (also usable as ``@bus.on(EventType.NEW_BAR)``).
 
         Higher ``priority`` runs first; equal priorities run in registration order.
-        ``instrument`` restricts the handler to events of that instrument.
+        ``instrument`` restricts the handler to events of that instrument (a name, or a tuple
+        of aliases such as ``("MNQ", "CON.F.US.MNQ.Z26")``).
         """
         if handler is None:
 
@@ -242,7 +245,7 @@ class EventBus:
         handler: Handler,
         *,
         priority: int = 0,
-        instrument: str | None = None,
+        instrument: Instrument = None,
     ) -> Handler:
         """Register ``handler`` for the next matching ``event`` only."""
         self._add(event, handler, priority, instrument, once=True)
@@ -266,7 +269,7 @@ class EventBus:
         timeout: float,  # noqa: ASYNC109 - the documented wait_for(type, timeout, predicate)
         predicate: Callable[[Event], bool] | None = None,
         *,
-        instrument: str | None = None,
+        instrument: Instrument = None,
     ) -> Event:
         """Wait for the next ``event`` (matching ``predicate``); raises ``TimeoutError``."""
         if timeout <= 0:
@@ -329,7 +332,7 @@ class EventBus:
         counts[event] = counts.get(event, 0) + 1
         fired_once = False
         for entry in entries:
-            if entry.instrument is not None and entry.instrument != instrument:
+            if entry.instrument is not None and instrument not in entry.instrument:
                 continue
             if entry.once:
                 if entry.fired:
@@ -396,7 +399,7 @@ class EventBus:
         event: EventType | str,
         handler: Handler,
         priority: int,
-        instrument: str | None,
+        instrument: Instrument,
         *,
         once: bool,
     ) -> None:
@@ -409,7 +412,12 @@ class EventBus:
         ):
             worker = _AsyncWorker(self, handler, self._async_queue_size)
         self._seq += 1
-        entry = _Entry(handler, priority, instrument, once, worker, self._seq)
+        names = (
+            None
+            if instrument is None
+            else frozenset((instrument,) if isinstance(instrument, str) else instrument)
+        )
+        entry = _Entry(handler, priority, names, once, worker, self._seq)
         entries = sorted(
             (*self._handlers.get(etype, ()), entry), key=lambda e: (-e.priority, e.seq)
         )

@@ -150,3 +150,20 @@ async def test_bad_suite_arguments_are_refused_before_connecting() -> None:
         TradingSuite("MNQ", features=["telepathy"])
     with pytest.raises(ValidationError):
         TradingSuite("MNQ", timeframes=["7parsecs"]).data  # noqa: B018
+
+
+async def test_instrument_handlers_see_order_and_position_events_of_their_contract(
+    sim: Simulator,
+) -> None:
+    async with await TradingSuite.create(
+        "MNQ", timeframes=["1sec"], initial_days=0, config=config_for(sim)
+    ) as suite:
+        ctx = suite["MNQ"]
+        fills: list[Event] = []
+        ctx.on(EventType.ORDER_FILLED, fills.append)
+        opened = asyncio.ensure_future(ctx.wait_for(EventType.POSITION_OPENED, timeout=10))
+        await suite.orders.place_market_order(ctx.contract, OrderSide.BUY, 1)
+        event = await opened
+        await eventually(lambda: len(fills) == 1)
+        assert event.instrument == ctx.contract_id and fills[0].instrument == ctx.contract_id
+        await suite.positions.close_position(ctx.contract)

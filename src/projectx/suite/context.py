@@ -33,6 +33,11 @@ class InstrumentContext:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def _names(self) -> tuple[str, str]:
+        # market events carry the symbol, order/position events the contract id: match both
+        return (self.symbol, self.contract.id)
+
+    @property
     def contract_id(self) -> str:
         """The Gateway contract id (``CON.F.US.MNQ.Z26``)."""
         return self.contract.id
@@ -42,12 +47,12 @@ class InstrumentContext:
     ) -> Handler | Callable[[Handler], Handler]:
         """``bus.on`` restricted to this instrument (also a decorator)."""
         if handler is None:
-            return self.bus.on(event, priority=priority, instrument=self.symbol)
-        return self.bus.on(event, handler, priority=priority, instrument=self.symbol)
+            return self.bus.on(event, priority=priority, instrument=self._names)
+        return self.bus.on(event, handler, priority=priority, instrument=self._names)
 
     def once(self, event: EventType | str, handler: Handler, *, priority: int = 0) -> Handler:
         """``bus.once`` restricted to this instrument."""
-        return self.bus.once(event, handler, priority=priority, instrument=self.symbol)
+        return self.bus.once(event, handler, priority=priority, instrument=self._names)
 
     def off(self, event: EventType | str, handler: Handler | None = None) -> int:
         """Remove a handler (see :meth:`EventBus.off`)."""
@@ -60,7 +65,7 @@ class InstrumentContext:
         predicate: Callable[[Event], bool] | None = None,
     ) -> Event:
         """Next ``event`` of this instrument (see :meth:`EventBus.wait_for`)."""
-        return await self.bus.wait_for(event, timeout, predicate, instrument=self.symbol)
+        return await self.bus.wait_for(event, timeout, predicate, instrument=self._names)
 
     def managed_trade(self, **kwargs: Any) -> Any:
         """``async with ctx.managed_trade(max_risk_percent=...) as trade`` on this instrument."""
