@@ -61,6 +61,7 @@ cdef class FrameParser:
     cdef readonly int64_t records_native
     cdef readonly int64_t records_fallback
     cdef readonly int64_t records_oversized   # records dropped for exceeding max_tail
+    cdef readonly int64_t records_truncated   # partial records dropped: their rest never came
     cdef readonly int64_t bytes_total
     cdef readonly Py_ssize_t max_tail
 
@@ -68,5 +69,8 @@ cdef class FrameParser:
     cdef int _parse_args(self, const unsigned char** pp, const unsigned char* end, int target) except -1
     cdef int _parse_record(self, const unsigned char* start, const unsigned char* end) except -1
     cdef int _parse_buffer(self, const unsigned char* buf, Py_ssize_t n) except -1
+    cdef int _complete_tail(self, const unsigned char* buf, Py_ssize_t head) except -1
+    cdef int _recover_embedded(self, const unsigned char* start,
+                               const unsigned char* end) except -1
     cdef int _lookup_contract(self, const unsigned char* s, Py_ssize_t n) noexcept
     cpdef Py_ssize_t feed(self, object data) except -1

@@ -23,6 +23,7 @@ from libc.string cimport memchr, memcmp, memcpy, memset
 from projectx._native.isotime cimport parse_iso_ns
 
 import numpy as np
+from orjson import loads as _orjson_loads
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object s, Py_ssize_t* size) except NULL
@@ -31,6 +32,18 @@ cdef extern from "Python.h":
     void PyErr_Clear() noexcept
 
 ctypedef const unsigned char* cptr
+
+
+_INVOCATION_PREFIX = b'{"type":1,"target":"Gateway'
+
+
+def _is_json(data):
+    """Whether ``data`` is one JSON document (only for partial-record recovery: rare)."""
+    try:
+        _orjson_loads(data)
+    except ValueError:
+        return False
+    return True
 
 
 class FrameError(ValueError):
@@ -835,11 +848,62 @@ cdef class FrameParser:
             self.records_total += 1
             if self._parse_record(p, sep):
                 self.records_native += 1
+            elif self._recover_embedded(p, sep):
+                pass
             else:
                 self.records_fallback += 1
                 self.others.append(PyBytes_FromStringAndSize(<const char*>p, sep - p))
                 self._other_positions.append(self.n_recs)
             p = sep + 1
+        return 0
+
+    cdef int _recover_embedded(self, const unsigned char* start,
+                               const unsigned char* end) except -1:
+        """A record that is not a market record may be a truncated record (its rest never
+        came) glued to a complete market invocation sent right after it in the same message:
+        parse the invocation, count the truncated part (1 when recovered, else 0)."""
+        cdef const unsigned char* q = start + 1
+        cdef Py_ssize_t plen = len(_INVOCATION_PREFIX)
+        cdef const unsigned char* prefix = <const unsigned char*>PyBytes_AS_STRING(_INVOCATION_PREFIX)
+        while q + plen <= end:
+            q = <const unsigned char*>memchr(q, 123, end - q)  # '{'
+            if q == NULL or q + plen > end:
+                return 0
+            if memcmp(q, prefix, plen) == 0 and self._parse_record(q, end):
+                self.records_total += 1
+                self.records_native += 1
+                self.records_truncated += 1
+                return 1
+            q += 1
+        return 0
+
+    cdef int _complete_tail(self, const unsigned char* buf, Py_ssize_t head) except -1:
+        """The kept partial record + ``buf[:head]`` (up to the separator) form one record —
+        unless the partial record was truncated (its rest never came) and ``buf`` starts a new
+        one: then the partial record is dropped (counted in ``records_truncated``) and the new
+        record kept, so a truncated frame never swallows the next record."""
+        cdef bytes joined = bytes(self._tail) + PyBytes_FromStringAndSize(<const char*>buf, head)
+        cdef const unsigned char* j = <const unsigned char*>PyBytes_AS_STRING(joined)
+        cdef Py_ssize_t jn = PyBytes_GET_SIZE(joined)
+        self._tail = bytearray()
+        self.records_total += 1
+        if self._parse_record(j, j + jn):
+            self.records_native += 1
+            return 0
+        if head > 0 and buf[0] == 123 and self._parse_record(buf, buf + head):  # '{'
+            self.records_total += 1  # the dropped partial record and the kept one
+            self.records_native += 1
+            self.records_truncated += 1
+            return 0
+        if head > 0 and buf[0] == 123 and not _is_json(joined):
+            single = PyBytes_FromStringAndSize(<const char*>buf, head)
+            if _is_json(single):
+                self.records_total += 1
+                self.records_truncated += 1
+                joined = single
+        self.records_fallback += 1
+        self.others.append(joined)
+        self._other_positions.append(self.n_recs)
         return 0
 
     cpdef Py_ssize_t feed(self, object data) except -1:
@@ -892,10 +956,7 @@ cdef class FrameParser:
                 self.records_total += 1
                 self.records_oversized += 1
             else:
-                joined = bytes(self._tail) + PyBytes_FromStringAndSize(<const char*>buf, head + 1)
-                self._tail = bytearray()
-                self._parse_buffer(<const unsigned char*>PyBytes_AS_STRING(joined),
-                                   PyBytes_GET_SIZE(joined))
+                self._complete_tail(buf, head)
             self._tail = bytearray()
             self._parse_buffer(sep + 1, n - head - 1)
         else:

@@ -142,7 +142,7 @@ class FaultInjector:
         elif kind.startswith("frame_"):
             frame = kind.removeprefix("frame_")
             if frame == "truncated" and not self.truncate_market:
-                hub = "user"  # see test_truncated_market_frame_loses_a_trade (xfail)
+                hub = "user"
             size = rng.choice((80_000, 3_000_000, 17_000_000))  # the client drops > 16 MiB
             f.send_frame(hub, kind=frame, size=size)  # type: ignore[arg-type]
         elif kind == "user_events_duplicated":

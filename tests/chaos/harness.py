@@ -41,7 +41,7 @@ class ChaosConfig:
     order_interval_s: float = 0.08
     rate: float = 60.0
     kinds: tuple[str, ...] = KINDS
-    truncate_market: bool = False
+    truncate_market: bool = True
 
 
 @dataclass

@@ -244,7 +244,13 @@ def check_bars(
         }
         for label in sorted(set(want) | set(got)):
             if got.get(label) != want.get(label):
-                out.append(f"{tf} bar {label}: got {got.get(label)}, trades say {want.get(label)}")
+                near = [
+                    r for r in ctx.data.repairs if r[0] == tf and r[1] - 5e9 <= label <= r[2] + 5e9
+                ]
+                out.append(
+                    f"{tf} bar {label}: got {got.get(label)}, trades say {want.get(label)}"
+                    f" (repairs near it: {near})"
+                )
     return out
 
 

@@ -390,3 +390,20 @@ def test_garbage_never_crashes_and_is_handed_back(blob: bytes) -> None:
     pieces = blob.split(RS)
     assert parser.others == [p for p in pieces[:-1] if expected_records(p, CONTRACTS) is None]
     assert parser.pending_bytes == len(pieces[-1])
+
+
+def test_a_truncated_record_glued_to_the_next_market_record_loses_only_itself() -> None:
+    parser = FrameParser()
+    parser.register_contract(MNQ)
+    partial = b'{"type":1,"target":"GatewayQuote","arguments":["CON.F.US.X",{"sym'
+    # the partial record ends a message: the next message completes nothing, it starts anew
+    parser.feed(partial)
+    assert parser.feed(TRADE + RS) == 2
+    assert parser.n_records == 1 and parser.records_truncated == 1 and parser.others == []
+    # the partial record and the next record in one message
+    assert parser.feed(partial + TRADE + RS) == 2
+    assert parser.n_records == 1 and parser.records_truncated == 2 and parser.others == []
+    # a split record is still joined
+    parser.feed(TRADE[:40])
+    assert parser.feed(TRADE[40:] + RS) == 1 and parser.n_records == 1
+    assert parser.records_truncated == 2

@@ -14,6 +14,10 @@ class FrameParser:
     @property
     def records_fallback(self) -> int: ...
     @property
+    def records_truncated(self) -> int:
+        """Partial records dropped because the next message started a new record instead of
+        completing them (a truncated frame); the new record is kept."""
+    @property
     def records_oversized(self) -> int:
         """Records dropped (and counted in ``records_total``) for exceeding ``max_tail``; the
         parser skips the rest of such a record and keeps every other record of the message."""

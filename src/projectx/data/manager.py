@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,8 @@ __all__ = ["RealtimeDataManager"]
 log = logging.getLogger(__name__)
 
 _NS = 1_000_000_000
+REPAIR_ATTEMPTS = 9
+"""REST attempts for one gap repair (backoff 0.25 s doubling, capped at 5 s: ~24 s in all)."""
 
 
 @dataclass(slots=True)
@@ -51,6 +54,8 @@ class _Gap:
     until_ns: int
     held: list[Bar] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
+    followup: _Gap | None = None
+    """A gap that opened while this one's repair was in flight (repaired after it)."""
 
 
 class RealtimeDataManager:
@@ -93,6 +98,8 @@ class RealtimeDataManager:
         self.bars_repaired = 0
         self.repair_failures = 0
         self.warmup_bars: dict[str, int] = {}
+        #: the latest repairs: ``(timeframe, from_ns, to_ns, bars from REST)`` (bounded)
+        self.repairs: deque[tuple[str, int, int, int]] = deque(maxlen=64)
         self._indicators: dict[str, list[LiveIndicator]] = {}
 
     def __repr__(self) -> str:
@@ -164,9 +171,14 @@ class RealtimeDataManager:
             gap = self._gaps.get(tf.name)
             if gap is None:
                 self._gaps[tf.name] = _Gap(start, now_ns)
-            else:
-                gap.from_ns = min(gap.from_ns, start)
-                gap.until_ns = max(gap.until_ns, now_ns)
+                continue
+            if gap.task is not None:  # its repair is fetching already: queue a second one
+                if gap.followup is None:
+                    gap.followup = _Gap(start, now_ns)
+                    continue
+                gap = gap.followup
+            gap.from_ns = min(gap.from_ns, start)
+            gap.until_ns = max(gap.until_ns, now_ns)
 
     async def close(self) -> None:
         """Cancel pending repairs."""
@@ -198,15 +210,20 @@ class RealtimeDataManager:
                     self._emit_bar(name, bar, repaired=False)
                 else:
                     gap.held.append(bar)
-            if gap is None or gap.task is not None or not gap.held:
-                continue
-            forming = engine.forming(name)
-            if forming is None or forming.ts_ns > gap.until_ns:
-                gap.task = asyncio.get_running_loop().create_task(
-                    self._repair(name, gap), name=f"projectx-repair-{self.symbol}-{name}"
-                )
-                self._tasks.add(gap.task)
-                gap.task.add_done_callback(self._tasks.discard)
+            if gap is not None:
+                self._maybe_repair(name, gap)
+
+    def _maybe_repair(self, name: str, gap: _Gap) -> None:
+        """Start ``gap``'s repair once every bar it covers has closed."""
+        if gap.task is not None or not gap.held:
+            return
+        forming = self.engine.forming(name)
+        if forming is None or forming.ts_ns > gap.until_ns:
+            gap.task = asyncio.get_running_loop().create_task(
+                self._repair(name, gap), name=f"projectx-repair-{self.symbol}-{name}"
+            )
+            self._tasks.add(gap.task)
+            gap.task.add_done_callback(self._tasks.discard)
 
     def _emit_bar(self, name: str, bar: Bar, *, repaired: bool) -> None:
         self.bars_emitted += 1
@@ -234,17 +251,18 @@ class RealtimeDataManager:
         forming = self.engine.forming(name)
         to_ns = forming.ts_ns if forming is not None else time.time_ns()
         try:
-            for attempt in range(3):
+            for attempt in range(REPAIR_ATTEMPTS):
                 try:
                     rest = await fetch_bars(self.client, self.contract, tf, gap.from_ns, to_ns)
                     break
-                except Exception as exc:
-                    if attempt == 2:
+                except Exception as exc:  # REST down, 5xx, 429: the Gateway may be restarting
+                    if attempt == REPAIR_ATTEMPTS - 1:
                         raise
                     log.warning("%s %s: bar repair failed (%s), retrying", self.symbol, name, exc)
-                    await asyncio.sleep(0.5 * (attempt + 1))
+                    await asyncio.sleep(min(5.0, 0.25 * 2**attempt))
             ring = self.engine.ring(name)
             splice_closed(ring, rest, gap.from_ns, to_ns)
+            self.repairs.append((name, gap.from_ns, to_ns, len(rest["ts_ns"])))
             self.bars_repaired += len(rest["ts_ns"])
         except asyncio.CancelledError:
             raise
@@ -259,8 +277,12 @@ class RealtimeDataManager:
                 )
             rest = None
         finally:
+            nxt = gap.followup
             if self._gaps.get(name) is gap:
-                del self._gaps[name]
+                if nxt is None:
+                    del self._gaps[name]
+                else:
+                    self._gaps[name] = nxt
         if rest is not None:
             closed = self.engine.closed(name)
             ts = np.asarray(closed["ts"], dtype=np.int64)
@@ -269,12 +291,20 @@ class RealtimeDataManager:
                 self._emit_bar(name, _bar_at(closed, i), repaired=True)
         else:
             for bar in gap.held:
-                self._emit_bar(name, bar, repaired=False)
-        # bars that closed while the repair was in flight (after the gap) come last, in order
+                if bar.ts_ns < to_ns:
+                    self._emit_bar(name, bar, repaired=False)
+        # bars that closed while the repair was in flight come last, in order — or wait for the
+        # next repair when a gap opened meanwhile
         closed = self.engine.closed(name)
         later = np.flatnonzero(np.asarray(closed["ts"], dtype=np.int64) >= to_ns).tolist()
         for i in later:
-            self._emit_bar(name, _bar_at(closed, i), repaired=False)
+            bar = _bar_at(closed, i)
+            if nxt is not None and bar.ts_ns >= nxt.from_ns:
+                nxt.held.append(bar)
+            else:
+                self._emit_bar(name, bar, repaired=False)
+        if nxt is not None:
+            self._maybe_repair(name, nxt)
 
     @property
     def repairing(self) -> bool:

@@ -169,6 +169,7 @@ class HubConnection:
         self.stats = HubStats()
         self._frames: Any = getattr(parser, "parser", parser)  # the FrameParser itself
         self._oversized_seen = int(getattr(self._frames, "records_oversized", 0))
+        self._truncated_seen = int(getattr(self._frames, "records_truncated", 0))
         #: client CPU time per received message (parse + native state + handlers), ns
         self.process_latency = LatencyHistogram(f"{name}.process")
         self._token_factory = token_factory
@@ -547,6 +548,12 @@ class HubConnection:
             stats.oversized_records += 1
             log.warning("%s hub: oversized record discarded", self.name)
             return True
+        truncated = self._frames.records_truncated - self._truncated_seen
+        if truncated:  # a partial record whose rest never came: dropped, the next one kept
+            self._truncated_seen += truncated
+            stats.malformed_records += truncated
+            n -= truncated
+            log.warning("%s hub: %d truncated record(s) discarded", self.name, truncated)
         oversized = self._frames.records_oversized - self._oversized_seen
         if oversized:
             self._oversized_seen += oversized
