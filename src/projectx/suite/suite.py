@@ -102,6 +102,8 @@ class TradingSuite:
         self._last_seen_ns = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self.reconciliations = 0
+        self._reconcile_task: asyncio.Task[Any] | None = None
+        self._reconcile_again = False
         self.order_manager: Any = None
         self.position_manager: Any = None
         self.risk_manager: Any = None
@@ -313,9 +315,20 @@ class TradingSuite:
                     ctx.data.mark_gap(self._last_seen_ns or self.feed.last_ts_ns)
             bus.emit(EventType.RECONNECTED, {"hub": hub})
             if hub == "user":
-                self._spawn(self._reconcile_all(), "reconcile")
+                # reconnects in a burst share one reconciliation (plus one after it, so the
+                # last reconnect is always covered)
+                if self._reconcile_task is None or self._reconcile_task.done():
+                    self._reconcile_task = self._spawn(self._reconcile_all(), "reconcile")
+                else:
+                    self._reconcile_again = True
 
     async def _reconcile_all(self) -> None:
+        self._reconcile_again = True
+        while self._reconcile_again:
+            self._reconcile_again = False
+            await self._reconcile_once()
+
+    async def _reconcile_once(self) -> None:
         self.reconciliations += 1
         try:
             await wiring.reconcile(self)
@@ -323,10 +336,11 @@ class TradingSuite:
             log.warning("reconciliation after reconnect failed: %s", exc)
             self.bus.emit(EventType.ERROR, {"source": "reconcile", "error": exc})
 
-    def _spawn(self, coro: Any, name: str) -> None:
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro, name=f"projectx-suite-{name}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # -- stats ----------------------------------------------------------------------------------
     def get_stats(self) -> dict[str, Any]:
