@@ -191,6 +191,22 @@ cdef class MarketFeed:
                 out.append((contracts[r.contract], r.price, r.volume, r.type, r.ts_ns))
         return out
 
+    def last_prices(self) -> list:
+        """``(contract_id, price)`` of the last trade of each contract traded in the last
+        ``feed()`` (one tuple per contract, not per trade)."""
+        cdef Py_ssize_t i
+        cdef MarketRec* r
+        out = []
+        if self.trades_last == 0:
+            return out
+        contracts = self.parser.contracts
+        seen = {}
+        for i in range(self.parser.n_recs):
+            r = &self.parser.recs[i]
+            if r.kind == REC_TRADE:
+                seen[contracts[r.contract]] = r.price
+        return list(seen.items())
+
     def last_depth(self) -> list:
         """Depth entries of the last ``feed()``, in wire order, as
         ``(contract_id, dom_type, price, volume, ts_ns)`` tuples."""

@@ -48,3 +48,13 @@ def test_record_trade_refuses_bad_input_and_maps_unknown_sides() -> None:
     book.record_trade(100.0, 1, 7, 2)
     assert book.tape()["aggressor"].tolist() == [-1]
     assert book.stats["invalid"] == 2
+
+
+def test_last_prices_gives_the_last_trade_of_each_contract_of_the_message() -> None:
+    feed = MarketFeed()
+    feed.add_contract(CID, 0.25, ["1min"])
+    two = _trade(21000.25, 1, 0, 1)[:-1]  # one record, then a second trade in the same message
+    feed.feed(two + b"\x1e" + _trade(21001.0, 2, 1, 2))
+    assert feed.trades_last == 2
+    assert feed.last_prices() == [(CID, 21001.0)]
+    assert [t[1] for t in feed.last_trades()] == [21000.25, 21001.0]

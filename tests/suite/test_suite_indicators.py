@@ -38,6 +38,11 @@ async def test_live_rsi_and_ema_equal_batch_after_every_closed_bar(sim: Simulato
         await eventually(lambda: len(seen) >= 4, timeout_s=20)
         assert mismatches == []
         assert rsi.updates >= 4 and ema.updates >= 4
-        preview = ema.forming_value(data.get_forming_bar("1sec"))
-        assert isinstance(preview, float)
-        assert ema.value == seen[-1][1] or ema.updates > len(seen)  # preview left state alone
+        suite.off(EventType.NEW_BAR, check)
+        before, updates = ema.value, ema.updates
+        forming = data.get_forming_bar("1sec")
+        preview = ema.forming_value(forming)
+        if forming is not None:  # the preview is what committing the forming bar would give
+            alpha = 2.0 / (4 + 1)
+            assert math.isclose(preview, before + alpha * (forming.close - before), rel_tol=1e-12)
+        assert (ema.value, ema.updates) == (before, updates)  # and it changed nothing

@@ -37,6 +37,8 @@ class MarketFeed:
     def quotes_last(self) -> int: ...
     def last_trades(self) -> list[tuple[str, float, int, int, int]]:
         """Trades of the last ``feed()``: ``(contract_id, price, volume, type, ts_ns)``."""
+    def last_prices(self) -> list[tuple[str, float]]:
+        """Last trade price per contract traded in the last ``feed()``."""
     def last_depth(self) -> list[tuple[str, int, float, int, int]]:
         """Depth entries of the last ``feed()``:
         ``(contract_id, dom_type, price, volume, ts_ns)``."""

@@ -88,12 +88,11 @@ class MarketDispatcher:
     def _records(self, feed: MarketFeed) -> None:
         bus = self.bus
         symbols = self._symbols
-        last_price: dict[str, float] = {}
-        if feed.trades_last:
+        if feed.trades_last and (self._trade_hooks or bus.wants(EventType.TRADE_TICK)):
+            # a Python tuple per trade only when someone asked for individual trades
             tick = bus.wants(EventType.TRADE_TICK)
             hooks = self._trade_hooks
             for cid, price, volume, side, ts_ns in feed.last_trades():
-                last_price[cid] = price
                 if hooks:
                     hook = hooks.get(cid)
                     if hook is not None:
@@ -132,16 +131,18 @@ class MarketDispatcher:
                     {"contract_id": cid, **feed.quote(cid)},
                     symbols.get(cid),
                 )
-        if last_price:
-            for cid, price in last_price.items():
+        data_update = bus.wants(EventType.DATA_UPDATE)
+        if feed.trades_last and (self._price_listeners or data_update):
+            last_prices = feed.last_prices()
+            for cid, price in last_prices:
                 for listener in self._price_listeners:
                     try:
                         listener(cid, price)
                     except Exception:
                         self.errors += 1
                         log.exception("price listener failed")
-            if bus.wants(EventType.DATA_UPDATE):
-                for cid, price in last_price.items():
+            if data_update:
+                for cid, price in last_prices:
                     bus.emit(
                         EventType.DATA_UPDATE,
                         {"contract_id": cid, "price": price},
