@@ -29,7 +29,9 @@ async def test_demo_closes_bars_fills_a_bracket_and_ends_flat() -> None:
     # the bracket: an entry, then a stop and a target placed after the entry's fill
     entry_fill = text.index("ORDER_FILLED")
     assert "STOP_LOSS" in text[entry_fill:] and "TAKE_PROFIT" in text[entry_fill:]
-    assert summary["pnl_changes"] >= 2 and "P&L MNQ: position" in text
+    # the P&L line is printed whenever the position's P&L differs from the last one printed
+    # (sampled twice a second; a fast bracket may open and close within one sample)
+    assert summary["pnl_changes"] >= 1 and "P&L MNQ: position" in text
     assert summary["flat"] is True
     assert summary["stats"]["health"]["score"] > 0
     assert "done: bars closed" in text
