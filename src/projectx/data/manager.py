@@ -323,11 +323,16 @@ class RealtimeDataManager:
         """Keep a streaming indicator current on ``timeframe``'s closed bars.
 
         ``spec`` is an indicator called without a frame, e.g. ``RSI(period=14)``; it is warmed on
-        the bars held now and then updated (O(1)) on every closed bar, before NEW_BAR handlers
-        run. ``live.forming_value(manager.get_forming_bar(tf))`` previews the forming bar.
+        the bars whose NEW_BAR has been emitted (bars held for a gap repair come later, repaired)
+        and then updated (O(1)) on every closed bar, before NEW_BAR handlers run.
+        ``live.forming_value(manager.get_forming_bar(tf))`` previews the forming bar.
         """
         name = self._tf(timeframe)
-        live = LiveIndicator.create(name, spec, self.get_data(name))
+        history = self.get_data(name)
+        gap = self._gaps.get(name)
+        if gap is not None:  # closed bars from the gap on are pending: their NEW_BAR updates it
+            history = history.filter(pl.col("ts").cast(pl.Int64) < gap.from_ns)
+        live = LiveIndicator.create(name, spec, history)
         self._indicators.setdefault(name, []).append(live)
         return live
 
