@@ -104,6 +104,30 @@ async def test_dropped_socket_reconnects_with_a_fresh_token_and_resubscribes_onc
         assert len(server_side[0].subscriptions) == 1  # re-subscribed exactly once
         assert hub.token_calls["n"] == 2  # type: ignore[attr-defined]
     assert HubState.RECONNECTED in states
+    # the subscriptions were restored after the reconnect, and that is reported (not a state)
+    assert states.index(HubState.RESUBSCRIBED) > states.index(HubState.RECONNECTED)
+    assert hub.state is HubState.CLOSED
+
+
+async def test_a_resubscription_that_times_out_reconnects_and_tries_again(sim: Simulator) -> None:
+    cid = sim.contract_ids[0]
+    feed = MarketFeed()
+    feed.add_contract(cid, 0.25, ["1sec"])
+    states: list[HubState] = []
+    hub = make_hub(sim, feed, invoke_timeout=0.3)
+    hub.on_state(states.append)
+    async with hub:
+        await hub.subscribe("SubscribeContractTrades", cid)
+        await eventually(lambda: feed.trades > 0)
+        sim.faults.delay_hub("market", 1.0)  # every reply, the subscribe completion too, is late
+        await sim.faults.drop_connections("market", mode="abort")
+        await eventually(lambda: hub.stats.reconnects >= 2)  # the timed-out one was retried
+        assert HubState.RESUBSCRIBED not in states
+        sim.faults.resume_hub("market")
+        await eventually(lambda: HubState.RESUBSCRIBED in states)
+        before = feed.trades
+        await eventually(lambda: feed.trades > before + 5)
+        assert [len(c.subscriptions) for c in sim.faults.connections("market")] == [1]
 
 
 async def test_server_down_then_back_is_survived(sim: Simulator) -> None:

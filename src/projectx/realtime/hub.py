@@ -75,6 +75,8 @@ class HubState(enum.Enum):
     RECONNECTED = "reconnected"
     CIRCUIT_OPEN = "circuit_open"
     STALE = "stale"
+    RESUBSCRIBED = "resubscribed"
+    """Every subscription was restored after a reconnect (reported, not kept as ``state``)."""
     CLOSED = "closed"
 
 
@@ -341,7 +343,7 @@ class HubConnection:
         await ws.send_str(record.decode())
 
     def _set_state(self, state: HubState) -> None:
-        if state not in (HubState.STALE, HubState.CIRCUIT_OPEN):
+        if state not in (HubState.STALE, HubState.CIRCUIT_OPEN, HubState.RESUBSCRIBED):
             self.state = state
         for handler in self._state_handlers:
             try:
@@ -455,7 +457,7 @@ class HubConnection:
             self._set_state(HubState.CONNECTED if first else HubState.RECONNECTED)
             resubscribe = None
             if not first and self._subscriptions:
-                resubscribe = asyncio.get_running_loop().create_task(self._resubscribe())
+                resubscribe = asyncio.get_running_loop().create_task(self._resubscribe(ws))
             first = False
             try:
                 await self._run(ws)
@@ -474,12 +476,25 @@ class HubConnection:
                 self._set_state(HubState.DISCONNECTED)
             ws = None  # type: ignore[assignment]
 
-    async def _resubscribe(self) -> None:
+    async def _resubscribe(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Restore the subscriptions on a new connection, then report RESUBSCRIBED.
+
+        A subscription lost to a timeout or a dropped connection is never left lost: the
+        connection is closed and the supervisor reconnects and tries again. A server refusal
+        (the subscription is no longer valid) is logged and the rest are restored.
+        """
         for target, args in list(self._subscriptions):
             try:
                 await self.invoke(target, *args)
-            except (HubInvocationError, ProjectXConnectionError, TimeoutError) as exc:
-                log.warning("%s hub: re-subscribing %s failed: %s", self.name, target, exc)
+            except HubInvocationError as exc:
+                log.error("%s hub: re-subscribing %s refused: %s", self.name, target, exc)
+            except (ProjectXConnectionError, TimeoutError) as exc:
+                log.warning(
+                    "%s hub: re-subscribing %s failed (%s), reconnecting", self.name, target, exc
+                )
+                await ws.close()
+                return
+        self._set_state(HubState.RESUBSCRIBED)
 
     async def _run(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         """Read until the socket closes, the server goes silent, or the feed goes stale."""
