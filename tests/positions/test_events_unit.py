@@ -10,6 +10,7 @@ import pytest
 from projectx.client import ProjectX
 from projectx.config import ProjectXConfig, Secret
 from projectx.events import EventBus
+from projectx.exceptions import ValidationError
 from projectx.models import Contract
 from projectx.positions import PositionManager
 from projectx.realtime.client import UserEvent
@@ -98,3 +99,27 @@ def test_fills_of_a_contract_resolved_later_are_replayed_into_the_ledger() -> No
     pm.on_user_event(position(0, 100.0))
     assert pm.stats()["pnl_mismatches"] == 0
     assert [t.pnl for t in pm.round_trips] == [4.0]
+
+
+def test_history_limit_bounds_memory_but_every_fill_still_counts_once() -> None:
+    pm = PositionManager(
+        client(), EventBus(), account_id=ACCOUNT, contracts={MNQ.id: MNQ}, history_limit=4
+    )
+    for n in range(10):  # ten round trips of one contract, each +4.0 (2 lots x 1 point x 2.0)
+        pm.on_user_event(trade(2 * n + 1, 0, 2, 100.0))
+        pm.on_user_event(trade(2 * n + 2, 1, 2, 101.0, profitAndLoss=4.0))
+    assert [t.id for t in pm.trades()] == [17, 18, 19, 20]  # the latest four kept
+    assert len(pm.round_trips) == 4
+    stats = pm.stats()
+    assert (stats["trades"], stats["trades_kept"], stats["round_trips"]) == (20, 4, 10)
+    assert pm.realized_pnl() == 40.0
+    pm.on_user_event(trade(2, 1, 2, 101.0, profitAndLoss=4.0))  # re-sent, long forgotten
+    pm.on_user_event(trade(18, 1, 2, 101.0, profitAndLoss=4.0))  # re-sent, still kept
+    assert pm.realized_pnl() == 40.0 and pm.stats()["trades"] == 20
+    assert pm.stats()["pnl_mismatches"] == 0
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5])
+def test_history_limit_must_be_a_positive_int(limit: object) -> None:
+    with pytest.raises(ValidationError):
+        PositionManager(client(), EventBus(), account_id=ACCOUNT, history_limit=limit)  # type: ignore[arg-type]

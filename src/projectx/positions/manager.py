@@ -20,6 +20,7 @@ import contextlib
 import inspect
 import logging
 import math
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -148,6 +149,9 @@ class PositionManager:
     unknown ids are fetched with ``client.get_contract_by_id``); ``price_source(contract_id)``
     gives a current price when a position appears before any :meth:`on_price` call.
     ``since`` is where realised-P&L accounting starts (default: the current CME trading day).
+    ``history_limit`` bounds the fills and round trips kept in memory (the oldest go first;
+    a fill older than the kept window is known to be counted by its id, as Gateway trade ids
+    only grow); totals and realised P&L always cover every fill.
     """
 
     def __init__(
@@ -159,7 +163,14 @@ class PositionManager:
         contracts: ContractSource | None = None,
         price_source: Callable[[str], float | None] | None = None,
         since: datetime | None = None,
+        history_limit: int = 100_000,
     ) -> None:
+        if (
+            isinstance(history_limit, bool)
+            or not isinstance(history_limit, int)
+            or (history_limit < 1)
+        ):
+            raise ValidationError(f"history_limit must be a positive int, got {history_limit!r}")
         if isinstance(account_id, bool) or not isinstance(account_id, int) or account_id <= 0:
             raise ValidationError(f"account_id must be a positive int, got {account_id!r}")
         if since is not None and since.tzinfo is None:
@@ -175,10 +186,14 @@ class PositionManager:
         self._last: dict[str, float] = {}
         self._ledgers: dict[str, FillLedger] = {}
         self._last_trade_id: dict[str, int] = {}
+        self.history_limit = history_limit
         self._trades: dict[int, Trade] = {}
+        self._forgotten_through = 0  # highest trade id dropped from ``_trades`` by the limit
+        self._trades_counted = 0
         self._realized: dict[str, float] = {}
         self._fees: dict[str, float] = {}
-        self._round_trips: list[RoundTrip] = []
+        self._round_trips: deque[RoundTrip] = deque(maxlen=history_limit)
+        self._round_trips_total = 0
         self._alerts: dict[str, list[PositionAlert]] = {}
         self._alert_callbacks: dict[int, Callable[[PositionAlert, str, float], Any]] = {}
         self._pending_trades: dict[str, list[Trade]] = {}
@@ -363,7 +378,14 @@ class PositionManager:
                 self._realized[cid] = self._realized.get(cid, 0.0) - (known.profit_and_loss or 0.0)
                 self._fees[cid] = self._fees.get(cid, 0.0) - _charges(known)
             return False
+        if trade.id <= self._forgotten_through:
+            return False  # counted long ago; only the kept window is held in memory
         self._trades[trade.id] = trade
+        self._trades_counted += 1
+        if len(self._trades) > self.history_limit:
+            oldest = next(iter(self._trades))
+            del self._trades[oldest]
+            self._forgotten_through = max(self._forgotten_through, oldest)
         if trade.voided:
             return False
         self._realized[cid] = self._realized.get(cid, 0.0) + (trade.profit_and_loss or 0.0)
@@ -405,6 +427,7 @@ class PositionManager:
             log.debug("trade %d: Gateway P&L %s, ours %s", trade.id, theirs, ours)
         if result.closed is not None:
             self._round_trips.append(result.closed)
+            self._round_trips_total += 1
 
     def _apply_position(self, p: Position, *, source: str) -> int:
         cid = p.contract_id
@@ -552,7 +575,8 @@ class PositionManager:
 
     @property
     def round_trips(self) -> list[RoundTrip]:
-        """Closed round trips (flat -> open -> flat) seen by this manager, oldest first."""
+        """Closed round trips (flat -> open -> flat) seen by this manager, oldest first (the
+        latest ``history_limit``)."""
         return list(self._round_trips)
 
     def exposure(self) -> dict[str, float]:
@@ -612,12 +636,13 @@ class PositionManager:
         return out
 
     def stats(self) -> dict[str, Any]:
-        """Counters: open positions, fills counted, round trips, P&L cross-check mismatches,
-        malformed events, reconciliations."""
+        """Counters: open positions, fills counted (and kept in memory), round trips, P&L
+        cross-check mismatches, malformed events, reconciliations."""
         return {
             "open_positions": len(self._positions),
-            "trades": len(self._trades),
-            "round_trips": len(self._round_trips),
+            "trades": self._trades_counted,
+            "trades_kept": len(self._trades),
+            "round_trips": self._round_trips_total,
             "pnl_mismatches": self._mismatches,
             "malformed_events": self._malformed,
             "reconciles": self._reconciles,
@@ -807,7 +832,8 @@ class PositionManager:
 
     # ================================================================ helpers for others
     def trades(self, contract: Contract | str | None = None) -> list[Trade]:
-        """The counted fills (of one contract), in trade-id order."""
+        """The counted fills (of one contract) still kept (``history_limit``), in trade-id
+        order."""
         cid = None if contract is None else self._contract_id(contract)
         return sorted(
             (t for t in self._trades.values() if cid is None or t.contract_id == cid),
