@@ -144,7 +144,7 @@ async def live_run(
             await strategy.teardown(suite)
             await settle()
             manifest = await recorder.close()
-            fills = [t for _, t in sim.exchange._trades.get(account_id, [])]
+            fills = [t for _, t in sim.exchange.account_trades(account_id)]
             balance = sim.exchange.accounts[account_id].balance
             await suite.disconnect()
             await client.close()

@@ -308,7 +308,7 @@ class ReplayRunner:
 
     # -- main loop ------------------------------------------------------------------------------
     def _working(self) -> bool:
-        return any(self.exchange._working.values())
+        return self.exchange.has_working_orders()
 
     def _per_record(self) -> bool:
         bus = self.suite.bus
@@ -501,12 +501,12 @@ class ReplayRunner:
         return self.client is not None and self.client.inflight > 0
 
     def _fill_count(self) -> int:
-        return len(self.exchange._trades.get(_ACCOUNT_ID, ()))
+        return self.exchange.account_trade_count(_ACCOUNT_ID)
 
     # -- result ---------------------------------------------------------------------------------
     def _result(self) -> ReplayResult:
         d = self.data
-        trades = [t for _, t in self.exchange._trades.get(_ACCOUNT_ID, [])]
+        trades = [t for _, t in self.exchange.account_trades(_ACCOUNT_ID)]
         fills = pl.DataFrame(
             {
                 "ts_ns": [parse_ts(t["creationTimestamp"]) for t in trades],

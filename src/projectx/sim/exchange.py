@@ -224,6 +224,18 @@ class Exchange:
         """Call ``cb(target, account_id, {"action", "data"})`` for every user-hub event."""
         self._listeners.append(cb)
 
+    def has_working_orders(self) -> bool:
+        """True while any order of any account rests on a book."""
+        return any(self._working.values())
+
+    def account_trades(self, account_id: int) -> list[tuple[int, dict[str, Any]]]:
+        """``(ts_ns, trade payload)`` of every fill of ``account_id``, oldest first (a copy)."""
+        return list(self._trades.get(account_id, ()))
+
+    def account_trade_count(self, account_id: int) -> int:
+        """How many fills ``account_id`` has had."""
+        return len(self._trades.get(account_id, ()))
+
     def reject_next_order(self, error_code: int, message: str | None = None) -> None:
         """Fault: the next ``Order/place`` that passes account and contract checks is rejected
         with ``error_code`` / ``message`` (order created as Rejected, its id returned)."""
