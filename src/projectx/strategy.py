@@ -51,15 +51,13 @@ import importlib
 import importlib.util
 import inspect
 import sys
-import time
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
+from projectx.clock import WALL_CLOCK, StrategyClock, WallClock
 from projectx.exceptions import ValidationError
 
 __all__ = [
@@ -80,43 +78,6 @@ class StrategyError(ValidationError):
     """A strategy file cannot be loaded or does not follow the contract."""
 
 
-class StrategyClock(ABC):
-    """Market time for strategies (see the module docstring)."""
-
-    @abstractmethod
-    def now_ns(self) -> int:
-        """Current market time, ns since the epoch (UTC)."""
-
-    def now(self) -> datetime:
-        """Current market time as an aware UTC datetime."""
-        return datetime.fromtimestamp(self.now_ns() / 1e9, UTC)
-
-    @abstractmethod
-    async def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` of market time."""
-
-    @abstractmethod
-    async def wait_for(self, aw: Awaitable[_T], timeout: float) -> _T:  # noqa: ASYNC109
-        """``aw``'s result, or ``TimeoutError`` after ``timeout`` seconds of market time."""
-
-
-class WallClock(StrategyClock):
-    """Live market time: the system clock and asyncio."""
-
-    def now_ns(self) -> int:
-        """``time.time_ns()``."""
-        return time.time_ns()
-
-    async def sleep(self, seconds: float) -> None:
-        """``asyncio.sleep``."""
-        await asyncio.sleep(max(0.0, seconds))
-
-    async def wait_for(self, aw: Awaitable[_T], timeout: float) -> _T:  # noqa: ASYNC109
-        """``asyncio.wait_for``."""
-        return await asyncio.wait_for(aw, timeout)
-
-
-WALL_CLOCK = WallClock()
 
 
 def attach_clock(suite: Any, clock: StrategyClock) -> None:
@@ -125,7 +86,8 @@ def attach_clock(suite: Any, clock: StrategyClock) -> None:
 
 
 def clock_of(suite: Any) -> StrategyClock:
-    """The suite's market clock: the replay's simulated clock, or the wall clock live."""
+    """The suite's market clock: the replay's simulated clock, or the wall clock live (also
+    for suite-like objects without a ``clock``)."""
     clock = getattr(suite, "clock", None)
     return clock if isinstance(clock, StrategyClock) else WALL_CLOCK
 

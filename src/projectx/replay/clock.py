@@ -13,7 +13,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from projectx.sim.clock import ManualClock
-from projectx.strategy import StrategyClock
+from projectx.clock import StrategyClock
 
 __all__ = ["SimulatedClock"]
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from projectx._native.feed import MarketFeed
 from projectx.client import ProjectX
+from projectx.clock import WALL_CLOCK, StrategyClock
 from projectx.config import ProjectXConfig
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import Event, EventBus, EventType, Handler
@@ -92,6 +93,8 @@ class TradingSuite:
             self._own_client = True
         self.config = self.client.config
         self.bus = EventBus()
+        #: market time for strategies: the wall clock live, a replay's simulated clock in replay
+        self.clock: StrategyClock = WALL_CLOCK
         self.feed = MarketFeed()
         self.dispatcher = MarketDispatcher(self.feed, self.bus)
         self.realtime: RealtimeClient | None = None
