@@ -12,8 +12,8 @@ import itertools
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from projectx.sim.clock import ManualClock
 from projectx.clock import StrategyClock
+from projectx.sim.clock import ManualClock
 
 __all__ = ["SimulatedClock"]
 
