@@ -78,8 +78,6 @@ class StrategyError(ValidationError):
     """A strategy file cannot be loaded or does not follow the contract."""
 
 
-
-
 def attach_clock(suite: Any, clock: StrategyClock) -> None:
     """Make ``clock`` the suite's market clock (``suite.clock``)."""
     suite.clock = clock

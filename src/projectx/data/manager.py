@@ -311,8 +311,16 @@ class RealtimeDataManager:
         """True while bars of some timeframe wait for a REST repair."""
         return any(g.task is not None and not g.task.done() for g in self._gaps.values())
 
+    def provisional_from(self, timeframe: str = "1min") -> int | None:
+        """Open time (ns) from which ``timeframe``'s closed bars are provisional: they overlap a
+        coverage gap (warm-up boundary or reconnect) and wait for its REST repair, which starts
+        once the gap's last bar has closed; their NEW_BAR comes after it. None: all are final."""
+        gap = self._gaps.get(self._tf(timeframe))
+        return None if gap is None else gap.from_ns
+
     async def wait_repaired(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until no repair is in flight."""
+        """Wait until no repair is in flight (a gap whose last bar is still forming is not
+        repaired yet: see :meth:`provisional_from`)."""
         async with asyncio.timeout(timeout):
             while self.repairing:
                 tasks = [g.task for g in self._gaps.values() if g.task is not None]
