@@ -28,12 +28,6 @@ pytestmark = pytest.mark.chaos
 
 _LONG = int(os.environ.get("PROJECTX_CHAOS_FAULTS", "0") or 0)
 _SEED = int(os.environ.get("PROJECTX_CHAOS_SEED", "11") or 11)
-# invariants an open SDK bug can still break; a run that breaks only these is reported as XFAIL
-# (with the table), any other violation fails
-_KNOWN_BUGS = {
-    "bars_equal_trades": "under chaos a 1sec bar right after a repaired gap can still miss "
-    "trades (open: src/projectx/data/manager.py gap bounds vs the resubscription window)",
-}
 
 
 async def test_trading_session_under_faults_keeps_every_invariant() -> None:
@@ -45,11 +39,7 @@ async def test_trading_session_under_faults_keeps_every_invariant() -> None:
     assert sum(result.faults.values()) == faults
     assert set(result.faults) == set(KINDS), "every fault kind was injected"
     assert result.facts["sim_fills"] > 0 and result.facts["sim_orders"] > 10, "the session traded"
-    others = {k: v for k, v in result.violations.items() if k not in _KNOWN_BUGS and v}
-    assert not others, table
-    known = [k for k in _KNOWN_BUGS if result.violations.get(k)]
-    if known:  # visible in every run's summary until the SDK bug is fixed
-        pytest.xfail(f"known SDK bug hit: {[_KNOWN_BUGS[k] for k in known]}")
+    assert not any(result.violations.values()), table
 
 
 async def test_truncated_market_frame_loses_no_trade() -> None:
