@@ -35,6 +35,7 @@ def ticks(n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def big() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 10,000,000-trade stream shared by the batch benchmarks (built once per module)."""
     return ticks(N_BIG)
 
 

@@ -50,6 +50,7 @@ def record_per(benchmark, key: str, per_round: int) -> None:
 
 @pytest.fixture
 def book() -> OrderBook:
+    """A fresh native book: 40 levels per side around 21000 (sizes 10-49) in a 4096-level ladder."""
     b = OrderBook(TICK, levels=4096)
     for i in range(40):
         b.apply(2, 21000.0 - i * TICK, 10 + i, 10 + i, 0)

@@ -44,6 +44,9 @@ def _rate(benchmark: Any, n: int, key: str) -> None:
 
 
 def test_bench_market_orders(benchmark: Any) -> None:
+    """5,000 alternating buy/sell market orders (1-3 lots) through ``Exchange.handle`` per round;
+    fresh exchange and request dicts built in setup (untimed). Target: >= 50k orders/s."""
+
     def setup() -> tuple[tuple[Exchange, list[dict[str, Any]]], dict[str, Any]]:
         x, _, cid = _exchange()
         bodies = [
@@ -62,6 +65,9 @@ def test_bench_market_orders(benchmark: Any) -> None:
 
 
 def test_bench_limits_crossed(benchmark: Any) -> None:
+    """5,000 resting buy limits (20 prices, 20990.00-20994.75) placed, then one ``set_book`` move
+    that fills them all; exchange and dicts built in setup (untimed). Target: >= 50k orders/s."""
+
     def setup() -> tuple[tuple[Exchange, MarketSimulator, str, list[dict[str, Any]]], dict]:
         x, market, cid = _exchange()
         bodies = [
@@ -88,6 +94,9 @@ def test_bench_limits_crossed(benchmark: Any) -> None:
 
 
 def test_bench_place_cancel(benchmark: Any) -> None:
+    """5,000 place + cancel pairs of a resting buy limit at 20990.0 via ``Exchange.handle`` (one
+    pair counted as one order); fresh exchange built in setup (untimed). Target: >= 50k orders/s."""
+
     def setup() -> tuple[tuple[Exchange, str], dict[str, Any]]:
         x, _, cid = _exchange()
         return (x, cid), {}
@@ -104,6 +113,8 @@ def test_bench_place_cancel(benchmark: Any) -> None:
 
 
 def test_bench_market_generation(benchmark: Any) -> None:
+    """``MarketSimulator.advance`` over 10 s of market time for MNQ, ES and ZB at 2,000 events/s
+    (quotes, trades, depth); simulator built in setup (untimed). ``events_per_s`` in extra_info."""
     seconds = 10
     counts: list[int] = []
 

@@ -35,6 +35,7 @@ STAMP = "2025-11-24T14:12:30.5481234+00:00"
 
 @pytest.fixture
 def parser() -> FrameParser:
+    """A ``FrameParser`` with the benchmark contract registered."""
     p = FrameParser()
     p.register_contract(CID)
     return p

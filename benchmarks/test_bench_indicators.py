@@ -42,6 +42,7 @@ def _bars(n: int, seed: int = 1) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def big() -> pl.DataFrame:
+    """1,000,000 OHLCV bars shared by the batch benchmarks (built once per module)."""
     return _bars(N_BATCH)
 
 

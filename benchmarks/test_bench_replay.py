@@ -37,6 +37,7 @@ START_NS = 1_793_631_600 * 1_000_000_000
 
 
 def trades_only(n: int, per_s: float = 20.0, seed: int = 1) -> pl.DataFrame:
+    """A trades-only MNQ recording: ``n`` trades, ~``per_s`` per second, tick random walk."""
     rng = np.random.default_rng(seed)
     gaps = rng.exponential(1e9 / per_s, n).astype(np.int64) // 1000 * 1000 + 1000
     ticks = 84_000 + np.cumsum(rng.choice([-1, 0, 1], n))
@@ -53,6 +54,8 @@ def trades_only(n: int, per_s: float = 20.0, seed: int = 1) -> pl.DataFrame:
 
 
 def ema_strategy() -> Strategy:
+    """EMA(5)/EMA(20) cross on 1min closes that reverses with market orders."""
+
     async def setup(suite: Any, clock: Any) -> None:
         state: dict[str, Any] = {"fast": None, "slow": None, "pos": 0}
         contract = suite[suite.symbols[0]].contract_id
@@ -77,6 +80,7 @@ def ema_strategy() -> Strategy:
 
 @pytest.fixture(scope="module")
 def recording() -> pl.DataFrame:
+    """The ``N_TRADES`` recording shared by the replay benchmarks."""
     return trades_only(N_TRADES)
 
 
@@ -84,6 +88,9 @@ def recording() -> pl.DataFrame:
 def test_bench_replay_loop(
     benchmark: Any, recording: pl.DataFrame, features: tuple[str, ...]
 ) -> None:
+    """``ReplayRunner._loop`` over the 200,000-trade recording (bars 1/5/15 min, EMA strategy),
+    with the orderbook feature vs none; runner start, strategy setup and settle are in setup
+    (untimed). Target: >= 200k msgs/s."""
     data = prepare(recording)
     loop = asyncio.new_event_loop()
     runners: list[ReplayRunner] = []
@@ -119,6 +126,8 @@ def test_bench_replay_loop(
 
 
 def test_bench_replay_end_to_end(benchmark: Any, recording: pl.DataFrame) -> None:
+    """One ``replay()`` call on the 200,000-trade recording (no features): wire encoding,
+    simulator and suite set-up, the loop and the result, all timed (cf. ``loop``)."""
     loop = asyncio.new_event_loop()
     try:
         result = benchmark.pedantic(
@@ -136,6 +145,7 @@ def test_bench_replay_end_to_end(benchmark: Any, recording: pl.DataFrame) -> Non
 
 
 def test_bench_replay_prepare(benchmark: Any, recording: pl.DataFrame) -> None:
+    """``prepare()`` alone: wire encoding of the 200,000-trade polars recording."""
     data = benchmark.pedantic(lambda: prepare(recording), rounds=3, iterations=1)
     if benchmark.stats is not None:
         benchmark.extra_info["msgs_per_s"] = N_TRADES / benchmark.stats.stats.median

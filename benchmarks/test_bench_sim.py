@@ -5,7 +5,7 @@ client on loopback (issue 3 target: >= 100k msg/s).
   fan-out (encode once, buffer, batch into frames) and read by a raw aiohttp client in the same
   process, which splits every record on 0x1E.
 * ``burst_client_process``: the same with the raw client in a subprocess (trade events only);
-* ``pump``: the engine generates the events too (manual clock advanced by one second of market
+* ``pump``: the engine generates the events too (manual clock advanced by 0.1 s of market
   time per pump at a high rate), i.e. engine + server + client end to end.
 
 ``extra_info["msgs_per_s"]`` is N / median round time. Run:
@@ -124,6 +124,7 @@ def _record_rate(benchmark: Any, messages: int) -> None:
 
 @pytest.fixture
 def burst_harness() -> Iterator[_Harness]:
+    """A simulator (MNQ, market pump stopped) and one subscribed raw client."""
     h = _Harness(symbols=["MNQ"], seed=11, rate=1000.0)
     h.run(h.setup())
     yield h
@@ -131,6 +132,9 @@ def burst_harness() -> Iterator[_Harness]:
 
 
 def test_bench_stream_burst(benchmark, burst_harness):
+    """200,000 pre-generated MNQ market events published in 2,000-event chunks and read by a raw
+    in-process WebSocket client until all records arrive; set-up and event generation untimed.
+    Target: >= 100k msgs/s."""
     h = burst_harness
     events = _market_events(h.sim, N_MESSAGES)
 
@@ -148,6 +152,7 @@ def test_bench_stream_burst(benchmark, burst_harness):
 
 @pytest.fixture
 def pump_harness() -> Iterator[_Harness]:
+    """As ``burst_harness`` but 20,000 events/s on a manual clock the benchmark advances."""
     from projectx.sim.clock import ManualClock
 
     h = _Harness(symbols=["MNQ"], seed=12, rate=20_000.0, clock=ManualClock(1_764_000_000 * 10**9))
@@ -157,6 +162,8 @@ def pump_harness() -> Iterator[_Harness]:
 
 
 def test_bench_stream_pump(benchmark, pump_harness):
+    """Engine + hub + client: ``pump_once`` after each 0.1 s of manual-clock market time at
+    20,000 events/s until >= 50,000 records are queued, then read by the raw client (all timed)."""
     h = pump_harness
     clock = h.sim.clock
 
