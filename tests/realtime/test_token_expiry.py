@@ -48,7 +48,6 @@ async def test_hubs_and_rest_survive_token_expiry_without_a_failed_call() -> Non
                 assert first_token is not None
                 first_serial = sim.auth.verify(first_token).serial
                 failures = 0
-                cut_in_flight = 0
                 for _ in range(25):  # ~5 s: more than two token lifetimes
                     try:
                         await px.search_open_orders()
@@ -64,13 +63,11 @@ async def test_hubs_and_rest_survive_token_expiry_without_a_failed_call() -> Non
                             # the server closed the hub for the expired token while this
                             # invocation was in flight: its outcome is unknown (documented on
                             # invoke); the same call must succeed on the fresh connection
-                            cut_in_flight += 1
                             await rt.user.invoke("SubscribeAccounts")
                     except ProjectXError:
                         failures += 1
                     await asyncio.sleep(0.2)
                 assert failures == 0
-                assert cut_in_flight <= rt.user.stats.close_messages
                 assert px.token != first_token and px.stats.refreshes >= 1
                 # the server closed both hubs for the expired token at least once ...
                 assert rt.market.stats.close_messages >= 1 and rt.market.stats.reconnects >= 1
