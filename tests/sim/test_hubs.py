@@ -368,11 +368,12 @@ async def test_server_pings_when_idle_and_drops_silent_clients(http, token):
 
 
 async def test_client_pings_keep_the_session_alive(http, token):
-    cfg = HubConfig(keepalive_s=None, client_timeout_s=0.5)
+    # a timeout five ping intervals long: a loaded machine may stretch one 0.2 s sleep
+    cfg = HubConfig(keepalive_s=None, client_timeout_s=1.0)
     async with Simulator(symbols=["MNQ"], hub=cfg, rate=0.0) as s:
         tok = await login(http, s)
         h = await RawHub.connect(http, s.user_hub_url, tok)
-        for _ in range(8):  # 1.6 s > client timeout, but a ping every 0.2 s
+        for _ in range(12):  # 2.4 s > twice the client timeout, but a ping every 0.2 s
             await h.send({"type": 6})
             await asyncio.sleep(0.2)
         assert "result" in await h.invoke("SubscribeAccounts")
