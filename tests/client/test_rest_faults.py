@@ -22,12 +22,14 @@ from .conftest import attach_recorder, config_for
 
 
 async def test_token_is_refreshed_through_validate_before_expiry(make_sim, make_client):
-    sim = await make_sim(token_lifetime_s=3.0)
+    # a refresh window (the last 20% of the lifetime, 1 s) five call intervals wide, so a
+    # loaded machine stretching one interval cannot skip it
+    sim = await make_sim(token_lifetime_s=5.0)
     log = attach_recorder(sim)
     px = await make_client(sim)
     first = px.token
     failures = 0
-    for _ in range(20):  # ~4 s of calls across the token's expiry
+    for _ in range(30):  # >= 6 s of calls across the token's expiry
         try:
             await px.list_accounts()
         except ProjectXError:
@@ -278,11 +280,12 @@ async def test_secrets_and_tokens_never_in_logs_reprs_or_errors(sim, make_client
 
 
 async def test_concurrent_calls_at_refresh_time_share_one_validate(make_sim, make_client):
-    sim = await make_sim(token_lifetime_s=2.0)
+    sim = await make_sim(token_lifetime_s=5.0)
     log = attach_recorder(sim)
     px = await make_client(sim)
-    # into the refresh margin (the last 20% of the lifetime), before the expiry itself
-    await asyncio.sleep(max(0.0, px.token_expires_at - 0.25 - time.time()))
+    # into the middle of the refresh margin (the last 20% of the lifetime, 1 s): 0.5 s after
+    # it opens and 0.5 s before the expiry itself, slack for a loaded machine either way
+    await asyncio.sleep(max(0.0, px.token_expires_at - 0.5 - time.time()))
     results = await asyncio.gather(*(px.search_open_orders() for _ in range(10)))
     assert len(results) == 10
     assert log.count("Auth/validate") == 1
