@@ -111,7 +111,7 @@ async def test_partial_entry_fills_size_and_then_resize_the_protective_orders(en
     env.trade(BID - 1, 3)
     await env.om.track(br.entry).wait_for_fill(5)
     target = br.target
-    # the server's orders change before the client reads the modify answers: wait for both
+    # the server's orders change before the client hears of it (hub update, modify answer)
     await eventually(
         lambda: (
             env.server_order(stop.order_id).size == 5
@@ -209,7 +209,7 @@ async def test_a_partial_target_fill_shrinks_the_stop_to_what_is_left(env: Env) 
     assert target is not None and stop.size == 3
     env.trade(ASK + 1, 1)  # one contract of the target trades
     await env.om.track(target).wait_for_status(OrderState.PARTIALLY_FILLED, 5)
-    # the server's order changes before the client reads the modify answer: wait for both
+    # the server's order changes before the client hears of it (hub update, modify answer)
     await eventually(lambda: env.server_order(stop.order_id).size == 2 and stop.size == 2)
     assert stop.state is OrderState.WORKING
 
