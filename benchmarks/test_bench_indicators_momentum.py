@@ -41,7 +41,8 @@ def bars() -> pl.DataFrame:
 
 def _run(benchmark: Any, fn: Callable[[], object]) -> None:
     benchmark.pedantic(fn, rounds=15, iterations=1, warmup_rounds=1)
-    benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / N
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / N
 
 
 def _hlc(df: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

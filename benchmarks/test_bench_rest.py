@@ -98,7 +98,8 @@ def test_bars_to_frame_20k(benchmark: Any) -> None:
     ]
     frame = benchmark(bars_to_frame, wire)
     assert frame.height == 20_000
-    benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / 20_000
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / 20_000
 
 
 def test_decode_and_frame_20k_response(benchmark: Any) -> None:
@@ -128,7 +129,8 @@ def test_decode_and_frame_20k_response(benchmark: Any) -> None:
 
     frame = benchmark(run)
     assert frame.height == 20_000
-    benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / 20_000
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        benchmark.extra_info["ns_per_bar"] = benchmark.stats.stats.median * 1e9 / 20_000
 
 
 @pytest.fixture(scope="module")
@@ -170,4 +172,5 @@ def test_get_bars_20k(benchmark: Any, harness: Any) -> None:
 
     frame = benchmark.pedantic(run, rounds=8, warmup_rounds=1)
     assert frame.height == 20_000
-    benchmark.extra_info["bars_per_s"] = 20_000 / benchmark.stats.stats.median
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        benchmark.extra_info["bars_per_s"] = 20_000 / benchmark.stats.stats.median
