@@ -9,6 +9,7 @@ import asyncio
 import numpy as np
 
 from projectx.events import Event, EventType
+from projectx.realtime.hub import HubState
 from projectx.sim import Simulator
 from projectx.suite import TradingSuite
 from tests.suite.conftest import config_for, eventually, reference_bars
@@ -130,3 +131,48 @@ async def test_bars_of_an_open_gap_are_provisional_until_repaired(sim: Simulator
         closed = [int(t) for t in ctx.data.engine.closed("1sec")["ts"] if int(t) >= emitted[0]]
         assert emitted == closed  # each closed 1sec bar got its NEW_BAR once, in order
         assert any(e.data["repaired"] and e.data["bar"].ts_ns >= start for e in new_bars)
+
+
+async def test_trades_lost_until_the_resubscription_are_repaired(sim: Simulator) -> None:
+    """Trades flow again only once the hub has re-subscribed, more than a second after
+    RECONNECTED when the hub is slow: the bars of that window are repaired too."""
+    new_bars: list[Event] = []
+    suite = TradingSuite("MNQ", timeframes=["1sec"], initial_days=0, config=config_for(sim))
+    suite.on(EventType.NEW_BAR, new_bars.append)
+    async with suite:
+        ctx = suite["MNQ"]
+        market = suite.realtime.market if suite.realtime is not None else None
+        assert market is not None
+        states: list[HubState] = []
+        market.on_state(states.append)
+        await eventually(lambda: sum(e.data["timeframe"] == "1sec" for e in new_bars) >= 2)
+        await ctx.data.wait_repaired()
+        first_live = new_bars[0].data["bar"].ts_ns
+        # every reply is 1.2 s late: the handshake, then each subscription's completion, so
+        # trades are subscribed again more than a second after RECONNECTED
+        sim.faults.delay_hub("market", 1.2)
+        await sim.faults.drop_connections("market", mode="abort")
+        await eventually(lambda: HubState.RESUBSCRIBED in states, timeout_s=20)
+        sim.faults.resume_hub("market")
+        n = len(new_bars)
+        await eventually(lambda: len(new_bars) >= n + 3, timeout_s=20)
+        await eventually(lambda: ctx.data.provisional_from("1sec") is None, timeout_s=20)
+        await ctx.data.wait_repaired()
+        tick = float(ctx.contract.tick_size or 0.25)
+        ts, price, vol = _truth(sim, ctx.contract_id, tick)
+        assert suite.feed.trades < int((ts >= first_live).sum()), "no trade was lost: no gap"
+        closed = ctx.data.engine.closed("1sec")
+        got = {
+            int(closed["ts"][i]): (
+                float(closed["open"][i]),
+                float(closed["high"][i]),
+                float(closed["low"][i]),
+                float(closed["close"][i]),
+                int(closed["volume"][i]),
+            )
+            for i in range(len(closed["ts"]))
+            if int(closed["ts"][i]) >= first_live
+        }
+        truth = reference_bars(ts, price, vol, "1sec")
+        want = {k: v for k, v in truth.items() if first_live <= k <= max(got)}
+        assert got == want

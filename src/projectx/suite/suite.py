@@ -312,10 +312,6 @@ class TradingSuite:
             bus.emit(EventType.FEED_STALE, {"hub": hub})
         elif state is HubState.CIRCUIT_OPEN:
             bus.emit(EventType.ERROR, {"source": "hub", "hub": hub, "error": "circuit open"})
-        elif state is HubState.RESUBSCRIBED and hub == "market":
-            # trades flow again only now: bars opened until now may miss trades too
-            for ctx in self.contexts.values():
-                ctx.data.mark_gap(self._last_seen_ns or self.feed.last_ts_ns)
         elif state is HubState.RECONNECTED:
             if hub == "market":
                 for ctx in self.contexts.values():
