@@ -27,7 +27,7 @@ from tests.suite.conftest import config_for
 __all__ = ["ChaosConfig", "ChaosResult", "format_table", "run_chaos"]
 
 SYMBOL = "MNQ"
-TIMEFRAMES = ["1sec", "1min"]
+TIMEFRAMES = ["1sec", "5sec", "1min"]
 _LIVE = (HubState.CONNECTED, HubState.RECONNECTED)
 
 
@@ -181,6 +181,7 @@ async def run_chaos(
         t0 = time.monotonic()
         await suite.connect()
         connect_s = time.monotonic() - t0
+        live_from_ns = clock.now_ns()  # bars opened from here on were streamed
         try:
             driver = Driver(
                 suite, SYMBOL, random.Random(rng.random()), interval_s=cfg.order_interval_s
@@ -211,7 +212,9 @@ async def run_chaos(
             assert account is not None
             mine = [tag for aid, tag in place_log if aid == account.id]
             truth = Truth.read(sim, account.id, mine)
-            violations = check_all(suite, sim, truth, rec, slow.bar_labels, SYMBOL, TIMEFRAMES)
+            violations = check_all(
+                suite, sim, truth, rec, slow.bar_labels, SYMBOL, TIMEFRAMES, live_from_ns
+            )
             stats = suite.get_stats()
             facts.update(
                 chaos_s=round(chaos_s, 1),

@@ -134,8 +134,9 @@ async def test_bars_of_an_open_gap_are_provisional_until_repaired(sim: Simulator
 
 
 async def test_trades_lost_until_the_resubscription_are_repaired(sim: Simulator) -> None:
-    """Trades flow again only once the hub has re-subscribed, more than a second after
-    RECONNECTED when the hub is slow: the bars of that window are repaired too."""
+    """Trades flow again only once the hub has re-subscribed: with a slow server that is
+    seconds after RECONNECTED, while the market trades on. The bars of that whole window
+    are repaired; none is emitted as final with trades missing."""
     new_bars: list[Event] = []
     suite = TradingSuite("MNQ", timeframes=["1sec"], initial_days=0, config=config_for(sim))
     suite.on(EventType.NEW_BAR, new_bars.append)
@@ -148,12 +149,12 @@ async def test_trades_lost_until_the_resubscription_are_repaired(sim: Simulator)
         await eventually(lambda: sum(e.data["timeframe"] == "1sec" for e in new_bars) >= 2)
         await ctx.data.wait_repaired()
         first_live = new_bars[0].data["bar"].ts_ns
-        # every reply is 1.2 s late: the handshake, then each subscription's completion, so
-        # trades are subscribed again more than a second after RECONNECTED
-        sim.faults.delay_hub("market", 1.2)
+        # each re-subscription (quotes, trades, depth) runs 0.8 s late on the server: trades
+        # are subscribed ~1.6 s after RECONNECTED and flow ~0.8 s before RESUBSCRIBED
+        sim.faults.delay_invocations("market", 0.8)
         await sim.faults.drop_connections("market", mode="abort")
         await eventually(lambda: HubState.RESUBSCRIBED in states, timeout_s=20)
-        sim.faults.resume_hub("market")
+        sim.faults.delay_invocations("market", 0.0)
         n = len(new_bars)
         await eventually(lambda: len(new_bars) >= n + 3, timeout_s=20)
         await eventually(lambda: ctx.data.provisional_from("1sec") is None, timeout_s=20)
@@ -176,3 +177,9 @@ async def test_trades_lost_until_the_resubscription_are_repaired(sim: Simulator)
         truth = reference_bars(ts, price, vol, "1sec")
         want = {k: v for k, v in truth.items() if first_live <= k <= max(got)}
         assert got == want
+        emitted = {e.data["bar"].ts_ns: e.data["bar"] for e in new_bars}
+        assert all(
+            (b.open, b.high, b.low, b.close, b.volume) == want[t]
+            for t, b in emitted.items()
+            if t in want
+        ), "a NEW_BAR carried a bar that misses trades"

@@ -56,6 +56,8 @@ class _Gap:
     task: asyncio.Task[None] | None = None
     followup: _Gap | None = None
     """A gap that opened while this one's repair was in flight (repaired after it)."""
+    open: bool = False
+    """Trades are not flowing again yet (reconnected, not re-subscribed): no repair starts."""
 
 
 class RealtimeDataManager:
@@ -162,23 +164,38 @@ class RealtimeDataManager:
         self._gaps.clear()
 
     def mark_gap(self, last_seen_ns: int) -> None:
-        """A reconnect happened: bars from the one holding ``last_seen_ns`` until now are
-        incomplete and will be re-fetched when they close."""
+        """The market hub reconnected: bars from the one holding ``last_seen_ns`` on miss
+        trades until :meth:`mark_resubscribed`; they are re-fetched once the bar in which
+        trades flowed again has closed."""
         now_ns = time.time_ns()
         for tf in self.timeframes:
             forming = self.engine.forming(tf.name)
             start = forming.ts_ns if forming is not None else last_seen_ns
             gap = self._gaps.get(tf.name)
             if gap is None:
-                self._gaps[tf.name] = _Gap(start, now_ns)
+                self._gaps[tf.name] = _Gap(start, now_ns, open=True)
                 continue
             if gap.task is not None:  # its repair is fetching already: queue a second one
                 if gap.followup is None:
-                    gap.followup = _Gap(start, now_ns)
+                    gap.followup = _Gap(start, now_ns, open=True)
                     continue
                 gap = gap.followup
             gap.from_ns = min(gap.from_ns, start)
             gap.until_ns = max(gap.until_ns, now_ns)
+            gap.open = True
+
+    def mark_resubscribed(self) -> None:
+        """The market hub restored its subscriptions: trades flow again from now on, so the
+        latest gap ends now (its repair starts once the bar holding this instant closes)."""
+        now_ns = time.time_ns()
+        for name, current in list(self._gaps.items()):
+            gap = current.followup if current.followup is not None else current
+            if not gap.open:
+                continue
+            gap.open = False
+            gap.until_ns = max(gap.until_ns, now_ns)
+            if gap is current:
+                self._maybe_repair(name, gap)
 
     async def close(self) -> None:
         """Cancel pending repairs."""
@@ -215,7 +232,7 @@ class RealtimeDataManager:
 
     def _maybe_repair(self, name: str, gap: _Gap) -> None:
         """Start ``gap``'s repair once every bar it covers has closed."""
-        if gap.task is not None or not gap.held:
+        if gap.task is not None or not gap.held or gap.open:
             return
         forming = self.engine.forming(name)
         if forming is None or forming.ts_ns > gap.until_ns:

@@ -153,6 +153,14 @@ class Faults:
         for kind in _kinds(hub):
             self._hubs.faults(kind).delay_s = float(seconds)
 
+    def delay_invocations(self, hub: str | HubKind | None, seconds: float) -> None:
+        """Run each client invocation on ``hub`` ``seconds`` late (a slow server: the
+        subscription and its completion both come late; events keep flowing; 0 to stop)."""
+        if seconds < 0:
+            raise ValueError("delay must be >= 0")
+        for kind in _kinds(hub):
+            self._hubs.faults(kind).invoke_delay_s = float(seconds)
+
     def stall_hub(self, hub: str | HubKind | None) -> None:
         """Stop sending anything (events, completions, pings) on ``hub`` until resumed."""
         for kind in _kinds(hub):
@@ -166,6 +174,7 @@ class Faults:
             state = self._hubs.faults(kind)
             state.stalled = False
             state.delay_s = 0.0
+            state.invoke_delay_s = 0.0
             state.resumed.set()
 
     def suppress_pings(self, hub: str | HubKind | None, on: bool = True) -> None:
@@ -300,6 +309,7 @@ ADMIN_METHODS: tuple[str, ...] = (
     "drop_connections",
     "drop_after",
     "delay_hub",
+    "delay_invocations",
     "stall_hub",
     "resume_hub",
     "suppress_pings",

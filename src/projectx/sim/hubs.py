@@ -84,6 +84,8 @@ class HubFaultState:
     """Per-hub fault knobs: delay every outbound batch, or stall it (no sends, no pings)."""
 
     delay_s: float = 0.0
+    invoke_delay_s: float = 0.0
+    """Each client invocation waits this long before the server runs it (a slow server)."""
     stalled: bool = False
     no_pings: bool = False
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -351,6 +353,9 @@ class HubConnection:
             raise _ProtocolError("InvalidDataException: Expected 'arguments' to be an Array.")
         after: list[bytes] = []
         error: str | None = None
+        slow = self.server.faults(self.kind).invoke_delay_s
+        if slow > 0:
+            await asyncio.sleep(slow)
         if mtype == 4:
             error = f"Failed to invoke '{target}' due to an error on the server."
         else:

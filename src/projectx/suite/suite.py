@@ -312,6 +312,10 @@ class TradingSuite:
             bus.emit(EventType.FEED_STALE, {"hub": hub})
         elif state is HubState.CIRCUIT_OPEN:
             bus.emit(EventType.ERROR, {"source": "hub", "hub": hub, "error": "circuit open"})
+        elif state is HubState.RESUBSCRIBED and hub == "market":
+            # trades flow again only now: the bars until now are part of the reconnect's gap
+            for ctx in self.contexts.values():
+                ctx.data.mark_resubscribed()
         elif state is HubState.RECONNECTED:
             if hub == "market":
                 for ctx in self.contexts.values():
