@@ -121,9 +121,13 @@ async def test_positions_and_pnl_converge_after_the_user_socket_dies_during_fill
     await random_session(env, 40, rng)
     missed = 0
     for _ in range(3):
-        # drop the user hub while fills are happening, keep trading while it is down
+        # drop the user hub while fills are happening, keep trading while it is down; the
+        # server runs the re-subscriptions late, so the reconnect cannot outrun the first
+        # orders (a slow REST answer let it restore every stream before any fill)
+        env.sim.faults.delay_invocations("user", 0.5)
         await env.sim.faults.drop_connections("user", mode="abort")
         await random_session(env, 30, rng)
+        env.sim.faults.delay_invocations("user", 0)
         await eventually(lambda: env.rt.user.state.value in ("connected", "reconnected"))
         report = await env.pm.reconcile()
         missed += report["missed_trades"]
