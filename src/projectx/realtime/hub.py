@@ -196,6 +196,7 @@ class HubConnection:
         self._supervisor: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._closing = False
+        self._resubscribe_failures = 0  # in a row: reconnects after them back off
         self._last_send = 0.0
         self.state = HubState.DISCONNECTED
 
@@ -456,17 +457,18 @@ class HubConnection:
             self._connected.set()
             self._set_state(HubState.CONNECTED if first else HubState.RECONNECTED)
             resubscribe = None
-            if not first and self._subscriptions:
+            if not first:  # RESUBSCRIBED follows every reconnect, even with nothing to restore
                 resubscribe = asyncio.get_running_loop().create_task(self._resubscribe(ws))
             first = False
             try:
                 await self._run(ws)
             finally:
                 self._connected.clear()
-                if resubscribe is not None and not resubscribe.done():
-                    resubscribe.cancel()
+                if resubscribe is not None:
+                    if not resubscribe.done():
+                        resubscribe.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await resubscribe
+                        await resubscribe  # always retrieved: never "exception never retrieved"
                 self._ws = None
                 if not ws.closed:
                     with contextlib.suppress(Exception):
@@ -475,25 +477,35 @@ class HubConnection:
             if not self._closing:
                 self._set_state(HubState.DISCONNECTED)
             ws = None  # type: ignore[assignment]
+            # a connection lost to a failed re-subscription counts as a failed attempt
+            attempt = self._resubscribe_failures
 
     async def _resubscribe(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         """Restore the subscriptions on a new connection, then report RESUBSCRIBED.
 
         A subscription lost to a timeout or a dropped connection is never left lost: the
-        connection is closed and the supervisor reconnects and tries again. A server refusal
-        (the subscription is no longer valid) is logged and the rest are restored.
+        connection is closed and the supervisor reconnects (backing off) and tries again. One
+        the server refuses (no longer valid) is logged as an error and forgotten; the others
+        are restored.
         """
-        for target, args in list(self._subscriptions):
+        for key in list(self._subscriptions):
+            target, args = key
             try:
                 await self.invoke(target, *args)
             except HubInvocationError as exc:
-                log.error("%s hub: re-subscribing %s refused: %s", self.name, target, exc)
-            except (ProjectXConnectionError, TimeoutError) as exc:
+                log.error("%s hub: re-subscribing %s refused, dropped: %s", self.name, target, exc)
+                self._subscriptions.pop(key, None)
+            except (ProjectXConnectionError, TimeoutError, OSError, aiohttp.ClientError) as exc:
+                self._resubscribe_failures += 1
                 log.warning(
-                    "%s hub: re-subscribing %s failed (%s), reconnecting", self.name, target, exc
+                    "%s hub: re-subscribing %s failed (%s), reconnecting",
+                    self.name,
+                    target,
+                    type(exc).__name__,
                 )
                 await ws.close()
                 return
+        self._resubscribe_failures = 0
         self._set_state(HubState.RESUBSCRIBED)
 
     async def _run(self, ws: aiohttp.ClientWebSocketResponse) -> None:
