@@ -13,6 +13,7 @@ from projectx.events import EventBus
 from projectx.exceptions import ValidationError
 from projectx.models import Contract
 from projectx.positions import PositionManager
+from projectx.positions.manager import MIN_HISTORY
 from projectx.realtime.client import UserEvent
 
 ACCOUNT = 7001
@@ -102,24 +103,43 @@ def test_fills_of_a_contract_resolved_later_are_replayed_into_the_ledger() -> No
 
 
 def test_history_limit_bounds_memory_but_every_fill_still_counts_once() -> None:
+    limit = MIN_HISTORY
     pm = PositionManager(
-        client(), EventBus(), account_id=ACCOUNT, contracts={MNQ.id: MNQ}, history_limit=4
+        client(), EventBus(), account_id=ACCOUNT, contracts={MNQ.id: MNQ}, history_limit=limit
     )
-    for n in range(10):  # ten round trips of one contract, each +4.0 (2 lots x 1 point x 2.0)
+    trips = limit // 2 + 100  # each round trip +4.0 (2 lots x 1 point x 2.0), two fills
+    for n in range(trips):
         pm.on_user_event(trade(2 * n + 1, 0, 2, 100.0))
         pm.on_user_event(trade(2 * n + 2, 1, 2, 101.0, profitAndLoss=4.0))
-    assert [t.id for t in pm.trades()] == [17, 18, 19, 20]  # the latest four kept
-    assert len(pm.round_trips) == 4
+    kept = [t.id for t in pm.trades()]
+    assert kept == list(range(2 * trips - limit + 1, 2 * trips + 1))  # the latest, in id order
+    assert len(pm.round_trips) <= limit
     stats = pm.stats()
-    assert (stats["trades"], stats["trades_kept"], stats["round_trips"]) == (20, 4, 10)
-    assert pm.realized_pnl() == 40.0
-    pm.on_user_event(trade(2, 1, 2, 101.0, profitAndLoss=4.0))  # re-sent, long forgotten
-    pm.on_user_event(trade(18, 1, 2, 101.0, profitAndLoss=4.0))  # re-sent, still kept
-    assert pm.realized_pnl() == 40.0 and pm.stats()["trades"] == 20
+    assert (stats["trades"], stats["trades_kept"]) == (2 * trips, limit)
+    assert pm.realized_pnl() == 4.0 * trips
+    pm.on_user_event(trade(4, 1, 2, 101.0, profitAndLoss=4.0))  # re-sent, long forgotten
+    pm.on_user_event(trade(2 * trips, 1, 2, 101.0, profitAndLoss=4.0))  # re-sent, still kept
+    assert pm.realized_pnl() == 4.0 * trips and pm.stats()["trades"] == 2 * trips
+    for _ in range(2):  # the Gateway voids a forgotten fill (twice): taken out once
+        pm.on_user_event(trade(4, 1, 2, 101.0, profitAndLoss=4.0, voided=True))
+    assert pm.realized_pnl() == 4.0 * (trips - 1)
     assert pm.stats()["pnl_mismatches"] == 0
 
 
-@pytest.mark.parametrize("limit", [0, -1, True, 2.5])
-def test_history_limit_must_be_a_positive_int(limit: object) -> None:
+def test_a_forgotten_fill_that_was_void_when_seen_is_not_taken_out_again() -> None:
+    pm = PositionManager(
+        client(), EventBus(), account_id=ACCOUNT, contracts={MNQ.id: MNQ}, history_limit=MIN_HISTORY
+    )
+    pm.on_user_event(trade(1, 1, 2, 101.0, profitAndLoss=9.0, voided=True))  # never counted
+    for n in range(MIN_HISTORY):
+        pm.on_user_event(trade(n + 2, 0, 1, 100.0))
+    assert 1 not in {t.id for t in pm.trades()}
+    before = pm.realized_pnl()
+    pm.on_user_event(trade(1, 1, 2, 101.0, profitAndLoss=9.0, voided=True))
+    assert pm.realized_pnl() == before
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5, MIN_HISTORY - 1])
+def test_history_limit_must_be_an_int_of_at_least_the_minimum(limit: object) -> None:
     with pytest.raises(ValidationError):
         PositionManager(client(), EventBus(), account_id=ACCOUNT, history_limit=limit)  # type: ignore[arg-type]

@@ -348,8 +348,9 @@ class RealtimeDataManager:
         """Keep a streaming indicator current on ``timeframe``'s closed bars.
 
         ``spec`` is an indicator called without a frame, e.g. ``RSI(period=14)``; it is warmed on
-        the bars whose NEW_BAR has been emitted (bars held for a gap repair come later, repaired)
-        and then updated (O(1)) on every closed bar, before NEW_BAR handlers run.
+        the final bars held now (warm-up history and emitted bars; provisional bars held for a
+        gap repair come later, through their NEW_BAR) and then updated (O(1)) on every closed
+        bar, before NEW_BAR handlers run.
         ``live.forming_value(manager.get_forming_bar(tf))`` previews the forming bar.
         """
         name = self._tf(timeframe)

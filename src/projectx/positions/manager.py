@@ -142,6 +142,10 @@ class _Pos:
         return (price - self.average_price) * self.size * pv
 
 
+MIN_HISTORY = 1_000
+"""The smallest ``history_limit`` a PositionManager accepts."""
+
+
 class PositionManager:
     """Positions and P&L of one account (see the module docstring).
 
@@ -149,9 +153,10 @@ class PositionManager:
     unknown ids are fetched with ``client.get_contract_by_id``); ``price_source(contract_id)``
     gives a current price when a position appears before any :meth:`on_price` call.
     ``since`` is where realised-P&L accounting starts (default: the current CME trading day).
-    ``history_limit`` bounds the fills and round trips kept in memory (the oldest go first;
-    a fill older than the kept window is known to be counted by its id, as Gateway trade ids
-    only grow); totals and realised P&L always cover every fill.
+    ``history_limit`` (>= 1,000) bounds the fills and round trips kept in memory (the oldest
+    go first). Fills are told apart by id; one with an id below every kept fill's is taken as
+    counted already (Gateway trade ids only grow, and a fill arriving ``history_limit`` fills
+    late does not happen), and its void is still taken out of the realised figures.
     """
 
     def __init__(
@@ -168,9 +173,11 @@ class PositionManager:
         if (
             isinstance(history_limit, bool)
             or not isinstance(history_limit, int)
-            or (history_limit < 1)
+            or history_limit < MIN_HISTORY
         ):
-            raise ValidationError(f"history_limit must be a positive int, got {history_limit!r}")
+            raise ValidationError(
+                f"history_limit must be an int >= {MIN_HISTORY}, got {history_limit!r}"
+            )
         if isinstance(account_id, bool) or not isinstance(account_id, int) or account_id <= 0:
             raise ValidationError(f"account_id must be a positive int, got {account_id!r}")
         if since is not None and since.tzinfo is None:
@@ -189,6 +196,7 @@ class PositionManager:
         self.history_limit = history_limit
         self._trades: dict[int, Trade] = {}
         self._forgotten_through = 0  # highest trade id dropped from ``_trades`` by the limit
+        self._voided_forgotten: set[int] = set()  # voids of such fills already taken out
         self._trades_counted = 0
         self._realized: dict[str, float] = {}
         self._fees: dict[str, float] = {}
@@ -229,7 +237,11 @@ class PositionManager:
             t.contract_id for t in trades if t.contract_id
         }:
             await self._ensure_contract(cid)
-        missed = [t for t in trades if t.id not in self._trades and not t.voided]
+        missed = [
+            t
+            for t in trades
+            if t.id not in self._trades and t.id > self._forgotten_through and not t.voided
+        ]
         missed.sort(key=lambda t: t.id)
         for trade in missed:
             self.ingest_trade(trade, replay=True)
@@ -378,13 +390,18 @@ class PositionManager:
                 self._realized[cid] = self._realized.get(cid, 0.0) - (known.profit_and_loss or 0.0)
                 self._fees[cid] = self._fees.get(cid, 0.0) - _charges(known)
             return False
-        if trade.id <= self._forgotten_through:
-            return False  # counted long ago; only the kept window is held in memory
+        if trade.id <= self._forgotten_through:  # counted long ago, no longer kept
+            if trade.voided and trade.id not in self._voided_forgotten:
+                self._voided_forgotten.add(trade.id)
+                self._realized[cid] = self._realized.get(cid, 0.0) - (trade.profit_and_loss or 0.0)
+                self._fees[cid] = self._fees.get(cid, 0.0) - _charges(trade)
+            return False
         self._trades[trade.id] = trade
         self._trades_counted += 1
         if len(self._trades) > self.history_limit:
             oldest = next(iter(self._trades))
-            del self._trades[oldest]
+            if self._trades.pop(oldest).voided:  # a later void of it must not count again
+                self._voided_forgotten.add(oldest)
             self._forgotten_through = max(self._forgotten_through, oldest)
         if trade.voided:
             return False
