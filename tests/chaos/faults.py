@@ -25,6 +25,7 @@ KINDS: tuple[str, ...] = (
     "server_restart",
     "hub_stall",
     "hub_delay",
+    "slow_resubscribe",
     "suppress_pings",
     "frame_malformed",
     "frame_truncated",
@@ -135,6 +136,11 @@ class FaultInjector:
             f.delay_hub(hub, rng.uniform(0.02, 0.15))
             await self._hold(0.2, 0.6)
             f.delay_hub(hub, 0.0)
+        elif kind == "slow_resubscribe":  # a slow server: the reconnect's subscriptions lag
+            f.delay_invocations(hub, rng.uniform(0.1, 0.5))
+            await f.drop_connections(hub, mode="abort")
+            await self._hold(0.5, 1.5)
+            f.delay_invocations(hub, 0.0)
         elif kind == "suppress_pings":
             f.suppress_pings(hub, True)
             await self._hold(0.3, 1.0)
