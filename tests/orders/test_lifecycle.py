@@ -3,6 +3,8 @@ simulator over real sockets, with the right events in the right order."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from projectx.enums import OrderSide, OrderStatus
@@ -64,6 +66,26 @@ async def test_limit_order_works_modifies_and_cancels(env: Env) -> None:
     assert env.kinds(rec.order_id) == [E.ORDER_PLACED, E.ORDER_MODIFIED, E.ORDER_CANCELLED]
     assert env.server_order(rec.order_id).status == OrderStatus.CANCELLED
     assert await env.om.cancel_order(rec) is False  # already terminal: nothing sent
+    assert env.requests.count("Order/cancel") == 1
+
+
+async def test_a_cancel_while_the_order_is_being_placed_is_sent_once_its_id_is_known(
+    env: Env,
+) -> None:
+    """OCO: the other leg can fill while this one's Order/place is in flight; the cancel is
+    not lost, it goes out when the Gateway id arrives."""
+    env.sim.faults.delay_rest(0.5)
+    task = asyncio.create_task(env.om.place_limit_order(env.contract, OrderSide.BUY, 1, BID - 50))
+    await eventually(lambda: env.requests.count("Order/place") == 1)
+    tag = env.requests.places()[0].tag
+    rec = env.om.find_by_tag(tag)
+    assert rec is not None and rec.order_id is None  # still being placed
+    assert await env.om.cancel_order(rec) is True  # queued, nothing sent yet
+    assert env.requests.count("Order/cancel") == 0
+    env.sim.faults.delay_rest(0)
+    await task
+    await env.om.track(rec).wait_for_status("cancelled", 10)
+    assert env.server_order(rec.order_id).status == OrderStatus.CANCELLED
     assert env.requests.count("Order/cancel") == 1
 
 

@@ -328,7 +328,6 @@ class OrderManager:
                 and not group.native
                 and rec is not group.entry
                 and group.entry.is_terminal
-                and rec.order_id is not None
                 and not rec.group_cancel
             ):
                 log.info(
@@ -376,6 +375,10 @@ class OrderManager:
             self._claim_children(group)
         for trade in self._orphan_trades.pop(order_id, ()):
             self._apply_trade(rec, trade)
+        if rec.cancel_requested and not rec.is_terminal:
+            # cancelled while its placement was in flight (e.g. the other OCO leg filled)
+            log.info("order %s: sending the cancel requested while it was placed", order_id)
+            self.spawn(self._quiet_cancel(rec), "projectx-deferred-cancel")
 
     def _adopt(self, order: Order) -> TrackedOrder:
         ours = self.owns_tag(order.custom_tag)
@@ -1567,7 +1570,10 @@ class OrderManager:
         return rec
 
     async def cancel_order(self, order: TrackedOrder | int) -> bool:
-        """Cancel a working order; False when it was no longer working (already filled...)."""
+        """Cancel a working order; False when it was no longer working (already filled...).
+
+        An order still being placed (no Gateway id yet) is cancelled as soon as its id is
+        known (True now; ORDER_CANCELLED follows the Gateway's answer)."""
         rec = self._rec(order)
         if rec.is_terminal:
             return False
@@ -1576,7 +1582,8 @@ class OrderManager:
             self._advance(rec, OrderState.CANCELLED, rec.fill_volume, "local")
             return True
         if rec.order_id is None:
-            raise ValidationError("the order has no Gateway id yet (still being submitted)")
+            # still being placed: the cancel is sent as soon as the Gateway id is known
+            return True
         try:
             await self.client.cancel_order(rec.order_id, account_id=self.account_id)
         except OrderRejectedError as exc:
