@@ -14,7 +14,7 @@ async def test_demo_closes_bars_fills_a_bracket_and_ends_flat() -> None:
     out = io.StringIO()
     summary = await run_demo(
         ["MNQ"],
-        duration=8.0,
+        duration=12.0,  # several crosses even on a slow machine (2-4 per 8 s measured loaded)
         out=out,
         rate=100.0,
         seed=5,
