@@ -312,22 +312,35 @@ class TradingSuite:
             bus.emit(EventType.FEED_STALE, {"hub": hub})
         elif state is HubState.CIRCUIT_OPEN:
             bus.emit(EventType.ERROR, {"source": "hub", "hub": hub, "error": "circuit open"})
-        elif state is HubState.RESUBSCRIBED and hub == "market":
-            # trades flow again only now: the bars until now are part of the reconnect's gap
-            for ctx in self.contexts.values():
-                ctx.data.mark_resubscribed()
+        elif state is HubState.RESUBSCRIBED:
+            if hub == "market":
+                # trades flow again only now: the bars until now are part of the reconnect's gap
+                for ctx in self.contexts.values():
+                    ctx.data.mark_resubscribed()
+            else:
+                # events flow again only now: what happened since the reconciliation started at
+                # RECONNECTED (a fill, a cancel) reached no subscription — reconcile once more
+                self._request_reconcile()
         elif state is HubState.RECONNECTED:
             if hub == "market":
                 for ctx in self.contexts.values():
                     ctx.data.mark_gap(self._last_seen_ns or self.feed.last_ts_ns)
             bus.emit(EventType.RECONNECTED, {"hub": hub})
             if hub == "user":
-                # reconnects in a burst share one reconciliation (plus one after it, so the
-                # last reconnect is always covered)
-                if self._reconcile_task is None or self._reconcile_task.done():
-                    self._reconcile_task = self._spawn(self._reconcile_all(), "reconcile")
-                else:
-                    self._reconcile_again = True
+                self._request_reconcile()
+
+    def _request_reconcile(self) -> None:
+        """Reconcile orders and positions with REST; requests during one share a single
+        follow-up run (so the latest request is always covered)."""
+        if self._reconcile_task is None or self._reconcile_task.done():
+            self._reconcile_task = self._spawn(self._reconcile_all(), "reconcile")
+        else:
+            self._reconcile_again = True
+
+    @property
+    def reconciling(self) -> bool:
+        """True while orders and positions are being reconciled with REST (after reconnects)."""
+        return self._reconcile_task is not None and not self._reconcile_task.done()
 
     async def _reconcile_all(self) -> None:
         self._reconcile_again = True
