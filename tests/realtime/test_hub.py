@@ -109,6 +109,28 @@ async def test_dropped_socket_reconnects_with_a_fresh_token_and_resubscribes_onc
     assert hub.state is HubState.CLOSED
 
 
+async def test_a_refused_resubscription_is_dropped_and_the_others_restored(
+    sim: Simulator,
+) -> None:
+    cid = sim.contract_ids[0]
+    feed = MarketFeed()
+    feed.add_contract(cid, 0.25, ["1sec"])
+    states: list[HubState] = []
+    hub = make_hub(sim, feed)
+    hub.on_state(states.append)
+    async with hub:
+        await hub.subscribe("SubscribeContractQuotes", cid)
+        await hub.subscribe("SubscribeContractTrades", cid)
+        sim.faults.refuse_invocations("market", "SubscribeContractQuotes")
+        await sim.faults.drop_connections("market", mode="abort")
+        await eventually(lambda: HubState.RESUBSCRIBED in states)
+        assert hub.subscriptions == [("SubscribeContractTrades", (cid,))]
+        assert hub.stats.reconnects == 1  # a refusal is not retried by reconnecting
+        before = feed.trades
+        await eventually(lambda: feed.trades > before + 5)
+        assert [len(c.subscriptions) for c in sim.faults.connections("market")] == [1]
+
+
 async def test_a_resubscription_that_times_out_reconnects_and_tries_again(sim: Simulator) -> None:
     cid = sim.contract_ids[0]
     feed = MarketFeed()

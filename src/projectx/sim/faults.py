@@ -161,6 +161,14 @@ class Faults:
         for kind in _kinds(hub):
             self._hubs.faults(kind).invoke_delay_s = float(seconds)
 
+    def refuse_invocations(self, hub: str | HubKind | None, target: str, n: int = 1) -> None:
+        """Answer the next ``n`` invocations of ``target`` on ``hub`` with an error completion
+        (nothing is run)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        for kind in _kinds(hub):
+            self._hubs.faults(kind).refuse[target] = int(n)
+
     def stall_hub(self, hub: str | HubKind | None) -> None:
         """Stop sending anything (events, completions, pings) on ``hub`` until resumed."""
         for kind in _kinds(hub):
@@ -263,6 +271,7 @@ class Faults:
             state = self._hubs.faults(kind)
             state.drop_after = None
             state.no_pings = False
+            state.refuse.clear()
         self.resume_hub(None)
         self._hubs.user_event_faults.duplicate = 0
         self.release_user_events()
@@ -310,6 +319,7 @@ ADMIN_METHODS: tuple[str, ...] = (
     "drop_after",
     "delay_hub",
     "delay_invocations",
+    "refuse_invocations",
     "stall_hub",
     "resume_hub",
     "suppress_pings",

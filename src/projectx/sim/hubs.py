@@ -86,6 +86,8 @@ class HubFaultState:
     delay_s: float = 0.0
     invoke_delay_s: float = 0.0
     """Each client invocation waits this long before the server runs it (a slow server)."""
+    refuse: dict[str, int] = field(default_factory=dict)
+    """Invocations of these targets to answer with an error completion (count left)."""
     stalled: bool = False
     no_pings: bool = False
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -356,8 +358,12 @@ class HubConnection:
         slow = self.server.faults(self.kind).invoke_delay_s
         if slow > 0:
             await asyncio.sleep(slow)
+        refuse = self.server.faults(self.kind).refuse
         if mtype == 4:
             error = f"Failed to invoke '{target}' due to an error on the server."
+        elif refuse.get(target, 0) > 0:
+            refuse[target] -= 1
+            error = f"An unexpected error occurred invoking '{target}' on the server."
         else:
             try:
                 after = self.server.invoke(self, target, args)
