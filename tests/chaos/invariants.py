@@ -18,7 +18,7 @@ from projectx.events import Event, EventType
 from projectx.sim import Simulator
 from projectx.sim.orders import avg_price
 from projectx.suite import TradingSuite
-from tests.suite.conftest import reference_bars
+from tests.suite.conftest import reference_bars, stored_bars
 
 __all__ = ["INVARIANTS", "EventRecorder", "Truth", "check_all"]
 
@@ -242,17 +242,7 @@ def check_bars(
                 out.append(f"{tf}: {pending} closed bars still provisional (from {cut})")
             last = min(last, cut - 1)
         want = {k: v for k, v in truth.items() if first <= k <= last}
-        got = {
-            int(closed["ts"][i]): (
-                float(closed["open"][i]),
-                float(closed["high"][i]),
-                float(closed["low"][i]),
-                float(closed["close"][i]),
-                int(closed["volume"][i]),
-            )
-            for i in range(n)
-            if int(closed["ts"][i]) <= last
-        }
+        got = stored_bars(closed, hi=last)
         if tf != timeframes[-1] and not any(t >= live_from_ns for t in got):
             out.append(f"{tf}: no streamed bar was final to compare")
         for label in sorted(set(want) | set(got)):

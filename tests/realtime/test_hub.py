@@ -56,6 +56,16 @@ def make_hub(sim: Simulator, parser: FrameParser | MarketFeed, **kw: object) -> 
     return hub
 
 
+def market_hub(sim: Simulator, **kw: object) -> tuple[MarketFeed, list[HubState], HubConnection]:
+    """A market hub feeding a MarketFeed of the first contract, its states recorded."""
+    feed = MarketFeed()
+    feed.add_contract(sim.contract_ids[0], 0.25, ["1sec"])
+    states: list[HubState] = []
+    hub = make_hub(sim, feed, **kw)
+    hub.on_state(states.append)
+    return feed, states, hub
+
+
 @pytest.mark.parametrize("negotiate", [False, True])
 async def test_market_data_reaches_the_native_feed(sim: Simulator, negotiate: bool) -> None:
     cid = sim.contract_ids[0]
@@ -87,11 +97,7 @@ async def test_dropped_socket_reconnects_with_a_fresh_token_and_resubscribes_onc
     sim: Simulator, mode: str
 ) -> None:
     cid = sim.contract_ids[0]
-    feed = MarketFeed()
-    feed.add_contract(cid, 0.25, ["1sec"])
-    states: list[HubState] = []
-    hub = make_hub(sim, feed)
-    hub.on_state(states.append)
+    feed, states, hub = market_hub(sim)
     async with hub:
         await hub.subscribe("SubscribeContractTrades", cid)
         await eventually(lambda: feed.trades > 0)
@@ -113,11 +119,7 @@ async def test_a_refused_resubscription_is_dropped_and_the_others_restored(
     sim: Simulator,
 ) -> None:
     cid = sim.contract_ids[0]
-    feed = MarketFeed()
-    feed.add_contract(cid, 0.25, ["1sec"])
-    states: list[HubState] = []
-    hub = make_hub(sim, feed)
-    hub.on_state(states.append)
+    feed, states, hub = market_hub(sim)
     async with hub:
         await hub.subscribe("SubscribeContractQuotes", cid)
         await hub.subscribe("SubscribeContractTrades", cid)
@@ -133,11 +135,7 @@ async def test_a_refused_resubscription_is_dropped_and_the_others_restored(
 
 async def test_a_resubscription_that_times_out_reconnects_and_tries_again(sim: Simulator) -> None:
     cid = sim.contract_ids[0]
-    feed = MarketFeed()
-    feed.add_contract(cid, 0.25, ["1sec"])
-    states: list[HubState] = []
-    hub = make_hub(sim, feed, invoke_timeout=0.3)
-    hub.on_state(states.append)
+    feed, states, hub = market_hub(sim, invoke_timeout=0.3)
     async with hub:
         await hub.subscribe("SubscribeContractTrades", cid)
         await eventually(lambda: feed.trades > 0)

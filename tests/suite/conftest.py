@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -53,6 +54,23 @@ def _trading_day_label_ns(ts_ns: int) -> int:
         day += timedelta(days=1)
     label = datetime.combine(day - timedelta(days=1), datetime.min.time(), NEW_YORK)
     return int(label.replace(hour=18).timestamp()) * NS
+
+
+def stored_bars(
+    closed: dict[str, Any], lo: int = 0, hi: int = 2**63 - 1
+) -> dict[int, tuple[float, float, float, float, int]]:
+    """Closed bars from ``engine.closed(tf)`` opened in ``[lo, hi]``, as label -> OHLCV."""
+    return {
+        int(closed["ts"][i]): (
+            float(closed["open"][i]),
+            float(closed["high"][i]),
+            float(closed["low"][i]),
+            float(closed["close"][i]),
+            int(closed["volume"][i]),
+        )
+        for i in range(len(closed["ts"]))
+        if lo <= int(closed["ts"][i]) <= hi
+    }
 
 
 def reference_bars(

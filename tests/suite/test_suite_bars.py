@@ -12,7 +12,7 @@ from projectx.events import Event, EventType
 from projectx.realtime.hub import HubState
 from projectx.sim import Simulator
 from projectx.suite import TradingSuite
-from tests.suite.conftest import config_for, eventually, reference_bars
+from tests.suite.conftest import config_for, eventually, reference_bars, stored_bars
 
 TIMEFRAMES = ["1sec", "1min", "5min", "15min", "1hr", "4hr", "1day"]
 
@@ -68,17 +68,7 @@ async def test_bars_equal_the_trades_across_warmup_and_a_reconnect_gap(sim: Simu
             if cut is not None:
                 last = min(last, cut - 1)
             expected = {k: v for k, v in truth.items() if first <= k <= last}
-            got = {
-                int(closed["ts"][i]): (
-                    float(closed["open"][i]),
-                    float(closed["high"][i]),
-                    float(closed["low"][i]),
-                    float(closed["close"][i]),
-                    int(closed["volume"][i]),
-                )
-                for i in range(len(closed["ts"]))
-                if int(closed["ts"][i]) <= last
-            }
+            got = stored_bars(closed, hi=last)
             assert got == expected, f"{tf}: bars differ from the trades"
         # NEW_BAR: once per closed bar, in order, the bar as stored
         for tf in TIMEFRAMES:
@@ -163,17 +153,7 @@ async def test_trades_lost_until_the_resubscription_are_repaired(sim: Simulator)
         ts, price, vol = _truth(sim, ctx.contract_id, tick)
         assert suite.feed.trades < int((ts >= first_live).sum()), "no trade was lost: no gap"
         closed = ctx.data.engine.closed("1sec")
-        got = {
-            int(closed["ts"][i]): (
-                float(closed["open"][i]),
-                float(closed["high"][i]),
-                float(closed["low"][i]),
-                float(closed["close"][i]),
-                int(closed["volume"][i]),
-            )
-            for i in range(len(closed["ts"]))
-            if int(closed["ts"][i]) >= first_live
-        }
+        got = stored_bars(closed, lo=first_live)
         truth = reference_bars(ts, price, vol, "1sec")
         want = {k: v for k, v in truth.items() if first_live <= k <= max(got)}
         assert got == want
