@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
 from projectx._native.latency import LatencyHistogram
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.events import Event, EventType
 from projectx.sim import Simulator
 from projectx.sim.ratelimit import RateLimitConfig
@@ -44,13 +44,7 @@ async def run(rate: float, seconds: float) -> dict[str, object]:
     async with Simulator(
         symbols=["MNQ"], seed=1, rate=0.0, rate_limits=RateLimitConfig(enabled=False)
     ) as sim:
-        creds = sim.credentials
-        config = ProjectXConfig(
-            environment="local",
-            base_url=sim.base_url,
-            username=creds.user_name,
-            api_key=Secret(creds.api_key),
-        )
+        config = ProjectXConfig.for_simulator(sim)
         suite = TradingSuite(
             "MNQ", timeframes=["1sec", "1min", "5min"], initial_days=0, config=config
         )

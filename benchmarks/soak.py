@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.enums import OrderSide
 from projectx.events import Event, EventType
 from projectx.exceptions import ProjectXError
@@ -228,14 +228,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     async with Simulator(
         symbols=[SYMBOL], seed=args.seed, rate=5.0, rate_limits=RateLimitConfig(enabled=False)
     ) as sim:
-        creds = sim.credentials
-        config = ProjectXConfig(
-            environment="local",
-            base_url=sim.base_url,
-            username=creds.user_name,
-            api_key=Secret(creds.api_key),
-            general_limit=1_000_000,  # the soak is a stress test, not a Gateway-budget test
-        )
+        # the soak is a stress test, not a Gateway-budget test
+        config = ProjectXConfig.for_simulator(sim, general_limit=1_000_000)
         suite = TradingSuite(
             SYMBOL,
             timeframes=TIMEFRAMES,

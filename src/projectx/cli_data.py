@@ -70,7 +70,7 @@ def _add_connection_options(p: argparse.ArgumentParser) -> None:
 @contextlib.asynccontextmanager
 async def _config(args: argparse.Namespace, symbols: tuple[str, ...] = ()) -> AsyncIterator[Any]:
     """A ProjectXConfig for the command's connection options (starting --sim if asked)."""
-    from projectx.config import ProjectXConfig, Secret
+    from projectx.config import ProjectXConfig
     from projectx.exceptions import ValidationError
 
     if args.sim:
@@ -87,12 +87,7 @@ async def _config(args: argparse.Namespace, symbols: tuple[str, ...] = ()) -> As
         except ValueError as exc:
             raise _CommandError(str(exc), EXIT_INPUT) from None
         async with sim:
-            yield ProjectXConfig(
-                environment="local",
-                base_url=sim.base_url,
-                username=sim.credentials.user_name,
-                api_key=Secret(sim.credentials.api_key),
-            )
+            yield ProjectXConfig.for_simulator(sim)
         return
     try:
         overrides: dict[str, Any] = {}

@@ -321,6 +321,21 @@ class ProjectXConfig:
         return cls(**dict(data))
 
     @classmethod
+    def for_simulator(cls, sim: Any, **overrides: Any) -> ProjectXConfig:
+        """A ``local`` config pointing at a running simulator (anything with ``base_url`` and
+        ``credentials.user_name``/``credentials.api_key``, e.g. :class:`projectx.sim.Simulator`),
+        logging in with its key; ``overrides`` set any other field."""
+        creds = sim.credentials
+        values: dict[str, Any] = {
+            "environment": "local",
+            "base_url": sim.base_url,
+            "username": creds.user_name,
+            "api_key": Secret(creds.api_key),
+        }
+        values.update(overrides)
+        return cls.from_mapping(values)
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ProjectXConfig:
         """Build from ``PROJECT_X_*`` variables (``PROJECT_X_API_KEY``, ``PROJECT_X_USERNAME``,
         ``PROJECT_X_ACCOUNT_NAME``, ``PROJECT_X_ENVIRONMENT``, ``PROJECT_X_BASE_URL``,

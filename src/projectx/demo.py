@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.dashboard import Dashboard, fmt_bar, position_summary
 from projectx.events import Event, EventType
 from projectx.sim import Simulator
@@ -120,13 +120,7 @@ async def run_demo(
             sim = await stack.enter_async_context(
                 Simulator(symbols=list(symbols), seed=seed, rate=rate)
             )
-            creds = sim.credentials
-            config = ProjectXConfig(
-                environment="local",
-                base_url=sim.base_url,
-                username=creds.user_name,
-                api_key=Secret(creds.api_key),
-            )
+            config = ProjectXConfig.for_simulator(sim)
             print(f"simulator on {sim.base_url} ({', '.join(sim.contract_ids)})", file=out)
         started = time.monotonic()
         log = _Log(out, started)

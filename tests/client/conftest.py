@@ -116,16 +116,9 @@ def requests(sim: Any) -> RequestLog:
 
 def config_for(sim: Any, **overrides: Any) -> ProjectXConfig:
     """A ``local`` config pointing at ``sim`` with its key credentials."""
-    values: dict[str, Any] = {
-        "environment": "local",
-        "base_url": sim.base_url,
-        "username": sim.credentials.user_name,
-        "api_key": sim.credentials.api_key,
-        "backoff_base_s": 0.05,
-        "backoff_max_s": 0.5,
-    }
-    values.update(overrides)
-    return ProjectXConfig(**values)
+    return ProjectXConfig.for_simulator(
+        sim, **{"backoff_base_s": 0.05, "backoff_max_s": 0.5, **overrides}
+    )
 
 
 @pytest.fixture

@@ -150,3 +150,21 @@ def test_require_credentials_for_each_login_kind():
     assert app.uses_app_login
     with pytest.raises(ValidationError, match="device_id, verify_key"):
         app.require_credentials()
+
+
+def test_for_simulator_points_at_the_sim_with_its_key_and_applies_overrides() -> None:
+    class Creds:
+        user_name = "trader"
+        api_key = "sim-key-123"
+
+    class FakeSim:  # the duck type: what a running Simulator exposes
+        base_url = "http://127.0.0.1:43111"
+        credentials = Creds()
+
+    config = ProjectXConfig.for_simulator(FakeSim(), general_limit=7, account_name="X")
+    assert config.environment == "local" and config.base_url == "http://127.0.0.1:43111"
+    assert config.username == "trader" and config.api_key == Secret("sim-key-123")
+    assert (config.general_limit, config.account_name) == (7, "X")
+    assert "sim-key-123" not in repr(config)
+    with pytest.raises(ValidationError):
+        ProjectXConfig.for_simulator(FakeSim(), no_such_field=1)

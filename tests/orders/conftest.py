@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from projectx.client import ProjectX
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.events import Event, EventBus, EventType
 from projectx.models import Contract
 from projectx.orders import OrderManager
@@ -139,16 +139,9 @@ class Env:
 
 
 def config_for(sim: Simulator, **overrides: Any) -> ProjectXConfig:
-    values: dict[str, Any] = {
-        "environment": "local",
-        "base_url": sim.base_url,
-        "username": sim.credentials.user_name,
-        "api_key": Secret(sim.credentials.api_key),
-        "backoff_base_s": 0.02,
-        "backoff_max_s": 0.1,
-    }
-    values.update(overrides)
-    return ProjectXConfig(**values)
+    return ProjectXConfig.for_simulator(
+        sim, **{"backoff_base_s": 0.02, "backoff_max_s": 0.1, **overrides}
+    )
 
 
 @pytest.fixture

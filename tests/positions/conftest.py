@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from projectx.client import ProjectX
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.events import Event, EventBus, EventType
 from projectx.models import Contract
 from projectx.positions import PositionManager
@@ -39,14 +39,8 @@ async def eventually(predicate: Callable[[], bool], timeout: float = WAIT_S) -> 
 
 
 def config_for(sim: Simulator) -> ProjectXConfig:
-    return ProjectXConfig(
-        environment="local",
-        base_url=sim.base_url,
-        username=sim.credentials.user_name,
-        api_key=Secret(sim.credentials.api_key),
-        general_limit=100_000,
-        backoff_base_s=0.02,
-        backoff_max_s=0.1,
+    return ProjectXConfig.for_simulator(
+        sim, general_limit=100_000, backoff_base_s=0.02, backoff_max_s=0.1
     )
 
 

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from projectx.client import ProjectX
-from projectx.config import ProjectXConfig, Secret
 from projectx.enums import OrderSide
 from projectx.exceptions import ValidationError
 from projectx.realtime.client import RealtimeClient, UserEvent
 from projectx.realtime.hub import HubState
 from projectx.sim import Simulator
 from projectx.sim.hubs import HubConfig
+from tests.realtime.conftest import sim_session
 from tests.realtime.test_client import eventually
 
 pytest.importorskip("signalrcore")
@@ -22,18 +22,10 @@ pytest.importorskip("signalrcore")
 @pytest.fixture
 async def session() -> AsyncIterator[tuple[Simulator, ProjectX]]:
     # signalrcore's stop() joins a receive thread that wakes only on server traffic
-    async with Simulator(
+    async with sim_session(
         symbols=["MNQ"], seed=5, rate=100.0, hub=HubConfig(keepalive_s=0.2)
-    ) as sim:
-        creds = sim.credentials
-        config = ProjectXConfig(
-            environment="local",
-            base_url=sim.base_url,
-            username=creds.user_name,
-            api_key=Secret(creds.api_key),
-        )
-        async with ProjectX(config) as px:
-            yield sim, px
+    ) as session:
+        yield session
 
 
 async def test_market_and_user_subscriptions_work_through_signalrcore(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from projectx.client import ProjectX
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.recording import Recorder
 from projectx.replay.runner import _bus_busy
 from projectx.sim import Simulator
@@ -37,12 +37,8 @@ class CountingClient(ProjectX):
 
 
 def config_for(sim: Simulator) -> ProjectXConfig:
-    return ProjectXConfig(
-        environment="local",
-        base_url=sim.base_url,
-        username=sim.credentials.user_name,
-        api_key=Secret(sim.credentials.api_key),
-    )
+    """A config for a live run against ``sim``."""
+    return ProjectXConfig.for_simulator(sim)
 
 
 async def _until(predicate: Any, timeout_s: float = 20.0) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from projectx.client import ProjectX
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.events import Event, EventBus, EventType
 from projectx.models import Contract
 from projectx.orders import OrderManager
@@ -109,13 +109,7 @@ async def rig(tmp_path: Path, rig_config: RiskConfig) -> AsyncIterator[Rig]:
             return await inner(request, tail)
 
         sim.rest.handle = handle  # type: ignore[method-assign]
-        config = ProjectXConfig(
-            environment="local",
-            base_url=sim.base_url,
-            username=sim.credentials.user_name,
-            api_key=Secret(sim.credentials.api_key),
-        )
-        async with ProjectX(config) as px:
+        async with ProjectX(ProjectXConfig.for_simulator(sim)) as px:
             account = await px.select_account()
             contract = await px.resolve_contract("MNQ")
             sim.market.set_book(contract.id, bid=BID, ask=ASK, sizes=20, last=BID)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.sim import Simulator
 from projectx.sim.ratelimit import RateLimitConfig
 
@@ -21,13 +21,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def config_for(sim: Simulator) -> ProjectXConfig:
-    creds = sim.credentials
-    return ProjectXConfig(
-        environment="local",
-        base_url=sim.base_url,
-        username=creds.user_name,
-        api_key=Secret(creds.api_key),
-    )
+    """A config for a suite against ``sim``."""
+    return ProjectXConfig.for_simulator(sim)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ import numpy as np
 import polars as pl
 
 from projectx.client import ProjectX
-from projectx.config import ProjectXConfig, Secret
+from projectx.config import ProjectXConfig
 from projectx.events import EventType
 from projectx.exceptions import ValidationError
 from projectx.realtime.client import UserEvent
@@ -202,12 +202,8 @@ class ReplayRunner:
         )
         self.exchange.add_user_event_listener(self._on_exchange_event)
         await self.sim.start_server()
-        creds = self.sim.credentials
-        config = ProjectXConfig(
-            environment="local",
-            base_url=self.sim.base_url,
-            username=creds.user_name,
-            api_key=Secret(creds.api_key),
+        config = ProjectXConfig.for_simulator(
+            self.sim,
             account_name="REPLAY",
             general_limit=1_000_000,
             bars_limit=1_000_000,
