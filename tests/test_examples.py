@@ -14,15 +14,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
 from projectx.models import Order, Position
-from tests.test_readme_example import _free_port
+from tests.test_readme_example import _free_port, _wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -187,24 +185,11 @@ def sim_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        _wait_up(f"http://127.0.0.1:{port}/_sim/status", sim, log)
+        _wait_http(f"http://127.0.0.1:{port}/_sim/status", sim, log)
         yield env
     finally:
         sim.terminate()
         sim.wait(timeout=15)
-
-
-def _wait_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"projectx sim exited: {log.read_text(errors='replace')}")
-        try:
-            with urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("projectx sim did not come up")
 
 
 async def _open_orders_and_positions() -> tuple[list[Order], list[Position]]:

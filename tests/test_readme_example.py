@@ -68,11 +68,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
+def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path | None = None) -> None:
+    """Wait until ``url`` answers; fail with the process output (``log`` or its stdout) if the
+    process exits first."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"projectx sim exited: {proc.stdout.read()!r}")  # type: ignore[union-attr]
+            output = log.read_text(errors="replace") if log else proc.stdout.read()  # type: ignore[union-attr]
+            raise AssertionError(f"projectx sim exited: {output!r}")
         try:
             with urlopen(url, timeout=1):
                 return

@@ -22,12 +22,24 @@ from projectx.sim.ratelimit import RateLimitConfig
 from projectx.suite import TradingSuite
 from tests.chaos.faults import KINDS
 from tests.chaos.harness import ChaosConfig, format_table, run_chaos
-from tests.suite.conftest import config_for, eventually, reference_bars
+from tests.suite.conftest import config_for, eventually, reference_bars, stored_bars
 
 pytestmark = pytest.mark.chaos
 
 _LONG = int(os.environ.get("PROJECTX_CHAOS_FAULTS", "0") or 0)
 _SEED = int(os.environ.get("PROJECTX_CHAOS_SEED", "11") or 11)
+
+
+def assert_final_1sec_volumes_equal_trades(sim: Simulator, ctx: Any) -> None:
+    """Every final (not provisional) 1sec bar's volume equals the simulator's trades."""
+    tick = float(ctx.contract.tick_size or 0.25)
+    ts, ticks, vol = sim.market.history.trades(ctx.contract_id)
+    truth = reference_bars(ts, np.round(ticks * tick, 10), vol, "1sec")
+    cut = ctx.data.provisional_from("1sec")
+    final = stored_bars(ctx.data.engine.closed("1sec"), hi=(cut or 2**63) - 1)
+    assert final, "no final bar to compare"
+    got = {t: bar[4] for t, bar in final.items()}
+    assert got == {k: truth[k][4] for k in got}, "bar volumes differ from the trades"
 
 
 async def test_trading_session_under_faults_keeps_every_invariant() -> None:
@@ -58,12 +70,7 @@ async def test_truncated_market_frame_loses_no_trade() -> None:
             n = len(bars)
             await eventually(lambda: len(bars) >= n + 2)
             await ctx.data.wait_repaired()
-            tick = float(ctx.contract.tick_size or 0.25)
-            ts, ticks, vol = sim.market.history.trades(ctx.contract_id)
-            truth = reference_bars(ts, np.round(ticks * tick, 10), vol, "1sec")
-            closed = ctx.data.engine.closed("1sec")
-            got = {int(t): int(v) for t, v in zip(closed["ts"], closed["volume"], strict=True)}
-            assert got == {k: truth[k][4] for k in got}, "bar volumes differ from the trades"
+            assert_final_1sec_volumes_equal_trades(sim, ctx)
 
 
 async def test_a_gap_while_a_bar_repair_is_in_flight_is_repaired_too(
@@ -106,9 +113,4 @@ async def test_a_gap_while_a_bar_repair_is_in_flight_is_repaired_too(
             n = len(bars)
             await eventually(lambda: len(bars) >= n + 3)
             await ctx.data.wait_repaired()
-            tick = float(ctx.contract.tick_size or 0.25)
-            ts, ticks, vol = sim.market.history.trades(ctx.contract_id)
-            truth = reference_bars(ts, np.round(ticks * tick, 10), vol, "1sec")
-            closed = ctx.data.engine.closed("1sec")
-            got = {int(t): int(v) for t, v in zip(closed["ts"], closed["volume"], strict=True)}
-            assert got == {k: truth[k][4] for k in got}, "bar volumes differ from the trades"
+            assert_final_1sec_volumes_equal_trades(sim, ctx)
