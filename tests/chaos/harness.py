@@ -103,12 +103,23 @@ async def _quiesce(
     f.clear()
     await f.start_server()
     slow.delay_s = 0.0
-    clock.freeze()
     rt = suite.realtime
     assert rt is not None
     t0 = time.monotonic()
     await _eventually(lambda: rt.user.state in _LIVE and rt.market.state in _LIVE, 60, "hubs up")
     steps = {"hubs_up_s": round(time.monotonic() - t0, 1)}
+    # with the market still trading, the chaos phase's last gap closes and is repaired: its
+    # repair starts once the bar in which trades flowed again has closed (under back-to-back
+    # reconnects a gap keeps growing, so its bars may all still be provisional here)
+    data = suite[SYMBOL].data
+    await _eventually(
+        lambda: all(data.provisional_from(tf) is None for tf in TIMEFRAMES[:-1]),
+        30,
+        f"the chaos phase's {'/'.join(TIMEFRAMES[:-1])} bars repaired",
+    )
+    await data.wait_repaired(30)
+    steps["gaps_closed_s"] = round(time.monotonic() - t0, 1)
+    clock.freeze()
     # the next reset: both hubs reconnect (book snapshot, bar repair, reconciliation)
     before = (rt.user.stats.connects, rt.market.stats.connects)
     await f.drop_connections(None, mode="close_message")

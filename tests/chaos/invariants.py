@@ -234,7 +234,8 @@ def check_bars(
         truth = reference_bars(ts, price, vol, tf)
         first, last = int(closed["ts"][0]), int(closed["ts"][-1])
         # bars of a gap whose last bar is still forming wait for their repair (not final yet):
-        # only the last gap's, at most the bar of the drop and the bar of the reconnect
+        # quiescence waits for the chaos phase's gaps (but the longest timeframe's), so only the
+        # final reset's may remain: at most the bar of the drop and the bar of the reconnect
         cut = ctx.data.provisional_from(tf)
         if cut is not None:
             pending = sum(1 for t in closed["ts"] if int(t) >= cut)
