@@ -169,3 +169,34 @@ async def test_instrument_handlers_see_order_and_position_events_of_their_contra
         await eventually(lambda: len(fills) == 1)
         assert event.instrument == ctx.contract_id and fills[0].instrument == ctx.contract_id
         await suite.positions.close_position(ctx.contract)
+
+
+async def test_a_limit_close_is_a_tracked_tagged_order_of_the_order_manager(
+    sim: Simulator,
+) -> None:
+    async with await TradingSuite.create(
+        "MNQ", timeframes=["1sec"], initial_days=0, config=config_for(sim)
+    ) as suite:
+        ctx, account = suite["MNQ"], suite.account
+        assert account is not None
+        tick = ctx.contract.tick_size or 0.25
+        await suite.orders.place_market_order(ctx.contract, OrderSide.BUY, 2)
+        await eventually(lambda: suite.positions.signed_size(ctx.contract_id) == 2)
+        before = {rec.custom_tag for rec in suite.orders.tracked()}
+        held = suite.positions.get_position(ctx.contract)
+        assert held is not None
+        far_above = round(held.average_price / tick) * tick + 400 * tick
+        assert await suite.positions.close_position(
+            ctx.contract, method="limit", limit_price=far_above
+        )
+        closes = [rec for rec in suite.orders.tracked() if rec.custom_tag not in before]
+        assert len(closes) == 1, "the close is tracked by the order manager"
+        close = closes[0]
+        assert close.custom_tag and close.order_id is not None
+        assert (close.side, close.size, close.limit_price) == (OrderSide.SELL, 2, far_above)
+        server = sim.exchange.handle(
+            "Order/searchOpen", sim.credentials.user_name, {"accountId": account.id}
+        )["orders"]
+        assert [o["customTag"] for o in server if o["id"] == close.order_id] == [close.custom_tag]
+        await suite.orders.cancel_order(close)
+        await suite.positions.close_position(ctx.contract)

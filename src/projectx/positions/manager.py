@@ -37,12 +37,22 @@ from projectx.positions.pnl import FillLedger, RoundTrip
 from projectx.realtime.client import UserEvent
 from projectx.timeframes import NEW_YORK, SESSION_CLOSE, trading_date
 
-__all__ = ["ContractSource", "PositionInfo", "PositionManager", "trading_day_start"]
+__all__ = [
+    "ContractSource",
+    "LimitPlacer",
+    "PositionInfo",
+    "PositionManager",
+    "trading_day_start",
+]
 
 log = logging.getLogger(__name__)
 
 ContractSource = Mapping[str, Contract] | Callable[[str], "Contract | None"]
 """Contracts by id (or symbol): a mapping, or a sync resolver returning None when unknown."""
+
+LimitPlacer = Callable[[str, OrderSide, int, float], Awaitable[Any]]
+"""Places a limit order ``(contract_id, side, size, limit_price)``, e.g. an OrderManager's
+``place_limit_order``."""
 
 _CENT_TOLERANCE = 0.011
 _POSITION_NOT_FOUND = 2  # Position/closeContract and partialCloseContract errorCode
@@ -157,6 +167,9 @@ class PositionManager:
     go first). Fills are told apart by id; one with an id below every kept fill's is taken as
     counted already (Gateway trade ids only grow, and a fill arriving ``history_limit`` fills
     late does not happen), and its void is still taken out of the realised figures.
+    ``limit_placer`` places the order of a limit close (the suite passes its OrderManager's, so
+    that order is tagged, tracked and found again after an uncertain outcome); without one it
+    goes to ``Order/place`` directly.
     """
 
     def __init__(
@@ -169,6 +182,7 @@ class PositionManager:
         price_source: Callable[[str], float | None] | None = None,
         since: datetime | None = None,
         history_limit: int = 100_000,
+        limit_placer: LimitPlacer | None = None,
     ) -> None:
         if (
             isinstance(history_limit, bool)
@@ -186,6 +200,7 @@ class PositionManager:
         self.bus = bus
         self.account_id = account_id
         self.price_source = price_source
+        self.limit_placer = limit_placer
         self.since = since
         self._source = contracts
         self._contracts: dict[str, Contract] = {}
@@ -791,9 +806,12 @@ class PositionManager:
             return await self._close_at_market(cid)
         assert limit_price is not None
         side = OrderSide.SELL if pos.size > 0 else OrderSide.BUY
-        await self.client.place_limit_order(
-            cid, side, abs(pos.size), limit_price, account_id=self.account_id
-        )
+        if self.limit_placer is not None:
+            await self.limit_placer(cid, side, abs(pos.size), limit_price)
+        else:
+            await self.client.place_limit_order(
+                cid, side, abs(pos.size), limit_price, account_id=self.account_id
+            )
         return True
 
     async def partially_close_position(self, contract: Contract | str, size: int) -> bool:

@@ -82,6 +82,7 @@ def build_account_managers(suite: TradingSuite) -> None:
         account_id=suite.account.id,
         contracts={ctx.contract_id: ctx.contract for ctx in suite.contexts.values()},
         price_source=last_price,
+        limit_placer=suite.order_manager.place_limit_order,
     )
     suite.dispatcher.add_price_listener(suite.position_manager.on_price)
     if "risk" in suite.features:
