@@ -55,7 +55,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
 from projectx.clock import WALL_CLOCK, StrategyClock, WallClock
 from projectx.exceptions import ValidationError
@@ -65,22 +65,14 @@ __all__ = [
     "StrategyClock",
     "StrategyError",
     "WallClock",
-    "attach_clock",
     "clock_of",
     "load_strategy",
     "run_live",
 ]
 
-_T = TypeVar("_T")
-
 
 class StrategyError(ValidationError):
     """A strategy file cannot be loaded or does not follow the contract."""
-
-
-def attach_clock(suite: Any, clock: StrategyClock) -> None:
-    """Make ``clock`` the suite's market clock (``suite.clock``)."""
-    suite.clock = clock
 
 
 def clock_of(suite: Any) -> StrategyClock:

@@ -89,6 +89,26 @@ async def test_a_cancel_while_the_order_is_being_placed_is_sent_once_its_id_is_k
     assert env.requests.count("Order/cancel") == 1
 
 
+async def test_cancel_all_reaches_an_order_still_being_placed(env: Env) -> None:
+    """A flatten (cancel everything, then close) must not miss the order whose Order/place is
+    in flight: it is counted and cancelled once its Gateway id is known."""
+    resting = await env.om.place_limit_order(env.contract, OrderSide.BUY, 1, BID - 40)
+    env.sim.faults.delay_rest(0.5)
+    task = asyncio.create_task(env.om.place_limit_order(env.contract, OrderSide.BUY, 1, BID - 50))
+    await eventually(lambda: env.requests.count("Order/place") == 2)
+    in_flight = env.om.find_by_tag(env.requests.places()[1].tag)
+    assert in_flight is not None and in_flight.order_id is None
+    cancelling = asyncio.create_task(env.om.cancel_all_orders(env.contract))
+    await asyncio.sleep(0)
+    env.sim.faults.delay_rest(0)
+    assert await cancelling == 2
+    await task
+    for rec in (resting, in_flight):
+        await env.om.track(rec).wait_for_status("cancelled", 10)
+        assert env.server_order(rec.order_id).status == OrderStatus.CANCELLED
+    assert env.requests.count("Order/cancel") == 2
+
+
 async def test_resting_limit_fills_partially_then_fully_from_market_trades(env: Env) -> None:
     rec = await env.om.place_limit_order(env.contract, OrderSide.BUY, 5, BID - 2.5)
     tracker = env.om.track(rec)

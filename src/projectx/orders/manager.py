@@ -1594,11 +1594,12 @@ class OrderManager:
         return True
 
     async def cancel_all_orders(self, contract: Contract | str | None = None) -> int:
-        """Cancel every working order (of ``contract``); return how many cancels were accepted."""
+        """Cancel every open order (of ``contract``), those still being placed too (their
+        cancel goes out once the Gateway id is known); return how many cancels were accepted."""
         cid: str | None = None
         if contract is not None:
             cid = (await self._contract(contract)).id
-        targets = [r for r in self.open_orders(cid) if r.order_id is not None or r.emulated]
+        targets = self.open_orders(cid)
         results = await asyncio.gather(
             *(self.cancel_order(r) for r in targets), return_exceptions=True
         )

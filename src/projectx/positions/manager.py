@@ -402,14 +402,12 @@ class PositionManager:
         if known is not None:
             if trade.voided and not known.voided:
                 self._trades[trade.id] = trade
-                self._realized[cid] = self._realized.get(cid, 0.0) - (known.profit_and_loss or 0.0)
-                self._fees[cid] = self._fees.get(cid, 0.0) - _charges(known)
+                self._book(cid, known, -1.0)
             return False
         if trade.id <= self._forgotten_through:  # counted long ago, no longer kept
             if trade.voided and trade.id not in self._voided_forgotten:
                 self._voided_forgotten.add(trade.id)
-                self._realized[cid] = self._realized.get(cid, 0.0) - (trade.profit_and_loss or 0.0)
-                self._fees[cid] = self._fees.get(cid, 0.0) - _charges(trade)
+                self._book(cid, trade, -1.0)
             return False
         self._trades[trade.id] = trade
         self._trades_counted += 1
@@ -420,8 +418,7 @@ class PositionManager:
             self._forgotten_through = max(self._forgotten_through, oldest)
         if trade.voided:
             return False
-        self._realized[cid] = self._realized.get(cid, 0.0) + (trade.profit_and_loss or 0.0)
-        self._fees[cid] = self._fees.get(cid, 0.0) + _charges(trade)
+        self._book(cid, trade, 1.0)
         ledger = self._ledgers.get(cid)
         if ledger is None:
             pv = self._point_value(cid)
@@ -436,6 +433,11 @@ class PositionManager:
             return True  # older than what the ledger holds: reconcile re-seeds it from REST
         self._ledger_apply(trade)
         return True
+
+    def _book(self, cid: str, trade: Trade, sign: float) -> None:
+        """Add (``sign`` 1) or take out (-1, a void) a fill's realised P&L and fees."""
+        self._realized[cid] = self._realized.get(cid, 0.0) + sign * (trade.profit_and_loss or 0.0)
+        self._fees[cid] = self._fees.get(cid, 0.0) + sign * _charges(trade)
 
     def _ledger_apply(self, trade: Trade) -> None:
         cid = trade.contract_id

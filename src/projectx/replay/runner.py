@@ -66,7 +66,7 @@ from projectx.sim.market import MarketSimulator
 from projectx.sim.ratelimit import RateLimitConfig
 from projectx.sim.replay import ArrayFeeder
 from projectx.sim.simulator import Simulator
-from projectx.strategy import Strategy, attach_clock, load_strategy
+from projectx.strategy import Strategy, load_strategy
 
 __all__ = ["ReplayProgress", "ReplayRunner", "replay"]
 
@@ -225,7 +225,7 @@ class ReplayRunner:
         for ctx in suite.contexts.values():
             # the recording is the whole history: no coverage gap to repair from REST
             ctx.data.clear_gaps()
-        attach_clock(suite, self.clock)
+        suite.clock = self.clock
 
     def _on_exchange_event(self, target: str, account_id: int, argument: Any) -> None:
         self.user_expected += 1
