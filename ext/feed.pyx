@@ -11,9 +11,10 @@ handler wants ticks (``parser.records()``), and the records that are not market 
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport PyObject
-from libc.math cimport NAN
-from libc.stdint cimport int32_t, int64_t
-from libc.string cimport memset
+from libc.math cimport NAN, fabs, isfinite, rint
+from libc.time cimport time
+from libc.stdint cimport int32_t, int64_t, uint32_t
+from libc.string cimport memmove, memset
 
 from projectx._native.bars cimport BarEngine
 from projectx._native.book cimport OrderBook
@@ -25,6 +26,7 @@ from projectx._native.frames cimport (
 from projectx._native.bars import BarEngine as _BarEngine
 from projectx._native.frames import QUOTE_FIELDS
 from projectx._native.book import OrderBook as _OrderBook
+from projectx._native.fallback import parse_market_record as _parse_market_record
 
 
 cdef inline void _merge_quote(MarketRec* q, const MarketRec* r) noexcept nogil:
@@ -54,12 +56,55 @@ cdef inline void _merge_quote(MarketRec* q, const MarketRec* r) noexcept nogil:
         q.updated_ns = r.updated_ns
 
 
+cdef int64_t MIN_TS_NS = 946684800 * <int64_t>1000000000     # 2000-01-01T00:00:00Z
+cdef int64_t MAX_TS_NS = 4102444800 * <int64_t>1000000000    # 2100-01-01T00:00:00Z
+cdef int64_t NS = 1000000000
+
+ANOMALY_REASONS = (
+    "none", "bad_price", "bad_volume", "bad_time", "bad_type", "bad_quote", "off_tick_grid",
+    "off_market", "future_time", "late_time", "engine_error", "bad_item", "bad_arguments",
+    "extra_arguments", "unknown_side",
+)
+"""Anomaly reason names, by code (``MarketFeed.anomalies()`` keys)."""
+_REASON_CODES = {name: code for code, name in enumerate(ANOMALY_REASONS)}
+
+
+cdef inline bint _positive(double x) noexcept nogil:
+    return isfinite(x) and x > 0.0
+
+
+cdef inline bint _on_grid(double price, double tick) noexcept nogil:
+    cdef double ticks = price / tick
+    return fabs(ticks - rint(ticks)) <= 1e-6 + 1e-12 * fabs(ticks)
+
+
 cdef class MarketFeed:
     """Per-contract bars, book and quote state, fed by raw market-hub messages.
 
     ``add_contract(contract_id, tick_size, timeframes=(...), book_levels=...)`` before
     subscribing; messages about other contracts are handed back in ``parser.others``
     (nothing is dropped).
+
+    Every record passes one guard before it touches any state (the same for records the
+    native parser read and for those the spec-following fallback rescued):
+
+    - refused, counted by reason: prices not finite or <= 0, trade sizes < 1, depth sizes < 0,
+      sizes over ``max_volume``, times outside 2000-2100, DomTypes the spec does not define,
+      quotes with non-finite fields, depth prices off the tick grid, a record whose
+      application raised;
+    - held (quarantined), one per contract: a trade off the tick grid, outside the band
+      (``band_fraction`` of the reference price, at least ``band_min_ticks``) around the last
+      accepted trade, more than ``future_ns`` ahead of the clock and the stream, or more than
+      ``late_ns`` behind the newest accepted trade. The next trade of the contract decides:
+      if it fits the market as it was, the held one is refused (``held_refused``); if it fits
+      the held one, the market really moved and both are applied in order
+      (``corroborated``); otherwise it is held in its place. Nothing downstream — bars, the
+      tape, prices for P&L and risk — sees a held trade before it is corroborated;
+    - applied, counted: a trade with an undefined TradeLogType (without a side), a market
+      invocation with extra arguments.
+
+    ``anomalies()`` has the counts by reason, ``anomalies_last`` the count of the last
+    ``feed()``. No record can make ``feed()`` raise.
     """
 
     def __cinit__(self):
@@ -70,17 +115,28 @@ cdef class MarketFeed:
         self._book_ptrs = NULL
         self._quotes = NULL
         self._quote_updates = NULL
+        self._guards = NULL
         self._n_contracts = 0
         self._cap_closes = 64
         self._closes = <BarClose*>PyMem_Malloc(self._cap_closes * sizeof(BarClose))
         if self._closes == NULL:
             raise MemoryError()
+        memset(self._anomalies, 0, sizeof(self._anomalies))
+        self.band_fraction = 0.02
+        self.band_min_ticks = 40
+        self.future_ns = 10 * NS
+        self.late_ns = 60 * NS
+        self.max_volume = 10_000_000
+        self.wall_clock = True
+        self._fallback_parse = _parse_market_record
+        self._contract_index = {}
 
     def __dealloc__(self):
         PyMem_Free(self._engine_ptrs)
         PyMem_Free(self._book_ptrs)
         PyMem_Free(self._quotes)
         PyMem_Free(self._quote_updates)
+        PyMem_Free(self._guards)
         PyMem_Free(self._closes)
 
     def add_contract(self, str contract_id, double tick_size, timeframes=("1min",), *,
@@ -89,8 +145,8 @@ cdef class MarketFeed:
         book. Returns the contract's index (records carry it). Adding twice is an error."""
         if contract_id in self.parser.contracts:
             raise ValueError(f"contract {contract_id!r} is already tracked")
-        if not tick_size > 0:
-            raise ValueError("tick_size must be > 0")
+        if not (isfinite(tick_size) and tick_size > 0):
+            raise ValueError("tick_size must be finite and > 0")
         engine = _BarEngine(list(timeframes), capacity=bar_capacity) if timeframes else None
         order_book = _OrderBook(tick_size, levels=book_levels) if book else None
         idx = self.parser.register_contract(contract_id)
@@ -113,67 +169,311 @@ cdef class MarketFeed:
             raise MemoryError()
         self._quote_updates = updates
         self._quote_updates[idx] = 0
+        guards = <Guard*>PyMem_Realloc(self._guards, n * sizeof(Guard))
+        if guards == NULL:
+            raise MemoryError()
+        self._guards = guards
+        memset(&self._guards[idx], 0, sizeof(Guard))
+        self._guards[idx].tick_size = tick_size
+        self._guards[idx].ref_price = NAN
         self._engines.append(engine)
         self._books.append(order_book)
         self._engine_ptrs[idx] = <void*>engine if engine is not None else NULL
         self._book_ptrs[idx] = <void*>order_book if order_book is not None else NULL
+        self._contract_index[contract_id] = idx
         self._n_contracts = n
         return idx
 
-    cdef int _dispatch(self) except -1:
-        cdef Py_ssize_t i
-        cdef MarketRec* r
-        cdef MarketRec* q
+    def set_reference_price(self, str contract_id, double price) -> None:
+        """Seed the band's reference (e.g. the last warm-up close) before the first trade."""
+        if not _positive(price):
+            raise ValueError("reference price must be finite and > 0")
+        self._guards[self._index(contract_id)].ref_price = price
+
+    # -- the guard -------------------------------------------------------------------------
+    cdef int _note(self, int reason) except -1:
+        self._anomalies[reason] += 1
+        self.anomalies_last += 1
+        return 0
+
+    cdef int _hard_trade(self, MarketRec* r) noexcept:
+        if not _positive(r.price):
+            return AN_BAD_PRICE
+        if r.volume < 1 or r.volume > self.max_volume:
+            return AN_BAD_VOLUME
+        if r.ts_ns < MIN_TS_NS or r.ts_ns >= MAX_TS_NS:
+            return AN_BAD_TIME
+        return AN_NONE
+
+    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r) noexcept:
+        """Why ``r`` does not fit a market at (ref_price, ref_ts), or AN_NONE."""
+        cdef double band
+        cdef int64_t horizon = ref_ts
+        if not _on_grid(r.price, g.tick_size):
+            return AN_OFF_TICK_GRID
+        if isfinite(ref_price):
+            band = self.band_fraction * ref_price
+            if band < self.band_min_ticks * g.tick_size:
+                band = self.band_min_ticks * g.tick_size
+            if fabs(r.price - ref_price) > band:
+                return AN_OFF_MARKET
+        if self._now_ns > horizon:
+            horizon = self._now_ns
+        if horizon and r.ts_ns > horizon + self.future_ns:
+            return AN_FUTURE_TIME
+        if ref_ts and r.ts_ns < ref_ts - self.late_ns:
+            return AN_LATE_TIME
+        return AN_NONE
+
+    cdef int _hard_depth(self, Guard* g, MarketRec* r) noexcept:
+        if r.type < 0 or r.type > 11:
+            return AN_BAD_TYPE
+        if r.ts_ns < MIN_TS_NS or r.ts_ns >= MAX_TS_NS:
+            return AN_BAD_TIME
+        if r.type == 6 or r.type == 0:  # Reset carries no level; Unknown is ignored
+            return AN_NONE
+        if not _positive(r.price):
+            return AN_BAD_PRICE
+        if r.volume < 0 or r.volume > self.max_volume or r.current_volume > self.max_volume:
+            return AN_BAD_VOLUME
+        if not _on_grid(r.price, g.tick_size):
+            return AN_OFF_TICK_GRID
+        return AN_NONE
+
+    cdef int _hard_quote(self, MarketRec* r) noexcept:
+        cdef uint32_t f = r.fields
+        if ((f & Q_LAST and not _positive(r.price)) or (f & Q_BID and not _positive(r.bid))
+                or (f & Q_ASK and not _positive(r.ask))
+                or (f & Q_OPEN and not _positive(r.open))
+                or (f & Q_HIGH and not _positive(r.high))
+                or (f & Q_LOW and not _positive(r.low))
+                or (f & Q_CHANGE and not isfinite(r.change))
+                or (f & Q_CHANGE_PCT and not isfinite(r.change_pct))
+                or (f & Q_VOLUME and not (isfinite(r.session_volume)
+                                          and r.session_volume >= 0.0))
+                or (f & Q_TIMESTAMP and not MIN_TS_NS <= r.ts_ns < MAX_TS_NS)
+                or (f & Q_UPDATED and not MIN_TS_NS <= r.updated_ns < MAX_TS_NS)):
+            return AN_BAD_QUOTE
+        return AN_NONE
+
+    cdef int _insert(self, Py_ssize_t i, MarketRec* rec) except -1:
+        """Insert ``rec`` before record ``i`` of the last feed (a released held trade)."""
+        cdef FrameParser p = self.parser
+        cdef MarketRec copy = rec[0]
+        cdef MarketRec* grown
+        if p.n_recs == p.cap_recs:
+            grown = <MarketRec*>PyMem_Realloc(p.recs, 2 * p.cap_recs * sizeof(MarketRec))
+            if grown == NULL:
+                raise MemoryError()
+            p.recs = grown
+            p.cap_recs *= 2
+        memmove(&p.recs[i + 1], &p.recs[i], (p.n_recs - i) * sizeof(MarketRec))
+        p.recs[i] = copy
+        p.n_recs += 1
+        return 0
+
+    cdef int _guard_trade(self, Py_ssize_t i, MarketRec* r) except -1:
+        """Decide on trade ``i``: refuse, hold, apply (releasing a corroborated held trade
+        first). Returns how many records were inserted before ``i`` (0 or 1)."""
+        cdef Guard* g = &self._guards[r.contract]
+        cdef int reason = self._hard_trade(r)
+        cdef int suspect
+        if reason:
+            self._note(reason)
+            r.kind = 0
+            return 0
+        if r.type < -1 or r.type > 1:
+            self._note(AN_UNKNOWN_SIDE)
+            r.type = -1
+        suspect = self._suspect(g, g.ref_price, g.ref_ts_ns, r)
+        if g.pending_reason != AN_NONE:
+            if suspect == AN_NONE:
+                g.pending_reason = AN_NONE  # the market did not follow the held trade
+                self.held_refused += 1
+            elif self._suspect(g, g.pending.price, g.pending.ts_ns, r) in (
+                    AN_NONE, AN_OFF_TICK_GRID):
+                g.pending_reason = AN_NONE  # corroborated: the held trade, then this one
+                self.corroborated += 1
+                self._insert(i, &g.pending)
+                self._apply_trade(i, &self.parser.recs[i])
+                self._apply_trade(i + 1, &self.parser.recs[i + 1])
+                return 1
+            else:
+                self.held_refused += 1
+                g.pending_reason = AN_NONE
+        if suspect != AN_NONE:
+            self._note(suspect)
+            self.held += 1
+            g.pending = r[0]
+            g.pending_reason = suspect
+            r.kind = 0
+            return 0
+        self._apply_trade(i, r)
+        return 0
+
+    cdef int _apply_trade(self, Py_ssize_t i, MarketRec* r) except -1:
+        cdef Guard* g = &self._guards[r.contract]
         cdef int64_t mask
         cdef BarClose* grown
+        r.kind = REC_TRADE
+        g.ref_price = r.price
+        if r.ts_ns > g.ref_ts_ns:
+            g.ref_ts_ns = r.ts_ns
+        if r.ts_ns > self.last_ts_ns:
+            self.last_ts_ns = r.ts_ns
+        self.trades += 1
+        self.trades_last += 1
+        if self._book_ptrs[r.contract] != NULL:  # the trade tape, for flow analytics
+            (<OrderBook>self._book_ptrs[r.contract]).record_trade(
+                r.price, r.volume, r.type, r.ts_ns)
+        if self._engine_ptrs[r.contract] != NULL:
+            mask = (<BarEngine>self._engine_ptrs[r.contract]).on_trade(
+                r.ts_ns, r.price, r.volume)
+            if mask:
+                if self._n_closes == self._cap_closes:
+                    grown = <BarClose*>PyMem_Realloc(
+                        self._closes, 2 * self._cap_closes * sizeof(BarClose))
+                    if grown == NULL:
+                        raise MemoryError()
+                    self._closes = grown
+                    self._cap_closes *= 2
+                self._closes[self._n_closes].contract = r.contract
+                self._closes[self._n_closes].rec = <int32_t>i
+                self._closes[self._n_closes].mask = mask
+                self._n_closes += 1
+        return 0
+
+    cdef Py_ssize_t _dispatch_from(self, Py_ssize_t start) except -1:
+        """Guard and apply records ``start..``; ``_cursor`` is the record being applied."""
+        cdef Py_ssize_t i = start
+        cdef MarketRec* r
+        cdef int reason
+        while i < self.parser.n_recs:
+            self._cursor = i
+            r = &self.parser.recs[i]
+            if r.kind == REC_TRADE:
+                i += self._guard_trade(i, r)
+            elif r.kind == REC_DEPTH:
+                reason = self._hard_depth(&self._guards[r.contract], r)
+                if reason:
+                    self._note(reason)
+                    r.kind = 0
+                else:
+                    if r.ts_ns > self.last_ts_ns:
+                        self.last_ts_ns = r.ts_ns
+                    self.depth_updates += 1
+                    self.depth_last += 1
+                    if self._book_ptrs[r.contract] != NULL:
+                        (<OrderBook>self._book_ptrs[r.contract]).apply(
+                            r.type, r.price, r.volume, r.current_volume, r.ts_ns)
+            elif r.kind == REC_QUOTE:
+                reason = self._hard_quote(r)
+                if reason:
+                    self._note(reason)
+                    r.kind = 0
+                else:
+                    if r.ts_ns > self.last_ts_ns:
+                        self.last_ts_ns = r.ts_ns
+                    self.quotes += 1
+                    self.quotes_last += 1
+                    self._quote_updates[r.contract] += 1
+                    _merge_quote(&self._quotes[r.contract], r)
+            i += 1
+        return i
+
+    cdef int _dispatch(self) except -1:
+        cdef Py_ssize_t i = 0
         self._n_closes = 0
         self.trades_last = 0
         self.depth_last = 0
         self.quotes_last = 0
-        for i in range(self.parser.n_recs):
-            r = &self.parser.recs[i]
-            if r.ts_ns > self.last_ts_ns:
-                self.last_ts_ns = r.ts_ns
-            if r.kind == REC_TRADE:
-                self.trades += 1
-                self.trades_last += 1
-                if self._book_ptrs[r.contract] != NULL:  # the trade tape, for flow analytics
-                    (<OrderBook>self._book_ptrs[r.contract]).record_trade(
-                        r.price, r.volume, r.type, r.ts_ns)
-                if self._engine_ptrs[r.contract] != NULL:
-                    mask = (<BarEngine>self._engine_ptrs[r.contract]).on_trade(
-                        r.ts_ns, r.price, r.volume)
-                    if mask:
-                        if self._n_closes == self._cap_closes:
-                            grown = <BarClose*>PyMem_Realloc(
-                                self._closes, 2 * self._cap_closes * sizeof(BarClose))
-                            if grown == NULL:
-                                raise MemoryError()
-                            self._closes = grown
-                            self._cap_closes *= 2
-                        self._closes[self._n_closes].contract = r.contract
-                        self._closes[self._n_closes].rec = <int32_t>i
-                        self._closes[self._n_closes].mask = mask
-                        self._n_closes += 1
-            elif r.kind == REC_DEPTH:
-                self.depth_updates += 1
-                self.depth_last += 1
-                if self._book_ptrs[r.contract] != NULL:
-                    (<OrderBook>self._book_ptrs[r.contract]).apply(
-                        r.type, r.price, r.volume, r.current_volume, r.ts_ns)
-            elif r.kind == REC_QUOTE:
-                self.quotes += 1
-                self.quotes_last += 1
-                self._quote_updates[r.contract] += 1
-                _merge_quote(&self._quotes[r.contract], r)
+        self._now_ns = <int64_t>time(NULL) * NS if self.wall_clock else 0
+        while i < self.parser.n_recs:
+            try:
+                i = self._dispatch_from(i)
+            except Exception:  # never fatal: the record is refused and counted
+                self._note(AN_ENGINE_ERROR)
+                self.parser.recs[self._cursor].kind = 0
+                i = self._cursor + 1
+        return 0
+
+    cdef int _rescue_others(self) except -1:
+        """Hand tracked contracts' market records the fast path refused to the spec-following
+        fallback; put what it parses back among the native records, in wire order."""
+        cdef FrameParser p = self.parser
+        cdef list others = p.others
+        cdef list positions = p._other_positions
+        cdef list kept = [], kept_positions = []
+        cdef Py_ssize_t k, j, shift = 0, at
+        cdef MarketRec rec
+        cdef bint any_rescued = False
+        for k in range(len(others)):
+            raw = others[k]
+            if b"Gateway" not in raw:  # pings, completions, user events: not market records
+                kept.append(raw)
+                kept_positions.append(positions[k] + shift)
+                continue
+            parsed = self._fallback_parse(raw, self._contract_index)
+            if parsed is None:
+                kept.append(raw)
+                kept_positions.append(positions[k] + shift)
+                continue
+            any_rescued = True
+            self.fallback_records += 1
+            items, reasons = parsed
+            for name in reasons:
+                self._note(_REASON_CODES.get(name, AN_BAD_ITEM))
+            at = positions[k] + shift
+            for j in range(len(items)):
+                item = items[j]
+                memset(&rec, 0, sizeof(MarketRec))
+                (rec.kind, rec.contract, rec.type, rec.fields, rec.ts_ns, rec.price, rec.volume,
+                 rec.current_volume, rec.bid, rec.ask, rec.change, rec.change_pct, rec.open,
+                 rec.high, rec.low, rec.session_volume, rec.updated_ns) = item
+                self._insert(at + j, &rec)
+            shift += len(items)
+        if any_rescued:
+            p.others = kept
+            p._other_positions = kept_positions
         return 0
 
     cpdef Py_ssize_t feed(self, object data) except -1:
         """Parse one market-hub text message and apply it; returns the records it completed."""
         cdef Py_ssize_t n = self.parser.feed(data)
         self.messages += 1
+        self.anomalies_last = 0
+        if self.parser.others:
+            try:
+                self._rescue_others()
+            except Exception:  # never fatal: what could not be rescued stays counted
+                self._note(AN_ENGINE_ERROR)
         self._dispatch()
         return n
+
+    def anomalies(self) -> dict:
+        """Counts by reason (``ANOMALY_REASONS``) of every record refused, held or flagged."""
+        return {ANOMALY_REASONS[k]: self._anomalies[k] for k in range(1, AN_COUNT)
+                if self._anomalies[k]}
+
+    @property
+    def anomalies_total(self) -> int:
+        """All anomalies so far (the sum of ``anomalies()``)."""
+        cdef int64_t total = 0
+        cdef Py_ssize_t k
+        for k in range(1, AN_COUNT):
+            total += self._anomalies[k]
+        return total
+
+    def quarantined(self) -> list:
+        """Trades held now: ``(contract_id, price, volume, ts_ns, reason)``."""
+        out = []
+        contracts = self.parser.contracts
+        for k in range(self._n_contracts):
+            g = &self._guards[k]
+            if g.pending_reason != AN_NONE:
+                out.append((contracts[k], g.pending.price, g.pending.volume, g.pending.ts_ns,
+                            ANOMALY_REASONS[g.pending_reason]))
+        return out
 
     # -- Python views ---------------------------------------------------------------------------
     def last_trades(self) -> list:
@@ -279,8 +579,8 @@ cdef class MarketFeed:
 
     def _index(self, str contract_id) -> int:
         try:
-            return self.parser.contracts.index(contract_id)
-        except ValueError:
+            return self._contract_index[contract_id]
+        except KeyError:
             raise KeyError(f"contract {contract_id!r} is not tracked") from None
 
     @property

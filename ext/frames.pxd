@@ -69,6 +69,7 @@ cdef class FrameParser:
     cdef int _parse_args(self, const unsigned char** pp, const unsigned char* end, int target) except -1
     cdef int _parse_record(self, const unsigned char* start, const unsigned char* end) except -1
     cdef int _parse_buffer(self, const unsigned char* buf, Py_ssize_t n) except -1
+    cdef int _one_record(self, const unsigned char* start, const unsigned char* end) except -1
     cdef int _complete_tail(self, const unsigned char* buf, Py_ssize_t head) except -1
     cdef int _recover_embedded(self, const unsigned char* start,
                                const unsigned char* end) except -1

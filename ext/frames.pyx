@@ -46,6 +46,30 @@ def _is_json(data):
     return True
 
 
+# How many '{' a non-JSON record is searched for a complete record after a truncated one
+# (bounded: a hostile record full of braces costs at most this many parses).
+cdef int _MAX_RECOVERY_ATTEMPTS = 16
+
+
+_REQUIRED_KEYS = {1: "target", 2: "invocationId", 3: "invocationId", 4: "target", 5: "invocationId"}
+
+
+def _is_message(data):
+    """Whether ``data`` is one JSON object shaped like a SignalR hub message (a type 1-7 and
+    the key that type needs): what a complete record after a truncated one must be."""
+    try:
+        message = _orjson_loads(data)
+    except ValueError:
+        return False
+    if not isinstance(message, dict):
+        return False
+    kind = message.get("type")
+    if isinstance(kind, bool) or not isinstance(kind, int) or not 1 <= kind <= 7:
+        return False
+    required = _REQUIRED_KEYS.get(kind)
+    return required is None or required in message
+
+
 class FrameError(ValueError):
     """A record grew past the configured maximum size before its 0x1E terminator arrived."""
 
@@ -846,15 +870,40 @@ cdef class FrameParser:
                     self._tail += PyBytes_FromStringAndSize(<const char*>p, end - p)
                 break
             self.records_total += 1
-            if self._parse_record(p, sep):
-                self.records_native += 1
-            elif self._recover_embedded(p, sep):
-                pass
-            else:
-                self.records_fallback += 1
-                self.others.append(PyBytes_FromStringAndSize(<const char*>p, sep - p))
-                self._other_positions.append(self.n_recs)
+            self._one_record(p, sep)
             p = sep + 1
+        return 0
+
+    cdef int _one_record(self, const unsigned char* start, const unsigned char* end) except -1:
+        """One complete record, however the message was split: native market records, or
+        a truncated record glued to a complete one (the complete one kept, the partial one
+        counted), or a raw record for ``others``."""
+        cdef const unsigned char* q
+        cdef int attempts = 0
+        if self._parse_record(start, end):
+            self.records_native += 1
+            return 0
+        if self._recover_embedded(start, end):
+            return 0
+        record = PyBytes_FromStringAndSize(<const char*>start, end - start)
+        if end - start > 1 and start[0] == 123 and not _is_json(record):
+            # a partial record whose rest never came, then a complete (non-market) one
+            q = start + 1
+            while attempts < _MAX_RECOVERY_ATTEMPTS and q < end:
+                q = <const unsigned char*>memchr(q, 123, end - q)  # '{'
+                if q == NULL:
+                    break
+                attempts += 1
+                single = PyBytes_FromStringAndSize(<const char*>q, end - q)
+                if _is_message(single):
+                    self.records_total += 1
+                    self.records_truncated += 1
+                    record = single
+                    break
+                q += 1
+        self.records_fallback += 1
+        self.others.append(record)
+        self._other_positions.append(self.n_recs)
         return 0
 
     cdef int _recover_embedded(self, const unsigned char* start,
@@ -878,33 +927,13 @@ cdef class FrameParser:
         return 0
 
     cdef int _complete_tail(self, const unsigned char* buf, Py_ssize_t head) except -1:
-        """The kept partial record + ``buf[:head]`` (up to the separator) form one record —
-        unless the partial record was truncated (its rest never came) and ``buf`` starts a new
-        one: then the partial record is dropped (counted in ``records_truncated``) and the new
-        record kept, so a truncated frame never swallows the next record."""
+        """The kept partial record + ``buf[:head]`` (up to the separator) form one record,
+        handled exactly as if it had arrived in one message (``_one_record``)."""
         cdef bytes joined = bytes(self._tail) + PyBytes_FromStringAndSize(<const char*>buf, head)
         cdef const unsigned char* j = <const unsigned char*>PyBytes_AS_STRING(joined)
-        cdef Py_ssize_t jn = PyBytes_GET_SIZE(joined)
         self._tail = bytearray()
         self.records_total += 1
-        if self._parse_record(j, j + jn):
-            self.records_native += 1
-            return 0
-        if head > 0 and buf[0] == 123 and self._parse_record(buf, buf + head):  # '{'
-            self.records_total += 1  # the dropped partial record and the kept one
-            self.records_native += 1
-            self.records_truncated += 1
-            return 0
-        if head > 0 and buf[0] == 123 and not _is_json(joined):
-            single = PyBytes_FromStringAndSize(<const char*>buf, head)
-            if _is_json(single):
-                self.records_total += 1
-                self.records_truncated += 1
-                joined = single
-        self.records_fallback += 1
-        self.others.append(joined)
-        self._other_positions.append(self.n_recs)
-        return 0
+        return self._one_record(j, j + PyBytes_GET_SIZE(joined))
 
     cpdef Py_ssize_t feed(self, object data) except -1:
         """Parse one WebSocket text message (``str`` or ``bytes``); returns the records completed.
