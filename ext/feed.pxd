@@ -79,7 +79,8 @@ cdef class MarketFeed:
     cdef int _rescue_others(self) except -1
     cdef int _apply_trade(self, Py_ssize_t i, MarketRec* r) except -1
     cdef int _hard_trade(self, MarketRec* r) noexcept
-    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r) noexcept
+    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r,
+                      bint grid) noexcept
     cdef int _hard_depth(self, Guard* g, MarketRec* r) noexcept
     cdef int _hard_quote(self, MarketRec* r) noexcept
     cdef int _guard_trade(self, Py_ssize_t i, MarketRec* r) except -1

@@ -205,11 +205,13 @@ cdef class MarketFeed:
             return AN_BAD_TIME
         return AN_NONE
 
-    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r) noexcept:
-        """Why ``r`` does not fit a market at (ref_price, ref_ts), or AN_NONE."""
+    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r,
+                      bint grid) noexcept:
+        """Why ``r`` does not fit a market at (ref_price, ref_ts), or AN_NONE (the tick grid
+        checked only if ``grid``)."""
         cdef double band
         cdef int64_t horizon = ref_ts
-        if not _on_grid(r.price, g.tick_size):
+        if grid and not _on_grid(r.price, g.tick_size):
             return AN_OFF_TICK_GRID
         if isfinite(ref_price):
             band = self.band_fraction * ref_price
@@ -285,13 +287,12 @@ cdef class MarketFeed:
         if r.type < -1 or r.type > 1:
             self._note(AN_UNKNOWN_SIDE)
             r.type = -1
-        suspect = self._suspect(g, g.ref_price, g.ref_ts_ns, r)
+        suspect = self._suspect(g, g.ref_price, g.ref_ts_ns, r, True)
         if g.pending_reason != AN_NONE:
             if suspect == AN_NONE:
                 g.pending_reason = AN_NONE  # the market did not follow the held trade
                 self.held_refused += 1
-            elif self._suspect(g, g.pending.price, g.pending.ts_ns, r) in (
-                    AN_NONE, AN_OFF_TICK_GRID):
+            elif self._suspect(g, g.pending.price, g.pending.ts_ns, r, False) == AN_NONE:
                 g.pending_reason = AN_NONE  # corroborated: the held trade, then this one
                 self.corroborated += 1
                 self._insert(i, &g.pending)

@@ -4,8 +4,49 @@ from projectx._native.bars import BarEngine
 from projectx._native.book import OrderBook
 from projectx._native.frames import FrameParser
 
+ANOMALY_REASONS: tuple[str, ...]
+"""Anomaly reason names, by code (``MarketFeed.anomalies()`` keys)."""
+
 class MarketFeed:
+    """Per-contract bars, book and quote state fed by raw market-hub messages; every record
+    passes one guard first (refused, held until corroborated, or applied; counted by reason)."""
+
     parser: FrameParser
+    band_fraction: float
+    """Trades further than this fraction from the reference price are held (default 0.02)."""
+    band_min_ticks: int
+    """... but the band is never narrower than this many ticks (default 40)."""
+    future_ns: int
+    """Trades stamped more than this ahead of the clock and the stream are held (10 s)."""
+    late_ns: int
+    """Trades stamped more than this behind the newest accepted trade are held (60 s)."""
+    max_volume: int
+    """Larger trade or level sizes are refused (default 10,000,000)."""
+    wall_clock: bool
+    """Compare trade times with the system clock too (default True)."""
+    @property
+    def anomalies_last(self) -> int:
+        """Anomalies found in the last ``feed()``."""
+    @property
+    def anomalies_total(self) -> int: ...
+    @property
+    def held(self) -> int:
+        """Trades held (quarantined) so far."""
+    @property
+    def corroborated(self) -> int:
+        """Held trades released by a corroborating trade."""
+    @property
+    def held_refused(self) -> int:
+        """Held trades refused: the market did not follow them."""
+    @property
+    def fallback_records(self) -> int:
+        """Market records parsed by the spec-following Python fallback."""
+    def anomalies(self) -> dict[str, int]:
+        """Counts by reason of every record refused, held or flagged."""
+    def quarantined(self) -> list[tuple[str, float, int, int, str]]:
+        """Trades held now: ``(contract_id, price, volume, ts_ns, reason)``."""
+    def set_reference_price(self, contract_id: str, price: float) -> None:
+        """Seed the band's reference (e.g. the last warm-up close) before the first trade."""
     @property
     def trades(self) -> int: ...
     @property

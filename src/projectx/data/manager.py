@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -143,6 +144,10 @@ class RealtimeDataManager:
                 )
                 self.warmup_bars[tf.name] = len(bars["ts_ns"])
                 gap_from = int(bars["ts_ns"][-1])
+                reference = float(bars["close"][-1])
+                if reference > 0 and math.isfinite(reference):
+                    # the feed's band starts from the market as history left it
+                    self.feed.set_reference_price(self.contract_id, reference)
             else:
                 self.warmup_bars[tf.name] = 0
                 gap_from = _period_label(tf, now_ns)

@@ -3,12 +3,16 @@
 Runs inside the hub's receive path, once per message that produced native records. Bar closes go
 to the instrument's :class:`RealtimeDataManager` (NEW_BAR); per-record Python events
 (TRADE_TICK, QUOTE_UPDATE, MARKET_DEPTH_UPDATE, DATA_UPDATE) are built only when a handler
-listens; price listeners (P&L) are called with the last trade price per contract.
+listens; price listeners (P&L) are called with the last trade price per contract. Records the
+feed's guard refused or held are reported here (an ANOMALY event, a rate-limited warning, and a
+window of recent anomalies that the suite's health reads).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +23,11 @@ from projectx.events import EventBus, EventType
 __all__ = ["MarketDispatcher"]
 
 log = logging.getLogger(__name__)
+
+ANOMALY_WINDOW_S = 60.0
+"""How long a refused or held market record keeps the suite's health below 100."""
+_WARNING_INTERVAL_S = 5.0
+_HELD_KEYS = ("contract_id", "price", "volume", "ts_ns", "reason")
 
 _RECORD_EVENTS = (
     EventType.TRADE_TICK,
@@ -42,6 +51,10 @@ class MarketDispatcher:
         self.errors = 0
         self._bus_version = -1
         self._wants_records = False
+        self._anomaly_counts: dict[str, int] = {}
+        self._recent: deque[tuple[float, int]] = deque()
+        self._last_warning = 0.0
+        self._unlogged = 0
 
     def add(self, manager: RealtimeDataManager) -> None:
         """Route ``manager``'s contract to it."""
@@ -69,6 +82,8 @@ class MarketDispatcher:
     def on_native(self, parser: Any, n: int) -> None:
         """Handle the native records of one message (hub callback)."""
         feed = self.feed
+        if feed.anomalies_last:
+            self._report_anomalies(feed)
         if feed.n_closes:
             closes = feed.closes()
             per_contract: dict[str, list[str]] = {}
@@ -84,6 +99,46 @@ class MarketDispatcher:
             self._wants_records = any(bus.wants(t) for t in _RECORD_EVENTS)
         if self._wants_records or self._price_listeners or self._depth_hooks or self._trade_hooks:
             self._records(feed)
+
+    def _report_anomalies(self, feed: MarketFeed) -> None:
+        """The guard refused, held or flagged records in this message: say so (rare path)."""
+        counts = feed.anomalies()
+        delta = {k: v - self._anomaly_counts.get(k, 0) for k, v in counts.items()}
+        delta = {k: v for k, v in delta.items() if v}
+        self._anomaly_counts = counts
+        now = time.monotonic()
+        self._recent.append((now, feed.anomalies_last))
+        quarantined = feed.quarantined()
+        if now - self._last_warning >= _WARNING_INTERVAL_S:
+            log.warning(
+                "market feed: records refused or held %s%s; held now: %s",
+                delta,
+                f" (+{self._unlogged} since the last warning)" if self._unlogged else "",
+                [(cid, price, reason) for cid, price, _v, _ts, reason in quarantined] or "none",
+            )
+            self._last_warning = now
+            self._unlogged = 0
+        else:
+            self._unlogged += feed.anomalies_last
+        if self.bus.wants(EventType.ANOMALY):
+            self.bus.emit(
+                EventType.ANOMALY,
+                {
+                    "source": "market",
+                    "reasons": delta,
+                    "quarantined": [
+                        dict(zip(_HELD_KEYS, held, strict=True)) for held in quarantined
+                    ],
+                },
+            )
+
+    def recent_anomalies(self, window_s: float = ANOMALY_WINDOW_S) -> int:
+        """Market records refused or held in the last ``window_s`` seconds."""
+        cutoff = time.monotonic() - window_s
+        recent = self._recent
+        while recent and recent[0][0] < cutoff - ANOMALY_WINDOW_S:
+            recent.popleft()
+        return sum(n for t, n in recent if t >= cutoff)
 
     def _records(self, feed: MarketFeed) -> None:
         bus = self.bus

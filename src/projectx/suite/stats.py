@@ -63,6 +63,13 @@ def health_score(stats: Mapping[str, Any], *, stale_after_s: float = 10.0) -> tu
         silent = float(market.get("seconds_since_market_data", 0.0))
         if silent > stale_after_s:
             deduct(20, f"no market data for {silent:.0f}s")
+    feed = stats.get("feed", {})
+    if feed.get("anomalies_recent"):
+        deduct(
+            10, f"market feed: {feed['anomalies_recent']} records refused or held in the last 60s"
+        )
+    if feed.get("quarantined"):
+        deduct(10, f"market feed: {feed['quarantined']} trade(s) quarantined")
     events = stats.get("events", {})
     if events.get("dropped"):
         deduct(10, f"{events['dropped']} events dropped by slow async handlers")
