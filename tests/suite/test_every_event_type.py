@@ -77,18 +77,24 @@ async def test_every_declared_event_type_is_emitted(tmp_path: Path) -> None:
             }
             sim.faults.send_frame("user", kind="raw", data=orjson.dumps(frame).decode() + "\x1e")
             await eventually(lambda: EventType.ORDER_EXPIRED in seen)
+            # a market record no Gateway should send: refused, counted, reported
+            bad = {"symbolId": "F.US.MNQ", "price": bid, "volume": -1, "type": 0}
+            bad["timestamp"] = "2026-01-01T00:00:00+00:00"
+            market_frame = {
+                "type": 1,
+                "target": "GatewayTrade",
+                "arguments": [ctx.contract_id, [bad]],
+            }
+            sim.faults.send_frame(
+                "market", kind="raw", data=orjson.dumps(market_frame).decode() + "\x1e"
+            )
+            await eventually(lambda: EventType.ANOMALY in seen)
             # connection events: a dropped market hub, then a stall
             await sim.faults.drop_connections("market", mode="abort")
             await eventually(lambda: EventType.RECONNECTED in seen)
             sim.faults.stall_hub("market")
             await eventually(lambda: EventType.FEED_STALE in seen)
             sim.faults.resume_hub("market")
-            # a market record no Gateway should send: refused, counted, reported
-            bad = {"symbolId": "F.US.MNQ", "price": bid, "volume": -1, "type": 0}
-            bad["timestamp"] = "2026-01-01T00:00:00+00:00"
-            frame = {"type": 1, "target": "GatewayTrade", "arguments": [ctx.contract_id, [bad]]}
-            sim.faults.send_frame("market", kind="raw", data=orjson.dumps(frame).decode() + "\x1e")
-            await eventually(lambda: EventType.ANOMALY in seen)
 
             def boom(event: Event) -> None:
                 raise RuntimeError("handler bug")
