@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from projectx.sim import Simulator
+from tests.hostile.records import hostile_market_records
 
 __all__ = ["KINDS", "FaultInjector", "SlowConsumer"]
 
@@ -33,6 +34,8 @@ KINDS: tuple[str, ...] = (
     "frame_oversized",
     "frame_not_object",
     "frame_no_type",
+    "market_record_hostile",
+    "market_print_off_market",
     "user_events_duplicated",
     "user_events_reordered",
     "rest_5xx",
@@ -117,6 +120,17 @@ class FaultInjector:
     async def _hold(self, lo: float, hi: float) -> None:
         await asyncio.sleep(self.rng.uniform(lo, hi))
 
+    def _send_hostile_market_record(self, *, off_market: bool) -> None:
+        cid = self.rng.choice(self.sim.contract_ids)
+        market = self.sim.market.last_price(cid)
+        if market is None:
+            return
+        records = hostile_market_records(cid, market)
+        if off_market:
+            records = [r for r in records if r[1] == {"off_market"}]
+        record, _reasons = self.rng.choice(records)
+        self.sim.faults.send_frame("market", kind="raw", data=record)
+
     async def inject(self, kind: str) -> None:
         """Inject one fault of ``kind`` (and undo it after its duration, if it has one)."""
         f = self.sim.faults
@@ -151,6 +165,8 @@ class FaultInjector:
                 hub = "user"
             size = rng.choice((80_000, 3_000_000, 17_000_000))  # the client drops > 16 MiB
             f.send_frame(hub, kind=frame, size=size)  # type: ignore[arg-type]
+        elif kind.startswith("market_"):  # records the guard must refuse or hold, never apply
+            self._send_hostile_market_record(off_market=kind == "market_print_off_market")
         elif kind == "user_events_duplicated":
             f.duplicate_user_events(rng.randint(1, 6))
         elif kind == "user_events_reordered":

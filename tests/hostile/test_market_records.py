@@ -5,82 +5,22 @@ simulator's trades, trading goes on, and an off-market print never reaches P&L o
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import numpy as np
-import orjson
 import pytest
 
-from projectx._native.isotime import format_iso
 from projectx.enums import OrderSide
 from projectx.events import Event, EventType
 from projectx.risk import RiskConfig
 from projectx.sim import Simulator
 from projectx.suite import TradingSuite
 from tests.hostile.conftest import config_for, eventually
+from tests.hostile.records import hostile_market_records, on_grid, trade_item, trade_record
 from tests.suite.conftest import reference_bars, stored_bars
 
 TIMEFRAMES = ["1sec", "5sec", "1day", "1week", "1month"]
 S = 1_000_000_000
-
-
-def _trade_record(cid: str, items: list[dict[str, Any]], *extra: Any) -> str:
-    message = {"type": 1, "target": "GatewayTrade", "arguments": [cid, items, *extra]}
-    return orjson.dumps(message).decode() + "\x1e"
-
-
-def _item(price: Any, volume: Any = 1, ts: Any = None) -> dict[str, Any]:
-    stamp = ts if isinstance(ts, str) else format_iso(ts or time.time_ns(), 6)
-    return {"symbolId": "F.US.MNQ", "price": price, "timestamp": stamp, "type": 0, "volume": volume}
-
-
-def _on_grid(price: float, tick: float = 0.25) -> float:
-    return round(price / tick) * tick
-
-
-def _hostile_records(cid: str, market: float) -> list[tuple[str, set[str]]]:
-    """(record, reasons it must be counted under); none of them may reach the bars."""
-    now = time.time_ns()
-    far = "2262-04-11T23:47:16.854775+00:00"  # near the int64-ns limit
-    return [
-        (_trade_record(cid, [_item(market, -1)]), {"bad_volume"}),
-        (_trade_record(cid, [_item(market, 1, far)]), {"bad_time"}),
-        (_trade_record(cid, [_item(market, 1, "1677-09-21T00:12:43.145225+00:00")]), {"bad_time"}),
-        (_trade_record(cid, [_item(market, 1, "9999-12-31T23:59:59+00:00")]), {"bad_time"}),
-        (_trade_record(cid, [_item(str(market))]), {"bad_price"}),
-        (_trade_record(cid, [_item(market, 1.5)]), {"bad_volume"}),
-        (_trade_record(cid, [_item(market, 10**18)]), {"bad_volume"}),
-        (_trade_record(cid, [_item(market, 1, "2026-01-01T10:00:00")]), {"bad_time"}),
-        (_trade_record(cid, [_item(market, 1, "2026-02-30T10:00:00+00:00")]), {"bad_time"}),
-        (_trade_record(cid, [{"price": market, "volume": 1}]), {"bad_time"}),
-        (_trade_record(cid, [_item(0.0)]), {"bad_price"}),
-        (_trade_record(cid, [_item(-market)]), {"bad_price"}),
-        (_trade_record(cid, [_item(market, True)]), {"bad_volume"}),
-        (_trade_record(cid, ["not an object"]), {"bad_item"}),
-        (_trade_record(cid, [_item(market, 1, now + 3 * 365 * 86_400 * S)]), {"future_time"}),
-        (_trade_record(cid, [_item(_on_grid(market / 2))]), {"off_market"}),
-        (_trade_record(cid, [_item(_on_grid(market * 10))]), {"off_market"}),
-        (_trade_record(cid, [_item(market + 0.1)]), {"off_tick_grid"}),
-        (
-            orjson.dumps(
-                {"type": 1, "target": "GatewayQuote", "arguments": [cid, {"bestBid": "x"}]}
-            ).decode()
-            + "\x1e",
-            {"bad_quote"},
-        ),
-        (
-            orjson.dumps(
-                {
-                    "type": 1,
-                    "target": "GatewayDepth",
-                    "arguments": [cid, [{**_item(market, 3), "type": 99}]],
-                }
-            ).decode()
-            + "\x1e",
-            {"bad_type"},
-        ),
-    ]
 
 
 async def _trading_works(suite: TradingSuite, sim: Simulator) -> None:
@@ -119,7 +59,7 @@ async def test_hostile_trades_are_refused_counted_and_cost_nothing_else(
         market = sim.market.last_price(cid)
         assert market is not None
         expected: dict[str, int] = {}
-        records = _hostile_records(cid, market)
+        records = hostile_market_records(cid, market)
         for record, reasons in records:
             if split:  # the same bytes cut in the middle of the record, two frames
                 cut = len(record) // 2
@@ -190,7 +130,7 @@ async def test_an_off_market_print_never_trips_risk_or_moves_pnl(
         # half the market: a 1-lot MNQ long would show a loss far past the 500 drawdown
         for factor in (0.5, 10.0, 0.5):
             sim.faults.send_frame(
-                "market", kind="raw", data=_trade_record(cid, [_item(_on_grid(market * factor))])
+                "market", kind="raw", data=trade_record(cid, [trade_item(on_grid(market * factor))])
             )
             await asyncio.sleep(0.1)
         await eventually(lambda: suite.feed.held_refused >= 3, what="the prints refused")
