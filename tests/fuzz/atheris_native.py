@@ -14,6 +14,11 @@ the process when it stops):
     ``tests/reference/frames_model.py`` (orjson + plain Python). Every record the native parser
     maps must equal the reference's mapping; every record the reference refuses must come back
     untouched in ``others``; any exception other than ``FrameError`` (record limit) is a crash.
+``feed``
+    arbitrary bytes into :class:`projectx._native.feed.MarketFeed` (calendar timeframes, the
+    stream as the only time reference), whole and cut at input-derived points. Nothing may
+    raise; the trades and depth entries applied, the anomalies counted, the trades held and the
+    records handed back must not depend on the cuts; everything applied must pass the guard.
 ``isotime``
     ``parse_iso`` on raw and on structured (field-by-field, then mutated) timestamps vs the
     reference ``iso_to_ns``; invalid input must raise ``ValueError``, valid input must give the
@@ -52,9 +57,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FUZZ_DIR = ROOT / "build" / "fuzz"
 OVERLAY = FUZZ_DIR / "overlay"
 SHIM = Path(__file__).with_name("sancov_shim.c")
-NATIVE_MODULES = ("isotime", "frames")
-TARGETS = ("frames", "isotime")
-SHARE = {"frames": 2, "isotime": 1}
+NATIVE_MODULES = ("isotime", "frames", "feed")
+TARGETS = ("frames", "isotime", "feed")
+SHARE = {"frames": 2, "isotime": 1, "feed": 2}
 RS = b"\x1e"
 LIMIT = 48  # record limit of the small parser in the frames target
 
@@ -291,6 +296,35 @@ class FramesTarget:
         assert (others, rows) == (want_others, want_rows), (data, cuts)
 
 
+# -------------------------------------------------------------------------------------- feed
+class FeedTarget:
+    """``MarketFeed.feed``: no exception, split invariance, the guard holds for what applies."""
+
+    def __init__(self) -> None:
+        from tests.fuzz.test_feed_fuzz import _check_applied, _new_feed, _run
+
+        self.new_feed = _new_feed
+        self.run = _run
+        self.check_applied = _check_applied
+        self.calls = 0
+
+    def __call__(self, data: bytes) -> None:
+        self.calls += 1
+        if self.calls & 0x3FFF == 0:
+            _dump_counters("feed", self.calls, 0)
+        whole = self.new_feed()
+        expected = self.run(whole, [data])
+        rnd = random.Random(zlib.crc32(data))
+        cuts = sorted(rnd.randrange(0, len(data) + 1) for _ in range(rnd.randrange(1, 5)))
+        pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+        split = self.new_feed()
+        got = self.run(split, [p for p in pieces if p])
+        assert got == expected, (data, cuts)
+        assert split.anomalies() == whole.anomalies(), (data, cuts)
+        assert split.quarantined() == whole.quarantined(), (data, cuts)
+        self.check_applied(split, got[0], got[1])
+
+
 def _dump_counters(target: str, calls: int, conservative: int) -> None:
     (FUZZ_DIR / f"{target}.counters").write_text(
         f"calls={calls} conservative_fallbacks={conservative}\n"
@@ -438,10 +472,10 @@ def write_inputs(target: str) -> tuple[Path, Path, Path | None]:
     seeds = FUZZ_DIR / "seeds" / target
     corpus.mkdir(parents=True, exist_ok=True)
     seeds.mkdir(parents=True, exist_ok=True)
-    for seed in frames_seeds() if target == "frames" else isotime_seeds():
+    for seed in isotime_seeds() if target == "isotime" else frames_seeds():
         (seeds / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
     dict_path = None
-    if target == "frames":
+    if target != "isotime":
         dict_path = FUZZ_DIR / "frames.dict"
         dict_path.write_text("".join(f'"{_dict_escape(t)}"\n' for t in DICT_FRAMES))
     return corpus, seeds, dict_path
@@ -473,11 +507,11 @@ def worker(target: str, seconds: int, native_coverage: bool, extra: list[str]) -
         "-print_final_stats=1",
         "-timeout=20",
         "-rss_limit_mb=2048",
-        f"-max_len={4096 if target == 'frames' else 96}",
+        f"-max_len={96 if target == 'isotime' else 4096}",
         *([f"-dict={dict_path}"] if dict_path else []),
         *extra,
     ]
-    test = FramesTarget() if target == "frames" else IsotimeTarget()
+    test = {"frames": FramesTarget, "isotime": IsotimeTarget, "feed": FeedTarget}[target]()
     atheris.Setup(args, test)
     atheris.Fuzz()
 
