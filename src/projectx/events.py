@@ -65,6 +65,7 @@ class EventType(StrEnum):
     RISK_LIMIT_BREACHED = "risk_limit_breached"
     # errors (a handler raised, a background task failed, a reconciliation found a mismatch)
     ERROR = "error"
+    ANOMALY = "anomaly"  #: a wire record or REST answer refused at a boundary (counted by reason)
 
 
 class Event(NamedTuple):
