@@ -441,6 +441,9 @@ class ProjectX:
                     env = None
                 if isinstance(env, dict):
                     return env
+                self.anomalies.report(
+                    endpoint, "unreadable_answer", "HTTP 200 without a JSON object"
+                )
                 if not idempotent:
                     raise self._uncertain(endpoint, "unreadable 200 answer", custom_tag)
                 raise APIError(

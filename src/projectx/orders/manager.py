@@ -284,6 +284,8 @@ class OrderManager:
         out = self._stats.as_dict()
         out["tracked"] = len(self.tracked())
         out["working"] = len(self.open_orders())
+        out["lost_now"] = len(self.lost_orders())
+        out["anomalies"] = self.anomalies.snapshot()
         out["native_brackets"] = self._native_brackets
         return out
 
