@@ -65,7 +65,8 @@ class EventType(StrEnum):
     RISK_LIMIT_BREACHED = "risk_limit_breached"
     # errors (a handler raised, a background task failed, a reconciliation found a mismatch)
     ERROR = "error"
-    ANOMALY = "anomaly"  #: a wire record or REST answer refused at a boundary (counted by reason)
+    #: a record from the wire was refused, held or flagged; data = {"source", "reasons", ...}
+    ANOMALY = "anomaly"
 
 
 class Event(NamedTuple):

@@ -211,6 +211,7 @@ class Anomaly:
             "boundary": self.boundary,
             "source": self.source,
             "reason": self.reason,
+            "reasons": [self.reason],
             "detail": self.detail,
             **self.context,
         }

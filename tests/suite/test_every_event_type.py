@@ -77,6 +77,10 @@ async def test_every_declared_event_type_is_emitted(tmp_path: Path) -> None:
             }
             sim.faults.send_frame("user", kind="raw", data=orjson.dumps(frame).decode() + "\x1e")
             await eventually(lambda: EventType.ORDER_EXPIRED in seen)
+            # an anomaly: an order update without an account id is refused and reported
+            del data["accountId"]
+            sim.faults.send_user_event("GatewayUserOrder", data, account_id=suite.account.id)
+            await eventually(lambda: EventType.ANOMALY in seen)
             # connection events: a dropped market hub, then a stall
             await sim.faults.drop_connections("market", mode="abort")
             await eventually(lambda: EventType.RECONNECTED in seen)
