@@ -46,7 +46,7 @@ class ModelServer(ProjectX):
         ]
         chosen = inside[-min(body["limit"], self.cap) :] if inside else []
         bars = [
-            {"t": format_iso(t, 6), "o": 1.0, "h": 2.0, "l": 0.5, "c": (t // SEC) % 97, "v": 1}
+            {"t": format_iso(t, 6), "o": 1.0, "h": 97.0, "l": 0.0, "c": (t // SEC) % 97, "v": 1}
             for t in reversed(chosen)
         ]
         return {"bars": bars, "success": True, "errorCode": 0, "errorMessage": None}

@@ -88,6 +88,9 @@ async def test_every_declared_event_type_is_emitted(tmp_path: Path) -> None:
             sim.faults.send_frame(
                 "market", kind="raw", data=orjson.dumps(market_frame).decode() + "\x1e"
             )
+            # an anomaly: an order update without an account id is refused and reported
+            del data["accountId"]
+            sim.faults.send_user_event("GatewayUserOrder", data, account_id=suite.account.id)
             await eventually(lambda: EventType.ANOMALY in seen)
             # connection events: a dropped market hub, then a stall
             await sim.faults.drop_connections("market", mode="abort")

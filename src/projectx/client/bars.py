@@ -9,11 +9,12 @@ timestamp and sorted ascending.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from projectx._native.isotime import format_iso, parse_iso_list
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_BARS_PER_REQUEST",
     "BarSpec",
     "bars_to_frame",
+    "decode_bars",
     "default_start",
     "empty_bars",
     "format_time",
@@ -115,32 +117,97 @@ def empty_bars() -> pl.DataFrame:
 
 def bars_to_frame(bars: list[Any]) -> pl.DataFrame:
     """Wire bars (``{"t","o","h","l","c","v"}`` dicts) -> a frame with :data:`BAR_SCHEMA`,
-    in the order given. Raises :class:`APIError` for a malformed bar."""
+    in the order given, implausible bars left out (see :func:`decode_bars`). Raises
+    :class:`APIError` for a malformed bar."""
+    return decode_bars(bars)[0]
+
+
+def _price(value: Any) -> float:
+    """A bar price: a JSON number or a numeric string (non-finite comes back as nan/inf)."""
+    if type(value) is float:
+        return value
+    if type(value) is int:
+        try:
+            return float(value)
+        except OverflowError:  # beyond the double range: not a finite price
+            return math.inf
+    if isinstance(value, str):
+        return float(value.strip())  # ValueError for non-numeric text
+    raise TypeError(f"price of type {type(value).__name__}")
+
+
+def _volume(value: Any) -> float:
+    """A bar volume as float (integral check later); non-numbers raise."""
+    if type(value) is int:
+        return float(value) if abs(value) < 2**63 else math.inf
+    return _price(value)
+
+
+def decode_bars(
+    bars: list[Any], endpoint: str = "History/retrieveBars"
+) -> tuple[pl.DataFrame, Counter[str], int | None]:
+    """Wire bars -> ``(frame, dropped, oldest_ns)``.
+
+    A bar that is not of the spec's types (not an object, a key missing, a timestamp that is
+    not ISO 8601, a price that is not a number or numeric string) makes the whole answer
+    malformed: :class:`APIError`. A well-typed bar that cannot be true is dropped and counted
+    in ``dropped`` by reason: ``bar_non_finite`` (NaN/Infinity, also as strings),
+    ``bar_negative_volume``, ``bar_fractional_volume``, ``bar_high_below_low``,
+    ``bar_open_close_outside_range``. ``oldest_ns`` is the oldest timestamp of the page,
+    dropped bars included (paging goes on from there), None for an empty page.
+    """
+    dropped: Counter[str] = Counter()
     if not bars:
-        return empty_bars()
+        return empty_bars(), dropped, None
     try:
         ts = parse_iso_list([b["t"] for b in bars])
-        cols = {
-            key: np.fromiter((b[key] for b in bars), dtype=np.float64, count=len(bars))
-            for key in ("o", "h", "l", "c")
-        }
-        volume = np.fromiter((b["v"] for b in bars), dtype=np.int64, count=len(bars))
+        rows = [
+            (_price(b["o"]), _price(b["h"]), _price(b["l"]), _price(b["c"]), _volume(b["v"]))
+            for b in bars
+        ]
     except (KeyError, TypeError, ValueError) as exc:
         raise APIError(
-            f"History/retrieveBars returned a malformed bar ({type(exc).__name__})",
-            endpoint="History/retrieveBars",
+            f"{endpoint} returned a malformed bar ({type(exc).__name__})",
+            endpoint=endpoint,
         ) from None
-    return pl.DataFrame(
+    keep: list[int] = []
+    for i, (o, h, lo, c, v) in enumerate(rows):
+        reason = _implausible(o, h, lo, c, v)
+        if reason is None:
+            keep.append(i)
+        else:
+            dropped[reason] += 1
+    oldest = int(ts.min())
+    if len(keep) != len(rows):
+        rows = [rows[i] for i in keep]
+        ts = ts[keep]
+    cols = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
+    frame = pl.DataFrame(
         {
             "ts": pl.Series("ts", ts, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC")),
-            "open": cols["o"],
-            "high": cols["h"],
-            "low": cols["l"],
-            "close": cols["c"],
-            "volume": volume,
+            "open": pl.Series(cols[0], dtype=pl.Float64),
+            "high": pl.Series(cols[1], dtype=pl.Float64),
+            "low": pl.Series(cols[2], dtype=pl.Float64),
+            "close": pl.Series(cols[3], dtype=pl.Float64),
+            "volume": pl.Series([int(v) for v in cols[4]], dtype=pl.Int64),
         },
         schema=BAR_SCHEMA,
     )
+    return frame, dropped, oldest
+
+
+def _implausible(o: float, h: float, lo: float, c: float, v: float) -> str | None:
+    if not all(math.isfinite(x) for x in (o, h, lo, c, v)):
+        return "bar_non_finite"
+    if v < 0:
+        return "bar_negative_volume"
+    if not v.is_integer():
+        return "bar_fractional_volume"
+    if h < lo:
+        return "bar_high_below_low"
+    if not (lo <= o <= h and lo <= c <= h):
+        return "bar_open_close_outside_range"
+    return None
 
 
 def merge_pages(pages: list[pl.DataFrame], limit: int | None = None) -> pl.DataFrame:

@@ -20,8 +20,11 @@ Request pipeline (one place: :meth:`ProjectX._request`):
      ``customTag`` for ``Order/place``). A connection that could not even be opened raises
      :class:`~projectx.exceptions.ConnectionError` (nothing was sent).
 
-Inputs are validated before anything is sent. Tokens and credentials never appear in logs,
-reprs or exception messages.
+Inputs are validated before anything is sent; answers are checked when they arrive
+(:mod:`projectx.client.answers`: implausible entities refuse the answer, implausible bars are
+dropped, an implausible ``orderId`` makes the placement uncertain), each refusal counted by reason
+in :attr:`ProjectX.anomalies`. Tokens and credentials never appear in logs, reprs or exception
+messages.
 """
 
 from __future__ import annotations
@@ -41,11 +44,21 @@ import aiohttp
 import orjson
 import polars as pl
 
+from projectx.client.answers import (
+    ImplausibleOrderIdError,
+    checked_account,
+    checked_order,
+    checked_position,
+    checked_trade,
+    parse_entities,
+    parse_entity,
+    place_order_id,
+)
 from projectx.client.auth import SessionToken
 from projectx.client.bars import (
     MAX_BARS_PER_REQUEST,
     BarSpec,
-    bars_to_frame,
+    decode_bars,
     default_start,
     empty_bars,
     format_ns,
@@ -85,6 +98,7 @@ from projectx.exceptions import (
     redact,
 )
 from projectx.models import Account, Contract, Order, Position, Trade
+from projectx.plausibility import AnomalyLog
 
 __all__ = ["ClientStats", "ProjectX", "new_custom_tag"]
 
@@ -170,6 +184,8 @@ class ProjectX:
             max_s=config.backoff_max_s,
         )
         self.stats = ClientStats()
+        #: REST answers (or parts of them) refused as implausible, by reason
+        self.anomalies = AnomalyLog("rest")
         self._token: SessionToken | None = None
         self._token_lock = asyncio.Lock()
         self._contracts: TTLCache[str, Contract] = TTLCache(config.cache_ttl_s)
@@ -425,6 +441,9 @@ class ProjectX:
                     env = None
                 if isinstance(env, dict):
                     return env
+                self.anomalies.report(
+                    endpoint, "unreadable_answer", "HTTP 200 without a JSON object"
+                )
                 if not idempotent:
                     raise self._uncertain(endpoint, "unreadable 200 answer", custom_tag)
                 raise APIError(
@@ -495,8 +514,12 @@ class ProjectX:
         env = await self._request(
             "Account/search", {"onlyActiveAccounts": only_active}, idempotent=True
         )
-        return _parse_list(
-            _check(env, "Account/search"), "accounts", Account.from_wire, "Account/search"
+        return parse_entities(
+            _check(env, "Account/search"),
+            "accounts",
+            checked_account,
+            "Account/search",
+            self.anomalies,
         )
 
     async def select_account(self, name: str | None = None) -> Account:
@@ -760,10 +783,17 @@ class ProjectX:
                 raise APIError(f"{endpoint}: 'bars' is not a list", endpoint=endpoint, status=200)
             if not raw:
                 break
-            frame = bars_to_frame(raw)
+            try:
+                frame, dropped, oldest = decode_bars(raw, endpoint)
+            except APIError as exc:
+                self.anomalies.report(endpoint, "malformed", str(exc), contract_id=cid)
+                raise
+            for reason, n in dropped.items():
+                self.anomalies.report(
+                    endpoint, reason, f"{n} bar(s) of {cid} dropped", count=n, contract_id=cid
+                )
+            assert oldest is not None
             ts = frame["ts"].dt.epoch("ns")
-            oldest = ts.min()
-            assert isinstance(oldest, int)
             # keep [start, end) exactly, whatever the server's boundary inclusivity
             inside = frame.filter((ts >= start_ns) & (ts < cur_end))
             if inside.height:
@@ -825,14 +855,26 @@ class ProjectX:
         body["endTimestamp"] = check_aware(end, "end").isoformat() if end is not None else None
         body = {"accountId": await self._account_id(account_id), **body}
         env = await self._request("Order/search", body, idempotent=True)
-        return _parse_list(_check(env, "Order/search"), "orders", Order.from_wire, "Order/search")
+        return parse_entities(
+            _check(env, "Order/search"),
+            "orders",
+            checked_order,
+            "Order/search",
+            self.anomalies,
+            account_id=body["accountId"],
+        )
 
     async def search_open_orders(self, *, account_id: int | None = None) -> list[Order]:
         """``Order/searchOpen``: working orders."""
         body = {"accountId": await self._account_id(account_id)}
         env = await self._request("Order/searchOpen", body, idempotent=True)
-        return _parse_list(
-            _check(env, "Order/searchOpen"), "orders", Order.from_wire, "Order/searchOpen"
+        return parse_entities(
+            _check(env, "Order/searchOpen"),
+            "orders",
+            checked_order,
+            "Order/searchOpen",
+            self.anomalies,
+            account_id=body["accountId"],
         )
 
     async def get_order(
@@ -857,7 +899,11 @@ class ProjectX:
             if env.get("success") is not True and _code(env) == 1:
                 return None
             raw = _check(env, "Order/searchById").get("order")
-            return None if raw is None else _parse_one(raw, Order.from_wire, "Order/searchById")
+            if raw is None:
+                return None
+            return parse_entity(
+                raw, checked_order, "Order/searchById", self.anomalies, account_id=aid
+            )
         for order in await self.search_open_orders(account_id=aid):
             if order.id == oid:
                 return order
@@ -907,8 +953,13 @@ class ProjectX:
                 "includeTotalCount": False,
             }
             env = await self._request("Order/v2/query", body, idempotent=True)
-            page = _parse_list(
-                _check(env, "Order/v2/query"), "orders", Order.from_wire, "Order/v2/query"
+            page = parse_entities(
+                _check(env, "Order/v2/query"),
+                "orders",
+                checked_order,
+                "Order/v2/query",
+                self.anomalies,
+                account_id=flt["accountId"],
             )
             out.extend(page)
             if len(page) < size:
@@ -976,14 +1027,24 @@ class ProjectX:
             "takeProfitBracket": tp.to_wire() if tp else None,
         }
         env = await self._request("Order/place", body, idempotent=False, custom_tag=tag)
-        order_id = env.get("orderId")
-        order_id = (
-            order_id if isinstance(order_id, int) and not isinstance(order_id, bool) else None
-        )
+        raw_id = env.get("orderId")
+        order_id, id_problem = place_order_id(raw_id)
+        shown = repr(raw_id)[:40]
+        if id_problem is not None:
+            self.anomalies.report("Order/place", id_problem, f"orderId {shown}", custom_tag=tag)
         if env.get("success") is not True and _code(env) == _PLACE_PENDING:
             # "OrderPending": the Gateway is still processing it; it may yet be accepted
             raise self._uncertain("Order/place", f"OrderPending, orderId {order_id}", tag)
-        _check(env, "Order/place", order_id=order_id)
+        _check(env, "Order/place", order_id=order_id)  # a rejection keeps only a real id
+        if id_problem is not None:
+            self.stats.uncertain += 1
+            log.error("Order/place: success with orderId %s; reconcile by customTag %s", shown, tag)
+            raise ImplausibleOrderIdError(
+                f"Order/place: success with an implausible orderId {shown} ({id_problem}); "
+                f"outcome unknown, not resent; reconcile by customTag {tag!r}",
+                custom_tag=tag,
+                reason=id_problem,
+            )
         if order_id is None:
             raise self._uncertain("Order/place", "success without an orderId", tag)
         log.info(
@@ -1088,11 +1149,13 @@ class ProjectX:
         """``Position/searchOpen``."""
         body = {"accountId": await self._account_id(account_id)}
         env = await self._request("Position/searchOpen", body, idempotent=True)
-        return _parse_list(
+        return parse_entities(
             _check(env, "Position/searchOpen"),
             "positions",
-            Position.from_wire,
+            checked_position,
             "Position/searchOpen",
+            self.anomalies,
+            account_id=body["accountId"],
         )
 
     async def close_position(
@@ -1127,13 +1190,21 @@ class ProjectX:
         """``Trade/search``: the account's fills in ``[start, end)``."""
         start_ = check_aware(start, "start").isoformat()
         end_ = check_aware(end, "end").isoformat() if end is not None else None
+        aid = await self._account_id(account_id)
         body = {
-            "accountId": await self._account_id(account_id),
+            "accountId": aid,
             "startTimestamp": start_,
             "endTimestamp": end_,
         }
         env = await self._request("Trade/search", body, idempotent=True)
-        return _parse_list(_check(env, "Trade/search"), "trades", Trade.from_wire, "Trade/search")
+        return parse_entities(
+            _check(env, "Trade/search"),
+            "trades",
+            checked_trade,
+            "Trade/search",
+            self.anomalies,
+            account_id=aid,
+        )
 
     # ---------------------------------------------------------------- status
     async def ping(self) -> bool:

@@ -20,7 +20,10 @@ it (on the REST success or the first hub event showing it accepted, whichever co
 ``ORDER_MODIFIED``, ``ORDER_CANCELLED``, ``ORDER_REJECTED``, ``ORDER_EXPIRED``. Their data is
 :meth:`TrackedOrder.snapshot` plus ``"order"`` (the live record). ``TRADE_EXECUTED`` carries
 ``{"trade": Trade, "order_id", "custom_tag", "order"}``. ``ERROR`` (``source: "orders"``) when
-bracket protection or an OCO action failed.
+bracket protection or an OCO action failed. ``ANOMALY`` (``boundary: "orders"``, reason
+``order_lost``) when an uncertain submission was not found by its tag: the record ends in
+:attr:`OrderState.LOST` (never "cancelled"; ``cancel_all_orders`` skips it) and is revived if the
+order turns up later (``found_after_lost`` in :meth:`OrderManager.stats`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from projectx.orders.records import OrderRequest, OrderRole, OrderSpec, TrackedO
 from projectx.orders.state import OrderState, is_legal, state_from_gateway
 from projectx.orders.stats import OrderStats
 from projectx.orders.tracker import OrderTracker
+from projectx.plausibility import AnomalyError, AnomalyLog, decode_user_entity, emit_on
 from projectx.realtime.client import UserEvent
 
 __all__ = ["InstrumentResolver", "OrderManager", "RiskGate"]
@@ -170,6 +174,9 @@ class OrderManager:
         self._started = False
         self._closed = False
         self._stats = OrderStats()
+        #: anomalies this manager found (lost orders, refused hand-fed events); ANOMALY events
+        self.anomalies = AnomalyLog("orders")
+        self.anomalies.subscribe(emit_on(bus))
         self._finished: deque[TrackedOrder] = deque()
         self.max_finished = max_finished
         self.watch_trade_ticks = watch_trade_ticks
@@ -277,6 +284,8 @@ class OrderManager:
         out = self._stats.as_dict()
         out["tracked"] = len(self.tracked())
         out["working"] = len(self.open_orders())
+        out["lost_now"] = len(self.lost_orders())
+        out["anomalies"] = self.anomalies.snapshot()
         out["native_brackets"] = self._native_brackets
         return out
 
@@ -299,25 +308,36 @@ class OrderManager:
 
     # ================================================================ hub events
     def on_user_event(self, ev: UserEvent) -> None:
-        """Apply one user-hub event (register with ``RealtimeClient.on_user_event``)."""
-        try:
-            if ev.target == "GatewayUserOrder":
-                order = Order.from_wire(ev.data)
-                if order.account_id in (None, self.account_id):
-                    self.ingest_order(order, source="hub", adopt=True)
-            elif ev.target == "GatewayUserTrade":
-                trade = Trade.from_wire(ev.data)
-                if trade.account_id in (None, self.account_id):
-                    self.ingest_trade(trade)
-            elif ev.target == "GatewayUserPosition":
-                position = Position.from_wire(ev.data)
-                flat = position.size == 0 and position.contract_id is not None
-                if flat and position.account_id in (None, self.account_id):
-                    assert position.contract_id is not None
-                    self._on_flat(position.contract_id)
-        except ValidationError as exc:
-            self._stats.malformed_events += 1
-            log.warning("malformed %s event ignored: %s", ev.target, exc)
+        """Apply one user-hub event (register with ``RealtimeClient.on_user_event``).
+
+        Events the client refused at its boundary (``ev.refused``) are skipped: they were
+        reported there. An event built by hand (no ``entity``) goes through the same decode
+        and plausibility check (:func:`~projectx.plausibility.decode_user_entity`); one that
+        fails it is counted in ``malformed_events`` and reported to :attr:`anomalies`.
+        """
+        if ev.refused is not None or ev.target == "GatewayUserAccount":
+            return
+        entity = ev.entity
+        if entity is None:
+            try:
+                entity = decode_user_entity(ev.target, ev.data)
+            except AnomalyError as exc:
+                self._stats.malformed_events += 1
+                self.anomalies.refuse(ev.target, exc)
+                return
+        if isinstance(entity, Order):
+            if entity.account_id == self.account_id:
+                self.ingest_order(entity, source="hub", adopt=True)
+        elif isinstance(entity, Trade):
+            if entity.account_id == self.account_id:
+                self.ingest_trade(entity)
+        elif (
+            isinstance(entity, Position)
+            and entity.size == 0
+            and entity.account_id == self.account_id
+        ):
+            assert entity.contract_id is not None
+            self._on_flat(entity.contract_id)
 
     def _on_flat(self, contract_id: str) -> None:
         """The position went flat: protective legs of finished client-side entries are orphans."""
@@ -342,6 +362,8 @@ class OrderManager:
             by_tag = self._by_tag.get(order.custom_tag)
             if by_tag is not None and by_tag.order_id is None:
                 rec = by_tag
+                if rec.state is OrderState.LOST:
+                    self._revive(rec)
                 self._bind(rec, order.id)
         if rec is None:
             if not adopt:
@@ -350,6 +372,39 @@ class OrderManager:
             return rec
         self._apply_snapshot(rec, order, source)
         return rec
+
+    def _revive(self, rec: TrackedOrder) -> None:
+        """A lost order turned up after all: back to SUBMITTED, so what was seen applies."""
+        rec.state = OrderState.SUBMITTED
+        rec.history.append(OrderState.SUBMITTED)
+        rec.settled_by = None
+        rec.uncertain = False
+        rec.done_ns = None
+        self._stats.found_after_lost += 1
+        with contextlib.suppress(ValueError):
+            self._finished.remove(rec)
+        log.warning("lost order with tag %s found after all", rec.custom_tag)
+
+    def _lose(self, rec: TrackedOrder, why: str) -> None:
+        """An uncertain submission not found by its tag: end it as LOST, report it."""
+        if rec.is_terminal:
+            return
+        self._advance(rec, OrderState.LOST, rec.fill_volume, "local")
+        self._stats.lost += 1
+        rec.error = why
+        self.anomalies.report(
+            "Order/place",
+            "order_lost",
+            f"order with tag {rec.custom_tag} not found after {self.uncertain_checks} checks "
+            f"({why})",
+            order=rec,
+            custom_tag=rec.custom_tag,
+            contract_id=rec.contract_id,
+        )
+
+    def lost_orders(self) -> list[TrackedOrder]:
+        """Orders whose submission is uncertain and that reconciliation could not find."""
+        return [r for r in self.tracked() if r.state is OrderState.LOST]
 
     def ingest_trade(self, trade: Trade) -> None:
         """Apply one fill (duplicates, voided fills and re-emissions are ignored)."""
@@ -894,6 +949,7 @@ class OrderManager:
                     rec.custom_tag,
                     self.uncertain_checks,
                 )
+                self._lose(rec, str(exc))
                 raise
             rec.uncertain = False
             self._stats.recovered_by_tag += 1

@@ -2,7 +2,8 @@
 
 ``Order/searchOpen`` gives the working orders (unknown ones are adopted), ``Order/search`` over
 the look-back window settles tracked orders that stopped working while events were missing and
-finds submissions known only by their tag, and ``Trade/search`` fills in missed fills.
+finds submissions known only by their tag (lost ones too: a record in ``LOST`` is revived when
+its tag turns up), and ``Trade/search`` fills in missed fills.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from projectx.client import ProjectX
 from projectx.exceptions import ProjectXError
 from projectx.models import Order, Trade
 from projectx.orders.records import TrackedOrder
+from projectx.orders.state import OrderState
 
 __all__ = ["ReconcileReport", "Reconciler", "find_by_tag_with_retries"]
 
@@ -68,8 +70,10 @@ class Reconciler:
             open_ids.add(order.id)
             target.ingest_order(order, source="rest", adopt=True)
         unsettled = [r for r in target.tracked() if _unsettled(r, open_ids)]
+        # a lost order (uncertain submission not found by its tag) may show up by now
+        lost = any(r.state is OrderState.LOST for r in target.tracked())
         since = datetime.now(UTC) - self.lookback
-        if initial or unsettled:
+        if initial or unsettled or lost:
             orders = await self.client.search_orders(since, account_id=self.account_id)
             report.searched = len(orders)
             for order in orders:

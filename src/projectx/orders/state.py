@@ -4,6 +4,12 @@
 pending/suspended) -> ``Working`` (resting) -> ``PartiallyFilled`` -> ``Filled`` | ``Cancelled`` |
 ``Rejected`` | ``Expired``. Anything else (a filled order "re-opening", a cancelled order filling,
 a fill volume going down) is refused by :func:`is_legal` and counted by the manager.
+
+``Lost`` ends a submission whose outcome was uncertain and that reconciliation could not find by
+its tag: the SDK does not know whether the Gateway holds it. It is terminal for the table (no
+transition leaves it); if the order turns up later (a hub event or a REST search carrying its
+tag) the manager explicitly revives the record (``Lost`` -> ``Submitted``) and applies what was
+seen, counting it as found after being lost.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ class OrderState(StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    LOST = "lost"
+    """Uncertain submission not found by its tag: neither working nor cancelled, unknown."""
 
     @property
     def is_terminal(self) -> bool:
@@ -34,14 +42,28 @@ class OrderState(StrEnum):
 
 
 TERMINAL_STATES = frozenset(
-    {OrderState.FILLED, OrderState.CANCELLED, OrderState.REJECTED, OrderState.EXPIRED}
+    {
+        OrderState.FILLED,
+        OrderState.CANCELLED,
+        OrderState.REJECTED,
+        OrderState.EXPIRED,
+        OrderState.LOST,
+    }
 )
 
 _S = OrderState
 TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
     _S.PENDING: frozenset({_S.SUBMITTED, _S.CANCELLED, _S.REJECTED}),
     _S.SUBMITTED: frozenset(
-        {_S.WORKING, _S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELLED, _S.REJECTED, _S.EXPIRED}
+        {
+            _S.WORKING,
+            _S.PARTIALLY_FILLED,
+            _S.FILLED,
+            _S.CANCELLED,
+            _S.REJECTED,
+            _S.EXPIRED,
+            _S.LOST,
+        }
     ),
     _S.WORKING: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELLED, _S.EXPIRED}),
     # a partially filled order may fill more (a self-transition carrying a larger fill volume)
@@ -50,6 +72,7 @@ TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
     _S.CANCELLED: frozenset(),
     _S.REJECTED: frozenset(),
     _S.EXPIRED: frozenset(),
+    _S.LOST: frozenset(),  # left only by an explicit revival (see the module docstring)
 }
 """Legal moves. Staying in the same state (no new fill) is not a transition at all."""
 

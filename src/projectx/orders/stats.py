@@ -23,6 +23,10 @@ class OrderStats:
     """Refused before sending (validation or the risk gate)."""
     uncertain: int = 0
     recovered_by_tag: int = 0
+    lost: int = 0
+    """Uncertain submissions not found by their tag (records in state LOST)."""
+    found_after_lost: int = 0
+    """Lost orders that turned up later (a hub event or a REST search with their tag)."""
     illegal_transitions: int = 0
     late_events: int = 0
     """Hub events older than a terminal state REST already reported (ignored, not illegal)."""
@@ -55,6 +59,8 @@ class OrderStats:
             "refused": self.refused,
             "uncertain": self.uncertain,
             "recovered_by_tag": self.recovered_by_tag,
+            "lost": self.lost,
+            "found_after_lost": self.found_after_lost,
             "illegal_transitions": self.illegal_transitions,
             "late_events": self.late_events,
             "adopted": self.adopted,

@@ -11,6 +11,11 @@
 * Unrealised P&L is ``(price - avg) * size * tick_value / tick_size``, updated by
   :meth:`on_price` in O(1); ``POSITION_PNL_UPDATE`` is emitted only when someone listens and the
   value changed.
+* Anomalies (issue #14): events the real-time client refused are skipped; with ``order_known``
+  a fill of an order nobody knows is held until ``Trade/search`` confirms it
+  (:mod:`projectx.positions.confirm`); a reconciliation lets REST decide a fill the hub
+  reported differently (``fills_corrected``). Each is reported to :attr:`anomalies` and as an
+  ``ANOMALY`` event.
 """
 
 from __future__ import annotations
@@ -30,9 +35,17 @@ from projectx.client import ProjectX
 from projectx.enums import OrderSide, PositionType
 from projectx.events import EventBus, EventType
 from projectx.exceptions import APIError, ProjectXError, ValidationError
-from projectx.models import Contract, Position, Trade
+from projectx.models import Account, Contract, Order, Position, Trade
+from projectx.plausibility import (
+    AnomalyError,
+    AnomalyLog,
+    decode_user_entity,
+    emit_on,
+    fill_fingerprint,
+)
 from projectx.positions import analytics
 from projectx.positions.alerts import PositionAlert, make_alert
+from projectx.positions.confirm import FillConfirmer
 from projectx.positions.pnl import FillLedger, RoundTrip
 from projectx.realtime.client import UserEvent
 from projectx.timeframes import NEW_YORK, SESSION_CLOSE, trading_date
@@ -169,7 +182,11 @@ class PositionManager:
     late does not happen), and its void is still taken out of the realised figures.
     ``limit_placer`` places the order of a limit close (the suite passes its OrderManager's, so
     that order is tagged, tracked and found again after an uncertain outcome); without one it
-    goes to ``Order/place`` directly.
+    goes to ``Order/place`` directly. ``order_known(order_id)`` tells whether an order is known
+    (the suite passes its OrderManager's view); when given, a hub fill of an order that neither
+    it nor this manager's own ``GatewayUserOrder`` sightings know is held until
+    ``Trade/search`` confirms it (``confirm_checks`` looks ``confirm_interval_s`` apart), and
+    refused if REST does not know it. Without it every hub fill of the account is booked.
     """
 
     def __init__(
@@ -183,6 +200,9 @@ class PositionManager:
         since: datetime | None = None,
         history_limit: int = 100_000,
         limit_placer: LimitPlacer | None = None,
+        order_known: Callable[[int], bool] | None = None,
+        confirm_checks: int = 3,
+        confirm_interval_s: float = 0.5,
     ) -> None:
         if (
             isinstance(history_limit, bool)
@@ -225,7 +245,24 @@ class PositionManager:
         self._mismatches = 0
         self._malformed = 0
         self._reconciles = 0
+        self._corrected = 0
         self._closed = False
+        self.order_known = order_known
+        self._seen_orders: dict[int, None] = {}  # order ids of this account's order events
+        self._fill_listeners: list[Callable[[Trade], Any]] = []
+        self._reconcile_task: asyncio.Task[Any] | None = None
+        #: anomalies this manager found (unconfirmed or corrected fills, refused events)
+        self.anomalies = AnomalyLog("positions")
+        self.anomalies.subscribe(emit_on(bus))
+        self._confirmer = FillConfirmer(
+            client,
+            account_id,
+            since=lambda: self.since if self.since is not None else trading_day_start(),
+            accept=self._confirmed_fill,
+            refuse=self._unconfirmed_fill,
+            checks=confirm_checks,
+            interval_s=confirm_interval_s,
+        )
 
     def __repr__(self) -> str:
         return f"PositionManager(account={self.account_id}, open={len(self._positions)})"
@@ -252,6 +289,7 @@ class PositionManager:
             t.contract_id for t in trades if t.contract_id
         }:
             await self._ensure_contract(cid)
+        self._correct_fills(trades)
         missed = [
             t
             for t in trades
@@ -259,7 +297,9 @@ class PositionManager:
         ]
         missed.sort(key=lambda t: t.id)
         for trade in missed:
+            self._note_order(trade.order_id)
             self.ingest_trade(trade, replay=True)
+        self._confirmer.settle(trades)
         rest = {p.contract_id: p for p in positions if p.contract_id and (p.size or 0) > 0}
         changed = 0
         for cid, p in rest.items():
@@ -278,9 +318,59 @@ class PositionManager:
         self._reconciles += 1
         return {"missed_trades": len(missed), "positions_changed": changed}
 
+    def _correct_fills(self, rest: list[Trade]) -> None:
+        """REST decides a fill the hub reported differently (or voided since)."""
+        for trade in rest:
+            known = self._trades.get(trade.id)
+            if known is None or known.voided or trade.contract_id is None:
+                continue
+            if trade.voided:
+                self._trades[trade.id] = trade
+                self._book(known.contract_id or trade.contract_id, known, -1.0)
+                continue
+            if _fill_facts(known) == _fill_facts(trade):
+                continue
+            self._book(known.contract_id or trade.contract_id, known, -1.0)
+            self._trades[trade.id] = trade
+            self._book(trade.contract_id, trade, 1.0)
+            self._corrected += 1
+            self.anomalies.report(
+                "Trade/search",
+                "fill_corrected",
+                f"fill {trade.id}: booked {_fill_facts(known)!r}, REST has {_fill_facts(trade)!r}",
+                trade_id=trade.id,
+                contract_id=trade.contract_id,
+            )
+
+    def reconcile_soon(self) -> None:
+        """Reconcile in a task owned by this manager (one at a time; errors are logged)."""
+        if self._closed or (self._reconcile_task is not None and not self._reconcile_task.done()):
+            return
+        with contextlib.suppress(RuntimeError):  # no running loop: nothing to schedule on
+            task = asyncio.get_running_loop().create_task(
+                self._quiet_reconcile(), name="projectx-positions-reconcile"
+            )
+            self._reconcile_task = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _quiet_reconcile(self) -> None:
+        try:
+            await self.reconcile()
+        except ProjectXError as exc:
+            log.warning("position reconciliation failed: %s", exc)
+            if self.bus.wants(EventType.ERROR):
+                self.bus.emit(EventType.ERROR, {"source": "positions", "error": exc})
+
+    def add_fill_listener(self, listener: Callable[[Trade], Any]) -> None:
+        """Call ``listener(trade)`` for every fill booked (once per id; not for held or refused
+        ones). The suite feeds its risk manager this way."""
+        self._fill_listeners.append(listener)
+
     async def close(self) -> None:
-        """Stop background work (contract look-ups)."""
+        """Stop background work (contract look-ups, fill confirmation)."""
         self._closed = True
+        await self._confirmer.close()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -372,23 +462,83 @@ class PositionManager:
 
     # ================================================================ hub events
     def on_user_event(self, ev: UserEvent) -> None:
-        """Apply one user-hub event (positions, fills, account balance) of this account."""
-        data = ev.data
-        account = data.get("id") if ev.target == "GatewayUserAccount" else data.get("accountId")
-        if account is not None and account != self.account_id:
+        """Apply one user-hub event (positions, fills, account balance) of this account.
+
+        Events the real-time client refused (``ev.refused``) are skipped: they were reported
+        there. An event built by hand (no ``entity``) goes through the same decode and check;
+        one that fails is counted in ``malformed_events``, reported, and a refused position
+        makes the manager reconcile with REST.
+        """
+        if ev.refused is not None:
             return
-        try:
-            if ev.target == "GatewayUserPosition":
-                self._apply_position(Position.from_wire(data), source="hub")
-            elif ev.target == "GatewayUserTrade":
-                self.ingest_trade(Trade.from_wire(data))
-            elif ev.target == "GatewayUserAccount":
-                balance = data.get("balance")
-                if isinstance(balance, int | float) and not isinstance(balance, bool):
-                    self.balance = float(balance)
-        except ValidationError as exc:
-            self._malformed += 1
-            log.warning("position manager: malformed %s event: %s", ev.target, exc)
+        entity = ev.entity
+        if entity is None:
+            try:
+                entity = decode_user_entity(ev.target, ev.data)
+            except AnomalyError as exc:
+                account = ev.data.get("accountId") if isinstance(ev.data, dict) else None
+                if account not in (None, self.account_id):
+                    return  # another account's event: not ours to judge
+                self._malformed += 1
+                self.anomalies.refuse(ev.target, exc)
+                if ev.target == "GatewayUserPosition":
+                    self.reconcile_soon()
+                return
+        if isinstance(entity, Account):
+            if entity.id == self.account_id and entity.balance is not None:
+                self.balance = entity.balance
+            return
+        if entity.account_id != self.account_id:
+            return
+        if isinstance(entity, Position):
+            self._apply_position(entity, source="hub")
+        elif isinstance(entity, Trade):
+            self._hub_fill(entity)
+        elif isinstance(entity, Order):
+            self._note_order(entity.id)
+
+    def _note_order(self, order_id: int | None) -> None:
+        if order_id is None:
+            return
+        seen = self._seen_orders
+        seen[order_id] = None
+        if len(seen) > self.history_limit:
+            del seen[next(iter(seen))]
+
+    def _order_is_known(self, order_id: int | None) -> bool:
+        if order_id is None:
+            return False
+        if order_id in self._seen_orders:
+            return True
+        known = self.order_known
+        return known is not None and known(order_id)
+
+    def _hub_fill(self, trade: Trade) -> None:
+        """A fill from the hub: booked, or held for REST when nobody knows its order."""
+        if (
+            self.order_known is not None
+            and trade.id not in self._trades
+            and trade.id > self._forgotten_through
+            and not self._order_is_known(trade.order_id)
+        ):
+            log.info("fill %d of unknown order %s held for REST", trade.id, trade.order_id)
+            self._confirmer.hold(trade)
+            return
+        self.ingest_trade(trade)
+
+    def _confirmed_fill(self, trade: Trade) -> None:
+        self._note_order(trade.order_id)
+        self.ingest_trade(trade)
+
+    def _unconfirmed_fill(self, trade: Trade, why: str) -> None:
+        self.anomalies.report(
+            "GatewayUserTrade",
+            "fill_unconfirmed",
+            f"fill {trade.id} of unknown order {trade.order_id}: {why}",
+            trade_id=trade.id,
+            order_id=trade.order_id,
+            contract_id=trade.contract_id,
+        )
 
     def ingest_trade(self, trade: Trade, *, replay: bool = False) -> bool:
         """Count one fill of the account (once per trade id); False if already counted.
@@ -419,6 +569,11 @@ class PositionManager:
         if trade.voided:
             return False
         self._book(cid, trade, 1.0)
+        for listener in self._fill_listeners:
+            try:
+                listener(trade)
+            except Exception:
+                log.exception("fill listener failed")
         ledger = self._ledgers.get(cid)
         if ledger is None:
             pv = self._point_value(cid)
@@ -680,6 +835,11 @@ class PositionManager:
             "pnl_mismatches": self._mismatches,
             "malformed_events": self._malformed,
             "reconciles": self._reconciles,
+            "fills_held": len(self._confirmer.held),
+            "fills_confirmed": self._confirmer.confirmed,
+            "fills_unconfirmed": self._confirmer.refused,
+            "fills_corrected": self._corrected,
+            "anomalies": self.anomalies.snapshot(),
             "alerts": sum(len(v) for v in self._alerts.values()),
         }
 
@@ -876,6 +1036,11 @@ class PositionManager:
             (t for t in self._trades.values() if cid is None or t.contract_id == cid),
             key=lambda t: t.id,
         )
+
+
+def _fill_facts(trade: Trade) -> tuple[Any, ...]:
+    """What a fill booked: its identity (order, contract, side, size, price) and its money."""
+    return (*fill_fingerprint(trade), trade.profit_and_loss, trade.fees, trade.commissions)
 
 
 def _charges(trade: Trade) -> float:

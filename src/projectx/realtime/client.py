@@ -2,15 +2,21 @@
 
 The market hub feeds a native :class:`~projectx._native.feed.MarketFeed` (bars, book, quotes);
 the user hub's events are unwrapped (``{"action", "data"}``, a bare entity, or a list of either,
-spec §7.6.2) and handed to ``on_user_event`` handlers as ``(target, action, data)``.
-Subscriptions are remembered by each :class:`HubConnection` and re-invoked after reconnects.
+spec §7.6.2), decoded once into their model and checked for plausibility
+(:func:`projectx.plausibility.decode_user_entity`), and handed to ``on_user_event`` handlers as a
+:class:`UserEvent`. An event that fails the check, belongs to an account this client did not
+subscribe to, or repeats a fill id with other contents is *refused*: it still reaches the
+handlers (``refused`` set, ``entity`` None, so consumers skip it) and is reported once to
+:attr:`RealtimeClient.anomalies`. Subscriptions are remembered by each :class:`HubConnection`
+and re-invoked after reconnects.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -19,6 +25,8 @@ from projectx._native.feed import MarketFeed
 from projectx._native.frames import FrameParser
 from projectx.config import check_url
 from projectx.exceptions import ValidationError
+from projectx.models import Trade
+from projectx.plausibility import AnomalyError, AnomalyLog, decode_user_entity, fill_fingerprint
 from projectx.realtime.hub import HubConnection, HubStats, ReconnectPolicy, TokenFactory
 from projectx.realtime.signalrcore_transport import SignalRCoreHub
 
@@ -39,13 +47,24 @@ _USER_METHODS = {
 }
 
 
+_FILL_MEMORY = 20_000
+"""How many fill ids the client remembers to tell a re-sent fill from a contradicting one."""
+
+
 @dataclass(frozen=True, slots=True)
 class UserEvent:
-    """One user-hub entity update: ``action`` is None when the server sent a bare entity."""
+    """One user-hub entity update: ``action`` is None when the server sent a bare entity.
+
+    ``entity`` is the decoded, checked model (an ``Order``, ``Position``, ``Trade`` or
+    ``Account``) once the client dispatched it; ``refused`` is the anomaly reason when the
+    event was refused (then ``entity`` is None and consumers must ignore the event).
+    """
 
     target: str
     action: int | None
     data: dict[str, Any]
+    entity: Any = field(default=None, compare=False, repr=False)
+    refused: str | None = field(default=None, compare=False)
 
 
 class RealtimeClient:
@@ -88,6 +107,10 @@ class RealtimeClient:
             )
         self._user_handlers: list[Callable[[UserEvent], None]] = []
         self.malformed_user_events = 0
+        #: user events refused at this boundary, by reason (and their listeners)
+        self.anomalies = AnomalyLog("user_hub")
+        self._accounts: set[int] = set()
+        self._fills: OrderedDict[int, tuple[Any, ...]] = OrderedDict()
         for target in USER_EVENTS:
             self.user.on(target, self._user_dispatcher(target))
 
@@ -153,6 +176,7 @@ class RealtimeClient:
     # -- subscriptions ---------------------------------------------------------------------------
     async def subscribe_user(self, account_id: int, *, accounts: bool = True) -> None:
         """Orders, positions and trades of ``account_id`` (and account updates)."""
+        self._accounts.add(account_id)
         if accounts:
             await self.user.subscribe("SubscribeAccounts")
         for method, _ in _USER_METHODS.values():
@@ -162,6 +186,7 @@ class RealtimeClient:
         """Stop the per-account streams of ``account_id``."""
         for method, undo in _USER_METHODS.values():
             await self.user.unsubscribe(method, undo, account_id)
+        self._accounts.discard(account_id)
 
     async def subscribe_market(
         self, contract_id: str, *, quotes: bool = True, trades: bool = True, depth: bool = True
@@ -196,10 +221,47 @@ class RealtimeClient:
                         self.malformed_user_events += 1
                         log.warning("user hub: unexpected %s payload shape", target)
                         continue
+                    event = self._decode(event)
                     for handler in self._user_handlers:
                         handler(event)
 
         return dispatch
+
+    def _decode(self, event: UserEvent) -> UserEvent:
+        """The boundary rule of the user hub: decode and check once; refuse and report."""
+        try:
+            entity = decode_user_entity(event.target, event.data)
+            account = getattr(entity, "account_id", None)
+            if event.target == "GatewayUserAccount":
+                account = getattr(entity, "id", None)
+            if self._accounts and account not in self._accounts:
+                if event.target == "GatewayUserAccount":
+                    # SubscribeAccounts covers every account of the user (spec §7.6.1)
+                    return replace(event, entity=entity)
+                raise AnomalyError(
+                    "foreign_account", f"{event.target} of account {account}, not subscribed"
+                )
+            if isinstance(entity, Trade):
+                self._check_fill(entity)
+        except AnomalyError as exc:
+            self.anomalies.refuse(event.target, exc, action=event.action)
+            return replace(event, refused=exc.reason)
+        return replace(event, entity=entity)
+
+    def _check_fill(self, trade: Trade) -> None:
+        """A fill id seen again must carry the same fill (only ``voided`` may change)."""
+        seen = self._fills.get(trade.id)
+        mark = fill_fingerprint(trade)
+        if seen is None:
+            self._fills[trade.id] = mark
+            if len(self._fills) > _FILL_MEMORY:
+                self._fills.popitem(last=False)
+        elif seen != mark:
+            raise AnomalyError(
+                "fill_conflict",
+                f"fill {trade.id} re-sent with other contents (order, contract, side, size, "
+                f"price) {mark!r}, first seen as {seen!r}",
+            )
 
 
 def _unwrap(target: str, payload: Any) -> UserEvent | None:

@@ -22,7 +22,7 @@ from aiohttp import web
 
 from projectx.sim.auth import TokenAuthority
 from projectx.sim.hubs import RS, HubConnection, HubKind, HubServer
-from projectx.sim.rest import FailRule, RestFaultState
+from projectx.sim.rest import AnswerRule, FailRule, RestFaultState
 
 __all__ = ["ADMIN_METHODS", "Faults", "FrameKind", "admin_handler"]
 
@@ -91,6 +91,27 @@ class Faults:
         if not 200 <= status <= 599:
             raise ValueError(f"status must be an HTTP status, got {status}")
         self._rest.rules.append(FailRule(n, status, path, error_code, message, retry_after_s))
+
+    def answer_next(
+        self,
+        path: str,
+        body: Any,
+        *,
+        n: int = 1,
+        status: int = 200,
+        process: bool = False,
+    ) -> None:
+        """Answer the next ``n`` requests of ``path`` (e.g. ``Order/place``) with ``body``: any
+        JSON value, or a ``str`` sent byte for byte (``NaN`` tokens, broken JSON). With
+        ``process`` the request is served first (the engine acts on it: an order is placed)
+        and only the answer the client sees is replaced."""
+        if n <= 0:
+            raise ValueError(f"n must be > 0, got {n}")
+        if not 200 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status, got {status}")
+        if not isinstance(path, str) or not path.strip("/"):
+            raise ValueError("path must name an endpoint, e.g. 'Order/place'")
+        self._rest.answers.append(AnswerRule(n, path, body, status, process))
 
     def rate_limit_next(
         self, n: int = 1, *, path: str | None = None, retry_after_s: int = 1
@@ -231,6 +252,24 @@ class Faults:
         """Send events still held by a reorder window (newest first); return how many."""
         return self._hubs.release_held_user_events()
 
+    def send_user_event(
+        self,
+        target: str,
+        data: Any,
+        *,
+        account_id: int,
+        action: int | None = 1,
+        wrap: bool = True,
+    ) -> int:
+        """Send one user-hub event of ``target`` (``GatewayUserOrder``...) carrying ``data``
+        exactly as given (any JSON: wrong types, missing keys, foreign ids) to the connections
+        subscribed to that stream of ``account_id``; the engine's state is not touched. With
+        ``wrap`` the argument is ``{"action": action, "data": data}`` (spec §7.6.2). Returns
+        how many connections were subscribed."""
+        argument = {"action": action, "data": data} if wrap else data
+        self._hubs.on_user_event(target, account_id, argument)
+        return self._hubs.subscriber_count(target, account_id)
+
     # ----------------------------------------------------------------- server
     async def stop_server(self) -> None:
         """Stop listening and kill every connection (the port stays reserved for a restart)."""
@@ -266,6 +305,7 @@ class Faults:
     def clear(self) -> None:
         """Remove every REST, hub and user-event fault (held events are released)."""
         self._rest.rules.clear()
+        self._rest.answers.clear()
         self._rest.delay_s = 0.0
         for kind in HubKind:
             state = self._hubs.faults(kind)
@@ -327,6 +367,8 @@ ADMIN_METHODS: tuple[str, ...] = (
     "duplicate_user_events",
     "reorder_user_events",
     "release_user_events",
+    "send_user_event",
+    "answer_next",
     "restart_server",
     "reject_next_order",
     "clear",

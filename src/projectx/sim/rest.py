@@ -28,6 +28,7 @@ from projectx.sim.ratelimit import RateLimiter
 
 __all__ = [
     "ENDPOINTS",
+    "AnswerRule",
     "AppCredentials",
     "BodyError",
     "EndpointSpec",
@@ -361,11 +362,38 @@ class FailRule:
 
 
 @dataclass(slots=True)
+class AnswerRule:
+    """Answer the next ``remaining`` requests of ``path`` with ``body`` (JSON-encoded, or a
+    ``str`` sent exactly as given) and HTTP ``status``. With ``process`` the request is first
+    served as usual (the engine acts on it) and only its answer is replaced."""
+
+    remaining: int
+    path: str
+    body: Any
+    status: int = 200
+    process: bool = False
+
+    def matches(self, endpoint_lower: str) -> bool:
+        return self.path.strip("/").lower() == endpoint_lower
+
+
+@dataclass(slots=True)
 class RestFaultState:
     """Mutable REST fault knobs (driven by :mod:`projectx.sim.faults`)."""
 
     rules: list[FailRule] = field(default_factory=list)
     delay_s: float = 0.0
+    answers: list[AnswerRule] = field(default_factory=list)
+
+    def take_answer(self, endpoint_lower: str) -> AnswerRule | None:
+        """Consume and return the first raw-answer rule for this endpoint."""
+        for rule in self.answers:
+            if rule.matches(endpoint_lower):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self.answers.remove(rule)
+                return rule
+        return None
 
     def take(self, endpoint_lower: str) -> FailRule | None:
         """Consume and return the first rule that matches this request."""
@@ -467,7 +495,19 @@ class RestApi:
         }
 
     async def handle(self, request: web.Request, tail: str) -> web.StreamResponse:
-        """Serve one request whose path is ``/api/<tail>``."""
+        """Serve one request whose path is ``/api/<tail>`` (a raw-answer fault may replace
+        the answer, after serving the request or instead of it)."""
+        answer = self._faults.take_answer(tail.strip("/").lower()) if self._faults.answers else None
+        if answer is None:
+            return await self._serve(request, tail)
+        if answer.process:
+            await self._serve(request, tail)
+        raw = answer.body if isinstance(answer.body, str) else orjson.dumps(answer.body).decode()
+        return web.Response(
+            text=raw, status=answer.status, content_type="application/json", charset="utf-8"
+        )
+
+    async def _serve(self, request: web.Request, tail: str) -> web.StreamResponse:
         endpoint_lower = tail.strip("/").lower()
         faults = self._faults
         if faults.delay_s > 0:

@@ -81,6 +81,18 @@ def health_score(stats: Mapping[str, Any], *, stale_after_s: float = 10.0) -> tu
     )
     if failures:
         deduct(10, f"{failures} bar repairs failed")
+    recent = {
+        reason: n
+        for boundary in stats.get("anomalies", {}).values()
+        for reason, n in boundary.get("recent_by_reason", {}).items()
+    }
+    if recent:
+        total = sum(recent.values())
+        top = ", ".join(f"{r} x{n}" for r, n in sorted(recent.items(), key=lambda i: -i[1])[:4])
+        deduct(20 if total >= 10 else 10, f"{total} anomalies refused in the last 5 min ({top})")
+    lost = int(stats.get("managers", {}).get("orders", {}).get("lost_now", 0))
+    if lost:
+        deduct(15, f"{lost} order(s) lost: placement outcome unknown, not found by tag")
     return max(0, score), reasons
 
 

@@ -187,6 +187,7 @@ class TradingSuite:
         for ctx in self.contexts.values():
             wiring.attach_instrument(self, ctx)
         self.realtime.on_user_event(self._on_user_event)
+        wiring.watch_anomalies(self)
         await self.realtime.connect()
         await self.realtime.subscribe_user(self.account.id)
         for ctx in self.contexts.values():
@@ -296,6 +297,8 @@ class TradingSuite:
 
     # -- hub callbacks --------------------------------------------------------------------------
     def _on_user_event(self, event: UserEvent) -> None:
+        if event.refused is not None:
+            return  # refused at the boundary: reported there, and reconciled (watch_anomalies)
         if event.target == "GatewayUserAccount" and self.bus.wants(EventType.ACCOUNT_UPDATE):
             self.bus.emit(EventType.ACCOUNT_UPDATE, event.data)
         wiring.route_user_event(self, event)
@@ -423,6 +426,7 @@ class TradingSuite:
             "memory": {"rss_bytes": rss_bytes()},
             "reconciliations": self.reconciliations,
             "managers": wiring.manager_stats(self),
+            "anomalies": wiring.anomaly_stats(self),
         }
         score, reasons = health_score(stats)
         stats["health"] = {"score": score, "reasons": reasons}

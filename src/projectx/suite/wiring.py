@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from projectx.orderbook import OrderBook
 from projectx.orders import OrderManager
+from projectx.plausibility import Anomaly, emit_on
 from projectx.positions import PositionManager
 from projectx.realtime.client import UserEvent
 from projectx.risk import RiskConfig, RiskManager
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from projectx.suite.suite import TradingSuite
 
 __all__ = [
+    "anomaly_stats",
     "attach_instrument",
     "build_account_managers",
     "managed_trade",
@@ -31,6 +33,7 @@ __all__ = [
     "route_user_event",
     "start",
     "stop",
+    "watch_anomalies",
 ]
 
 
@@ -76,13 +79,16 @@ def build_account_managers(suite: TradingSuite) -> None:
         mid = (bid + ask) / 2
         return None if math.isnan(mid) else float(mid)
 
+    orders = suite.order_manager
     suite.position_manager = PositionManager(
         suite.client,
         suite.bus,
         account_id=suite.account.id,
         contracts={ctx.contract_id: ctx.contract for ctx in suite.contexts.values()},
         price_source=last_price,
-        limit_placer=suite.order_manager.place_limit_order,
+        limit_placer=orders.place_limit_order,
+        # a hub fill of an order nobody knows waits for Trade/search before it is booked
+        order_known=lambda order_id: orders.get_order(order_id) is not None,
     )
     suite.dispatcher.add_price_listener(suite.position_manager.on_price)
     if "risk" in suite.features:
@@ -102,6 +108,8 @@ def build_account_managers(suite: TradingSuite) -> None:
             flatten=flatten_all,
         )
         suite.order_manager.risk_gate = suite.risk_manager.validate_trade
+        # risk counts the fills the position manager booked (not held or refused ones)
+        positions.add_fill_listener(suite.risk_manager.record_fill)
 
 
 def attach_instrument(suite: TradingSuite, ctx: InstrumentContext) -> None:
@@ -167,8 +175,36 @@ def route_user_event(suite: TradingSuite, event: UserEvent) -> None:
         suite.order_manager.on_user_event(event)
     if suite.position_manager is not None:
         suite.position_manager.on_user_event(event)
-    if suite.risk_manager is not None:
-        suite.risk_manager.on_user_event(event)
+    if suite.risk_manager is not None and not (
+        event.target == "GatewayUserTrade" and suite.position_manager is not None
+    ):
+        suite.risk_manager.on_user_event(event)  # fills come through the position manager
+
+
+def watch_anomalies(suite: TradingSuite) -> None:
+    """Anomalies of the REST client and the user hub become ``ANOMALY`` events; a refused
+    order, position or fill makes the suite reconcile with REST (REST decides)."""
+    assert suite.realtime is not None
+    emit = emit_on(suite.bus)
+    suite.client.anomalies.subscribe(emit)
+    suite.realtime.anomalies.subscribe(emit)
+
+    def reconcile_after(anomaly: Anomaly) -> None:
+        if anomaly.source != "GatewayUserAccount" and anomaly.reason != "foreign_account":
+            suite._request_reconcile()
+
+    suite.realtime.anomalies.subscribe(reconcile_after)
+
+
+def anomaly_stats(suite: TradingSuite) -> dict[str, Any]:
+    """Anomaly counters per boundary (``rest``, ``user_hub``, ``orders``, ``positions``)."""
+    out: dict[str, Any] = {"rest": suite.client.anomalies.snapshot()}
+    if suite.realtime is not None:
+        out["user_hub"] = suite.realtime.anomalies.snapshot()
+    for name, manager in (("orders", suite.order_manager), ("positions", suite.position_manager)):
+        if manager is not None:
+            out[name] = manager.anomalies.snapshot()
+    return out
 
 
 def manager_stats(suite: TradingSuite) -> dict[str, Any]:
