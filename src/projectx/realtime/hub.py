@@ -240,6 +240,7 @@ class HubConnection:
         self._resubscribe_failures = 0  # in a row: reconnects after them back off
         self._last_send = 0.0
         self._server_closed = False  # the server sent a Close message on this connection
+        self._opened_at = 0.0  # monotonic time of the current connection's handshake
         self._reconnect_refused = False  # ... with allowReconnect: false
         self._reconnect_times: collections.deque[float] = collections.deque(maxlen=1024)
         self.state = HubState.DISCONNECTED
@@ -326,6 +327,17 @@ class HubConnection:
         it died (``stats.stopped_reason`` says which).
         """
         return self._supervisor is not None and not self._supervisor.done()
+
+    @property
+    def healthy(self) -> bool:
+        """Whether the current connection has become healthy: it received data at least
+        ``healthy_after`` seconds after its handshake (and restored its subscriptions). Only
+        a healthy connection resets the reconnect backoff when it ends."""
+        return (
+            self.connected
+            and self.stats.last_message_monotonic - self._opened_at >= self._policy.healthy_after
+            and not self._resubscribe_failures
+        )
 
     def recent_reconnects(self, window_s: float | None = None) -> int:
         """Reconnects within the last ``window_s`` seconds (default: the policy's
@@ -495,6 +507,7 @@ class HubConnection:
         self._server_closed = False
         self.stats.connects += 1
         now = time.monotonic()
+        self._opened_at = now
         self._last_send = now
         self.stats.last_message_monotonic = now
         self.stats.last_market_monotonic = now
@@ -559,7 +572,7 @@ class HubConnection:
                     continue
                 self.stats.reconnects += 1
                 self._reconnect_times.append(time.monotonic())
-            opened = time.monotonic()
+            opened = self._opened_at
             try:
                 await self._serve(ws, first)
             except Exception:
