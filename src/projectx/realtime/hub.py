@@ -11,9 +11,10 @@ One connection to one hub (``/hubs/user`` or ``/hubs/market``). It
 - reconnects forever (capped exponential backoff with jitter; a circuit breaker cools down
   after repeated failures) unless ``close()`` was called or the server sent
   ``Close{allowReconnect: false}``, and re-invokes every registered subscription after each
-  reconnect; the backoff resets only once a connection has stayed healthy (data received for
-  ``ReconnectPolicy.healthy_after`` seconds), so a server that completes the handshake and
-  closes at once is a storm that opens the circuit, not a tight loop;
+  reconnect; the backoff resets only once a connection has proved healthy (it received data
+  after its handshake and stayed up ``ReconnectPolicy.healthy_after`` seconds), so a server
+  that completes the handshake and closes at once is a storm that opens the circuit, not a
+  tight loop;
 - watches the feed: no market data for ``stale_after`` seconds while subscribed is reported
   and the connection is recycled;
 - bounds every WebSocket message at the socket (``max_message_bytes``, aiohttp's
@@ -120,9 +121,10 @@ class ReconnectPolicy:
     circuit_threshold: int = 10
     circuit_cooldown: float = 60.0
     healthy_after: float = 10.0
-    """A connection resets the backoff only once it has received data this many seconds after
-    its handshake (and restored its subscriptions); one that ends sooner counts as a failed
-    attempt, so a handshake-then-close storm backs off and opens the circuit."""
+    """A connection resets the backoff only once it is healthy: it received data after its
+    handshake (a completion, a ping, an event), stayed up this many seconds and restored its
+    subscriptions. One that ends sooner counts as a failed attempt, so a handshake-then-close
+    storm backs off and opens the circuit."""
     storm_window: float = 60.0
     storm_threshold: int = 5
     """``storm_threshold`` reconnects within ``storm_window`` seconds are a reconnect storm
@@ -241,6 +243,8 @@ class HubConnection:
         self._last_send = 0.0
         self._server_closed = False  # the server sent a Close message on this connection
         self._opened_at = 0.0  # monotonic time of the current connection's handshake
+        self._messages_at_open = 0  # stats.messages then: a healthy connection received more
+        self._ended_at = 0.0  # when the current connection's reading ended
         self._reconnect_refused = False  # ... with allowReconnect: false
         self._reconnect_times: collections.deque[float] = collections.deque(maxlen=1024)
         self.state = HubState.DISCONNECTED
@@ -330,12 +334,15 @@ class HubConnection:
 
     @property
     def healthy(self) -> bool:
-        """Whether the current connection has become healthy: it received data at least
-        ``healthy_after`` seconds after its handshake (and restored its subscriptions). Only
-        a healthy connection resets the reconnect backoff when it ends."""
+        """Whether the current connection has become healthy (see
+        ``ReconnectPolicy.healthy_after``). Only a healthy connection resets the reconnect
+        backoff when it ends."""
+        return self.connected and self._was_healthy(time.monotonic())
+
+    def _was_healthy(self, until: float) -> bool:
         return (
-            self.connected
-            and self.stats.last_message_monotonic - self._opened_at >= self._policy.healthy_after
+            self.stats.messages > self._messages_at_open
+            and until - self._opened_at >= self._policy.healthy_after
             and not self._resubscribe_failures
         )
 
@@ -508,6 +515,7 @@ class HubConnection:
         self.stats.connects += 1
         now = time.monotonic()
         self._opened_at = now
+        self._messages_at_open = self.stats.messages
         self._last_send = now
         self.stats.last_message_monotonic = now
         self.stats.last_market_monotonic = now
@@ -519,9 +527,9 @@ class HubConnection:
         """Keep a connection up until ``close()``; survives anything an Exception can be.
 
         ``attempt`` counts attempts since the last *healthy* connection: a connection that ends
-        before it has received data ``healthy_after`` seconds after its handshake counts as a
-        failed attempt, so the backoff keeps growing and every ``circuit_threshold`` of them
-        opens the circuit for ``circuit_cooldown`` seconds.
+        before it is healthy (data received after the handshake, up ``healthy_after`` seconds,
+        subscriptions restored) counts as a failed attempt, so the backoff keeps growing and
+        every ``circuit_threshold`` of them opens the circuit for ``circuit_cooldown`` seconds.
         """
         policy = self._policy
         attempt = 0
@@ -572,7 +580,6 @@ class HubConnection:
                     continue
                 self.stats.reconnects += 1
                 self._reconnect_times.append(time.monotonic())
-            opened = self._opened_at
             try:
                 await self._serve(ws, first)
             except Exception:
@@ -580,11 +587,7 @@ class HubConnection:
                 log.exception("%s hub: unexpected error, treated as a lost connection", self.name)
             first = False
             ws = None
-            healthy = (
-                self.stats.last_message_monotonic - opened >= policy.healthy_after
-                and not self._resubscribe_failures
-            )
-            if healthy:
+            if self._was_healthy(self._ended_at):
                 attempt = 0
             else:
                 self.stats.unhealthy_connections += 1
@@ -607,6 +610,7 @@ class HubConnection:
                 resubscribe = asyncio.get_running_loop().create_task(self._resubscribe(ws))
             await self._run(ws)
         finally:
+            self._ended_at = time.monotonic()
             self._connected.clear()
             if resubscribe is not None:
                 if not resubscribe.done():
