@@ -432,7 +432,10 @@ class HubConnection:
 
     def _require_ws(self) -> aiohttp.ClientWebSocketResponse:
         if self._ws is None or self._ws.closed or not self._connected.is_set():
-            raise ProjectXConnectionError(f"{self.name} hub is not connected")
+            stopped = self.stats.stopped_reason
+            raise ProjectXConnectionError(
+                f"{self.name} hub is not connected" + (f" ({stopped})" if stopped else "")
+            )
         return self._ws
 
     async def _send(self, ws: aiohttp.ClientWebSocketResponse, record: bytes) -> None:
