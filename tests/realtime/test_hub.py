@@ -11,6 +11,7 @@ import pytest
 
 from projectx._native.feed import MarketFeed
 from projectx._native.frames import FrameParser
+from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.realtime.hub import HubConnection, HubInvocationError, HubState, ReconnectPolicy
 from projectx.sim import Simulator
 
@@ -51,7 +52,8 @@ def make_hub(sim: Simulator, parser: FrameParser | MarketFeed, **kw: object) -> 
         token_calls["n"] += 1
         return await login(sim)
 
-    hub = HubConnection(sim.market_hub_url, token_factory, parser, reconnect=FAST, **kw)  # type: ignore[arg-type]
+    kw.setdefault("reconnect", FAST)
+    hub = HubConnection(sim.market_hub_url, token_factory, parser, **kw)  # type: ignore[arg-type]
     hub.token_calls = token_calls  # type: ignore[attr-defined]
     return hub
 
@@ -214,3 +216,228 @@ async def test_close_returns_promptly_and_fails_pending_calls(sim: Simulator) ->
         await pending
     assert "closed" in str(info.value) or "lost" in str(info.value)
     sim.faults.resume_hub("market")
+
+
+# -- the reconnect policy ------------------------------------------------------------------------
+def test_backoff_starts_at_first_delay_grows_and_is_capped() -> None:
+    import random
+
+    policy = ReconnectPolicy(first_delay=0.0, base_delay=0.5, max_delay=4.0, jitter=0.0)
+    rnd = random.Random(1)
+    assert [policy.delay(a, rnd) for a in range(1, 8)] == [0.0, 0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+def test_backoff_jitter_only_shortens_the_delay() -> None:
+    import random
+
+    policy = ReconnectPolicy(base_delay=1.0, max_delay=8.0, jitter=0.5)
+    rnd = random.Random(7)
+    for attempt in range(2, 10):
+        raw = min(8.0, 2.0 ** (attempt - 2))
+        delays = [policy.delay(attempt, rnd) for _ in range(50)]
+        assert all(raw * 0.5 <= d <= raw for d in delays)
+        assert len(set(delays)) > 1  # jittered, not constant
+
+
+STORM = ReconnectPolicy(
+    first_delay=0.0,
+    base_delay=0.01,
+    max_delay=0.05,
+    circuit_threshold=4,
+    circuit_cooldown=0.5,
+    healthy_after=0.3,
+)
+
+
+async def test_connections_closed_after_the_handshake_back_off_and_open_the_circuit(
+    sim: Simulator,
+) -> None:
+    """Each handshake-then-close connection is a failed attempt: after circuit_threshold of
+    them the circuit opens (the backoff used to reset on every handshake: it never did)."""
+    cid = sim.contract_ids[0]
+    feed, states, hub = market_hub(sim, reconnect=STORM)
+    async with hub:
+        await hub.subscribe("SubscribeContractTrades", cid)
+        await eventually(lambda: hub.healthy)
+        before = sim.faults.sessions_started("market")
+        sim.faults.handshake_then_close("market")  # until cleared
+        await hub.drop()
+        await eventually(lambda: HubState.CIRCUIT_OPEN in states)
+        # the truth: exactly circuit_threshold connections before the circuit opened
+        assert sim.faults.sessions_started("market") - before == STORM.circuit_threshold
+        assert hub.state is HubState.CIRCUIT_OPEN and hub.stats.circuit_opens == 1
+        assert hub.stats.unhealthy_connections >= STORM.circuit_threshold
+        sim.faults.clear()
+        await eventually(lambda: hub.healthy)  # after the cooldown it recovers
+        seen = feed.trades
+        await eventually(lambda: feed.trades > seen + 3)
+        assert hub.stats.reconnects == STORM.circuit_threshold + 1
+        assert hub.reconnect_storm and hub.recent_reconnects() == hub.stats.reconnects
+
+
+async def test_a_healthy_connection_resets_the_backoff(sim: Simulator) -> None:
+    """Two unhealthy connections, a healthy one, two unhealthy again: with the reset the
+    circuit (threshold 3) never opens; without it the fourth attempt opens it."""
+    cid = sim.contract_ids[0]
+    policy = ReconnectPolicy(
+        base_delay=0.01, max_delay=0.05, circuit_threshold=3, circuit_cooldown=30.0,
+        healthy_after=0.3,
+    )  # fmt: skip
+    _, states, hub = market_hub(sim, reconnect=policy)
+    async with hub:
+        await hub.subscribe("SubscribeContractTrades", cid)
+        for _ in range(2):
+            await eventually(lambda: hub.healthy)
+            sim.faults.handshake_then_close("market", n=2)
+            target = hub.stats.connects + 3
+            await hub.drop()
+            await eventually(lambda t=target: hub.stats.connects == t and hub.connected)
+        await eventually(lambda: hub.healthy)
+        assert hub.stats.circuit_opens == 0 and HubState.CIRCUIT_OPEN not in states
+        assert hub.stats.unhealthy_connections == 4
+
+
+async def test_close_with_allow_reconnect_false_stops_for_good_and_says_so(
+    sim: Simulator,
+) -> None:
+    cid = sim.contract_ids[0]
+    feed, _, hub = market_hub(sim)
+    async with hub:
+        await hub.subscribe("SubscribeContractTrades", cid)
+        await eventually(lambda: feed.trades > 0)
+        sessions = sim.faults.sessions_started("market")
+        await sim.faults.drop_connections(
+            "market", mode="close_message", error="Kicked access_token=abc", allow_reconnect=False
+        )
+        await eventually(lambda: not hub.alive)
+        # the supervisor has ended: structurally nothing can reconnect any more
+        assert hub.state is HubState.DISCONNECTED and not hub.connected
+        assert sim.faults.sessions_started("market") == sessions
+        assert hub.stats.reconnects == 0 and hub.stats.last_close_allow_reconnect is False
+        reason = hub.stats.stopped_reason or ""
+        assert "allowReconnect=false" in reason and "abc" not in reason  # redacted
+        with pytest.raises(ProjectXConnectionError):
+            await hub.invoke("SubscribeContractQuotes", cid, timeout=0.5)
+    assert hub.state is HubState.CLOSED
+
+
+class _Boom(BaseException):
+    """Something no supervisor can handle (a BaseException that is not a cancellation)."""
+
+
+class _RaisingParser:
+    """A FrameParser stand-in: a message carrying ``marker`` makes ``feed`` raise after
+    feeding the inner parser the first part of it (leaving a partial record behind)."""
+
+    def __init__(self, inner: FrameParser, marker: bytes, error: BaseException) -> None:
+        self.inner = inner
+        self.parser = inner
+        self.marker = marker
+        self.error = error
+
+    @property
+    def others(self) -> list[bytes]:
+        return self.inner.others
+
+    def feed(self, data: str | bytes) -> int:
+        raw = data.encode() if isinstance(data, str) else data
+        at = raw.find(self.marker)
+        if at >= 0:
+            self.inner.feed(raw[: at + len(self.marker) // 2])  # a partial record stays
+            raise self.error
+        return self.inner.feed(raw)
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+
+PING = '{"type":6}\x1e'
+BOMB = '{"type":1,"target":"GatewayTrade","arguments":["PARSER-BOMB",[]]}\x1e'
+
+
+async def test_a_parser_exception_is_counted_and_the_next_messages_parse_cleanly(
+    sim: Simulator,
+) -> None:
+    inner = FrameParser()
+    parser = _RaisingParser(inner, b"PARSER-BOMB", ValueError("volume out of range"))
+    async with make_hub(sim, parser) as hub:  # type: ignore[arg-type]
+        sim.faults.send_frame("market", kind="raw", data=PING + BOMB)
+        await eventually(lambda: hub.stats.parser_errors == 1)
+        records = hub.stats.records
+        sim.faults.send_frame("market", kind="raw", data=PING + PING)
+        await eventually(lambda: hub.stats.records >= records + 2)
+        # the partial record the failure left behind was dropped, not glued to the next one
+        assert hub.stats.malformed_records == 0 and hub.stats.protocol_errors == 0
+        await hub.invoke("SubscribeContractQuotes", sim.contract_ids[0])
+        assert hub.alive and hub.connected and hub.stats.reconnects == 0
+
+
+async def test_a_dead_supervisor_is_visible_and_close_does_not_raise(sim: Simulator) -> None:
+    parser = _RaisingParser(FrameParser(), b"PARSER-BOMB", _Boom())
+    states: list[HubState] = []
+    hub = make_hub(sim, parser)
+    hub.on_state(states.append)
+    await hub.start()
+    assert hub.alive
+    sim.faults.send_frame("market", kind="raw", data=BOMB)
+    await eventually(lambda: not hub.alive)
+    assert hub.stats.stopped_reason == "supervisor dead (_Boom)"
+    assert hub.state is HubState.DISCONNECTED and not hub.connected
+    await asyncio.wait_for(hub.close(), 5.0)  # the dead task's error is not re-raised
+    assert hub.state is HubState.CLOSED and hub._session is None
+
+
+async def test_an_unexpected_error_while_reconnecting_is_counted_and_retried(
+    sim: Simulator,
+) -> None:
+    cid = sim.contract_ids[0]
+    feed, _, hub = market_hub(sim)
+    good = hub._token_factory
+    failures = {"left": 2}
+
+    async def flaky() -> str:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("token store unavailable")
+        return await good()
+
+    async with hub:
+        await hub.subscribe("SubscribeContractTrades", cid)
+        hub._token_factory = flaky
+        await hub.drop()
+        await eventually(lambda: hub.stats.reconnects == 1 and hub.connected)
+        assert hub.stats.supervisor_errors == 2 and hub.stats.connect_failures == 2
+        seen = feed.trades
+        await eventually(lambda: feed.trades > seen + 3)
+        assert hub.alive
+
+
+@pytest.mark.parametrize("fragment_bytes", [None, 16 * 1024])
+async def test_a_message_over_the_limit_is_refused_at_the_socket_and_the_hub_recovers(
+    sim: Simulator, fragment_bytes: int | None
+) -> None:
+    cid = sim.contract_ids[0]
+    feed, _, hub = market_hub(sim, max_message_bytes=64 * 1024)
+    async with hub:
+        await hub.subscribe("SubscribeContractTrades", cid)
+        await eventually(lambda: feed.trades > 0)
+        assert sim.faults.send_huge_message(
+            "market", size=1024 * 1024, fragment_bytes=fragment_bytes
+        ) == 1  # fmt: skip
+        await eventually(lambda: hub.stats.oversized_messages == 1)
+        await eventually(lambda: hub.stats.reconnects == 1 and hub.connected)
+        seen = feed.trades
+        await eventually(lambda: feed.trades > seen + 3)
+        assert hub.stats.oversized_records == 0  # refused before it became a record
+
+
+async def test_a_message_under_the_limit_is_delivered(sim: Simulator) -> None:
+    """The bound is a bound, not a refusal of big messages: 1 MiB under a 2 MiB limit passes
+    (as one frame and as fragments), counted as an oversized *record* by a 64 KiB record cap."""
+    async with make_hub(
+        sim, FrameParser(), max_message_bytes=2 * 1024 * 1024, max_record_bytes=64 * 1024
+    ) as hub:
+        for fragments in (None, 100_000):
+            sim.faults.send_huge_message("market", size=1024 * 1024, fragment_bytes=fragments)
+        await eventually(lambda: hub.stats.oversized_records == 2)
+        assert hub.stats.oversized_messages == 0 and hub.stats.reconnects == 0

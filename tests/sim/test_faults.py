@@ -136,6 +136,64 @@ async def test_drop_only_touches_the_named_hub(http, sim, token):
     await m.close()
 
 
+@pytest.mark.parametrize("mode", ["close_frame", "close_message", "abort"])
+async def test_handshake_then_close_ends_the_next_n_connections_after_the_handshake(
+    http, sim, token, mode
+):
+    sim.faults.handshake_then_close("market", n=2, mode=mode, allow_reconnect=False)
+    before = sim.faults.sessions_started("market")
+    for _ in range(2):
+        h = await RawHub.connect(http, sim.market_hub_url, token)  # the {} answer came
+        seen = await h.wait_closed()
+        closes = [m for m in seen if m.get("type") == 7]
+        if mode == "close_message":
+            assert closes and closes[0]["allowReconnect"] is False
+        else:
+            assert not closes
+    h = await RawHub.connect(http, sim.market_hub_url, token)  # the third one is served
+    assert "result" in await h.invoke("SubscribeContractQuotes", sim.contract_ids[0])
+    assert sim.faults.sessions_started("market") == before + 3
+    assert sim.faults.sessions_started("user") == 0
+    await h.close()
+
+
+async def test_handshake_then_close_until_cleared(http, sim, token):
+    sim.faults.handshake_then_close("user")
+    for _ in range(3):
+        h = await RawHub.connect(http, sim.user_hub_url, token)
+        await h.wait_closed()
+    sim.faults.clear()
+    h = await RawHub.connect(http, sim.user_hub_url, token)
+    assert "result" in await h.invoke("SubscribeAccounts")
+    await h.close()
+    with pytest.raises(ValueError):
+        sim.faults.handshake_then_close("user", n=0)
+
+
+@pytest.mark.parametrize("fragment_bytes", [None, 70_000, 1 << 20])
+async def test_send_huge_message_streams_one_valid_message(http, sim, token, fragment_bytes):
+    h = await RawHub.connect(http, sim.market_hub_url, token)
+    size = 3 * 1024 * 1024 + 17
+    assert sim.faults.send_huge_message("market", size=size, fragment_bytes=fragment_bytes) == 1
+    record = await h.wait_for(lambda m: m.get("target") == "SimHuge")
+    assert len(h.frames[-1]) == size  # one WebSocket message, however it was framed
+    assert record["type"] == 1 and set(record["arguments"][0]) == {"x"}
+    assert "result" in await h.invoke("SubscribeContractQuotes", sim.contract_ids[0])
+    await h.close()
+
+
+async def test_send_huge_message_stops_when_the_client_goes_away(http, sim, token):
+    async with aiohttp.ClientSession() as small:
+        url = sim.market_hub_url.replace("http://", "ws://", 1) + f"?access_token={token}"
+        ws = await small.ws_connect(url, max_msg_size=64 * 1024)
+        await ws.send_str('{"protocol":"json","version":1}\x1e')
+        assert (await ws.receive(timeout=WAIT_S)).data == "{}\x1e"
+        sim.faults.send_huge_message("market", size=512 * 1024 * 1024)
+        msg = await ws.receive(timeout=WAIT_S)
+        assert msg.type is aiohttp.WSMsgType.ERROR  # MESSAGE_TOO_BIG, from the frame header
+    await wait_until(lambda: sim.faults.connections("market") == [])
+
+
 async def test_drop_after_n_records(http, sim, token):
     sim.faults.drop_after("market", 5, close_message=True)
     h = await _subscribed_trades(http, sim, token)
@@ -331,6 +389,22 @@ async def test_admin_drop_and_expire_over_http(http, sim, token):
     assert status == 200
     status, _ = await post(http, sim, "Account/search", {"onlyActiveAccounts": True}, token)
     assert status == 401
+
+
+async def test_admin_hub_storm_faults_over_http(http, sim, token):
+    status, body = await _admin(http, sim, "handshake_then_close", {"hub": "market", "n": 1})
+    assert status == 200 and body == {"ok": True, "result": None}
+    h = await RawHub.connect(http, sim.market_hub_url, token)
+    await h.wait_closed()
+    status, body = await _admin(http, sim, "sessions_started", {"hub": "market"})
+    assert status == 200 and body["result"] == 1
+    h = await RawHub.connect(http, sim.market_hub_url, token)
+    status, body = await _admin(http, sim, "send_huge_message", {"hub": "market", "size": 4096})
+    assert status == 200 and body["result"] == 1
+    await h.wait_for(lambda m: m.get("target") == "SimHuge")
+    status, body = await _admin(http, sim, "send_huge_message", {"size": 10})
+    assert status == 400 and body["ok"] is False
+    await h.close()
 
 
 async def test_admin_restart_over_http(http, sim, token):

@@ -162,9 +162,12 @@ class RealtimeClient:
             raise
 
     async def close(self) -> None:
-        """Close both hubs."""
-        await self.market.close()
-        await self.user.close()
+        """Close both hubs: the user hub is closed even when closing the market hub fails (the
+        first failure is raised once both are closed)."""
+        try:
+            await self.market.close()
+        finally:
+            await self.user.close()
 
     async def __aenter__(self) -> RealtimeClient:
         await self.connect()

@@ -9,15 +9,28 @@ One connection to one hub (``/hubs/user`` or ``/hubs/market``). It
   ``projectx._native.feed.MarketFeed``): market events are applied natively, everything else
   comes back as raw records, decoded here with orjson;
 - reconnects forever (capped exponential backoff with jitter; a circuit breaker cools down
-  after repeated failures) unless ``close()`` was called, and re-invokes every registered
-  subscription after each reconnect;
+  after repeated failures) unless ``close()`` was called or the server sent
+  ``Close{allowReconnect: false}``, and re-invokes every registered subscription after each
+  reconnect; the backoff resets only once a connection has proved healthy (it received data
+  after its handshake and stayed up ``ReconnectPolicy.healthy_after`` seconds), so a server
+  that completes the handshake and closes at once is a storm that opens the circuit, not a
+  tight loop;
 - watches the feed: no market data for ``stale_after`` seconds while subscribed is reported
-  and the connection is recycled.
+  and the connection is recycled;
+- bounds every WebSocket message at the socket (``max_message_bytes``, aiohttp's
+  ``max_msg_size``: an oversized frame is refused from its header, before its payload is
+  buffered), counts it and reconnects;
+- never lets one message end the connection's supervisor: an exception from the parser is
+  counted (``parser_errors``) and the next message is parsed from a clean state; anything
+  unexpected in the supervisor is counted (``supervisor_errors``) and treated as a lost
+  connection. If the supervisor ends anyway other than by ``close()``, ``alive`` turns False and
+  ``stats.stopped_reason`` says why.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import enum
 import logging
@@ -55,6 +68,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _MARKET_TARGETS = frozenset({"GatewayQuote", "GatewayTrade", "GatewayDepth"})
+
+DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+"""The WebSocket message bound: about 20x a depth snapshot of every level of a +-2,048-tick
+ladder (4,096 levels x ~105 bytes of JSON = ~430 KB), and room for a burst of batched records;
+see docs/realtime.md."""
 
 TokenFactory = Callable[[], Awaitable[str]]
 TokenRejected = Callable[[str], Awaitable[None]]
@@ -102,6 +120,15 @@ class ReconnectPolicy:
     max_attempts: int | None = None
     circuit_threshold: int = 10
     circuit_cooldown: float = 60.0
+    healthy_after: float = 10.0
+    """A connection resets the backoff only once it is healthy: it received data after its
+    handshake (a completion, a ping, an event), stayed up this many seconds and restored its
+    subscriptions. One that ends sooner counts as a failed attempt, so a handshake-then-close
+    storm backs off and opens the circuit."""
+    storm_window: float = 60.0
+    storm_threshold: int = 5
+    """``storm_threshold`` reconnects within ``storm_window`` seconds are a reconnect storm
+    (reported in health)."""
 
     def delay(self, attempt: int, rnd: random.Random) -> float:
         """Seconds to wait before reconnect attempt ``attempt`` (1-based)."""
@@ -134,6 +161,18 @@ class HubStats:
     last_message_monotonic: float = 0.0
     last_market_monotonic: float = 0.0
     handler_errors: int = 0
+    parser_errors: int = 0
+    """Messages whose parsing raised (the parser is reset; the next message parses cleanly)."""
+    supervisor_errors: int = 0
+    """Unexpected exceptions caught by the supervisor (each treated as a lost connection)."""
+    oversized_messages: int = 0
+    """WebSocket messages over ``max_message_bytes``, refused at the socket (reconnects)."""
+    unhealthy_connections: int = 0
+    """Connections that ended before becoming healthy (they did not reset the backoff)."""
+    circuit_opens: int = 0
+    last_close_allow_reconnect: bool | None = None
+    stopped_reason: str | None = None
+    """Why the supervisor stopped other than by ``close()`` (None while it runs)."""
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -157,6 +196,7 @@ class HubConnection:
         name: str = "hub",
         seed: int | None = None,
         max_record_bytes: int = 16 * 1024 * 1024,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
         token_rejected: TokenRejected | None = None,
         allow_insecure: bool = False,
     ) -> None:
@@ -184,6 +224,9 @@ class HubConnection:
         self._invoke_timeout = invoke_timeout
         self._stale_after = stale_after
         self._max_record = max_record_bytes
+        if max_message_bytes <= 0:
+            raise ValueError("max_message_bytes must be > 0 (an unbounded message is refused)")
+        self._max_message = max_message_bytes
         self._policy = reconnect or ReconnectPolicy()
         self._rnd = random.Random(seed)
         self._handlers: dict[str, list[Handler]] = {}
@@ -198,6 +241,12 @@ class HubConnection:
         self._closing = False
         self._resubscribe_failures = 0  # in a row: reconnects after them back off
         self._last_send = 0.0
+        self._server_closed = False  # the server sent a Close message on this connection
+        self._opened_at = 0.0  # monotonic time of the current connection's handshake
+        self._messages_at_open = 0  # stats.messages then: a healthy connection received more
+        self._ended_at = 0.0  # when the current connection's reading ended
+        self._reconnect_refused = False  # ... with allowReconnect: false
+        self._reconnect_times: collections.deque[float] = collections.deque(maxlen=1024)
         self.state = HubState.DISCONNECTED
 
     def __repr__(self) -> str:
@@ -235,25 +284,31 @@ class HubConnection:
         self._supervisor = asyncio.get_running_loop().create_task(
             self._supervise(ws), name=f"projectx-{self.name}-supervisor"
         )
+        self._supervisor.add_done_callback(self._supervisor_done)
         await self._connected.wait()
 
     async def close(self) -> None:
-        """Stop for good: returns promptly; pending invocations fail with ConnectionError."""
+        """Stop for good: returns promptly; pending invocations fail with ConnectionError.
+
+        Never raises what ended the supervisor (that is logged and kept in
+        ``stats.stopped_reason``): closing always releases the socket and the session.
+        """
         self._closing = True
         task, self._supervisor = self._supervisor, None
         ws, self._ws = self._ws, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if ws is not None and not ws.closed:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(ws.close(), 1.0)
-        self._fail_pending("connection closed")
-        if self._own_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-        self._set_state(HubState.CLOSED)
+        try:
+            if task is not None:
+                task.cancel()
+                await asyncio.wait({task})  # never re-raises the task's own exception
+            if ws is not None and not ws.closed:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(ws.close(), 1.0)
+            self._fail_pending("connection closed")
+        finally:
+            if self._own_session and self._session is not None:
+                session, self._session = self._session, None
+                await session.close()
+            self._set_state(HubState.CLOSED)
 
     async def __aenter__(self) -> HubConnection:
         await self.start()
@@ -266,6 +321,47 @@ class HubConnection:
     def connected(self) -> bool:
         """Whether the handshake has completed on a live socket."""
         return self._ws is not None and not self._ws.closed and self._connected.is_set()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the supervisor runs (connected, or working on reconnecting).
+
+        False before ``start()``, after ``close()``, and when the supervisor stopped by itself:
+        the server refused reconnects (``Close{allowReconnect: false}``), the policy gave up, or
+        it died (``stats.stopped_reason`` says which).
+        """
+        return self._supervisor is not None and not self._supervisor.done()
+
+    @property
+    def healthy(self) -> bool:
+        """Whether the current connection has become healthy (see
+        ``ReconnectPolicy.healthy_after``). Only a healthy connection resets the reconnect
+        backoff when it ends."""
+        return self.connected and self._was_healthy(time.monotonic())
+
+    def _was_healthy(self, until: float) -> bool:
+        return (
+            self.stats.messages > self._messages_at_open
+            and until - self._opened_at >= self._policy.healthy_after
+            and not self._resubscribe_failures
+        )
+
+    def recent_reconnects(self, window_s: float | None = None) -> int:
+        """Reconnects within the last ``window_s`` seconds (default: the policy's
+        ``storm_window``)."""
+        horizon = time.monotonic() - (self._policy.storm_window if window_s is None else window_s)
+        return sum(1 for t in self._reconnect_times if t >= horizon)
+
+    @property
+    def reconnect_storm(self) -> bool:
+        """Whether at least ``storm_threshold`` reconnects happened within ``storm_window``."""
+        threshold = self._policy.storm_threshold
+        return threshold > 0 and self.recent_reconnects() >= threshold
+
+    @property
+    def policy(self) -> ReconnectPolicy:
+        """The reconnect policy."""
+        return self._policy
 
     async def wait_connected(self, timeout: float) -> None:  # noqa: ASYNC109
         """Wait until the connection is up (after a reconnect, say)."""
@@ -325,7 +421,7 @@ class HubConnection:
 
     # -- internals ------------------------------------------------------------------------------
     async def _connected_ws(self, timeout: float) -> aiohttp.ClientWebSocketResponse:  # noqa: ASYNC109
-        if not self._connected.is_set() and self._supervisor is not None and not self._closing:
+        if not self._connected.is_set() and self.alive and not self._closing:
             try:
                 await asyncio.wait_for(self._connected.wait(), timeout)
             except TimeoutError:
@@ -336,7 +432,10 @@ class HubConnection:
 
     def _require_ws(self) -> aiohttp.ClientWebSocketResponse:
         if self._ws is None or self._ws.closed or not self._connected.is_set():
-            raise ProjectXConnectionError(f"{self.name} hub is not connected")
+            stopped = self.stats.stopped_reason
+            raise ProjectXConnectionError(
+                f"{self.name} hub is not connected" + (f" ({stopped})" if stopped else "")
+            )
         return self._ws
 
     async def _send(self, ws: aiohttp.ClientWebSocketResponse, record: bytes) -> None:
@@ -344,7 +443,7 @@ class HubConnection:
         await ws.send_str(record.decode())
 
     def _set_state(self, state: HubState) -> None:
-        if state not in (HubState.STALE, HubState.CIRCUIT_OPEN, HubState.RESUBSCRIBED):
+        if state not in (HubState.STALE, HubState.RESUBSCRIBED):
             self.state = state
         for handler in self._state_handlers:
             try:
@@ -376,8 +475,14 @@ class HubConnection:
         failure: str | None = None
         unauthorized = False
         try:
+            # max_msg_size bounds a message at the socket: aiohttp (>= 3.14) refuses a data frame
+            # from its header when its length (plus the fragments before it) reaches the limit,
+            # before buffering its payload; the connection then ends with MESSAGE_TOO_BIG
             ws = await self._session.ws_connect(
-                url, autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=1.0)
+                url,
+                autoping=True,
+                max_msg_size=self._max_message,
+                timeout=aiohttp.ClientWSTimeout(ws_close=1.0),
             )
         except aiohttp.WSServerHandshakeError as exc:
             failure = f"{self.name} hub refused the connection: HTTP {exc.status}"
@@ -409,76 +514,139 @@ class HubConnection:
             raise
         self._ws = ws
         self.parser.reset()
+        self._server_closed = False
         self.stats.connects += 1
         now = time.monotonic()
+        self._opened_at = now
+        self._messages_at_open = self.stats.messages
         self._last_send = now
         self.stats.last_message_monotonic = now
         self.stats.last_market_monotonic = now
         if rest:
-            self._on_text(rest)
+            self._process(rest)  # a Close among these records ends the connection in _run
         return ws
 
-    async def _supervise(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    async def _supervise(self, ws: aiohttp.ClientWebSocketResponse | None) -> None:
+        """Keep a connection up until ``close()``; survives anything an Exception can be.
+
+        ``attempt`` counts attempts since the last *healthy* connection: a connection that ends
+        before it is healthy (data received after the handshake, up ``healthy_after`` seconds,
+        subscriptions restored) counts as a failed attempt, so the backoff keeps growing and
+        every ``circuit_threshold`` of them opens the circuit for ``circuit_cooldown`` seconds.
+        """
+        policy = self._policy
         attempt = 0
         first = True
         while not self._closing:
             if ws is None:
                 attempt += 1
-                if self._policy.max_attempts is not None and attempt > self._policy.max_attempts:
-                    log.error("%s hub: giving up after %d attempts", self.name, attempt - 1)
-                    self._set_state(HubState.DISCONNECTED)
+                if policy.max_attempts is not None and attempt > policy.max_attempts:
+                    self._stop(f"gave up after {attempt - 1} attempts")
                     return
                 if (
-                    self._policy.circuit_threshold
+                    policy.circuit_threshold
                     and attempt > 1
-                    and ((attempt - 1) % self._policy.circuit_threshold == 0)
+                    and ((attempt - 1) % policy.circuit_threshold == 0)
                 ):
+                    self.stats.circuit_opens += 1
+                    log.warning(
+                        "%s hub: %d attempts in a row failed, circuit open for %.0fs",
+                        self.name,
+                        attempt - 1,
+                        policy.circuit_cooldown,
+                    )
                     self._set_state(HubState.CIRCUIT_OPEN)
-                    await asyncio.sleep(self._policy.circuit_cooldown)
+                    await asyncio.sleep(policy.circuit_cooldown)
                 else:
-                    await asyncio.sleep(self._policy.delay(attempt, self._rnd))
+                    await asyncio.sleep(policy.delay(attempt, self._rnd))
                 try:
                     ws = await self._open()
-                except ProjectXConnectionError as exc:
-                    self.stats.connect_failures += 1
-                    log.warning("%s hub: reconnect attempt %d failed: %s", self.name, attempt, exc)
-                    continue
-                except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+                except (ProjectXConnectionError, aiohttp.ClientError, OSError, TimeoutError) as exc:
                     self.stats.connect_failures += 1
                     log.warning(
                         "%s hub: reconnect attempt %d failed: %s",
                         self.name,
                         attempt,
+                        exc if isinstance(exc, ProjectXConnectionError) else type(exc).__name__,
+                    )
+                    continue
+                except Exception as exc:  # a bad handshake answer, a failing token factory...
+                    self.stats.connect_failures += 1
+                    self.stats.supervisor_errors += 1
+                    log.warning(
+                        "%s hub: reconnect attempt %d failed unexpectedly: %s",
+                        self.name,
+                        attempt,
                         type(exc).__name__,
+                        exc_info=exc,
                     )
                     continue
                 self.stats.reconnects += 1
-            attempt = 0
-            self._connected.set()
-            self._set_state(HubState.CONNECTED if first else HubState.RECONNECTED)
-            resubscribe = None
-            if not first:  # RESUBSCRIBED follows every reconnect, even with nothing to restore
-                resubscribe = asyncio.get_running_loop().create_task(self._resubscribe(ws))
-            first = False
+                self._reconnect_times.append(time.monotonic())
             try:
-                await self._run(ws)
-            finally:
-                self._connected.clear()
-                if resubscribe is not None:
-                    if not resubscribe.done():
-                        resubscribe.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await resubscribe  # always retrieved: never "exception never retrieved"
-                self._ws = None
-                if not ws.closed:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(ws.close(), 1.0)
-                self._fail_pending("connection lost")
+                await self._serve(ws, first)
+            except Exception:
+                self.stats.supervisor_errors += 1
+                log.exception("%s hub: unexpected error, treated as a lost connection", self.name)
+            first = False
+            ws = None
+            if self._was_healthy(self._ended_at):
+                attempt = 0
+            else:
+                self.stats.unhealthy_connections += 1
+            if self._reconnect_refused and not self._closing:
+                self._stop(
+                    "stopped reconnecting: the server closed with allowReconnect=false"
+                    f" ({self.stats.last_close_error or 'no reason given'})"
+                )
+                return
             if not self._closing:
                 self._set_state(HubState.DISCONNECTED)
-            ws = None  # type: ignore[assignment]
-            # a connection lost to a failed re-subscription counts as a failed attempt
-            attempt = self._resubscribe_failures
+
+    async def _serve(self, ws: aiohttp.ClientWebSocketResponse, first: bool) -> None:
+        """One connection: report it, restore subscriptions, read until it ends, clean up."""
+        self._connected.set()
+        resubscribe = None
+        try:
+            self._set_state(HubState.CONNECTED if first else HubState.RECONNECTED)
+            if not first:  # RESUBSCRIBED follows every reconnect, even with nothing to restore
+                resubscribe = asyncio.get_running_loop().create_task(self._resubscribe(ws))
+            await self._run(ws)
+        finally:
+            self._ended_at = time.monotonic()
+            self._connected.clear()
+            if resubscribe is not None:
+                if not resubscribe.done():
+                    resubscribe.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await resubscribe  # always retrieved: never "exception never retrieved"
+            self._ws = None
+            if not ws.closed:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(ws.close(), 1.0)
+            self._fail_pending("connection lost")
+
+    def _stop(self, reason: str) -> None:
+        """The supervisor stops by itself (not by ``close()``): report it, loudly."""
+        self.stats.stopped_reason = redact(reason)
+        log.error("%s hub: %s", self.name, self.stats.stopped_reason)
+        self._set_state(HubState.DISCONNECTED)
+
+    def _supervisor_done(self, task: asyncio.Task[None]) -> None:
+        if self._closing:
+            return
+        if task.cancelled():
+            reason = "supervisor dead (cancelled)"
+        else:
+            exc = task.exception()
+            if exc is None:
+                return  # stopped by policy or by the server: already reported by _stop
+            reason = f"supervisor dead ({type(exc).__name__})"
+            log.error("%s hub: supervisor died", self.name, exc_info=exc)
+        self.stats.stopped_reason = reason
+        log.error("%s hub: %s; nothing reconnects until the hub is restarted", self.name, reason)
+        self._connected.clear()
+        self._set_state(HubState.DISCONNECTED)
 
     async def _resubscribe(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         """Restore the subscriptions on a new connection, then report RESUBSCRIBED.
@@ -511,7 +679,7 @@ class HubConnection:
     async def _run(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         """Read until the socket closes, the server goes silent, or the feed goes stale."""
         tick = min(self._keepalive, self._server_timeout, self._stale_after or 1e9) / 2
-        while not ws.closed:
+        while not ws.closed and not self._server_closed:
             try:
                 msg = await ws.receive(timeout=tick)
             except TimeoutError:
@@ -520,7 +688,7 @@ class HubConnection:
                 continue
             if msg.type == aiohttp.WSMsgType.TEXT:
                 started = time.perf_counter_ns()
-                keep_going = self._on_text(msg.data)
+                keep_going = self._process(msg.data)
                 self.process_latency.record(time.perf_counter_ns() - started)
                 if not keep_going:
                     return
@@ -528,13 +696,34 @@ class HubConnection:
                     await self._send(ws, PING_RECORD)
             elif msg.type == aiohttp.WSMsgType.BINARY:
                 self.stats.protocol_errors += 1
+            elif msg.type == aiohttp.WSMsgType.ERROR:
+                self._on_socket_error(msg.data)
+                return
             elif msg.type in (
                 aiohttp.WSMsgType.CLOSE,
                 aiohttp.WSMsgType.CLOSING,
                 aiohttp.WSMsgType.CLOSED,
-                aiohttp.WSMsgType.ERROR,
             ):
                 return
+
+    def _on_socket_error(self, error: object) -> None:
+        """The socket failed; a message over ``max_message_bytes`` is counted and reported."""
+        code = getattr(error, "code", None)
+        if (
+            isinstance(error, aiohttp.WebSocketError)
+            and code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+        ):
+            self.stats.oversized_messages += 1
+            log.error(
+                "%s hub: a WebSocket message over %d bytes was refused at the socket; "
+                "reconnecting (%s)",
+                self.name,
+                self._max_message,
+                redact(str(error)),
+            )
+        else:
+            self.stats.protocol_errors += 1
+            log.warning("%s hub: socket error: %s", self.name, redact(repr(error)))
 
     async def _housekeeping(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
         """Keep-alive, server-silence and stale-feed checks; False ends the connection."""
@@ -562,6 +751,16 @@ class HubConnection:
             return False
         return True
 
+    def _process(self, data: str) -> bool:
+        """``_on_text``, guarded: no exception from one message ends the connection."""
+        try:
+            return self._on_text(data)
+        except Exception:
+            self.stats.parser_errors += 1
+            log.exception("%s hub: processing a message failed; it is skipped", self.name)
+            self._reset_parser()
+            return True
+
     def _on_text(self, data: str) -> bool:
         """Process one text message; False when the server asked to close."""
         stats = self.stats
@@ -574,6 +773,19 @@ class HubConnection:
         except FrameError:  # older parsers raised on an oversized record
             stats.oversized_records += 1
             log.warning("%s hub: oversized record discarded", self.name)
+            return True
+        except Exception as exc:
+            # the rest of this message is lost (its records after the failing one were not
+            # applied); the parser's partial-record state is reset so the next message parses
+            # from a clean start
+            stats.parser_errors += 1
+            log.error(
+                "%s hub: the parser raised on a message of %d bytes; message skipped",
+                self.name,
+                len(data),
+                exc_info=exc,
+            )
+            self._reset_parser()
             return True
         truncated = self._frames.records_truncated - self._truncated_seen
         if truncated:  # a partial record whose rest never came: dropped, the next one kept
@@ -659,12 +871,36 @@ class HubConnection:
             pass
         elif kind == MessageType.CLOSE:
             self.stats.close_messages += 1
-            self.stats.last_close_error = message.get("error")
-            log.info("%s hub: server closed the connection (%s)", self.name, message.get("error"))
+            error = message.get("error")
+            self.stats.last_close_error = redact(str(error)) if error is not None else None
+            allow = message.get("allowReconnect")
+            self.stats.last_close_allow_reconnect = allow if isinstance(allow, bool) else None
+            self._server_closed = True
+            if allow is False:  # spec §7.5: only an explicit false forbids reconnecting
+                self._reconnect_refused = True
+                log.error(
+                    "%s hub: the server closed the connection and does not allow reconnecting (%s)",
+                    self.name,
+                    self.stats.last_close_error,
+                )
+            else:
+                log.info(
+                    "%s hub: server closed the connection (%s)",
+                    self.name,
+                    self.stats.last_close_error,
+                )
             return False
         else:
             self.stats.protocol_errors += 1
         return True
+
+    def _reset_parser(self) -> None:
+        try:
+            self.parser.reset()
+        except Exception:
+            log.exception("%s hub: resetting the parser failed", self.name)
+        self._truncated_seen = int(getattr(self._frames, "records_truncated", 0))
+        self._oversized_seen = int(getattr(self._frames, "records_oversized", 0))
 
     def _fail_pending(self, reason: str) -> None:
         pending, self._pending = self._pending, {}

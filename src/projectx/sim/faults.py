@@ -156,6 +156,35 @@ class Faults:
                 raise ValueError(f"unknown drop mode {mode!r}")
         return len(conns)
 
+    def handshake_then_close(
+        self,
+        hub: str | HubKind | None = None,
+        n: int | None = None,
+        *,
+        mode: DropMode = "close_frame",
+        allow_reconnect: bool = True,
+    ) -> None:
+        """End every new connection of ``hub`` right after answering its handshake ``{}``:
+        the next ``n`` connections, or every one until :meth:`clear` (``n=None``).
+
+        ``mode`` as in :meth:`drop_connections`; with ``close_message`` the Close record
+        carries ``allow_reconnect``. :meth:`sessions_started` counts the attempts it saw.
+        """
+        if n is not None and n <= 0:
+            raise ValueError("n must be > 0 (or None: until cleared)")
+        if mode not in ("close_message", "close_frame", "abort"):
+            raise ValueError(f"unknown drop mode {mode!r}")
+        for kind in _kinds(hub):
+            state = self._hubs.faults(kind)
+            state.handshake_close = True
+            state.handshake_close_left = n
+            state.handshake_close_mode = mode
+            state.handshake_close_allow_reconnect = allow_reconnect
+
+    def sessions_started(self, hub: str | HubKind | None = None) -> int:
+        """WebSocket sessions the hub(s) accepted so far (each client connect or reconnect)."""
+        return sum(self._hubs.sessions_started[k] for k in _kinds(hub))
+
     def drop_after(
         self, hub: str | HubKind, n_records: int, *, close_message: bool = False
     ) -> None:
@@ -231,6 +260,29 @@ class Faults:
         conns = [c for k in _kinds(hub) for c in self._hubs.connections(k) if c.handshaken]
         for conn in conns:
             conn.send_frames(frames)
+        return len(conns)
+
+    def send_huge_message(
+        self,
+        hub: str | HubKind | None = None,
+        *,
+        size: int = 128 * 1024 * 1024,
+        fragment_bytes: int | None = None,
+    ) -> int:
+        """Send one TEXT message of ``size`` bytes (one valid invocation record, target
+        ``SimHuge``) to every connection of ``hub``; return how many got it.
+
+        In one frame (``fragment_bytes=None``), or in frames of ``fragment_bytes``
+        (continuation frames). It is streamed from a 64 KiB buffer as the socket drains, so the
+        simulator's memory does not grow with ``size``.
+        """
+        if size < 64:
+            raise ValueError("a huge message needs size >= 64")
+        if fragment_bytes is not None and fragment_bytes <= 0:
+            raise ValueError("fragment_bytes must be > 0")
+        conns = [c for k in _kinds(hub) for c in self._hubs.connections(k) if c.handshaken]
+        for conn in conns:
+            conn.send_huge(size, fragment_bytes)
         return len(conns)
 
     def connections(self, hub: str | HubKind | None = None) -> list[HubConnection]:
@@ -310,6 +362,8 @@ class Faults:
         for kind in HubKind:
             state = self._hubs.faults(kind)
             state.drop_after = None
+            state.handshake_close = False
+            state.handshake_close_left = None
             state.no_pings = False
             state.refuse.clear()
         self.resume_hub(None)
@@ -356,6 +410,8 @@ ADMIN_METHODS: tuple[str, ...] = (
     "delay_rest",
     "expire_tokens",
     "drop_connections",
+    "handshake_then_close",
+    "sessions_started",
     "drop_after",
     "delay_hub",
     "delay_invocations",
@@ -364,6 +420,7 @@ ADMIN_METHODS: tuple[str, ...] = (
     "resume_hub",
     "suppress_pings",
     "send_frame",
+    "send_huge_message",
     "duplicate_user_events",
     "reorder_user_events",
     "release_user_events",

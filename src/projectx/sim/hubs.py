@@ -22,7 +22,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -93,6 +93,14 @@ class HubFaultState:
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     drop_after: int | None = None
     drop_close_message: bool = False
+    handshake_close: bool = False
+    """Answer the handshake of every new connection, then end it at once (a storm)."""
+    handshake_close_left: int | None = None
+    """How many more connections to end that way (None: until cleared)."""
+    handshake_close_mode: str = "close_frame"
+    handshake_close_allow_reconnect: bool = True
+    handshake_closed: int = 0
+    """Connections ended right after their handshake so far."""
 
 
 @dataclass(slots=True)
@@ -192,6 +200,41 @@ class HubConnection:
             self._out.append(_FrameMarker(frame))
         self._wake.set()
 
+    def send_huge(self, size: int, fragment_bytes: int | None = None) -> None:
+        """Queue one TEXT message of ``size`` bytes (a valid record), streamed from a small
+        buffer: one frame, or frames of ``fragment_bytes`` (continuations)."""
+        marker = _HugeMarker()
+        marker.size = size
+        marker.fragment_bytes = fragment_bytes
+        self._out.append(marker)
+        self._wake.set()
+
+    async def _stream_huge(self, size: int, fragment_bytes: int | None) -> None:
+        """Write the frames of one huge message to the socket, waiting for it to drain."""
+        transport = self._request.transport
+        if transport is None:
+            return
+        writer = self._request.writer
+        frame_len = fragment_bytes or size
+        blocks = _huge_payload(size)
+        pending = b""
+        sent = 0
+        while sent < size:
+            length = min(frame_len, size - sent)
+            opcode = int(WSMsgType.TEXT) if sent == 0 else 0  # 0: continuation
+            transport.write(_ws_header(sent + length >= size, opcode, length))
+            left = length
+            while left > 0:
+                if not pending:
+                    pending = next(blocks)
+                chunk, pending = pending[:left], pending[left:]
+                if transport.is_closing():
+                    raise ConnectionResetError("client went away during a huge message")
+                transport.write(chunk)
+                left -= len(chunk)
+                await writer.drain()
+            sent += length
+
     async def _writer(self) -> None:
         try:
             await self._write_loop()
@@ -227,6 +270,12 @@ class HubConnection:
             batch: list[bytes] = []
             size = 0
             for chunk in chunks:
+                if isinstance(chunk, _HugeMarker):
+                    if batch:
+                        await ws.send_frame(b"".join(batch), WSMsgType.TEXT)
+                        batch, size = [], 0
+                    await self._stream_huge(chunk.size, chunk.fragment_bytes)
+                    continue
                 if isinstance(chunk, _FrameMarker):
                     if batch:
                         await ws.send_frame(b"".join(batch), WSMsgType.TEXT)
@@ -318,10 +367,33 @@ class HubConnection:
             self.closed = True
             return False
         self.handshaken = True
+        faults = self.server.faults(self.kind)
+        if faults.handshake_close:
+            return await self._close_after_handshake(faults)
         # the handshake answer goes before anything the writer might already hold
         self._out.insert(0, _HANDSHAKE_OK)
         self._wake.set()
         return True
+
+    async def _close_after_handshake(self, faults: HubFaultState) -> bool:
+        """The handshake-then-close fault: answer ``{}``, then end the connection."""
+        if faults.handshake_close_left is not None:
+            faults.handshake_close_left -= 1
+            if faults.handshake_close_left <= 0:
+                faults.handshake_close = False
+                faults.handshake_close_left = None
+        faults.handshake_closed += 1
+        await self._send_now(_HANDSHAKE_OK)
+        mode = faults.handshake_close_mode
+        if mode == "close_message":
+            await self.close(
+                "Connection closed by the simulator.", faults.handshake_close_allow_reconnect
+            )
+        elif mode == "abort":
+            self.abort()
+        else:
+            await self.close_socket()
+        return False
 
     async def _send_now(self, data: bytes) -> None:
         with contextlib.suppress(ConnectionError, RuntimeError):
@@ -434,6 +506,41 @@ class _FrameMarker(bytes):
         return bytes(self)
 
 
+class _HugeMarker(bytes):
+    """A placeholder in the writer's queue: stream one huge TEXT message here."""
+
+    size: int
+    fragment_bytes: int | None
+
+
+_HUGE_HEAD = b'{"type":1,"target":"SimHuge","arguments":["'
+_HUGE_TAIL = b'"]}' + RS
+_HUGE_BLOCK = b"x" * (64 * 1024)
+
+
+def _ws_header(fin: bool, opcode: int, length: int) -> bytes:
+    """An unmasked (server-to-client) WebSocket frame header (RFC 6455 §5.2)."""
+    first = (0x80 if fin else 0) | opcode
+    if length < 126:
+        return bytes((first, length))
+    if length < 1 << 16:
+        return bytes((first, 126)) + length.to_bytes(2, "big")
+    return bytes((first, 127)) + length.to_bytes(8, "big")
+
+
+def _huge_payload(size: int) -> Iterator[bytes]:
+    """``size`` bytes of one valid invocation record (target ``SimHuge``), in 64 KiB blocks
+    of one shared buffer: the server never holds the message."""
+    yield _HUGE_HEAD
+    left = size - len(_HUGE_HEAD) - len(_HUGE_TAIL)
+    view = memoryview(_HUGE_BLOCK)
+    while left > 0:
+        n = min(left, len(_HUGE_BLOCK))
+        yield view[:n].tobytes() if n < len(_HUGE_BLOCK) else _HUGE_BLOCK
+        left -= n
+    yield _HUGE_TAIL
+
+
 def _bind_account(target: str, args: list[Any]) -> int:
     if len(args) != 1:
         raise _HubError(f"Failed to invoke '{target}' due to an error on the server.")
@@ -498,6 +605,8 @@ class HubServer:
         self.user_event_faults = UserEventFaultState()
         self._pending: dict[str, _Pending] = {}
         self._connections: set[HubConnection] = set()
+        self.sessions_started = {HubKind.USER: 0, HubKind.MARKET: 0}
+        """WebSocket sessions accepted per hub (every client connect or reconnect)."""
         self._subs: dict[tuple[str, Any], set[HubConnection]] = {}
         self._contracts_ok: set[str] = set()
 
@@ -578,6 +687,7 @@ class HubServer:
             self._pending[ws_id] = _Pending(kind, self._time())
         await ws.prepare(request)
         conn = HubConnection(self, kind, ws_id, info, ws, request)
+        self.sessions_started[kind] += 1
         self._pending[ws_id].connection = conn
         self._connections.add(conn)
         try:

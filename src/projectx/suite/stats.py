@@ -50,9 +50,26 @@ def health_score(stats: Mapping[str, Any], *, stale_after_s: float = 10.0) -> tu
             deduct(50, f"{name} hub circuit open")
         elif state not in ("connected", "reconnected"):
             deduct(points, f"{name} hub {state}")
+        if hub.get("alive") is False and state != "closed":
+            # nothing reconnects it: worse than a hub that is merely down
+            deduct(points, f"{name} hub {hub.get('stopped_reason') or 'supervisor dead'}")
         reconnects = int(hub.get("reconnects", 0))
         if reconnects:
             deduct(min(15, 5 * reconnects), f"{name} hub reconnected {reconnects}x")
+        if hub.get("reconnect_storm"):
+            window = float(hub.get("storm_window_s", 0.0))
+            deduct(
+                20,
+                f"{name} hub reconnect storm: {hub.get('recent_reconnects', 0)} reconnects"
+                f" in {window:.0f}s",
+            )
+        for key, what in (
+            ("parser_errors", "messages the parser could not process"),
+            ("supervisor_errors", "unexpected errors in the connection supervisor"),
+            ("oversized_messages", "oversized WebSocket messages refused"),
+        ):
+            if int(hub.get(key, 0)):
+                deduct(10, f"{name} hub: {hub[key]} {what}")
         records = max(1, int(hub.get("records", 0)))
         bad = int(hub.get("malformed_records", 0)) + int(hub.get("oversized_records", 0))
         bad += int(hub.get("protocol_errors", 0))

@@ -27,10 +27,10 @@ from projectx.clock import WALL_CLOCK, StrategyClock
 from projectx.config import ProjectXConfig
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import Event, EventBus, EventType, Handler
-from projectx.exceptions import ProjectXError, ValidationError
+from projectx.exceptions import ProjectXError, ValidationError, redact
 from projectx.models import Account
 from projectx.realtime.client import RealtimeClient, UserEvent
-from projectx.realtime.hub import HubState
+from projectx.realtime.hub import HubState, ReconnectPolicy
 from projectx.suite import wiring
 from projectx.suite.context import InstrumentContext
 from projectx.suite.market import MarketDispatcher
@@ -62,6 +62,7 @@ class TradingSuite:
         risk_config: Any = None,
         state_path: str | os.PathLike[str] | None = None,
         stale_after: float | None = 30.0,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
         symbols = [instruments] if isinstance(instruments, str) else list(instruments)
         if not symbols or not all(isinstance(s, str) and s.strip() for s in symbols):
@@ -83,6 +84,7 @@ class TradingSuite:
         self.risk_config = risk_config
         self.state_path = state_path
         self._stale_after = stale_after
+        self._reconnect = reconnect
         self._transport = transport
         self._account_name = account_name
         if client is not None:
@@ -107,6 +109,8 @@ class TradingSuite:
         self.reconciliations = 0
         self._reconcile_task: asyncio.Task[Any] | None = None
         self._reconcile_again = False
+        #: what failed while closing (``disconnect()`` closes every part anyway)
+        self.disconnect_errors: list[str] = []
         self.order_manager: Any = None
         self.position_manager: Any = None
         self.risk_manager: Any = None
@@ -176,6 +180,7 @@ class TradingSuite:
             feed=self.feed,
             session=self.client.http_session if self._transport == "aiohttp" else None,
             stale_after=self._stale_after,
+            reconnect=self._reconnect,
             transport=self._transport,
             allow_insecure=self.config.allow_insecure,
         )
@@ -198,23 +203,44 @@ class TradingSuite:
         self.bus.emit(EventType.CONNECTED, {"account": self.account.name, "symbols": self.symbols})
 
     async def disconnect(self) -> None:
-        """Close the hubs, stop the managers and the bus, log out (idempotent)."""
+        """Close the hubs, stop the managers and the bus, log out (idempotent).
+
+        Every part is closed even when another fails: a part's failure is logged (ERROR, with
+        its traceback) and kept in ``disconnect_errors``, never raised — ``disconnect()`` runs
+        from ``__aexit__`` and from a failed ``create()``, where raising would mask the error
+        that got there. A cancellation is re-raised once everything is closed.
+        """
         was_connected, self._connected = self._connected, False
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await wiring.stop(self)
-        for ctx in self.contexts.values():
-            await ctx.data.close()
+        parts: list[tuple[str, Callable[[], Any]]] = [("managers", lambda: wiring.stop(self))]
+        parts += [(f"{s} data", ctx.data.close) for s, ctx in self.contexts.items()]
         if self.realtime is not None:
-            await self.realtime.close()
+            parts.append(("hubs", self.realtime.close))
         if was_connected:
-            self.bus.emit(EventType.DISCONNECTED, {"reason": "disconnect() called"})
-        await self.bus.aclose()
+            parts.append(("event", self._emit_disconnected))
+        parts.append(("event bus", self.bus.aclose))
         if self._own_client:
-            await self.client.close()
+            parts.append(("REST client", self.client.close))
+        interrupted: BaseException | None = None
+        for name, close in parts:
+            try:
+                result = close()
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception as exc:
+                self.disconnect_errors.append(f"{name}: {redact(repr(exc))}")
+                log.error("disconnect: closing the %s failed", name, exc_info=exc)
+            except BaseException as exc:  # a cancellation: finish closing, then re-raise
+                interrupted = interrupted or exc
+        if interrupted is not None:
+            raise interrupted
+
+    def _emit_disconnected(self) -> None:
+        self.bus.emit(EventType.DISCONNECTED, {"reason": "disconnect() called"})
 
     # -- instruments ----------------------------------------------------------------------------
     def __getitem__(self, symbol: str) -> InstrumentContext:
@@ -308,7 +334,12 @@ class TradingSuite:
         if state is HubState.DISCONNECTED and self._connected:
             if hub == "market":
                 self._last_seen_ns = self.feed.last_ts_ns
-            bus.emit(EventType.DISCONNECTED, {"hub": hub})
+            payload: dict[str, Any] = {"hub": hub}
+            stopped = self._hub_stopped_reason(hub)
+            if stopped is not None:  # it will not reconnect: say so, loudly
+                payload.update(reason=stopped, reconnecting=False)
+                bus.emit(EventType.ERROR, {"source": "hub", "hub": hub, "error": stopped})
+            bus.emit(EventType.DISCONNECTED, payload)
         elif state is HubState.RECONNECTING:
             bus.emit(EventType.RECONNECTING, {"hub": hub})
         elif state is HubState.STALE:
@@ -331,6 +362,13 @@ class TradingSuite:
             bus.emit(EventType.RECONNECTED, {"hub": hub})
             if hub == "user":
                 self._request_reconcile()
+
+    def _hub_stopped_reason(self, hub: str) -> str | None:
+        if self.realtime is None:
+            return None
+        conn = self.realtime.user if hub == "user" else self.realtime.market
+        reason: str | None = conn.stats.stopped_reason
+        return reason
 
     def _request_reconcile(self) -> None:
         """Reconcile orders and positions with REST; requests during one share a single
@@ -388,6 +426,16 @@ class TradingSuite:
                     "connect_failures": s.connect_failures,
                     "stale_events": s.stale_events,
                     "handler_errors": s.handler_errors,
+                    "parser_errors": s.parser_errors,
+                    "supervisor_errors": s.supervisor_errors,
+                    "oversized_messages": s.oversized_messages,
+                    "unhealthy_connections": s.unhealthy_connections,
+                    "circuit_opens": s.circuit_opens,
+                    "alive": getattr(hub, "alive", True),
+                    "stopped_reason": s.stopped_reason,
+                    "recent_reconnects": getattr(hub, "recent_reconnects", lambda: 0)(),
+                    "reconnect_storm": getattr(hub, "reconnect_storm", False),
+                    "storm_window_s": getattr(getattr(hub, "policy", None), "storm_window", 0.0),
                     "subscriptions": len(hub.subscriptions),
                     "seconds_since_market_data": (
                         now - s.last_market_monotonic if s.last_market_monotonic else 0.0
