@@ -146,7 +146,12 @@ class HubStats:
     bytes: int = 0
     records: int = 0
     native_records: int = 0
+    decoded_records: int = 0
+    """Records decoded in Python (everything the native parser handed back)."""
     fallback_records: int = 0
+    """Market invocations decoded in Python (untracked contracts, shapes no parser took)."""
+    control_records: int = 0
+    """Pings and completions."""
     malformed_records: int = 0
     oversized_records: int = 0
     protocol_errors: int = 0
@@ -818,7 +823,7 @@ class HubConnection:
                     log.exception("%s hub: market handler failed", self.name)
         keep_going = True
         for raw in others:
-            stats.fallback_records += 1
+            stats.decoded_records += 1
             if len(raw) > self._max_record:
                 stats.oversized_records += 1
                 log.warning(
@@ -851,7 +856,8 @@ class HubConnection:
             if not isinstance(target, str) or not isinstance(arguments, list):
                 self.stats.protocol_errors += 1
                 return True
-            if target in _MARKET_TARGETS:
+            if target in _MARKET_TARGETS:  # decoded here: the native feed did not take it
+                self.stats.fallback_records += 1
                 self.stats.last_market_monotonic = time.monotonic()
             for handler in self._handlers.get(target, ()):
                 try:
@@ -860,6 +866,7 @@ class HubConnection:
                     self.stats.handler_errors += 1
                     log.exception("%s hub: handler for %s failed", self.name, target)
         elif kind == MessageType.COMPLETION:
+            self.stats.control_records += 1
             future = self._pending.get(str(message.get("invocationId")))
             if future is not None and not future.done():
                 if message.get("error"):
@@ -868,7 +875,7 @@ class HubConnection:
                 else:
                     future.set_result(message.get("result"))
         elif kind == MessageType.PING:
-            pass
+            self.stats.control_records += 1
         elif kind == MessageType.CLOSE:
             self.stats.close_messages += 1
             error = message.get("error")

@@ -418,6 +418,7 @@ class TradingSuite:
                     "records": s.records,
                     "native_records": s.native_records,
                     "fallback_records": s.fallback_records,
+                    "control_records": s.control_records,
                     "malformed_records": s.malformed_records,
                     "oversized_records": s.oversized_records,
                     "protocol_errors": s.protocol_errors,
