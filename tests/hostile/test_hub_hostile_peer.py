@@ -297,8 +297,8 @@ async def test_a_parser_exception_is_counted_and_the_hub_keeps_going(sim: Simula
 async def test_real_records_that_broke_the_feed_no_longer_end_the_hub(
     sim: Simulator, record: str
 ) -> None:
-    """The records of issue 14 item 1, through the real MarketFeed: whoever rejects them
-    (the hub's guard today, validation later), the hub keeps going and it is reported."""
+    """The records of issue 14 item 1, through the real MarketFeed: the feed's guard refuses
+    them (the hub's catch-all is never needed), the hub keeps going and it is reported."""
     suite = TradingSuite(
         "MNQ",
         timeframes=["1sec", "1day"],
@@ -318,8 +318,10 @@ async def test_real_records_that_broke_the_feed_no_longer_end_the_hub(
         await trades_flow(suite)
         await order_round_trip(suite, sim)
         assert market.alive and market.connected and market.stats.reconnects == 0
-        score, _ = health(suite)
-        assert score < 100  # rejected somewhere, and reported
+        score, reasons = health(suite)
+        assert score < 100  # rejected by the feed's guard, and reported
+        assert any("refused or held" in r for r in reasons), reasons
+        assert sum(suite.feed.anomalies().values()) == 1 and market.stats.parser_errors == 0
 
 
 # -- a dead supervisor -------------------------------------------------------------------------
