@@ -36,6 +36,10 @@ KINDS: tuple[str, ...] = (
     "frame_no_type",
     "market_record_hostile",
     "market_print_off_market",
+    "hub_handshake_then_close",
+    "message_huge",
+    "user_event_hostile",
+    "rest_answer_hostile",
     "user_events_duplicated",
     "user_events_reordered",
     "rest_5xx",
@@ -99,6 +103,9 @@ class FaultInjector:
         self.timeline: list[tuple[int, str, str | None]] = []
         """(wall ns at injection, kind, hub) of every fault, for diagnosing a violation."""
 
+    account_id: int | None = None
+    """The suite's account (set once connected): hostile user events are sent to it."""
+
     def next_kind(self) -> str:
         """The next kind from the shuffled deck."""
         if not self._deck:
@@ -130,6 +137,59 @@ class FaultInjector:
             records = [r for r in records if r[1] == {"off_market"}]
         record, _reasons = self.rng.choice(records)
         self.sim.faults.send_frame("market", kind="raw", data=record)
+
+    def _send_hostile_user_event(self) -> None:
+        """One user event the client must refuse (and reconcile after), never book."""
+        if self.account_id is None:
+            return
+        cid = self.rng.choice(self.sim.contract_ids)
+        order = {"id": 2_999_999_999, "contractId": cid, "status": 1, "type": 1, "side": 0,
+                 "size": 1, "limitPrice": 1.0, "fillVolume": 0}  # fmt: skip
+        target, data = self.rng.choice(
+            [
+                ("GatewayUserOrder", order),  # no account id
+                (
+                    "GatewayUserPosition",
+                    {
+                        "id": 7,
+                        "accountId": self.account_id,
+                        "contractId": cid,
+                        "type": 1,
+                        "size": -3,
+                        "averagePrice": 1.0,
+                    },
+                ),
+                ("GatewayUserOrder", {**order, "accountId": self.account_id, "size": -1}),
+                (
+                    "GatewayUserTrade",
+                    {
+                        "id": 1,
+                        "accountId": self.account_id,
+                        "contractId": cid,
+                        "price": "x",
+                        "size": 1,
+                        "side": 0,
+                        "orderId": 5,
+                        "fees": 0.37,
+                    },
+                ),
+            ]
+        )
+        self.sim.faults.send_user_event(target, data, account_id=self.account_id)
+
+    def _answer_hostile_rest(self) -> None:
+        """The next answer of a read or of a processed placement is implausible."""
+        f = self.sim.faults
+        choice = self.rng.randrange(3)
+        if choice == 0:  # placed, but the answer's id is nonsense: uncertain, found by tag
+            body = {"orderId": -5, "success": True, "errorCode": 0, "errorMessage": None}
+            f.answer_next("Order/place", body, process=True)
+        elif choice == 1:
+            body = {"positions": [{"id": 1, "accountId": self.account_id, "size": -2}],
+                    "success": True, "errorCode": 0, "errorMessage": None}  # fmt: skip
+            f.answer_next("Position/searchOpen", body)
+        else:
+            f.answer_next("Order/searchOpen", "{not json")
 
     async def inject(self, kind: str) -> None:
         """Inject one fault of ``kind`` (and undo it after its duration, if it has one)."""
@@ -167,6 +227,17 @@ class FaultInjector:
             f.send_frame(hub, kind=frame, size=size)  # type: ignore[arg-type]
         elif kind.startswith("market_"):  # records the guard must refuse or hold, never apply
             self._send_hostile_market_record(off_market=kind == "market_print_off_market")
+        elif kind == "hub_handshake_then_close":  # a short storm: accepted, then closed
+            f.handshake_then_close(hub, n=rng.randint(1, 4))
+            await f.drop_connections(hub, mode="abort")
+            await self._hold(0.3, 1.0)
+        elif kind == "message_huge":  # past the client's 8 MiB cap: refused at the socket
+            size = rng.choice((9, 24)) * 1024 * 1024
+            f.send_huge_message(hub, size=size, fragment_bytes=rng.choice((None, 1 << 20)))
+        elif kind == "user_event_hostile":
+            self._send_hostile_user_event()
+        elif kind == "rest_answer_hostile":
+            self._answer_hostile_rest()
         elif kind == "user_events_duplicated":
             f.duplicate_user_events(rng.randint(1, 6))
         elif kind == "user_events_reordered":

@@ -14,7 +14,7 @@ from typing import Any
 
 from projectx.config import ProjectXConfig
 from projectx.events import Event, EventType
-from projectx.realtime.hub import HubState
+from projectx.realtime.hub import HubState, ReconnectPolicy
 from projectx.sim import Simulator
 from projectx.sim.ratelimit import RateLimitConfig
 from projectx.suite import TradingSuite
@@ -68,6 +68,13 @@ async def _eventually(predicate: Callable[[], bool], timeout_s: float, what: str
         if time.monotonic() > deadline:
             raise AssertionError(f"quiescence: {what} not reached in {timeout_s:.0f}s")
         await asyncio.sleep(0.02)
+
+
+# the default policy's times, compressed like the schedule: a storm opens the circuit for a
+# second, not a minute, and a connection is healthy (the backoff resets) after one second
+RECONNECT = ReconnectPolicy(
+    base_delay=0.05, max_delay=0.5, circuit_cooldown=1.0, healthy_after=1.0, storm_window=5.0
+)
 
 
 def _client_config(sim: Simulator) -> ProjectXConfig:
@@ -173,7 +180,11 @@ async def run_chaos(
     ) as sim:
         _record_place_requests(sim, place_log)
         suite = TradingSuite(
-            SYMBOL, timeframes=TIMEFRAMES, initial_days=0.01, config=_client_config(sim)
+            SYMBOL,
+            timeframes=TIMEFRAMES,
+            initial_days=0.01,
+            config=_client_config(sim),
+            reconnect=RECONNECT,
         )
         rec = EventRecorder()
         rec.attach(suite)
@@ -205,6 +216,8 @@ async def run_chaos(
                 on_inject=on_inject,
                 truncate_market=cfg.truncate_market,
             )
+            assert suite.account is not None
+            injector.account_id = suite.account.id
             started = time.monotonic()
             driving = asyncio.create_task(driver.run())
             await injector.run(cfg.faults)
