@@ -98,7 +98,7 @@ def test_ten_level_depth_batch_native(benchmark, book: OrderBook) -> None:
 
 def test_ten_level_depth_batch_reference_model(benchmark) -> None:
     """Reference: the same two 10-entry messages applied to the pure-Python model."""
-    model = BookModel(TICK, levels=4096)
+    model = BookModel(TICK)
     for i in range(40):
         model.apply(2, 21000.0 - i * TICK, 10 + i, 10 + i, 0)
         model.apply(1, 21000.25 + i * TICK, 10 + i, 10 + i, 0)
@@ -137,7 +137,7 @@ def test_top10_into_caller_arrays(benchmark, book: OrderBook) -> None:
 
 def test_top10_reference_model(benchmark) -> None:
     """Reference: the model's top 10 (sorted dict keys) for the same 40+40-level book."""
-    model = BookModel(TICK, levels=4096)
+    model = BookModel(TICK)
     for i in range(40):
         model.apply(2, 21000.0 - i * TICK, 10 + i, 10 + i, 0)
         model.apply(1, 21000.25 + i * TICK, 10 + i, 10 + i, 0)

@@ -74,6 +74,10 @@ def health_score(stats: Mapping[str, Any], *, stale_after_s: float = 10.0) -> tu
     )
     if failures:
         deduct(10, f"{failures} bar repairs failed")
+    books = [i.get("book", {}) for i in stats.get("instruments", {}).values()]
+    lost = sum(int(b.get("levels_lost", 0)) for b in books)
+    if lost:
+        deduct(10, f"order book lossy: {lost} levels could not be held")
     return max(0, score), reasons
 
 
