@@ -119,7 +119,9 @@ cdef class OrderBook:
     cdef bint _top(self, bint bid, int64_t* ticks) noexcept nogil
     cdef int64_t _size_of(self, bint bid, int64_t ticks) noexcept nogil
     cdef bint _is_empty(self) noexcept nogil
+    cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
     cdef void _uncross(self, bint bid, int64_t ticks) noexcept nogil
+    cdef void _cross(self, bint bid, int64_t ticks) noexcept nogil
     cdef void _set_outside(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
     cdef void _lose(self, int64_t size) noexcept nogil
     cdef void _follow_touch(self, bint bid) noexcept nogil

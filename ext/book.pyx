@@ -398,25 +398,34 @@ cdef class OrderBook:
 
     cdef void _set_level(self, bint bid, int64_t ticks, int64_t size) noexcept nogil:
         cdef int64_t idx = ticks - self._base_ticks
-        cdef bint inside = 0 <= idx < self.levels
-        if not inside:
-            if size == 0:
-                self._set_outside(bid, ticks, 0)
-                return
-            if self._is_empty():
-                self._base_ticks = ticks - self._half            # anchor an empty book
-                idx = self._half
-                inside = True
-        if not inside:
-            self._set_outside(bid, ticks, size)
-        elif bid:
+        if not (0 <= idx < self.levels):
+            self._set_far(bid, ticks, size)
+            return
+        if bid:
             self._set_bid(<Py_ssize_t>idx, size)
+            if size != 0 and self._out_ask.n == 0:          # the common case, inline
+                if self._ask_count > 0 and idx >= self._best_ask_idx:
+                    self._cross(True, ticks)
+                return
         else:
             self._set_ask(<Py_ssize_t>idx, size)
-        if size == 0:
+            if size != 0 and self._out_bid.n == 0:
+                if self._bid_count > 0 and idx <= self._best_bid_idx:
+                    self._cross(False, ticks)
+                return
+        if size != 0:
+            self._uncross(bid, ticks)
+
+    cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil:
+        """A level update outside the window: anchor an empty book on it, or keep it in the
+        store and let the window follow the touch."""
+        if size != 0 and self._is_empty():
+            self._base_ticks = ticks - self._half
+            self._set_level(bid, ticks, size)
             return
-        self._uncross(bid, ticks)
-        if not inside:
+        self._set_outside(bid, ticks, size)
+        if size != 0:
+            self._uncross(bid, ticks)
             self._follow_touch(bid)
 
     cdef bint _is_empty(self) noexcept nogil:
@@ -467,11 +476,16 @@ cdef class OrderBook:
         cdef int64_t other = 0
         if bid:
             if self._top(False, &other) and other <= ticks:
-                self._n_crossed += 1
-                self._clear_better(False, ticks + 1, &self._n_crossed_levels,
-                                   &self._n_crossed_volume)
+                self._cross(True, ticks)
         elif self._top(True, &other) and other >= ticks:
-            self._n_crossed += 1
+            self._cross(False, ticks)
+
+    cdef void _cross(self, bint bid, int64_t ticks) noexcept nogil:
+        """Count a crossed book and remove the other side's levels at or through ``ticks``."""
+        self._n_crossed += 1
+        if bid:
+            self._clear_better(False, ticks + 1, &self._n_crossed_levels, &self._n_crossed_volume)
+        else:
             self._clear_better(True, ticks - 1, &self._n_crossed_levels, &self._n_crossed_volume)
 
     cdef void _lose(self, int64_t size) noexcept nogil:
