@@ -82,6 +82,52 @@ def test_per_level_update_via_apply_batch(benchmark) -> None:
     record_per(benchmark, "ns_per_update", BATCH)
 
 
+HOSTILE = 100_000
+
+
+def far_touch_arrays(n: int) -> tuple[np.ndarray, ...]:
+    """A hostile stream: the only bid alternates between 3,000 and 9,000 ticks below the ask,
+    placed then removed, so the touch leaves the ladder window on every placement."""
+    far = np.where(np.arange(n) // 2 % 2 == 0, MID_TICKS - 3_000, MID_TICKS - 9_000)
+    vols = np.where(np.arange(n) % 2 == 0, 1, 0).astype(np.int64)
+    return (
+        np.full(n, 2, dtype=np.int32),
+        far * TICK,
+        vols,
+        vols.copy(),
+        np.arange(n, dtype=np.int64),
+    )
+
+
+def deep_level_arrays(n: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Set/clear of bids 2,100-3,000 ticks below the touch (outside the window: the store)."""
+    rng = np.random.default_rng(seed)
+    ticks = MID_TICKS - rng.integers(2_100, 3_000, n)
+    vols = rng.integers(0, 41, n).astype(np.int64)
+    return np.full(n, 2, dtype=np.int32), ticks * TICK, vols, vols.copy(), np.zeros(n, np.int64)
+
+
+def test_hostile_alternating_far_touch_via_apply_batch(benchmark) -> None:
+    """100,000 entries that keep pulling the touch out of the 4096-tick window (window moves
+    rate-limited): / 1e5."""
+    cols = far_touch_arrays(HOSTILE)
+
+    def run() -> None:
+        b = OrderBook(TICK, levels=4096)
+        b.apply(1, (MID_TICKS + 1) * TICK, 5, 5, 0)
+        b.apply_batch(*cols)
+
+    benchmark.pedantic(run, rounds=5, iterations=1, warmup_rounds=1)
+    record_per(benchmark, "ns_per_update", HOSTILE)
+
+
+def test_deep_far_levels_via_apply_batch(benchmark, book: OrderBook) -> None:
+    """100,000 set/clear updates of deep bids outside the window (the outside store): / 1e5."""
+    cols = deep_level_arrays(HOSTILE, 3)
+    benchmark.pedantic(book.apply_batch, args=cols, rounds=5, iterations=1, warmup_rounds=1)
+    record_per(benchmark, "ns_per_update", HOSTILE)
+
+
 def test_ten_level_depth_batch_native(benchmark, book: OrderBook) -> None:
     """A 10-entry depth message from arrays via ``apply_batch`` (two alternating messages, so
     every entry changes a size): one round = 2 messages."""
@@ -98,7 +144,7 @@ def test_ten_level_depth_batch_native(benchmark, book: OrderBook) -> None:
 
 def test_ten_level_depth_batch_reference_model(benchmark) -> None:
     """Reference: the same two 10-entry messages applied to the pure-Python model."""
-    model = BookModel(TICK, levels=4096)
+    model = BookModel(TICK)
     for i in range(40):
         model.apply(2, 21000.0 - i * TICK, 10 + i, 10 + i, 0)
         model.apply(1, 21000.25 + i * TICK, 10 + i, 10 + i, 0)
@@ -137,7 +183,7 @@ def test_top10_into_caller_arrays(benchmark, book: OrderBook) -> None:
 
 def test_top10_reference_model(benchmark) -> None:
     """Reference: the model's top 10 (sorted dict keys) for the same 40+40-level book."""
-    model = BookModel(TICK, levels=4096)
+    model = BookModel(TICK)
     for i in range(40):
         model.apply(2, 21000.0 - i * TICK, 10 + i, 10 + i, 0)
         model.apply(1, 21000.25 + i * TICK, 10 + i, 10 + i, 0)

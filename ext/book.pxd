@@ -1,5 +1,6 @@
 # cython: language_level=3
-"""Native level-2 order book: an integer-tick price ladder that re-centres (spec §5.5, §7.7.2).
+"""Native level-2 order book: an integer-tick price ladder window that follows the touch, plus a
+bounded sorted store per side for the levels outside the window (spec §5.5, §7.7.2).
 
 The interface other native modules ``cimport``. Semantics of every DomType are documented in
 ``book.pyx`` (module docstring); this header is the contract:
@@ -19,6 +20,14 @@ cdef enum:
     BOOK_IGNORED = 1
     BOOK_INVALID = 2
 
+cdef struct Outside:
+    # levels of one side outside the ladder window, sorted by tick ascending (no zero sizes)
+    int64_t* ticks
+    int64_t* sizes
+    Py_ssize_t n
+    int64_t total
+
+
 cdef enum:
     BOOK_DOM_TYPES = 12          # DomType values 0..11 (spec §5.5)
     TAPE_GATEWAY_TRADE = 100     # tape kind of a GatewayTrade (DomType 5/11 for depth trades)
@@ -29,6 +38,7 @@ cdef class OrderBook:
     cdef readonly double tick_size
     cdef readonly Py_ssize_t levels
     cdef readonly Py_ssize_t tape_capacity
+    cdef readonly Py_ssize_t outside_capacity   # levels per side the outside store holds
     cdef double _ticks_per_unit       # exact integer 1/tick_size when _exact_inverse, else 0
     cdef bint _exact_inverse
     cdef Py_ssize_t _half
@@ -44,7 +54,15 @@ cdef class OrderBook:
     cdef Py_ssize_t _bid_count
     cdef Py_ssize_t _ask_count
     cdef int64_t _bid_total
-    cdef int64_t _ask_total
+    cdef int64_t _ask_total           # (counts and totals above: window only)
+
+    # levels outside the window; _spare is the scratch a window move builds the new store in
+    cdef object _outside_owners
+    cdef Outside _out_bid
+    cdef Outside _out_ask
+    cdef Outside _spare
+    cdef Py_ssize_t _move_gap         # entries that must pass between two window moves
+    cdef int64_t _last_move_at        # _n_updates at the last window move
 
     # session statistics (NaN until seen)
     cdef double _session_low
@@ -73,8 +91,9 @@ cdef class OrderBook:
     cdef int64_t _n_stale_levels
     cdef int64_t _n_stale_volume
     cdef int64_t _n_recentres
-    cdef int64_t _n_levels_dropped
-    cdef int64_t _n_volume_dropped
+    cdef int64_t _n_recentres_deferred
+    cdef int64_t _n_levels_lost
+    cdef int64_t _n_volume_lost
     cdef int64_t _by_type[BOOK_DOM_TYPES]
 
     cdef bint _busy                   # a GIL-free apply_batch is running
@@ -93,9 +112,23 @@ cdef class OrderBook:
     cdef void _set_level(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
     cdef void _set_bid(self, Py_ssize_t idx, int64_t size) noexcept nogil
     cdef void _set_ask(self, Py_ssize_t idx, int64_t size) noexcept nogil
-    cdef void _clear_better(self, bint bid, int64_t idx, int64_t* n_levels,
+    cdef void _clear_better(self, bint bid, int64_t ticks, int64_t* n_levels,
                             int64_t* n_volume) noexcept nogil
-    cdef void _recentre(self, int64_t ticks) noexcept nogil
+    cdef void _clear_window_better(self, bint bid, int64_t idx, int64_t* n_levels,
+                                   int64_t* n_volume) noexcept nogil
+    cdef bint _top(self, bint bid, int64_t* ticks) noexcept nogil
+    cdef int64_t _size_of(self, bint bid, int64_t ticks) noexcept nogil
+    cdef bint _is_empty(self) noexcept nogil
+    cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
+    cdef void _uncross(self, bint bid, int64_t ticks) noexcept nogil
+    cdef void _cross(self, bint bid, int64_t ticks) noexcept nogil
+    cdef void _set_outside(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
+    cdef void _lose(self, int64_t size) noexcept nogil
+    cdef void _follow_touch(self, bint bid) noexcept nogil
+    cdef void _move_window(self, int64_t new_base) noexcept nogil
+    cdef void _move_side(self, bint bid, int64_t new_base) noexcept nogil
+    cdef Py_ssize_t _keep_outside(self, bint bid, int64_t ticks, int64_t size, int64_t new_base,
+                                  Py_ssize_t kept) noexcept nogil
     cdef void _rescan(self) noexcept nogil
     cdef void _clear_book(self) noexcept nogil
     cdef void _tape_append(self, int kind, int64_t ticks, int64_t volume,

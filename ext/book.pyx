@@ -1,5 +1,6 @@
 # cython: language_level=3
-"""Native level-2 order book over an integer-tick price ladder (spec §5.5, §7.7.2).
+"""Native level-2 order book: an integer-tick ladder window plus a store for the levels outside
+it (spec §5.5, §7.7.2).
 
 Prices become integer ticks: ``ticks = floor(price / tick_size + 0.5)`` (nearest tick, half
 ticks round up). When ``1 / tick_size`` is an integer ``k`` (0.25, 0.1, 0.03125, 0.00005, ...),
@@ -9,15 +10,32 @@ more than 1e-6 tick (plus 1e-12 relative) away from the grid is still snapped, a
 ``off_grid``. A price whose tick count would exceed 2**52 in magnitude, or that is not finite, is
 invalid.
 
-The ladder holds ``levels`` consecutive ticks starting at ``base_ticks``. Sizes are int64; zero
-means "no level". Window rules (each counted in ``stats``):
+The ladder window holds ``levels`` consecutive ticks starting at ``base_ticks``; the levels
+outside it live in a sorted store per side (``outside_capacity`` levels each). Sizes are int64;
+zero means "no level". Every read (best levels and sizes, ``top``/``depth``, counts, totals,
+``size_at``, the tape's aggressor) sees both, so the book is the same wherever the window is;
+only ``bid_sizes``/``ask_sizes``/``ladder_prices`` show the window alone (``outside_levels`` the
+rest). Window rules (each counted in ``stats``):
 
-- A non-zero level update on an empty book (no bid and no ask level) anchors the window on it:
-  ``base_ticks = ticks - levels // 2``. Not counted as a re-centre; nothing can be lost.
-- A non-zero level update outside the window of a non-empty book re-centres it the same way
-  (``recentres``). Levels still inside the new window are kept at their prices; levels pushed out
-  of it are dropped (``levels_dropped``, ``volume_dropped``).
-- A zero-size update outside the window is a no-op (that level cannot exist).
+- A non-zero level update on an empty book (no level anywhere) anchors the window on it:
+  ``base_ticks = ticks - levels // 2``. Not counted as a re-centre.
+- Inside the window an update is O(1). Outside, a non-zero update goes to the store (binary
+  search, one memmove of at most ``outside_capacity`` entries); a zero-size one removes the level
+  from the store (a no-op if absent).
+- After a non-zero update outside the window, if the touch of that side (its best level) is
+  outside the window, the window moves to it (``recentres``): centred on the midpoint of the best
+  bid and best ask when both then fit, else on that touch. A deep far level never moves the
+  window, so the touch is never pushed out to hold a far level. Levels a move pushes out of the
+  window go to the store; store levels inside the new window come back to it.
+- A move costs O(levels + outside_capacity) and moves are at least ``max(1, levels // 4)`` entries
+  apart (entries counted by ``updates``), so a peer alternating far prices costs O(1) amortised
+  per entry. A move due sooner is deferred (``recentres_deferred``): the level stays in the store,
+  the book stays exact, and a later update outside the window moves it.
+- The store keeps, per side, the ``outside_capacity`` levels nearest the touch: when it is full,
+  its deepest level (lowest bid, highest ask; possibly the one arriving) is lost
+  (``levels_lost``, ``volume_lost``). The touch itself is never lost. A lost level is gone until
+  the venue sends it again or a Reset rebuilds the book; any loss makes the book lossy, which the
+  suite's health reports. ``levels_outside`` is how many levels the store holds now.
 
 DomType semantics (``projectx.enums.DomType``):
 
@@ -152,6 +170,41 @@ cdef str _describe(char kind, Py_ssize_t want, bint writable):
     return ("writable " if writable else "") + what
 
 
+# ----------------------------------------------------------------------------- outside store
+
+cdef void _bind(Outside* o, object ticks, object sizes) except *:
+    """Point an empty store at two int64 arrays the book owns for its whole life."""
+    o.ticks = _data_i64(ticks)
+    o.sizes = _data_i64(sizes)
+    o.n = 0
+    o.total = 0
+
+
+cdef inline Py_ssize_t _lower(const Outside* o, int64_t ticks) noexcept nogil:
+    """First index of the store whose tick is >= ``ticks`` (``o.n`` if none)."""
+    cdef Py_ssize_t lo = 0, hi = o.n, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if o.ticks[mid] < ticks:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline void _erase(Outside* o, Py_ssize_t i, Py_ssize_t k) noexcept nogil:
+    """Remove ``k`` entries of the store from index ``i`` (their total is the caller's)."""
+    memmove(o.ticks + i, o.ticks + i + k, (o.n - i - k) * sizeof(int64_t))
+    memmove(o.sizes + i, o.sizes + i + k, (o.n - i - k) * sizeof(int64_t))
+    o.n -= k
+
+
+cdef inline void _put(char* pbuf, Py_ssize_t pstride, char* sbuf, Py_ssize_t sstride,
+                      Py_ssize_t j, double price, int64_t size) noexcept nogil:
+    (<double*>(pbuf + j * pstride))[0] = price
+    (<int64_t*>(sbuf + j * sstride))[0] = size
+
+
 # ----------------------------------------------------------------------------- the book
 
 cdef class OrderBook:
@@ -159,12 +212,14 @@ cdef class OrderBook:
 
     Args:
         tick_size: the contract's tick (``tickSize``), > 0.
-        levels: ticks held by the ladder window (>= 2); prices outside it re-centre the window.
+        levels: ticks held by the ladder window (>= 2), which follows the touch.
         tape_capacity: trades/fills kept by the tape ring (>= 1).
+        outside_capacity: levels per side kept outside the window (>= 1); beyond it the
+            deepest are lost (counted).
     """
 
     def __cinit__(self, double tick_size, Py_ssize_t levels=4096,
-                  Py_ssize_t tape_capacity=16384):
+                  Py_ssize_t tape_capacity=16384, Py_ssize_t outside_capacity=1024):
         cdef double inv, k
         if not (tick_size > 0.0 and tick_size < 1e300):
             raise ValueError(f"tick_size must be a positive finite number, got {tick_size!r}")
@@ -172,10 +227,15 @@ cdef class OrderBook:
             raise ValueError(f"levels must be in [2, {_MAX_LEVELS}], got {levels}")
         if tape_capacity < 1 or tape_capacity > _MAX_TAPE:
             raise ValueError(f"tape_capacity must be in [1, {_MAX_TAPE}], got {tape_capacity}")
+        if outside_capacity < 1 or outside_capacity > _MAX_LEVELS:
+            raise ValueError(f"outside_capacity must be in [1, {_MAX_LEVELS}], "
+                             f"got {outside_capacity}")
         self.tick_size = tick_size
         self.levels = levels
         self.tape_capacity = tape_capacity
+        self.outside_capacity = outside_capacity
         self._half = levels // 2
+        self._move_gap = levels // 4 if levels >= 4 else 1
         inv = 1.0 / tick_size
         k = floor(inv + 0.5)
         self._exact_inverse = k >= 1.0 and k <= _MAX_TICKS and fabs(inv - k) <= 1e-9 * k
@@ -187,6 +247,11 @@ cdef class OrderBook:
         self._ask_owner = ask
         self._bid = _data_i64(bid)
         self._ask = _data_i64(ask)
+        self._outside_owners = tuple(np.zeros(outside_capacity, dtype=np.int64)
+                                     for _ in range(6))
+        _bind(&self._out_bid, self._outside_owners[0], self._outside_owners[1])
+        _bind(&self._out_ask, self._outside_owners[2], self._outside_owners[3])
+        _bind(&self._spare, self._outside_owners[4], self._outside_owners[5])
 
         ts = np.zeros(tape_capacity, dtype=np.int64)
         px = np.zeros(tape_capacity, dtype=np.float64)
@@ -221,8 +286,10 @@ cdef class OrderBook:
         self._n_stale_levels = 0
         self._n_stale_volume = 0
         self._n_recentres = 0
-        self._n_levels_dropped = 0
-        self._n_volume_dropped = 0
+        self._n_recentres_deferred = 0
+        self._n_levels_lost = 0
+        self._n_volume_lost = 0
+        self._last_move_at = -self._move_gap
         memset(self._by_type, 0, sizeof(self._by_type))
         self._busy = False
 
@@ -310,12 +377,10 @@ cdef class OrderBook:
         elif dom_type == 2:
             self._set_level(True, ticks, volume)
         elif dom_type == 3 or dom_type == 10:
-            self._clear_better(False, ticks - self._base_ticks,
-                               &self._n_stale_levels, &self._n_stale_volume)
+            self._clear_better(False, ticks, &self._n_stale_levels, &self._n_stale_volume)
             self._set_level(False, ticks, volume)
         elif dom_type == 4 or dom_type == 9:
-            self._clear_better(True, ticks - self._base_ticks,
-                               &self._n_stale_levels, &self._n_stale_volume)
+            self._clear_better(True, ticks, &self._n_stale_levels, &self._n_stale_volume)
             self._set_level(True, ticks, volume)
         elif dom_type == 5:
             self._tape_append(5, ticks, volume, current_volume, ts_ns)
@@ -333,31 +398,137 @@ cdef class OrderBook:
 
     cdef void _set_level(self, bint bid, int64_t ticks, int64_t size) noexcept nogil:
         cdef int64_t idx = ticks - self._base_ticks
-        if size == 0:
-            if 0 <= idx < self.levels:
-                if bid:
-                    self._set_bid(<Py_ssize_t>idx, 0)
-                else:
-                    self._set_ask(<Py_ssize_t>idx, 0)
+        if not (0 <= idx < self.levels):
+            self._set_far(bid, ticks, size)
             return
-        if self._bid_count == 0 and self._ask_count == 0:
-            self._base_ticks = ticks - self._half            # anchor an empty book
-            idx = self._half
-        elif not (0 <= idx < self.levels):
-            self._recentre(ticks)
-            idx = self._half
         if bid:
             self._set_bid(<Py_ssize_t>idx, size)
-            if self._ask_count > 0 and self._best_bid_idx >= self._best_ask_idx:
-                self._n_crossed += 1
-                self._clear_better(False, self._best_bid_idx + 1,
-                                   &self._n_crossed_levels, &self._n_crossed_volume)
+            if size != 0 and self._out_ask.n == 0:          # the common case, inline
+                if self._ask_count > 0 and idx >= self._best_ask_idx:
+                    self._cross(True, ticks)
+                return
         else:
             self._set_ask(<Py_ssize_t>idx, size)
-            if self._bid_count > 0 and self._best_bid_idx >= self._best_ask_idx:
-                self._n_crossed += 1
-                self._clear_better(True, self._best_ask_idx - 1,
-                                   &self._n_crossed_levels, &self._n_crossed_volume)
+            if size != 0 and self._out_bid.n == 0:
+                if self._bid_count > 0 and idx <= self._best_bid_idx:
+                    self._cross(False, ticks)
+                return
+        if size != 0:
+            self._uncross(bid, ticks)
+
+    cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil:
+        """A level update outside the window: anchor an empty book on it, or keep it in the
+        store and let the window follow the touch."""
+        if size != 0 and self._is_empty():
+            self._base_ticks = ticks - self._half
+            self._set_level(bid, ticks, size)
+            return
+        self._set_outside(bid, ticks, size)
+        if size != 0:
+            self._uncross(bid, ticks)
+            self._follow_touch(bid)
+
+    cdef bint _is_empty(self) noexcept nogil:
+        return (self._bid_count == 0 and self._ask_count == 0 and self._out_bid.n == 0
+                and self._out_ask.n == 0)
+
+    cdef bint _top(self, bint bid, int64_t* ticks) noexcept nogil:
+        """Best tick of a side, window or store, into ``ticks``; False when the side is empty."""
+        cdef Outside* o
+        cdef bint have
+        cdef int64_t t
+        if bid:
+            o = &self._out_bid
+            have = self._bid_count > 0
+            if have:
+                ticks[0] = self._base_ticks + self._best_bid_idx
+            if o.n > 0:
+                t = o.ticks[o.n - 1]
+                if not have or t > ticks[0]:
+                    ticks[0] = t
+                    have = True
+        else:
+            o = &self._out_ask
+            have = self._ask_count > 0
+            if have:
+                ticks[0] = self._base_ticks + self._best_ask_idx
+            if o.n > 0:
+                t = o.ticks[0]
+                if not have or t < ticks[0]:
+                    ticks[0] = t
+                    have = True
+        return have
+
+    cdef int64_t _size_of(self, bint bid, int64_t ticks) noexcept nogil:
+        """Resting size of one side at ``ticks`` (0: no level)."""
+        cdef int64_t idx = ticks - self._base_ticks
+        cdef Outside* o = &self._out_bid if bid else &self._out_ask
+        cdef Py_ssize_t i
+        if 0 <= idx < self.levels:
+            return self._bid[idx] if bid else self._ask[idx]
+        i = _lower(o, ticks)
+        if i < o.n and o.ticks[i] == ticks:
+            return o.sizes[i]
+        return 0
+
+    cdef void _uncross(self, bint bid, int64_t ticks) noexcept nogil:
+        """After a level was set at ``ticks``: the other side's levels at or through it go."""
+        cdef int64_t other = 0
+        if bid:
+            if self._top(False, &other) and other <= ticks:
+                self._cross(True, ticks)
+        elif self._top(True, &other) and other >= ticks:
+            self._cross(False, ticks)
+
+    cdef void _cross(self, bint bid, int64_t ticks) noexcept nogil:
+        """Count a crossed book and remove the other side's levels at or through ``ticks``."""
+        self._n_crossed += 1
+        if bid:
+            self._clear_better(False, ticks + 1, &self._n_crossed_levels, &self._n_crossed_volume)
+        else:
+            self._clear_better(True, ticks - 1, &self._n_crossed_levels, &self._n_crossed_volume)
+
+    cdef void _lose(self, int64_t size) noexcept nogil:
+        self._n_levels_lost += 1
+        self._n_volume_lost += size
+
+    cdef void _set_outside(self, bint bid, int64_t ticks, int64_t size) noexcept nogil:
+        """Set a level outside the window in the store; when the store is full, its deepest
+        level (lowest bid / highest ask, maybe this one) is lost."""
+        cdef Outside* o = &self._out_bid if bid else &self._out_ask
+        cdef Py_ssize_t i = _lower(o, ticks)
+        if i < o.n and o.ticks[i] == ticks:
+            if size == 0:
+                o.total -= o.sizes[i]
+                _erase(o, i, 1)
+            else:
+                o.total += size - o.sizes[i]
+                o.sizes[i] = size
+            return
+        if size == 0:
+            return
+        if o.n == self.outside_capacity:
+            if bid:
+                if i == 0:                       # below every stored bid: the deepest
+                    self._lose(size)
+                    return
+                self._lose(o.sizes[0])
+                o.total -= o.sizes[0]
+                _erase(o, 0, 1)
+                i -= 1
+            else:
+                if i == o.n:                     # above every stored ask: the deepest
+                    self._lose(size)
+                    return
+                self._lose(o.sizes[o.n - 1])
+                o.total -= o.sizes[o.n - 1]
+                o.n -= 1
+        memmove(o.ticks + i + 1, o.ticks + i, (o.n - i) * sizeof(int64_t))
+        memmove(o.sizes + i + 1, o.sizes + i, (o.n - i) * sizeof(int64_t))
+        o.ticks[i] = ticks
+        o.sizes[i] = size
+        o.n += 1
+        o.total += size
 
     cdef void _set_bid(self, Py_ssize_t idx, int64_t size) noexcept nogil:
         cdef int64_t old = self._bid[idx]
@@ -403,8 +574,35 @@ cdef class OrderBook:
                         i += 1
                     self._best_ask_idx = i
 
-    cdef void _clear_better(self, bint bid, int64_t idx, int64_t* n_levels,
+    cdef void _clear_better(self, bint bid, int64_t ticks, int64_t* n_levels,
                             int64_t* n_volume) noexcept nogil:
+        """Remove bids above ``ticks`` (``bid``) or asks below it, window and store, counting."""
+        cdef Outside* o = &self._out_bid if bid else &self._out_ask
+        cdef Py_ssize_t i, j
+        self._clear_window_better(bid, ticks - self._base_ticks, n_levels, n_volume)
+        if o.n == 0:
+            return
+        if bid:
+            if o.ticks[o.n - 1] <= ticks:
+                return
+            i = _lower(o, ticks + 1)
+            for j in range(i, o.n):
+                n_levels[0] += 1
+                n_volume[0] += o.sizes[j]
+                o.total -= o.sizes[j]
+            o.n = i
+        else:
+            if o.ticks[0] >= ticks:
+                return
+            i = _lower(o, ticks)
+            for j in range(i):
+                n_levels[0] += 1
+                n_volume[0] += o.sizes[j]
+                o.total -= o.sizes[j]
+            _erase(o, 0, i)
+
+    cdef void _clear_window_better(self, bint bid, int64_t idx, int64_t* n_levels,
+                                   int64_t* n_volume) noexcept nogil:
         """Remove bids above window index ``idx`` (``bid``) or asks below it, counting them."""
         cdef Py_ssize_t i, lo, hi
         cdef int64_t s
@@ -447,33 +645,110 @@ cdef class OrderBook:
                     i += 1
                 self._best_ask_idx = i
 
-    cdef void _recentre(self, int64_t ticks) noexcept nogil:
-        """Move the window so that ``ticks`` sits at its centre, keeping what still fits."""
-        cdef int64_t new_base = ticks - self._half
-        cdef int64_t shift = new_base - self._base_ticks
-        cdef Py_ssize_t n = self.levels, s
-        cdef Py_ssize_t old_levels = self._bid_count + self._ask_count
-        cdef int64_t old_volume = self._bid_total + self._ask_total
+    cdef void _follow_touch(self, bint bid) noexcept nogil:
+        """Move the window to the touch of a side when the touch is outside it (see the module
+        docstring: midpoint of both touches when they fit, rate-limited)."""
+        cdef int64_t t = 0, other = 0, lo, hi, mid, nb
+        cdef int64_t centre
+        if not self._top(bid, &t):
+            return
+        if 0 <= t - self._base_ticks < self.levels:
+            return
+        if self._n_updates - self._last_move_at < self._move_gap:
+            self._n_recentres_deferred += 1
+            return
+        centre = t
+        if self._top(not bid, &other):
+            lo = t if t < other else other
+            hi = other if t < other else t
+            mid = lo + (hi - lo) // 2
+            nb = mid - self._half
+            if nb <= lo and hi < nb + self.levels:
+                centre = mid
+        self._move_window(centre - self._half)
+
+    cdef void _move_window(self, int64_t new_base) noexcept nogil:
+        """Re-base the window at ``new_base``: O(levels + outside_capacity)."""
         self._n_recentres += 1
-        if shift >= n or shift <= -n:
-            memset(self._bid, 0, n * sizeof(int64_t))
-            memset(self._ask, 0, n * sizeof(int64_t))
-        elif shift > 0:
-            s = <Py_ssize_t>shift
-            memmove(self._bid, self._bid + s, (n - s) * sizeof(int64_t))
-            memmove(self._ask, self._ask + s, (n - s) * sizeof(int64_t))
-            memset(self._bid + n - s, 0, s * sizeof(int64_t))
-            memset(self._ask + n - s, 0, s * sizeof(int64_t))
-        elif shift < 0:
-            s = <Py_ssize_t>(-shift)
-            memmove(self._bid + s, self._bid, (n - s) * sizeof(int64_t))
-            memmove(self._ask + s, self._ask, (n - s) * sizeof(int64_t))
-            memset(self._bid, 0, s * sizeof(int64_t))
-            memset(self._ask, 0, s * sizeof(int64_t))
+        self._last_move_at = self._n_updates
+        self._move_side(True, new_base)
+        self._move_side(False, new_base)
         self._base_ticks = new_base
         self._rescan()
-        self._n_levels_dropped += old_levels - (self._bid_count + self._ask_count)
-        self._n_volume_dropped += old_volume - (self._bid_total + self._ask_total)
+
+    cdef void _move_side(self, bint bid, int64_t new_base) noexcept nogil:
+        """One side of a window move. Every level of the side outside the new window is offered
+        to the spare store from the touch outwards (so the nearest are kept), the window is
+        shifted, the old store's levels inside the new window are written into it, and the
+        spare becomes the store."""
+        cdef Outside* o = &self._out_bid if bid else &self._out_ask
+        cdef int64_t* w = self._bid if bid else self._ask
+        cdef int64_t old_base = self._base_ticks, shift = new_base - old_base, t
+        cdef Py_ssize_t n = self.levels, cap = self.outside_capacity
+        cdef Py_ssize_t split = _lower(o, old_base), kept = 0, i, s
+        cdef bint window_empty = (self._bid_count if bid else self._ask_count) == 0
+        cdef int64_t* swap
+        self._spare.total = 0
+        if bid:                                  # descending: above, window, below
+            for i in range(o.n - 1, split - 1, -1):
+                kept = self._keep_outside(True, o.ticks[i], o.sizes[i], new_base, kept)
+            if not window_empty:
+                for i in range(n - 1, -1, -1):
+                    if w[i] != 0:
+                        kept = self._keep_outside(True, old_base + i, w[i], new_base, kept)
+            for i in range(split - 1, -1, -1):
+                kept = self._keep_outside(True, o.ticks[i], o.sizes[i], new_base, kept)
+        else:                                    # ascending: below, window, above
+            for i in range(split):
+                kept = self._keep_outside(False, o.ticks[i], o.sizes[i], new_base, kept)
+            if not window_empty:
+                for i in range(n):
+                    if w[i] != 0:
+                        kept = self._keep_outside(False, old_base + i, w[i], new_base, kept)
+            for i in range(split, o.n):
+                kept = self._keep_outside(False, o.ticks[i], o.sizes[i], new_base, kept)
+        if window_empty:
+            pass
+        elif shift >= n or shift <= -n:
+            memset(w, 0, n * sizeof(int64_t))
+        elif shift > 0:
+            s = <Py_ssize_t>shift
+            memmove(w, w + s, (n - s) * sizeof(int64_t))
+            memset(w + n - s, 0, s * sizeof(int64_t))
+        elif shift < 0:
+            s = <Py_ssize_t>(-shift)
+            memmove(w + s, w, (n - s) * sizeof(int64_t))
+            memset(w, 0, s * sizeof(int64_t))
+        for i in range(o.n):
+            t = o.ticks[i] - new_base
+            if 0 <= t < n:
+                w[t] = o.sizes[i]
+        if bid and kept < cap:                   # bids were filled from the top end
+            memmove(self._spare.ticks, self._spare.ticks + cap - kept, kept * sizeof(int64_t))
+            memmove(self._spare.sizes, self._spare.sizes + cap - kept, kept * sizeof(int64_t))
+        swap = o.ticks
+        o.ticks = self._spare.ticks
+        self._spare.ticks = swap
+        swap = o.sizes
+        o.sizes = self._spare.sizes
+        self._spare.sizes = swap
+        o.n = kept
+        o.total = self._spare.total
+
+    cdef Py_ssize_t _keep_outside(self, bint bid, int64_t ticks, int64_t size, int64_t new_base,
+                                  Py_ssize_t kept) noexcept nogil:
+        """Offer one level to the spare store during a move; returns the new kept count."""
+        cdef Py_ssize_t slot
+        if new_base <= ticks < new_base + self.levels:
+            return kept                          # it is (or goes back) in the window
+        if kept == self.outside_capacity:
+            self._lose(size)
+            return kept
+        slot = self.outside_capacity - 1 - kept if bid else kept
+        self._spare.ticks[slot] = ticks
+        self._spare.sizes[slot] = size
+        self._spare.total += size
+        return kept + 1
 
     cdef void _rescan(self) noexcept nogil:
         """Recompute counts, totals and best indices from the arrays (O(levels), rare)."""
@@ -504,14 +779,19 @@ cdef class OrderBook:
         self._ask_total = 0
         self._best_bid_idx = -1
         self._best_ask_idx = self.levels
+        self._out_bid.n = 0
+        self._out_bid.total = 0
+        self._out_ask.n = 0
+        self._out_ask.total = 0
 
     cdef void _tape_append(self, int kind, int64_t ticks, int64_t volume,
                            int64_t current_volume, int64_t ts_ns) noexcept nogil:
         cdef Py_ssize_t slot = self._tape_head
         cdef int8_t aggressor = -1
-        if self._ask_count > 0 and ticks >= self._base_ticks + self._best_ask_idx:
+        cdef int64_t best = 0
+        if self._top(False, &best) and ticks >= best:
             aggressor = 0
-        elif self._bid_count > 0 and ticks <= self._base_ticks + self._best_bid_idx:
+        elif self._top(True, &best) and ticks <= best:
             aggressor = 1
         self._tape_ts[slot] = ts_ns
         self._tape_price[slot] = self._price_of(ticks)
@@ -527,29 +807,61 @@ cdef class OrderBook:
 
     cdef Py_ssize_t _fill_side(self, bint bid, char* pbuf, Py_ssize_t pstride, char* sbuf,
                                Py_ssize_t sstride, Py_ssize_t m) noexcept nogil:
-        """Write the best ``m`` levels of a side (padding with NaN/0); return how many exist."""
-        cdef Py_ssize_t j, i, k
+        """Write the best ``m`` levels of a side (padding with NaN/0); return how many exist.
+
+        Price order is store levels beyond the window's better edge, the window, then store
+        levels beyond its worse edge; each part is walked from the touch outwards."""
+        cdef Outside* o = &self._out_bid if bid else &self._out_ask
+        cdef Py_ssize_t split = _lower(o, self._base_ticks)   # o[:split] below the window
+        cdef Py_ssize_t j = 0, i, k, c, count
         if bid:
-            k = self._bid_count if self._bid_count < m else m
+            count = self._bid_count
+            k = count + o.n if count + o.n < m else m
+            i = o.n - 1
+            while j < k and i >= split:
+                _put(pbuf, pstride, sbuf, sstride, j, self._price_of(o.ticks[i]), o.sizes[i])
+                i -= 1
+                j += 1
             i = self._best_bid_idx
-            for j in range(k):
+            c = 0
+            while j < k and c < count:
                 while self._bid[i] == 0:
                     i -= 1
-                (<double*>(pbuf + j * pstride))[0] = self._price_of(self._base_ticks + i)
-                (<int64_t*>(sbuf + j * sstride))[0] = self._bid[i]
+                _put(pbuf, pstride, sbuf, sstride, j, self._price_of(self._base_ticks + i),
+                     self._bid[i])
                 i -= 1
+                c += 1
+                j += 1
+            i = split - 1
+            while j < k:
+                _put(pbuf, pstride, sbuf, sstride, j, self._price_of(o.ticks[i]), o.sizes[i])
+                i -= 1
+                j += 1
         else:
-            k = self._ask_count if self._ask_count < m else m
+            count = self._ask_count
+            k = count + o.n if count + o.n < m else m
+            i = 0
+            while j < k and i < split:
+                _put(pbuf, pstride, sbuf, sstride, j, self._price_of(o.ticks[i]), o.sizes[i])
+                i += 1
+                j += 1
             i = self._best_ask_idx
-            for j in range(k):
+            c = 0
+            while j < k and c < count:
                 while self._ask[i] == 0:
                     i += 1
-                (<double*>(pbuf + j * pstride))[0] = self._price_of(self._base_ticks + i)
-                (<int64_t*>(sbuf + j * sstride))[0] = self._ask[i]
+                _put(pbuf, pstride, sbuf, sstride, j, self._price_of(self._base_ticks + i),
+                     self._ask[i])
                 i += 1
+                c += 1
+                j += 1
+            i = split
+            while j < k:
+                _put(pbuf, pstride, sbuf, sstride, j, self._price_of(o.ticks[i]), o.sizes[i])
+                i += 1
+                j += 1
         for j in range(k, m):
-            (<double*>(pbuf + j * pstride))[0] = NAN
-            (<int64_t*>(sbuf + j * sstride))[0] = 0
+            _put(pbuf, pstride, sbuf, sstride, j, NAN, 0)
         return k
 
     cdef Py_ssize_t _run_batch(self, Py_ssize_t n, char* pt, Py_ssize_t st, bint is32,
@@ -641,62 +953,93 @@ cdef class OrderBook:
     @property
     def best_bid(self):
         """Best bid price, or NaN when the bid side is empty."""
-        if self._bid_count == 0:
-            return NAN
-        return self._price_of(self._base_ticks + self._best_bid_idx)
+        cdef int64_t t = 0
+        return self._price_of(t) if self._top(True, &t) else NAN
 
     @property
     def best_ask(self):
         """Best ask price, or NaN when the ask side is empty."""
-        if self._ask_count == 0:
-            return NAN
-        return self._price_of(self._base_ticks + self._best_ask_idx)
+        cdef int64_t t = 0
+        return self._price_of(t) if self._top(False, &t) else NAN
 
     @property
     def best_bid_size(self):
         """Size at the best bid (0 when empty)."""
-        return self._bid[self._best_bid_idx] if self._bid_count > 0 else 0
+        cdef int64_t t = 0
+        return self._size_of(True, t) if self._top(True, &t) else 0
 
     @property
     def best_ask_size(self):
         """Size at the best ask (0 when empty)."""
-        return self._ask[self._best_ask_idx] if self._ask_count > 0 else 0
+        cdef int64_t t = 0
+        return self._size_of(False, t) if self._top(False, &t) else 0
 
     @property
     def spread(self):
         """Best ask minus best bid, or NaN unless both sides have a level."""
-        if self._bid_count == 0 or self._ask_count == 0:
+        cdef int64_t b = 0, a = 0
+        if not (self._top(True, &b) and self._top(False, &a)):
             return NAN
-        return self._price_of(self._base_ticks + self._best_ask_idx) - self._price_of(
-            self._base_ticks + self._best_bid_idx)
+        return self._price_of(a) - self._price_of(b)
 
     @property
     def mid(self):
         """Midpoint of best bid and best ask, or NaN unless both sides have a level."""
-        if self._bid_count == 0 or self._ask_count == 0:
+        cdef int64_t b = 0, a = 0
+        if not (self._top(True, &b) and self._top(False, &a)):
             return NAN
-        return 0.5 * (self._price_of(self._base_ticks + self._best_ask_idx)
-                      + self._price_of(self._base_ticks + self._best_bid_idx))
+        return 0.5 * (self._price_of(a) + self._price_of(b))
 
     @property
     def bid_levels(self):
-        """Number of non-empty bid levels."""
-        return self._bid_count
+        """Number of non-empty bid levels (window and outside store)."""
+        return self._bid_count + self._out_bid.n
 
     @property
     def ask_levels(self):
-        """Number of non-empty ask levels."""
-        return self._ask_count
+        """Number of non-empty ask levels (window and outside store)."""
+        return self._ask_count + self._out_ask.n
 
     @property
     def total_bid_size(self):
         """Sum of all bid level sizes."""
-        return self._bid_total
+        return self._bid_total + self._out_bid.total
 
     @property
     def total_ask_size(self):
         """Sum of all ask level sizes."""
-        return self._ask_total
+        return self._ask_total + self._out_ask.total
+
+    @property
+    def levels_outside(self):
+        """Levels held now outside the window, in the store (both sides)."""
+        return self._out_bid.n + self._out_ask.n
+
+    @property
+    def levels_lost(self):
+        """Levels the book could not hold (store full) since construction or ``reset()``."""
+        return self._n_levels_lost
+
+    @property
+    def recentres(self):
+        """Window moves since construction or ``reset()``."""
+        return self._n_recentres
+
+    def outside_levels(self, int side):
+        """Levels of one side (0 bid, 1 ask) held outside the window: ``(ticks, sizes)`` as
+        fresh int64 arrays, ascending by tick (price = ticks x ``tick_size``)."""
+        cdef Outside* o
+        cdef Py_ssize_t i
+        self._check_idle()
+        if side != 0 and side != 1:
+            raise ValueError(f"side must be 0 (bid) or 1 (ask), got {side}")
+        o = &self._out_bid if side == 0 else &self._out_ask
+        ticks = np.empty(o.n, dtype=np.int64)
+        sizes = np.empty(o.n, dtype=np.int64)
+        for i in range(o.n):
+            ticks[i] = o.ticks[i]
+            sizes[i] = o.sizes[i]
+        return ticks, sizes
 
     @property
     def base_ticks(self):
@@ -720,14 +1063,18 @@ cdef class OrderBook:
 
     @property
     def bid_sizes(self):
-        """Read-only view of the whole bid ladder (aliases the book; moves on re-centre)."""
+        """Read-only view of the bid ladder window (aliases the book; moves on re-centre).
+
+        Levels outside the window are not in it: see ``outside_levels``."""
         view = self._bid_owner.view()
         view.flags.writeable = False
         return view
 
     @property
     def ask_sizes(self):
-        """Read-only view of the whole ask ladder (aliases the book; moves on re-centre)."""
+        """Read-only view of the ask ladder window (aliases the book; moves on re-centre).
+
+        Levels outside the window are not in it: see ``outside_levels``."""
         view = self._ask_owner.view()
         view.flags.writeable = False
         return view
@@ -750,8 +1097,8 @@ cdef class OrderBook:
         self._check_idle()
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        nb = self._bid_count if self._bid_count < n else n
-        na = self._ask_count if self._ask_count < n else n
+        nb = self.bid_levels if self.bid_levels < n else n
+        na = self.ask_levels if self.ask_levels < n else n
         bid_prices = _np_empty(nb, _F64)
         bid_sizes = _np_empty(nb, _I64)
         ask_prices = _np_empty(na, _F64)
@@ -811,7 +1158,7 @@ cdef class OrderBook:
             raise ValueError(f"side must be 0 (bid) or 1 (ask), got {side}")
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        count = self._bid_count if side == 0 else self._ask_count
+        count = self.bid_levels if side == 0 else self.ask_levels
         k = count if count < n else n
         prices = _np_empty(k, _F64)
         sizes = _np_empty(k, _I64)
@@ -826,17 +1173,14 @@ cdef class OrderBook:
         """Resting size at ``price``: of one side (0 bid / 1 ask) or, by default, of whichever
         side holds it (a book is never crossed, so at most one does). Raises ``ValueError`` on
         a non-finite or out-of-range price."""
-        cdef int64_t ticks = 0, idx
-        cdef int64_t b = 0, a = 0
+        cdef int64_t ticks = 0, b, a
         self._check_idle()
         if self._to_ticks(price, &ticks) == 0:
             raise ValueError(f"price {price!r} is not a finite price on this tick grid")
         if side is not None and side != 0 and side != 1:
             raise ValueError(f"side must be None, 0 (bid) or 1 (ask), got {side!r}")
-        idx = ticks - self._base_ticks
-        if 0 <= idx < self.levels:
-            b = self._bid[idx]
-            a = self._ask[idx]
+        b = self._size_of(True, ticks)
+        a = self._size_of(False, ticks)
         if side is None:
             return b + a
         return b if side == 0 else a
@@ -905,15 +1249,17 @@ cdef class OrderBook:
             "stale_levels_cleared": self._n_stale_levels,
             "stale_volume_cleared": self._n_stale_volume,
             "recentres": self._n_recentres,
-            "levels_dropped": self._n_levels_dropped,
-            "volume_dropped": self._n_volume_dropped,
+            "recentres_deferred": self._n_recentres_deferred,
+            "levels_outside": self._out_bid.n + self._out_ask.n,
+            "levels_lost": self._n_levels_lost,
+            "volume_lost": self._n_volume_lost,
         }
 
     def __repr__(self):
         return (f"OrderBook(tick_size={self.tick_size!r}, levels={self.levels}, "
                 f"best_bid={self.best_bid!r}x{self.best_bid_size}, "
                 f"best_ask={self.best_ask!r}x{self.best_ask_size}, "
-                f"bid_levels={self._bid_count}, ask_levels={self._ask_count})")
+                f"bid_levels={self.bid_levels}, ask_levels={self.ask_levels})")
 
     def __reduce__(self):
         raise TypeError("OrderBook cannot be pickled")

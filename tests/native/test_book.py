@@ -1,4 +1,5 @@
-"""OrderBook: every DomType, best-level tracking, crossing, re-centring, tape and the array API."""
+"""OrderBook: every DomType, best-level tracking, crossing, tape and the array API (the window and
+its outside store: ``test_book_window.py``)."""
 
 from __future__ import annotations
 
@@ -231,25 +232,7 @@ def test_a_bid_below_the_best_bid_never_counts_as_crossed() -> None:
     assert book.stats["crossed_events"] == 0
 
 
-# ------------------------------------------------------------------ window
-
-
-def test_a_far_level_recentres_keeping_levels_that_still_fit() -> None:
-    book = OrderBook(1.0, levels=16)
-    book.apply(DomType.BID, 100.0, 1, 1, 0)  # anchors: window [92, 108)
-    book.apply(DomType.BID, 94.0, 2, 2, 0)
-    book.apply(DomType.ASK, 101.0, 3, 3, 0)
-    assert book.base_ticks == 92 and book.stats["recentres"] == 0
-    book.apply(DomType.ASK, 110.0, 4, 4, 0)  # window becomes [102, 118): 94, 100, 101 drop
-    assert book.base_ticks == 102
-    assert levels_of(book) == ([], [(110.0, 4)])
-    book.apply(DomType.BID, 103.0, 5, 5, 0)
-    book.apply(DomType.ASK, 97.0, 0, 0, 0)  # outside, size 0: a no-op, no recentre
-    book.apply(DomType.BID, 97.0, 6, 6, 0)  # window [89, 105): 103 stays, 110 drops
-    assert levels_of(book) == ([(103.0, 5), (97.0, 6)], [])
-    stats = book.stats
-    assert stats["recentres"] == 2
-    assert stats["levels_dropped"] == 4 and stats["volume_dropped"] == 1 + 2 + 3 + 4
+# ------------------------------------------------------------------ window (see test_book_window)
 
 
 def test_sizes_view_and_ladder_prices_line_up() -> None:

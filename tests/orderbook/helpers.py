@@ -53,7 +53,7 @@ def make_pair(
     **kw: object,
 ) -> Pair:
     native = NativeBook(tick, levels=levels)
-    model = BookModel(tick, levels=levels)
+    model = BookModel(tick)
     pair = Pair(native, model, OrderBook(native, tick, tick_value, "MNQ", **kw))  # type: ignore[arg-type]
     pair.apply(entries)
     return pair
@@ -68,7 +68,8 @@ def ladder(bids: dict[int, int], asks: dict[int, int], ts: int = 1) -> list[Entr
 
 @st.composite
 def depth_sequences(draw: st.DrawFn, max_size: int = 60) -> list[Entry]:
-    """Random level/best/trade/reset entries around BASE, sometimes far away (re-centres)."""
+    """Random level/best/trade/reset entries around BASE: sometimes the market jumps far away,
+    sometimes one level rests deep on its side, far from the touch (outside a small window)."""
     n = draw(st.integers(1, max_size))
     out: list[Entry] = []
     centre = BASE
@@ -77,6 +78,8 @@ def depth_sequences(draw: st.DrawFn, max_size: int = 60) -> list[Entry]:
         if draw(st.integers(0, 30)) == 0:
             centre += draw(st.integers(-3000, 3000))
         off = draw(st.integers(-12, 12))
+        if t in (1, 2) and draw(st.integers(0, 9)) == 0:
+            off = draw(st.integers(100, 5000))  # deep, far from the touch
         if t in (2, 4, 9):
             ticks = centre - abs(off)
         elif t in (1, 3, 10):

@@ -115,15 +115,28 @@ def test_crossed_resync_is_reported_and_book_is_uncrossed() -> None:
     assert math.isnan(pair.book.best_bid)
 
 
-def test_recentre_far_from_base() -> None:
-    pair = make_pair(ladder({BASE: 10}, {BASE + 1: 5}), levels=64)
+def test_far_levels_stay_in_the_book_and_its_analytics() -> None:
+    pair = make_pair(ladder({BASE: 10, BASE - 3000: 30}, {BASE + 1: 5, BASE + 4000: 40}), levels=64)
+    check_levels_against_model(pair, 10)  # the deep levels did not move the window
+    stats = pair.book.get_statistics()
+    assert stats["recentres"] == 0 and stats["levels_outside"] == 2
+    assert stats["levels_lost"] == 0
+    liquidity = pair.book.get_liquidity_levels(top_k=2)
+    assert liquidity["price"].to_list() == [px(BASE + 4000), px(BASE - 3000)]
+    assert liquidity["distance_ticks"].to_list() == [3999, 3000]
+    assert pair.book.get_orderbook_depth(1000.0)["bid_volume"] == 40
+    impact = pair.book.market_impact(14, "buy")
+    assert impact["filled"] == 14 and impact["worst_price"] == px(BASE + 4000)
+    # the market gaps up: the window follows, the old touch is kept outside it
     pair.apply(ladder({BASE + 5000: 7}, {BASE + 5001: 2}))
     pair.apply([(2, px(BASE + 4999), 3, 3)])
     check_levels_against_model(pair, 10)
-    assert pair.book.get_statistics()["recentres"] >= 1
+    stats = pair.book.get_statistics()
+    assert stats["recentres"] >= 1 and stats["levels_outside"] == 2
     assert pair.book.best_bid == px(BASE + 5000)
     depth = pair.book.get_orderbook_depth(1.0)  # +-4 ticks around the mid
     assert depth["bid_volume"] == 10 and depth["ask_volume"] == 2
+    assert pair.book.get_orderbook_depth(5000.0)["bid_volume"] == 7 + 3 + 10 + 30
 
 
 @settings(max_examples=150, deadline=None)

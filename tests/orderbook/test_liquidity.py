@@ -139,15 +139,17 @@ def test_statistics_reflect_native_counters() -> None:
             (int(DomType.ASK), px(BASE - 1), 6, 5),  # crosses: resync
             (int(DomType.TRADE), px(BASE - 1), 2, 6),
             (int(DomType.FILL), px(BASE - 1), 2, 6),
-            (int(DomType.BID), px(BASE + 9000), 1, 7),  # far: re-centre
-            (int(DomType.RESET), 0.0, 0, 8),
-            (int(DomType.BID), float("nan"), 1, 9),
+            (int(DomType.BID), px(BASE + 9000), 1, 7),  # far, through the ask: re-centre
+            (int(DomType.BID), px(BASE - 9000), 1, 7),  # deep: held outside the window
         ]
     )
     stats = pair.book.get_statistics()
+    assert stats["recentres"] == 1 and stats["levels_outside"] == 1
+    pair.apply([(int(DomType.RESET), 0.0, 0, 8), (int(DomType.BID), float("nan"), 1, 9)])
+    stats = pair.book.get_statistics()
     model = pair.model.stats()
-    assert stats["crossed_resyncs"] == model["crossed_events"] == 1
-    assert stats["recentres"] == model["recentres"] == 1
+    assert stats["crossed_resyncs"] == model["crossed_events"] == 2
+    assert stats["levels_outside"] == stats["levels_lost"] == 0
     assert stats["updates"] == model["updates"]
     assert stats["invalid"] == 1 and stats["resets"] == 1
     assert stats["depth_trades"] == 1 and stats["depth_fills"] == 1

@@ -3,6 +3,10 @@
 Deliberately naive: one ``dict`` per side mapping integer ticks to size, best levels found with
 ``max``/``min`` on every read, the tape a plain list. It implements the semantics documented in
 ``ext/book.pyx`` rule by rule, so the property tests can compare the two on random sequences.
+
+It has no window: it holds every level, wherever it is. The native book's window is invisible
+in its reads (only its ``WINDOW_KEYS`` counters and the ladder views show it), so as long as the
+native book loses nothing (``levels_lost`` 0) both must agree on everything else.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ TYPE_NAMES = (
     "fill",
 )
 MAX_TICKS = 2.0**52
+WINDOW_KEYS = ("recentres", "recentres_deferred", "levels_outside")
 
 
 @dataclass
@@ -48,9 +53,7 @@ class BookModel:
     """
 
     tick_size: float
-    levels: int = 4096
     tape_capacity: int = 16384
-    base: int = 0
     bids: dict[int, int] = field(default_factory=dict)
     asks: dict[int, int] = field(default_factory=dict)
     tape: list[TapeRecord] = field(default_factory=list)
@@ -71,9 +74,8 @@ class BookModel:
             "crossed_volume_removed",
             "stale_levels_cleared",
             "stale_volume_cleared",
-            "recentres",
-            "levels_dropped",
-            "volume_dropped",
+            "levels_lost",
+            "volume_lost",
         ):
             self.counts[name] = 0
 
@@ -111,7 +113,7 @@ class BookModel:
         )
 
     def stats(self) -> dict[str, object]:
-        """The same counters the native book reports."""
+        """The counters the native book reports, but for its ``WINDOW_KEYS`` (losing nothing)."""
         ignored = self.by_type[0] + self.counts["out_of_range_types"]
         out: dict[str, object] = dict(self.counts)
         out["ignored"] = ignored
@@ -174,22 +176,10 @@ class BookModel:
             return 1
         return -1
 
-    def _in_window(self, ticks: int) -> bool:
-        return self.base <= ticks < self.base + self.levels
-
     def _set(self, side: dict[int, int], ticks: int, size: int, *, is_bid: bool) -> None:
         if size == 0:
             side.pop(ticks, None)
             return
-        if not self.bids and not self.asks:
-            self.base = ticks - self.levels // 2
-        elif not self._in_window(ticks):
-            self.counts["recentres"] += 1
-            self.base = ticks - self.levels // 2
-            for book_side in (self.bids, self.asks):
-                for k in [k for k in book_side if not self._in_window(k)]:
-                    self.counts["levels_dropped"] += 1
-                    self.counts["volume_dropped"] += book_side.pop(k)
         side[ticks] = size
         bid, ask = self.best_bid_ticks(), self.best_ask_ticks()
         if bid is not None and ask is not None and bid >= ask:

@@ -14,7 +14,8 @@ _F64 = np.ndarray[tuple[int], np.dtype[np.float64]]
 _I64 = np.ndarray[tuple[int], np.dtype[np.int64]]
 
 class OrderBook:
-    """Level-2 book of one contract: integer-tick ladder, best levels, trade tape, stats."""
+    """Level-2 book of one contract: integer-tick ladder window that follows the touch, a
+    bounded store for levels outside it, best levels, trade tape, stats."""
 
     @property
     def tick_size(self) -> float: ...
@@ -22,8 +23,15 @@ class OrderBook:
     def levels(self) -> int: ...
     @property
     def tape_capacity(self) -> int: ...
+    @property
+    def outside_capacity(self) -> int:
+        """Levels per side the outside store holds; beyond it the deepest are lost."""
     def __init__(
-        self, tick_size: float, levels: int = 4096, tape_capacity: int = 16384
+        self,
+        tick_size: float,
+        levels: int = 4096,
+        tape_capacity: int = 16384,
+        outside_capacity: int = 1024,
     ) -> None: ...
     def apply(
         self, dom_type: int, price: float, volume: int, current_volume: int, ts_ns: int
@@ -63,6 +71,17 @@ class OrderBook:
     @property
     def total_ask_size(self) -> int: ...
     @property
+    def levels_outside(self) -> int:
+        """Levels held now outside the window (both sides)."""
+    @property
+    def levels_lost(self) -> int:
+        """Levels the book could not hold (outside store full), since construction/reset."""
+    @property
+    def recentres(self) -> int:
+        """Window moves since construction/reset."""
+    def outside_levels(self, side: int) -> tuple[_I64, _I64]:
+        """Levels of one side (0 bid, 1 ask) outside the window: ``(ticks, sizes)``, ascending."""
+    @property
     def base_ticks(self) -> int: ...
     @property
     def session_low(self) -> float: ...
@@ -72,10 +91,12 @@ class OrderBook:
     def last_trade_price(self) -> float: ...
     @property
     def bid_sizes(self) -> _I64:
-        """Read-only view of the whole bid ladder (index i is tick ``base_ticks + i``)."""
+        """Read-only view of the bid window (index i is tick ``base_ticks + i``); levels
+        outside it: ``outside_levels(0)``."""
     @property
     def ask_sizes(self) -> _I64:
-        """Read-only view of the whole ask ladder (index i is tick ``base_ticks + i``)."""
+        """Read-only view of the ask window (index i is tick ``base_ticks + i``); levels
+        outside it: ``outside_levels(1)``."""
     def ladder_prices(self) -> _F64: ...
     def top(self, n: int = 10) -> tuple[_F64, _I64, _F64, _I64]:
         """``(bid_prices, bid_sizes, ask_prices, ask_sizes)``, best first, fresh arrays."""

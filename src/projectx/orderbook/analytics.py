@@ -2,7 +2,8 @@
 
 Everything reads the native book's own arrays: ``depth``/``top`` (filled natively, best first)
 or the read-only ``bid_sizes``/``ask_sizes`` ladder views, where index ``i`` is the level at tick
-``base_ticks + i``. Nothing is copied per update; each call costs O(levels touched) in NumPy.
+``base_ticks + i``, together with ``outside_levels`` (the levels outside the ladder window, rare
+and few). Nothing is copied per update; each call costs O(levels touched) in NumPy.
 
 Formulas (sizes in contracts, ``B``/``A`` the bid/ask sizes summed over the levels considered):
 
@@ -242,8 +243,10 @@ def depth_in_range(book: NativeBook, grid: TickGrid, price_range: float) -> Dept
     b = min(hi_t - base + 1, book.levels)
     bids = book.bid_sizes[a:b] if a < b else book.bid_sizes[:0]
     asks = book.ask_sizes[a:b] if a < b else book.ask_sizes[:0]
-    bv = int(bids.sum())
-    av = int(asks.sum())
+    ob, nob = _outside_in(book, BID, lo_t, hi_t)
+    oa, noa = _outside_in(book, ASK, lo_t, hi_t)
+    bv = int(bids.sum()) + ob
+    av = int(asks.sum()) + oa
     return {
         "reference_price": _half_price(grid, m2),
         "price_range": float(price_range),
@@ -251,20 +254,30 @@ def depth_in_range(book: NativeBook, grid: TickGrid, price_range: float) -> Dept
         "high_price": grid.price(hi_t),
         "bid_volume": bv,
         "ask_volume": av,
-        "bid_levels": int(np.count_nonzero(bids)),
-        "ask_levels": int(np.count_nonzero(asks)),
+        "bid_levels": int(np.count_nonzero(bids)) + nob,
+        "ask_levels": int(np.count_nonzero(asks)) + noa,
         "imbalance": _ratio(bv, av)[0],
     }
+
+
+def _outside_in(book: NativeBook, side: Side, lo_t: int, hi_t: int) -> tuple[int, int]:
+    """(volume, levels) of the levels of ``side`` outside the window within ``[lo_t, hi_t]``."""
+    ticks, sizes = book.outside_levels(side)
+    keep = (ticks >= lo_t) & (ticks <= hi_t)
+    return int(sizes[keep].sum()), int(np.count_nonzero(keep))
 
 
 def _side_frame(
     book: NativeBook, grid: TickGrid, side: Side, min_volume: int
 ) -> tuple[_I64, _I64, _I64]:
-    """Ticks, sizes and distance-from-touch (ticks) of the levels of ``side`` >= min_volume."""
+    """Ticks, sizes and distance-from-touch (ticks) of the levels of ``side`` >= min_volume,
+    window and outside store alike."""
     view = book.bid_sizes if side == BID else book.ask_sizes
     idx = np.flatnonzero(view >= min_volume)
-    ticks = idx.astype(np.int64) + book.base_ticks
-    sizes = view[idx].astype(np.int64)
+    out_t, out_s = book.outside_levels(side)
+    far = out_s >= min_volume
+    ticks = np.concatenate((idx.astype(np.int64) + book.base_ticks, out_t[far]))
+    sizes = np.concatenate((view[idx].astype(np.int64), out_s[far]))
     if side == BID:
         best = grid.to_ticks(book.best_bid) if book.bid_levels else 0
         dist = best - ticks
