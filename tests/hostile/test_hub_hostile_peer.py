@@ -419,3 +419,50 @@ async def test_disconnect_re_raises_a_cancellation_after_closing_everything(
     # the parts after the cancelled one were closed before it was re-raised
     assert user.state is HubState.CLOSED and market.state is HubState.CLOSED
     assert session.closed
+
+
+# -- broken handshakes: every failure is a typed, redacted ConnectionError --------------------
+@pytest.mark.parametrize(
+    "answer",
+    ["", "not json\x1e", '{"error":"denied access_token=eyJhbGciOi.eyJzdWIi.c2ln"}\x1e', "{}"],
+    ids=["no-answer", "not-json", "error-with-token", "no-separator"],
+)
+async def test_a_broken_handshake_is_a_typed_error_and_a_reconnect_recovers(
+    sim: Simulator, answer: str
+) -> None:
+    from projectx._native.frames import FrameParser
+    from projectx.exceptions import ConnectionError as ProjectXConnectionError
+
+    async with make_suite(sim) as suite:
+        _, market = hubs(suite)
+        token = await suite.client.token_factory()
+        # a first connect: its failure is raised, typed, without the token, no stdlib cause
+        sim.faults.handshake_answer("market", answer, n=1)
+        hub = HubConnection(
+            sim.market_hub_url,
+            suite.client.token_factory,
+            FrameParser(),
+            handshake_timeout=0.3,
+            reconnect=POLICY,
+        )
+        with pytest.raises(ProjectXConnectionError) as info:
+            await hub.start()
+        assert "handshake" in str(info.value) and token not in repr(info.value)
+        assert "eyJhbGciOi" not in str(info.value)
+        error = info.value  # a stdlib TimeoutError/JSONDecodeError is never shown as its cause
+        assert error.__cause__ is None
+        assert error.__context__ is None or error.__suppress_context__
+        # mid-session: reconnects meet the broken answer, count it, and a later one recovers
+        await trades_flow(suite)
+        failures = market.stats.connect_failures
+        broken = 2 if answer else 1  # an unanswered handshake costs the suite's 15 s timeout
+        sim.faults.handshake_answer("market", answer, n=broken)
+        await sim.faults.drop_connections("market", mode="abort")
+        await eventually(
+            lambda: market.stats.connect_failures >= failures + broken, 40.0, what="counted"
+        )
+        await eventually(lambda: market.connected, what="reconnected")
+        await trades_flow(suite)
+        await order_round_trip(suite, sim)
+        assert market.alive and market.stats.supervisor_errors == 0
+        assert has_reason(health(suite)[1], "market hub reconnected")

@@ -502,18 +502,7 @@ class HubConnection:
                     await self._token_rejected(token)
             raise ProjectXConnectionError(failure)
         try:
-            await ws.send_str(HANDSHAKE_REQUEST.decode())
-            msg = await ws.receive(timeout=self._handshake_timeout)
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                raise ProjectXConnectionError(f"{self.name} handshake: connection closed")
-            head, sep, rest = msg.data.partition("\x1e")
-            if not sep:
-                raise ProjectXConnectionError(f"{self.name} handshake: no record separator")
-            answer = orjson.loads(head)
-            if not isinstance(answer, dict) or answer.get("error"):
-                raise ProjectXConnectionError(
-                    f"{self.name} handshake refused: {redact(str(answer))}"
-                )
+            rest = await self._handshake(ws)
         except BaseException:
             await ws.close()
             raise
@@ -530,6 +519,33 @@ class HubConnection:
         if rest:
             self._process(rest)  # a Close among these records ends the connection in _run
         return ws
+
+    async def _handshake(self, ws: aiohttp.ClientWebSocketResponse) -> str:
+        """Send the handshake and read its answer; returns the records after it. Every way it
+        can fail (no answer in time, a close, no separator, not JSON, an error) is a typed
+        ``ConnectionError`` whose text is redacted."""
+        await ws.send_str(HANDSHAKE_REQUEST.decode())
+        try:
+            msg = await ws.receive(timeout=self._handshake_timeout)
+        except TimeoutError:
+            raise ProjectXConnectionError(
+                f"{self.name} handshake: no answer within {self._handshake_timeout:g}s"
+            ) from None
+        if msg.type != aiohttp.WSMsgType.TEXT:
+            raise ProjectXConnectionError(f"{self.name} handshake: connection closed")
+        text: str = msg.data
+        head, sep, rest = text.partition("\x1e")
+        if not sep:
+            raise ProjectXConnectionError(f"{self.name} handshake: no record separator")
+        try:
+            answer = orjson.loads(head)
+        except orjson.JSONDecodeError:
+            raise ProjectXConnectionError(
+                f"{self.name} handshake: the answer is not JSON"
+            ) from None
+        if not isinstance(answer, dict) or answer.get("error"):
+            raise ProjectXConnectionError(f"{self.name} handshake refused: {redact(str(answer))}")
+        return rest
 
     async def _supervise(self, ws: aiohttp.ClientWebSocketResponse | None) -> None:
         """Keep a connection up until ``close()``; survives anything an Exception can be.

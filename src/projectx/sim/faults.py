@@ -181,6 +181,17 @@ class Faults:
             state.handshake_close_mode = mode
             state.handshake_close_allow_reconnect = allow_reconnect
 
+    def handshake_answer(self, hub: str | HubKind | None = None, data: str = "", n: int = 1) -> None:
+        """Answer the handshake of the next ``n`` connections of ``hub`` with ``data`` exactly
+        as given (text that is not JSON, an object without a separator...) instead of ``{}``,
+        or (``data=""``) not at all: the connection stays open, unanswered."""
+        if n <= 0:
+            raise ValueError("n must be > 0")
+        for kind in _kinds(hub):
+            state = self._hubs.faults(kind)
+            state.handshake_answer = data
+            state.handshake_answer_left = n
+
     def sessions_started(self, hub: str | HubKind | None = None) -> int:
         """WebSocket sessions the hub(s) accepted so far (each client connect or reconnect)."""
         return sum(self._hubs.sessions_started[k] for k in _kinds(hub))
@@ -364,6 +375,7 @@ class Faults:
             state.drop_after = None
             state.handshake_close = False
             state.handshake_close_left = None
+            state.handshake_answer_left = 0
             state.no_pings = False
             state.refuse.clear()
         self.resume_hub(None)

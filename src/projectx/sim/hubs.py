@@ -101,6 +101,9 @@ class HubFaultState:
     handshake_close_allow_reconnect: bool = True
     handshake_closed: int = 0
     """Connections ended right after their handshake so far."""
+    handshake_answer: str | None = None
+    """Answer the next handshakes with this text instead of ``{}``; "" sends nothing."""
+    handshake_answer_left: int = 0
 
 
 @dataclass(slots=True)
@@ -366,8 +369,13 @@ class HubConnection:
             await self.ws.close()
             self.closed = True
             return False
-        self.handshaken = True
         faults = self.server.faults(self.kind)
+        if faults.handshake_answer_left > 0:  # a broken server: a wrong answer, or none
+            faults.handshake_answer_left -= 1
+            if faults.handshake_answer:
+                await self._send_now(faults.handshake_answer.encode())
+            return True  # not handshaken: the client's next records are handshakes again
+        self.handshaken = True
         if faults.handshake_close:
             return await self._close_after_handshake(faults)
         # the handshake answer goes before anything the writer might already hold
