@@ -181,7 +181,9 @@ class Faults:
             state.handshake_close_mode = mode
             state.handshake_close_allow_reconnect = allow_reconnect
 
-    def handshake_answer(self, hub: str | HubKind | None = None, data: str = "", n: int = 1) -> None:
+    def handshake_answer(
+        self, hub: str | HubKind | None = None, data: str = "", n: int = 1
+    ) -> None:
         """Answer the handshake of the next ``n`` connections of ``hub`` with ``data`` exactly
         as given (text that is not JSON, an object without a separator...) instead of ``{}``,
         or (``data=""``) not at all: the connection stays open, unanswered."""

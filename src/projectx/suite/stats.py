@@ -110,6 +110,9 @@ def health_score(stats: Mapping[str, Any], *, stale_after_s: float = 10.0) -> tu
     lost = int(stats.get("managers", {}).get("orders", {}).get("lost_now", 0))
     if lost:
         deduct(15, f"{lost} order(s) lost: placement outcome unknown, not found by tag")
+    dead = stats.get("task_failures", {})
+    if dead:
+        deduct(10, f"background tasks died: {', '.join(f'{k} x{v}' for k, v in dead.items())}")
     books = [i.get("book", {}) for i in stats.get("instruments", {}).values()]
     levels_lost = sum(int(b.get("levels_lost", 0)) for b in books)
     if levels_lost:

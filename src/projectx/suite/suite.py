@@ -106,6 +106,8 @@ class TradingSuite:
         self._connected = False
         self._last_seen_ns = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: background tasks that died of an exception, by task name (health reads it)
+        self.task_failures: dict[str, int] = {}
         self.reconciliations = 0
         self._reconcile_task: asyncio.Task[Any] | None = None
         self._reconcile_again = False
@@ -400,8 +402,19 @@ class TradingSuite:
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro, name=f"projectx-suite-{name}")
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        """A background task ended: one that died of an exception is logged, counted (health)
+        and reported as an ERROR event — never left as "exception never retrieved"."""
+        self._tasks.discard(task)
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        self.task_failures[task.get_name()] = self.task_failures.get(task.get_name(), 0) + 1
+        log.error("suite task %s failed", task.get_name(), exc_info=exc)
+        self.bus.emit(EventType.ERROR, {"source": "task", "task": task.get_name(), "error": exc})
 
     # -- stats ----------------------------------------------------------------------------------
     def get_stats(self) -> dict[str, Any]:
@@ -474,6 +487,7 @@ class TradingSuite:
             "instruments": instruments,
             "memory": {"rss_bytes": rss_bytes()},
             "reconciliations": self.reconciliations,
+            "task_failures": dict(self.task_failures),
             "managers": wiring.manager_stats(self),
             "anomalies": wiring.anomaly_stats(self),
         }
