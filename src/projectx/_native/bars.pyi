@@ -6,6 +6,7 @@ from typing import Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+from typing_extensions import disjoint_base
 
 from projectx._native.ring import BarRing
 from projectx.exceptions import ValidationError
@@ -25,6 +26,7 @@ class Bar(NamedTuple):
 class InvalidTradeError(ValidationError): ...
 class BarEngineStateError(ValidationError): ...
 
+@disjoint_base
 class BarEngine:
     @property
     def n_timeframes(self) -> int: ...

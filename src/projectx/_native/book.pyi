@@ -1,9 +1,12 @@
 """Types of ``projectx._native.book``: the native level-2 order book (see ``ext/book.pyx``)."""
 
-from typing import Any, Final
+from typing import Any, Final, Self
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
+
+__all__ = ["BOOK_APPLIED", "BOOK_IGNORED", "BOOK_INVALID", "TAPE_GATEWAY_TRADE", "OrderBook"]
 
 BOOK_APPLIED: Final[int]
 BOOK_IGNORED: Final[int]
@@ -13,6 +16,7 @@ TAPE_GATEWAY_TRADE: Final[int]
 _F64 = np.ndarray[tuple[int], np.dtype[np.float64]]
 _I64 = np.ndarray[tuple[int], np.dtype[np.int64]]
 
+@disjoint_base
 class OrderBook:
     """Level-2 book of one contract: integer-tick ladder window that follows the touch, a
     bounded store for levels outside it, best levels, trade tape, stats."""
@@ -26,13 +30,13 @@ class OrderBook:
     @property
     def outside_capacity(self) -> int:
         """Levels per side the outside store holds; beyond it the deepest are lost."""
-    def __init__(
-        self,
+    def __new__(
+        cls,
         tick_size: float,
         levels: int = 4096,
         tape_capacity: int = 16384,
         outside_capacity: int = 1024,
-    ) -> None: ...
+    ) -> Self: ...
     def apply(
         self, dom_type: int, price: float, volume: int, current_volume: int, ts_ns: int
     ) -> int:

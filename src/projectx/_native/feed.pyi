@@ -1,5 +1,7 @@
 from collections.abc import Sequence
 
+from typing_extensions import disjoint_base
+
 from projectx._native.bars import BarEngine
 from projectx._native.book import OrderBook
 from projectx._native.frames import FrameParser
@@ -7,6 +9,7 @@ from projectx._native.frames import FrameParser
 ANOMALY_REASONS: tuple[str, ...]
 """Anomaly reason names, by code (``MarketFeed.anomalies()`` keys)."""
 
+@disjoint_base
 class MarketFeed:
     """Per-contract bars, book and quote state fed by raw market-hub messages; every record
     passes one guard first (refused, held until corroborated, or applied; counted by reason)."""

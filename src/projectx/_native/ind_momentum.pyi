@@ -1,7 +1,10 @@
 """Types of ``projectx._native.ind_momentum`` (TA-Lib-exact momentum kernels and streams)."""
 
+from typing import Self
+
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
 _F = npt.NDArray[np.float64]
 
@@ -43,53 +46,57 @@ def cci(high: _F, low: _F, close: _F, period: int) -> _F: ...
 def mfi(high: _F, low: _F, close: _F, volume: _F, period: int) -> _F: ...
 def ultosc(high: _F, low: _F, close: _F, p1: int, p2: int, p3: int) -> _F: ...
 
+@disjoint_base
 class RSIStream:
     period: int
     count: int
-    def __init__(self, period: int) -> None: ...
+    def __new__(cls, period: int) -> Self: ...
     def update(self, close: float) -> float: ...
     def peek(self, close: float) -> float: ...
     @property
     def value(self) -> float: ...
 
+@disjoint_base
 class MACDStream:
     fastperiod: int
     slowperiod: int
     signalperiod: int
     count: int
-    def __init__(
-        self,
+    def __new__(
+        cls,
         fastperiod: int,
         slowperiod: int,
         signalperiod: int,
         kfast: float = -1.0,
         kslow: float = -1.0,
-    ) -> None: ...
+    ) -> Self: ...
     def update(self, close: float) -> tuple[float, float, float]: ...
     def peek(self, close: float) -> tuple[float, float, float]: ...
     @property
     def value(self) -> tuple[float, float, float]: ...
 
+@disjoint_base
 class StochStream:
     fastk_period: int
     count: int
-    def __init__(
-        self,
+    def __new__(
+        cls,
         fastk_period: int,
         slowk_period: int,
         slowk_matype: int,
         slowd_period: int,
         slowd_matype: int,
-    ) -> None: ...
+    ) -> Self: ...
     def update(self, high: float, low: float, close: float) -> tuple[float, float]: ...
     def peek(self, high: float, low: float, close: float) -> tuple[float, float]: ...
     @property
     def value(self) -> tuple[float, float]: ...
 
+@disjoint_base
 class ADXStream:
     period: int
     count: int
-    def __init__(self, period: int) -> None: ...
+    def __new__(cls, period: int) -> Self: ...
     def update(self, high: float, low: float, close: float) -> float: ...
     def peek(self, high: float, low: float, close: float) -> float: ...
     @property

@@ -1,5 +1,6 @@
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
 _A = npt.NDArray[np.float64]
 _B = npt.NDArray[np.uint8]
@@ -9,6 +10,7 @@ def ad(high: _A, low: _A, close: _A, volume: _A) -> _A: ...
 def adosc(high: _A, low: _A, close: _A, volume: _A, fastperiod: int, slowperiod: int) -> _A: ...
 def vwap(high: _A, low: _A, close: _A, volume: _A, reset: _B, active: _B) -> _A: ...
 
+@disjoint_base
 class OBVStream:
     count: int
     def __init__(self) -> None: ...
@@ -17,6 +19,7 @@ class OBVStream:
     @property
     def value(self) -> float: ...
 
+@disjoint_base
 class VWAPStream:
     count: int
     def __init__(self) -> None: ...

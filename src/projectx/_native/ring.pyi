@@ -5,9 +5,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+from typing_extensions import disjoint_base
 
 def polars_fast_path_enabled() -> bool: ...
 
+@disjoint_base
 class ColumnRing:
     @property
     def names(self) -> tuple[str, ...]: ...
