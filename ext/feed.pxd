@@ -24,7 +24,7 @@ cdef enum Anomaly:
     AN_ENGINE_ERROR = 10    # applying the record raised: refused
     AN_BAD_ITEM = 11        # an item that is not an object: refused
     AN_BAD_ARGUMENTS = 12   # a market invocation without its data argument: refused
-    AN_EXTRA_ARGUMENTS = 13 # arguments beyond (contractId, data): applied, counted
+    AN_EXTRA_ARGUMENTS = 13  # arguments beyond (contractId, data): applied, counted
     AN_UNKNOWN_SIDE = 14    # a TradeLogType the spec does not define: applied without a side
     AN_COUNT = 15
 
@@ -62,7 +62,7 @@ cdef class MarketFeed:
     cdef readonly int64_t held             # trades held so far (quarantined)
     cdef readonly int64_t corroborated     # held trades released by a corroborating trade
     cdef readonly int64_t held_refused     # held trades refused (the market did not follow)
-    cdef readonly int64_t fallback_records # records parsed by the spec-following fallback
+    cdef readonly int64_t fallback_records  # records parsed by the spec-following fallback
     cdef public double band_fraction       # trade band around the reference price
     cdef public int64_t band_min_ticks     # ... but never narrower than this many ticks
     cdef public int64_t future_ns          # trade times allowed ahead of clock and stream
@@ -84,6 +84,7 @@ cdef class MarketFeed:
     cdef int _hard_depth(self, Guard* g, MarketRec* r) noexcept
     cdef int _hard_quote(self, MarketRec* r) noexcept
     cdef int _guard_trade(self, Py_ssize_t i, MarketRec* r) except -1
+    cdef bint _refused(self, int reason, MarketRec* r) except -1
     cdef Py_ssize_t _dispatch_from(self, Py_ssize_t start) except -1
     cdef int _dispatch(self) except -1
     cpdef Py_ssize_t feed(self, object data) except -1

@@ -10,7 +10,6 @@ handler wants ticks (``parser.records()``), and the records that are not market 
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.ref cimport PyObject
 from libc.math cimport NAN, fabs, isfinite, rint
 from libc.time cimport time
 from libc.stdint cimport int32_t, int64_t, uint32_t
@@ -232,7 +231,10 @@ cdef class MarketFeed:
             return AN_BAD_TYPE
         if r.ts_ns < MIN_TS_NS or r.ts_ns >= MAX_TS_NS:
             return AN_BAD_TIME
-        if r.type == 6 or r.type == 0:  # Reset carries no level; Unknown is ignored
+        if r.type == 6:  # Reset carries no level: whatever its other fields say
+            r.price = 0.0
+            r.volume = 0
+            r.current_volume = 0
             return AN_NONE
         if not _positive(r.price):
             return AN_BAD_PRICE
@@ -344,37 +346,34 @@ cdef class MarketFeed:
                 self._n_closes += 1
         return 0
 
+    cdef bint _refused(self, int reason, MarketRec* r) except -1:
+        """Refuse ``r`` (counted by ``reason``) or, with AN_NONE, note its event time."""
+        if reason:
+            self._note(reason)
+            r.kind = 0
+            return True
+        if r.ts_ns > self.last_ts_ns:
+            self.last_ts_ns = r.ts_ns
+        return False
+
     cdef Py_ssize_t _dispatch_from(self, Py_ssize_t start) except -1:
         """Guard and apply records ``start..``; ``_cursor`` is the record being applied."""
         cdef Py_ssize_t i = start
         cdef MarketRec* r
-        cdef int reason
         while i < self.parser.n_recs:
             self._cursor = i
             r = &self.parser.recs[i]
             if r.kind == REC_TRADE:
                 i += self._guard_trade(i, r)
             elif r.kind == REC_DEPTH:
-                reason = self._hard_depth(&self._guards[r.contract], r)
-                if reason:
-                    self._note(reason)
-                    r.kind = 0
-                else:
-                    if r.ts_ns > self.last_ts_ns:
-                        self.last_ts_ns = r.ts_ns
+                if not self._refused(self._hard_depth(&self._guards[r.contract], r), r):
                     self.depth_updates += 1
                     self.depth_last += 1
                     if self._book_ptrs[r.contract] != NULL:
                         (<OrderBook>self._book_ptrs[r.contract]).apply(
                             r.type, r.price, r.volume, r.current_volume, r.ts_ns)
             elif r.kind == REC_QUOTE:
-                reason = self._hard_quote(r)
-                if reason:
-                    self._note(reason)
-                    r.kind = 0
-                else:
-                    if r.ts_ns > self.last_ts_ns:
-                        self.last_ts_ns = r.ts_ns
+                if not self._refused(self._hard_quote(r), r):
                     self.quotes += 1
                     self.quotes_last += 1
                     self._quote_updates[r.contract] += 1

@@ -66,7 +66,8 @@ cdef class FrameParser:
     cdef readonly Py_ssize_t max_tail
 
     cdef int _push(self, MarketRec* rec) except -1
-    cdef int _parse_args(self, const unsigned char** pp, const unsigned char* end, int target) except -1
+    cdef int _parse_args(self, const unsigned char** pp, const unsigned char* end,
+                         int target) except -1
     cdef int _parse_record(self, const unsigned char* start, const unsigned char* end) except -1
     cdef int _parse_buffer(self, const unsigned char* buf, Py_ssize_t n) except -1
     cdef int _one_record(self, const unsigned char* start, const unsigned char* end) except -1

@@ -308,7 +308,6 @@ cdef int _number(cptr* pp, cptr end, double* d_out, int64_t* i_out, int* is_int)
     cdef double d
     cdef char buf[128]
     cdef Py_ssize_t length
-    cdef int k
     is_int[0] = 0
     if p < end and p[0] == 45:
         neg = True
@@ -913,7 +912,8 @@ cdef class FrameParser:
         parse the invocation, count the truncated part (1 when recovered, else 0)."""
         cdef const unsigned char* q = start + 1
         cdef Py_ssize_t plen = len(_INVOCATION_PREFIX)
-        cdef const unsigned char* prefix = <const unsigned char*>PyBytes_AS_STRING(_INVOCATION_PREFIX)
+        cdef const unsigned char* prefix = <const unsigned char*>PyBytes_AS_STRING(
+            _INVOCATION_PREFIX)
         while q + plen <= end:
             q = <const unsigned char*>memchr(q, 123, end - q)  # '{'
             if q == NULL or q + plen > end:
@@ -943,7 +943,6 @@ cdef class FrameParser:
         cdef const unsigned char* buf
         cdef Py_ssize_t n
         cdef Py_ssize_t before = self.records_total
-        cdef bytes joined
         self.n_recs = 0
         if self.others:
             self.others = []

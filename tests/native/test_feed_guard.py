@@ -3,6 +3,8 @@ and no record can make ``feed()`` raise or cost the records around it."""
 
 from __future__ import annotations
 
+import math
+
 import orjson
 import pytest
 
@@ -223,3 +225,23 @@ def test_the_result_does_not_depend_on_how_the_message_is_split() -> None:
         second = (applied(split), split.anomalies(), list(split.others))
         merged = (first[0] + second[0], second[1], first[2] + second[2])
         assert merged == expected, cut
+
+
+def test_a_reset_carries_no_level_whatever_its_fields_say(feed: MarketFeed) -> None:
+    """Fuzz finding: a Reset with volume -1 or a null price was applied with those values."""
+    level = {"timestamp": format_iso(T0), "type": 2, "price": 20999.75, "volume": 3}
+    reset = {"timestamp": format_iso(T0), "type": 6, "price": None, "volume": -1}
+    msg = {"type": 1, "target": "GatewayDepth", "arguments": [MNQ, [level, reset]]}
+    feed.feed(orjson.dumps(msg).decode() + RS)
+    assert feed.last_depth()[-1] == (MNQ, 6, 0.0, 0, T0)
+    book = feed.book(MNQ)
+    assert book is not None and math.isnan(book.best_bid)  # the Reset cleared the book
+    assert feed.anomalies() == {}
+
+
+def test_an_unknown_dom_type_is_validated_like_a_level(feed: MarketFeed) -> None:
+    """Fuzz finding: DomType 0 (Unknown, ignored) skipped the price and size checks."""
+    entry = {"timestamp": format_iso(T0), "type": 0, "price": 21000.0, "volume": -1}
+    msg = {"type": 1, "target": "GatewayDepth", "arguments": [MNQ, [entry]]}
+    feed.feed(orjson.dumps(msg).decode() + RS)
+    assert feed.last_depth() == [] and feed.anomalies() == {"bad_volume": 1}
