@@ -52,7 +52,7 @@ class MarketDispatcher:
         self._bus_version = -1
         self._wants_records = False
         self._anomaly_counts: dict[str, int] = {}
-        self._recent: deque[tuple[float, int]] = deque()
+        self._recent: deque[tuple[int, int]] = deque()  # (monotonic second, anomalies)
         self._last_warning = 0.0
         self._unlogged = 0
 
@@ -107,7 +107,7 @@ class MarketDispatcher:
         delta = {k: v for k, v in delta.items() if v}
         self._anomaly_counts = counts
         now = time.monotonic()
-        self._recent.append((now, feed.anomalies_last))
+        self._count_recent(now, feed.anomalies_last)
         quarantined = feed.quarantined()
         if now - self._last_warning >= _WARNING_INTERVAL_S:
             log.warning(
@@ -132,13 +132,22 @@ class MarketDispatcher:
                 },
             )
 
-    def recent_anomalies(self, window_s: float = ANOMALY_WINDOW_S) -> int:
-        """Market records refused or held in the last ``window_s`` seconds."""
-        cutoff = time.monotonic() - window_s
+    def _count_recent(self, now: float, n: int) -> None:
+        """Add ``n`` anomalies to the per-second window (at most ~60 buckets: bounded under a
+        flood of bad records)."""
+        second = int(now)
         recent = self._recent
-        while recent and recent[0][0] < cutoff - ANOMALY_WINDOW_S:
+        if recent and recent[-1][0] == second:
+            recent[-1] = (second, recent[-1][1] + n)
+        else:
+            recent.append((second, n))
+        while recent and recent[0][0] < second - ANOMALY_WINDOW_S:
             recent.popleft()
-        return sum(n for t, n in recent if t >= cutoff)
+
+    def recent_anomalies(self) -> int:
+        """Market records refused or held in the last ``ANOMALY_WINDOW_S`` seconds."""
+        cutoff = time.monotonic() - ANOMALY_WINDOW_S
+        return sum(n for second, n in self._recent if second >= cutoff)
 
     def _records(self, feed: MarketFeed) -> None:
         bus = self.bus
