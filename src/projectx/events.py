@@ -65,7 +65,8 @@ class EventType(StrEnum):
     RISK_LIMIT_BREACHED = "risk_limit_breached"
     # errors (a handler raised, a background task failed, a reconciliation found a mismatch)
     ERROR = "error"
-    #: a record from the wire was refused, held or flagged; data = {"source", "reasons", ...}
+    #: an item at a boundary was refused, held or flagged; data = {"boundary", "source",
+    #: "reason", "reasons": {reason: count}, ...} (boundary: market_hub, user_hub, rest, ...)
     ANOMALY = "anomaly"
 
 

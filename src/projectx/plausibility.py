@@ -211,7 +211,7 @@ class Anomaly:
             "boundary": self.boundary,
             "source": self.source,
             "reason": self.reason,
-            "reasons": [self.reason],
+            "reasons": {self.reason: 1},  # the shape of every ANOMALY payload
             "detail": self.detail,
             **self.context,
         }

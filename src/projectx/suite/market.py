@@ -124,7 +124,9 @@ class MarketDispatcher:
             self.bus.emit(
                 EventType.ANOMALY,
                 {
+                    "boundary": "market_hub",
                     "source": "market",
+                    "reason": next(iter(delta), "none"),
                     "reasons": delta,
                     "quarantined": [
                         dict(zip(_HELD_KEYS, held, strict=True)) for held in quarantined
