@@ -110,7 +110,7 @@ def test_decode_and_frame_20k_response(benchmark: Any) -> None:
             "bars": [
                 {
                     "t": format_iso(t0 - i * 10**9, 6),
-                    "o": 21000.25 + i % 7,
+                    "o": 21000.25 + (i % 3) * 0.25,
                     "h": 21001.0,
                     "l": 20999.5,
                     "c": 21000.75,

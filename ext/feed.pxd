@@ -17,10 +17,10 @@ cdef enum Anomaly:
     AN_BAD_TIME = 3         # missing, unparseable or outside 2000-2100: refused
     AN_BAD_TYPE = 4         # a DomType the spec does not define: refused
     AN_BAD_QUOTE = 5        # a quote field not finite (prices <= 0): refused
-    AN_OFF_TICK_GRID = 6    # trades: held until corroborated; depth: refused
+    AN_OFF_TICK_GRID = 6    # off the contract's tick grid: refused
     AN_OFF_MARKET = 7       # trade far outside the band around the market: held
-    AN_FUTURE_TIME = 8      # trade stamped ahead of the clock and the stream: held
-    AN_LATE_TIME = 9        # trade stamped far behind the stream: held
+    AN_FUTURE_TIME = 8      # ahead of clock and stream: held; past max_skew_ns: refused
+    AN_LATE_TIME = 9        # trade stamped far behind the stream: refused
     AN_ENGINE_ERROR = 10    # applying the record raised: refused
     AN_BAD_ITEM = 11        # an item that is not an object: refused
     AN_BAD_ARGUMENTS = 12   # a market invocation without its data argument: refused
@@ -58,7 +58,11 @@ cdef class MarketFeed:
     cdef readonly int64_t last_ts_ns   # event time of the last market record applied (0: none)
     cdef Guard* _guards                # per contract
     cdef int64_t[AN_COUNT] _anomalies
-    cdef readonly int64_t anomalies_last   # anomalies found in the last feed()
+    cdef readonly int64_t anomalies_last   # records refused or held in the last feed()
+    cdef readonly int64_t flags_last       # applied but flagged (extra arguments, no side)
+    cdef MarketRec* _out                   # the records applied by the last feed(), in order
+    cdef readonly Py_ssize_t n_out
+    cdef Py_ssize_t _cap_out
     cdef readonly int64_t held             # trades held so far (quarantined)
     cdef readonly int64_t corroborated     # held trades released by a corroborating trade
     cdef readonly int64_t held_refused     # held trades refused (the market did not follow)
@@ -66,7 +70,8 @@ cdef class MarketFeed:
     cdef public double band_fraction       # trade band around the reference price
     cdef public int64_t band_min_ticks     # ... but never narrower than this many ticks
     cdef public int64_t future_ns          # trade times allowed ahead of clock and stream
-    cdef public int64_t late_ns            # ... and behind the newest accepted trade
+    cdef public int64_t late_ns            # trades further behind the newest: refused
+    cdef public int64_t max_skew_ns        # trades further ahead of the wall clock: refused
     cdef public int64_t max_volume         # largest plausible trade/level size
     cdef public bint wall_clock            # compare trade times with the system clock
     cdef object _fallback_parse
@@ -75,15 +80,14 @@ cdef class MarketFeed:
     cdef int64_t _now_ns
 
     cdef int _note(self, int reason) except -1
-    cdef int _insert(self, Py_ssize_t i, MarketRec* rec) except -1
+    cdef int _emit(self, MarketRec* r) except -1
     cdef int _rescue_others(self) except -1
-    cdef int _apply_trade(self, Py_ssize_t i, MarketRec* r) except -1
+    cdef int _apply_trade(self, MarketRec* r) except -1
     cdef int _hard_trade(self, MarketRec* r) noexcept
-    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r,
-                      bint grid) noexcept
+    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r) noexcept
     cdef int _hard_depth(self, Guard* g, MarketRec* r) noexcept
     cdef int _hard_quote(self, MarketRec* r) noexcept
-    cdef int _guard_trade(self, Py_ssize_t i, MarketRec* r) except -1
+    cdef int _guard_trade(self, MarketRec* r) except -1
     cdef bint _refused(self, int reason, MarketRec* r) except -1
     cdef Py_ssize_t _dispatch_from(self, Py_ssize_t start) except -1
     cdef int _dispatch(self) except -1

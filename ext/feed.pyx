@@ -13,7 +13,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport NAN, fabs, isfinite, rint
 from libc.time cimport time
 from libc.stdint cimport int32_t, int64_t, uint32_t
-from libc.string cimport memmove, memset
+from libc.string cimport memcpy, memset
 
 from projectx._native.bars cimport BarEngine
 from projectx._native.book cimport OrderBook
@@ -23,7 +23,9 @@ from projectx._native.frames cimport (
 )
 
 from projectx._native.bars import BarEngine as _BarEngine
-from projectx._native.frames import QUOTE_FIELDS
+from projectx._native.frames import QUOTE_FIELDS, RECORD_DTYPE
+
+import numpy as np
 from projectx._native.book import OrderBook as _OrderBook
 from projectx._native.fallback import parse_market_record as _parse_market_record
 
@@ -91,23 +93,27 @@ cdef class MarketFeed:
       sizes over ``max_volume``, times outside 2000-2100, DomTypes the spec does not define,
       quotes with non-finite fields, depth prices off the tick grid, a record whose
       application raised;
-    - held (quarantined), one per contract: a trade off the tick grid, outside the band
-      (``band_fraction`` of the reference price, at least ``band_min_ticks``) around the last
-      accepted trade, more than ``future_ns`` ahead of the clock and the stream, or more than
-      ``late_ns`` behind the newest accepted trade. The next trade of the contract decides:
-      if it fits the market as it was, the held one is refused (``held_refused``); if it fits
-      the held one, the market really moved and both are applied in order
-      (``corroborated``); otherwise it is held in its place. Nothing downstream — bars, the
-      tape, prices for P&L and risk — sees a held trade before it is corroborated;
+    - refused too: a trade off the tick grid, more than ``late_ns`` (60 s) behind the newest
+      accepted trade, or (with ``wall_clock``) more than ``max_skew_ns`` (60 s) ahead of the
+      system clock;
+    - held (quarantined), one per contract: a trade outside the band (``band_fraction`` of
+      the reference price, at least ``band_min_ticks``) around the last accepted trade, or
+      more than ``future_ns`` (10 s) ahead of both the clock and the stream. The next trade of
+      the contract decides: if it fits the market as it was, the held one is refused
+      (``held_refused``); if it fits the held one, the market really moved and both are
+      applied in order (``corroborated``); otherwise it is held in its place. Nothing
+      downstream — bars, the tape, prices for P&L and risk — sees a held trade before it is
+      corroborated;
     - applied, counted: a trade with an undefined TradeLogType (without a side), a market
       invocation with extra arguments.
 
-    ``anomalies()`` has the counts by reason, ``anomalies_last`` the count of the last
-    ``feed()``. No record can make ``feed()`` raise.
+    ``anomalies()`` has the counts by reason, ``anomalies_last`` the records refused or held
+    by the last ``feed()``, ``flags_last`` those applied but flagged. No record can make
+    ``feed()`` raise; no hostile message costs more than one pass over its records.
     """
 
     def __cinit__(self):
-        self.parser = FrameParser()
+        self.parser = FrameParser(max_record_bytes=16 * 1024 * 1024)
         self._engines = []
         self._books = []
         self._engine_ptrs = NULL
@@ -118,13 +124,16 @@ cdef class MarketFeed:
         self._n_contracts = 0
         self._cap_closes = 64
         self._closes = <BarClose*>PyMem_Malloc(self._cap_closes * sizeof(BarClose))
-        if self._closes == NULL:
+        self._cap_out = 256
+        self._out = <MarketRec*>PyMem_Malloc(self._cap_out * sizeof(MarketRec))
+        if self._closes == NULL or self._out == NULL:
             raise MemoryError()
         memset(self._anomalies, 0, sizeof(self._anomalies))
         self.band_fraction = 0.02
         self.band_min_ticks = 40
         self.future_ns = 10 * NS
         self.late_ns = 60 * NS
+        self.max_skew_ns = 60 * NS
         self.max_volume = 10_000_000
         self.wall_clock = True
         self._fallback_parse = _parse_market_record
@@ -137,6 +146,7 @@ cdef class MarketFeed:
         PyMem_Free(self._quote_updates)
         PyMem_Free(self._guards)
         PyMem_Free(self._closes)
+        PyMem_Free(self._out)
 
     def add_contract(self, str contract_id, double tick_size, timeframes=("1min",), *,
                      bar_capacity=10_000, book_levels=4096, bint book=True) -> int:
@@ -192,7 +202,10 @@ cdef class MarketFeed:
     # -- the guard -------------------------------------------------------------------------
     cdef int _note(self, int reason) except -1:
         self._anomalies[reason] += 1
-        self.anomalies_last += 1
+        if reason == AN_EXTRA_ARGUMENTS or reason == AN_UNKNOWN_SIDE:
+            self.flags_last += 1  # applied: what the spec allows, worth a count, not a fault
+        else:
+            self.anomalies_last += 1
         return 0
 
     cdef int _hard_trade(self, MarketRec* r) noexcept:
@@ -204,14 +217,18 @@ cdef class MarketFeed:
             return AN_BAD_TIME
         return AN_NONE
 
-    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r,
-                      bint grid) noexcept:
-        """Why ``r`` does not fit a market at (ref_price, ref_ts), or AN_NONE (the tick grid
-        checked only if ``grid``)."""
+    cdef int _suspect(self, Guard* g, double ref_price, int64_t ref_ts, MarketRec* r) noexcept:
+        """How ``r`` fits a market at (ref_price, ref_ts): AN_NONE; a reason to hold it until
+        corroborated (> 0); or minus a reason to refuse it outright (< 0: off the tick grid,
+        beyond ``max_skew_ns`` ahead of the wall clock, ``late_ns`` behind the stream)."""
         cdef double band
         cdef int64_t horizon = ref_ts
-        if grid and not _on_grid(r.price, g.tick_size):
-            return AN_OFF_TICK_GRID
+        if not _on_grid(r.price, g.tick_size):
+            return -AN_OFF_TICK_GRID
+        if self._now_ns and r.ts_ns > self._now_ns + self.max_skew_ns:
+            return -AN_FUTURE_TIME
+        if ref_ts and r.ts_ns < ref_ts - self.late_ns:
+            return -AN_LATE_TIME
         if isfinite(ref_price):
             band = self.band_fraction * ref_price
             if band < self.band_min_ticks * g.tick_size:
@@ -222,8 +239,6 @@ cdef class MarketFeed:
             horizon = self._now_ns
         if horizon and r.ts_ns > horizon + self.future_ns:
             return AN_FUTURE_TIME
-        if ref_ts and r.ts_ns < ref_ts - self.late_ns:
-            return AN_LATE_TIME
         return AN_NONE
 
     cdef int _hard_depth(self, Guard* g, MarketRec* r) noexcept:
@@ -260,65 +275,62 @@ cdef class MarketFeed:
             return AN_BAD_QUOTE
         return AN_NONE
 
-    cdef int _insert(self, Py_ssize_t i, MarketRec* rec) except -1:
-        """Insert ``rec`` before record ``i`` of the last feed (a released held trade)."""
-        cdef FrameParser p = self.parser
-        cdef MarketRec copy = rec[0]
+    cdef int _emit(self, MarketRec* r) except -1:
+        """Append an applied record to this feed's output (what the views show)."""
         cdef MarketRec* grown
-        if p.n_recs == p.cap_recs:
-            grown = <MarketRec*>PyMem_Realloc(p.recs, 2 * p.cap_recs * sizeof(MarketRec))
+        if self.n_out == self._cap_out:
+            grown = <MarketRec*>PyMem_Realloc(self._out, 2 * self._cap_out * sizeof(MarketRec))
             if grown == NULL:
                 raise MemoryError()
-            p.recs = grown
-            p.cap_recs *= 2
-        memmove(&p.recs[i + 1], &p.recs[i], (p.n_recs - i) * sizeof(MarketRec))
-        p.recs[i] = copy
-        p.n_recs += 1
+            self._out = grown
+            self._cap_out *= 2
+        self._out[self.n_out] = r[0]
+        self.n_out += 1
         return 0
 
-    cdef int _guard_trade(self, Py_ssize_t i, MarketRec* r) except -1:
-        """Decide on trade ``i``: refuse, hold, apply (releasing a corroborated held trade
-        first). Returns how many records were inserted before ``i`` (0 or 1)."""
+    cdef int _guard_trade(self, MarketRec* r) except -1:
+        """Decide on one trade: refuse it, hold it, or apply it (first releasing a held trade
+        it corroborates)."""
         cdef Guard* g = &self._guards[r.contract]
         cdef int reason = self._hard_trade(r)
         cdef int suspect
+        cdef MarketRec held
         if reason:
-            self._note(reason)
-            r.kind = 0
-            return 0
+            return self._note(reason)
         if r.type < -1 or r.type > 1:
             self._note(AN_UNKNOWN_SIDE)
             r.type = -1
-        suspect = self._suspect(g, g.ref_price, g.ref_ts_ns, r, True)
+        suspect = self._suspect(g, g.ref_price, g.ref_ts_ns, r)
+        if suspect < 0:  # never a real trade: refused without a hold
+            return self._note(-suspect)
         if g.pending_reason != AN_NONE:
-            if suspect == AN_NONE:
-                g.pending_reason = AN_NONE  # the market did not follow the held trade
-                self.held_refused += 1
-            elif self._suspect(g, g.pending.price, g.pending.ts_ns, r, False) == AN_NONE:
-                g.pending_reason = AN_NONE  # corroborated: the held trade, then this one
-                self.corroborated += 1
-                self._insert(i, &g.pending)
-                self._apply_trade(i, &self.parser.recs[i])
-                self._apply_trade(i + 1, &self.parser.recs[i + 1])
-                return 1
-            else:
-                self.held_refused += 1
+            if suspect != AN_NONE and self._suspect(g, g.pending.price, g.pending.ts_ns,
+                                                    r) == AN_NONE:
+                held = g.pending  # corroborated: the market moved; the held trade first
                 g.pending_reason = AN_NONE
+                self.corroborated += 1
+                self._apply_trade(&held)
+                return self._apply_trade(r)
+            g.pending_reason = AN_NONE  # the market did not follow the held trade
+            self.held_refused += 1
         if suspect != AN_NONE:
             self._note(suspect)
             self.held += 1
             g.pending = r[0]
             g.pending_reason = suspect
-            r.kind = 0
             return 0
-        self._apply_trade(i, r)
-        return 0
+        return self._apply_trade(r)
 
-    cdef int _apply_trade(self, Py_ssize_t i, MarketRec* r) except -1:
+    cdef int _apply_trade(self, MarketRec* r) except -1:
         cdef Guard* g = &self._guards[r.contract]
-        cdef int64_t mask
+        cdef int64_t mask = 0
         cdef BarClose* grown
-        r.kind = REC_TRADE
+        if self._engine_ptrs[r.contract] != NULL:  # first: if it raises, nothing is applied
+            mask = (<BarEngine>self._engine_ptrs[r.contract]).on_trade(
+                r.ts_ns, r.price, r.volume)
+        if self._book_ptrs[r.contract] != NULL:  # the trade tape, for flow analytics
+            (<OrderBook>self._book_ptrs[r.contract]).record_trade(
+                r.price, r.volume, r.type, r.ts_ns)
         g.ref_price = r.price
         if r.ts_ns > g.ref_ts_ns:
             g.ref_ts_ns = r.ts_ns
@@ -326,64 +338,62 @@ cdef class MarketFeed:
             self.last_ts_ns = r.ts_ns
         self.trades += 1
         self.trades_last += 1
-        if self._book_ptrs[r.contract] != NULL:  # the trade tape, for flow analytics
-            (<OrderBook>self._book_ptrs[r.contract]).record_trade(
-                r.price, r.volume, r.type, r.ts_ns)
-        if self._engine_ptrs[r.contract] != NULL:
-            mask = (<BarEngine>self._engine_ptrs[r.contract]).on_trade(
-                r.ts_ns, r.price, r.volume)
-            if mask:
-                if self._n_closes == self._cap_closes:
-                    grown = <BarClose*>PyMem_Realloc(
-                        self._closes, 2 * self._cap_closes * sizeof(BarClose))
-                    if grown == NULL:
-                        raise MemoryError()
-                    self._closes = grown
-                    self._cap_closes *= 2
-                self._closes[self._n_closes].contract = r.contract
-                self._closes[self._n_closes].rec = <int32_t>i
-                self._closes[self._n_closes].mask = mask
-                self._n_closes += 1
+        self._emit(r)
+        if mask:
+            if self._n_closes == self._cap_closes:
+                grown = <BarClose*>PyMem_Realloc(
+                    self._closes, 2 * self._cap_closes * sizeof(BarClose))
+                if grown == NULL:
+                    raise MemoryError()
+                self._closes = grown
+                self._cap_closes *= 2
+            self._closes[self._n_closes].contract = r.contract
+            self._closes[self._n_closes].rec = <int32_t>(self.n_out - 1)
+            self._closes[self._n_closes].mask = mask
+            self._n_closes += 1
         return 0
 
     cdef bint _refused(self, int reason, MarketRec* r) except -1:
         """Refuse ``r`` (counted by ``reason``) or, with AN_NONE, note its event time."""
         if reason:
             self._note(reason)
-            r.kind = 0
             return True
         if r.ts_ns > self.last_ts_ns:
             self.last_ts_ns = r.ts_ns
         return False
 
     cdef Py_ssize_t _dispatch_from(self, Py_ssize_t start) except -1:
-        """Guard and apply records ``start..``; ``_cursor`` is the record being applied."""
+        """Guard and apply parsed records ``start..`` in wire order, appending what is
+        applied to the output; ``_cursor`` is the record being decided."""
         cdef Py_ssize_t i = start
         cdef MarketRec* r
         while i < self.parser.n_recs:
             self._cursor = i
             r = &self.parser.recs[i]
             if r.kind == REC_TRADE:
-                i += self._guard_trade(i, r)
+                self._guard_trade(r)
             elif r.kind == REC_DEPTH:
                 if not self._refused(self._hard_depth(&self._guards[r.contract], r), r):
-                    self.depth_updates += 1
-                    self.depth_last += 1
                     if self._book_ptrs[r.contract] != NULL:
                         (<OrderBook>self._book_ptrs[r.contract]).apply(
                             r.type, r.price, r.volume, r.current_volume, r.ts_ns)
+                    self.depth_updates += 1
+                    self.depth_last += 1
+                    self._emit(r)
             elif r.kind == REC_QUOTE:
                 if not self._refused(self._hard_quote(r), r):
                     self.quotes += 1
                     self.quotes_last += 1
                     self._quote_updates[r.contract] += 1
                     _merge_quote(&self._quotes[r.contract], r)
+                    self._emit(r)
             i += 1
         return i
 
     cdef int _dispatch(self) except -1:
         cdef Py_ssize_t i = 0
         self._n_closes = 0
+        self.n_out = 0
         self.trades_last = 0
         self.depth_last = 0
         self.quotes_last = 0
@@ -393,48 +403,66 @@ cdef class MarketFeed:
                 i = self._dispatch_from(i)
             except Exception:  # never fatal: the record is refused and counted
                 self._note(AN_ENGINE_ERROR)
-                self.parser.recs[self._cursor].kind = 0
                 i = self._cursor + 1
         return 0
 
     cdef int _rescue_others(self) except -1:
         """Hand tracked contracts' market records the fast path refused to the spec-following
-        fallback; put what it parses back among the native records, in wire order."""
+        fallback; merge what it parses into the parsed records, in wire order (one pass)."""
         cdef FrameParser p = self.parser
         cdef list others = p.others
         cdef list positions = p._other_positions
-        cdef list kept = [], kept_positions = []
-        cdef Py_ssize_t k, j, shift = 0, at
-        cdef MarketRec rec
-        cdef bint any_rescued = False
+        cdef list kept = [], kept_positions = [], rescued = []
+        cdef Py_ssize_t k, j, total = 0, src = 0, dst = 0, at, n
+        cdef MarketRec* merged
         for k in range(len(others)):
             raw = others[k]
-            if b"Gateway" not in raw:  # pings, completions, user events: not market records
+            parsed = None
+            if b"Gateway" in raw or b"\\u" in raw:  # a market target, maybe escaped
+                try:
+                    parsed = self._fallback_parse(raw, self._contract_index)
+                except Exception:  # never fatal: counted, the record refused
+                    self._note(AN_BAD_ITEM)
+                    parsed = ([], [])
+            if parsed is None:  # pings, completions, user events, untracked contracts
                 kept.append(raw)
-                kept_positions.append(positions[k] + shift)
+                kept_positions.append(positions[k] + total)
                 continue
-            parsed = self._fallback_parse(raw, self._contract_index)
-            if parsed is None:
-                kept.append(raw)
-                kept_positions.append(positions[k] + shift)
-                continue
-            any_rescued = True
             self.fallback_records += 1
             items, reasons = parsed
             for name in reasons:
                 self._note(_REASON_CODES.get(name, AN_BAD_ITEM))
-            at = positions[k] + shift
+            if items:
+                rescued.append((positions[k], items))
+                total += len(items)
+        if len(kept) == len(others):
+            return 0
+        p.others = kept
+        p._other_positions = kept_positions
+        if not total:
+            return 0
+        n = p.n_recs + total
+        merged = <MarketRec*>PyMem_Malloc(n * sizeof(MarketRec))
+        if merged == NULL:
+            raise MemoryError()
+        for at, items in rescued:
+            memcpy(&merged[dst], &p.recs[src], (at - src) * sizeof(MarketRec))
+            dst += at - src
+            src = at
             for j in range(len(items)):
-                item = items[j]
-                memset(&rec, 0, sizeof(MarketRec))
-                (rec.kind, rec.contract, rec.type, rec.fields, rec.ts_ns, rec.price, rec.volume,
-                 rec.current_volume, rec.bid, rec.ask, rec.change, rec.change_pct, rec.open,
-                 rec.high, rec.low, rec.session_volume, rec.updated_ns) = item
-                self._insert(at + j, &rec)
-            shift += len(items)
-        if any_rescued:
-            p.others = kept
-            p._other_positions = kept_positions
+                memset(&merged[dst], 0, sizeof(MarketRec))
+                (merged[dst].kind, merged[dst].contract, merged[dst].type, merged[dst].fields,
+                 merged[dst].ts_ns, merged[dst].price, merged[dst].volume,
+                 merged[dst].current_volume, merged[dst].bid, merged[dst].ask,
+                 merged[dst].change, merged[dst].change_pct, merged[dst].open,
+                 merged[dst].high, merged[dst].low, merged[dst].session_volume,
+                 merged[dst].updated_ns) = items[j]
+                dst += 1
+        memcpy(&merged[dst], &p.recs[src], (p.n_recs - src) * sizeof(MarketRec))
+        PyMem_Free(p.recs)
+        p.recs = merged
+        p.n_recs = n
+        p.cap_recs = n
         return 0
 
     cpdef Py_ssize_t feed(self, object data) except -1:
@@ -442,6 +470,7 @@ cdef class MarketFeed:
         cdef Py_ssize_t n = self.parser.feed(data)
         self.messages += 1
         self.anomalies_last = 0
+        self.flags_last = 0
         if self.parser.others:
             try:
                 self._rescue_others()
@@ -476,6 +505,17 @@ cdef class MarketFeed:
         return out
 
     # -- Python views ---------------------------------------------------------------------------
+    def records(self):
+        """The records the last ``feed()`` applied, in wire order, as a NumPy structured array
+        (``frames.RECORD_DTYPE``; a copy). Refused and held records are not in it; a trade
+        released by corroboration is, just before the trade that released it."""
+        out = np.empty(self.n_out, dtype=RECORD_DTYPE)
+        cdef unsigned char[::1] raw
+        if self.n_out:
+            raw = out.view(np.uint8)
+            memcpy(<void*>&raw[0], self._out, self.n_out * sizeof(MarketRec))
+        return out
+
     def last_trades(self) -> list:
         """Trades of the last ``feed()``, in wire order, as
         ``(contract_id, price, volume, type, ts_ns)`` tuples (built in C: no NumPy per message)."""
@@ -485,8 +525,8 @@ cdef class MarketFeed:
         if self.trades_last == 0:
             return out
         contracts = self.parser.contracts
-        for i in range(self.parser.n_recs):
-            r = &self.parser.recs[i]
+        for i in range(self.n_out):
+            r = &self._out[i]
             if r.kind == REC_TRADE:
                 out.append((contracts[r.contract], r.price, r.volume, r.type, r.ts_ns))
         return out
@@ -501,8 +541,8 @@ cdef class MarketFeed:
             return out
         contracts = self.parser.contracts
         seen = {}
-        for i in range(self.parser.n_recs):
-            r = &self.parser.recs[i]
+        for i in range(self.n_out):
+            r = &self._out[i]
             if r.kind == REC_TRADE:
                 seen[contracts[r.contract]] = r.price
         return list(seen.items())
@@ -516,8 +556,8 @@ cdef class MarketFeed:
         if self.depth_last == 0:
             return out
         contracts = self.parser.contracts
-        for i in range(self.parser.n_recs):
-            r = &self.parser.recs[i]
+        for i in range(self.n_out):
+            r = &self._out[i]
             if r.kind == REC_DEPTH:
                 out.append((contracts[r.contract], r.type, r.price, r.volume, r.ts_ns))
         return out
@@ -530,8 +570,8 @@ cdef class MarketFeed:
         if self.quotes_last == 0:
             return out
         contracts = self.parser.contracts
-        for i in range(self.parser.n_recs):
-            r = &self.parser.recs[i]
+        for i in range(self.n_out):
+            r = &self._out[i]
             if r.kind == REC_QUOTE and contracts[r.contract] not in out:
                 out.append(contracts[r.contract])
         return out

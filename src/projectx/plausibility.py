@@ -18,6 +18,7 @@ around it.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
@@ -117,6 +118,13 @@ def check_order(order: Order) -> Order:
     return order
 
 
+def _price(value: float, name: str) -> None:
+    """A price the market could print: finite and > 0 (a fill at 0 or below would book
+    fantasy P&L and feed the risk rules)."""
+    if not (math.isfinite(value) and value > 0):
+        raise AnomalyError("price_not_positive", f"{name} is not a positive price: {value}")
+
+
 def check_position(position: Position) -> Position:
     """A position: size never negative (the direction is in ``type``, spec §4.6); a non-flat
     position is LONG or SHORT."""
@@ -138,6 +146,7 @@ def check_position(position: Position) -> Position:
             raise AnomalyError("position_type_invalid", f"open position of type {position.type!r}")
         if position.average_price is None:
             raise AnomalyError("missing_average_price", "open position without averagePrice")
+        _price(position.average_price, "Position.averagePrice")
     return position
 
 
@@ -151,6 +160,7 @@ def check_trade(trade: Trade) -> Trade:
     _count(trade.size, "Trade.size", minimum=1)
     if trade.price is None:
         raise AnomalyError("missing_price", "Trade.price is missing")
+    _price(trade.price, "Trade.price")
     for name, value in (("fees", trade.fees), ("commissions", trade.commissions)):
         if value is not None and value < 0:
             raise AnomalyError("negative_fees", f"Trade.{name} is negative: {value}")

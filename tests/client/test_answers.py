@@ -88,6 +88,8 @@ def test_position_direction_lives_in_type_and_size_is_never_negative() -> None:
         ({"size": -3}, "position_negative_size"),
         ({"size": 3, "type": 0}, "position_type_invalid"),
         ({"size": 3, "averagePrice": None}, "missing_average_price"),
+        ({"size": 3, "averagePrice": -100.0}, "price_not_positive"),
+        ({"size": 3, "averagePrice": 0.0}, "price_not_positive"),
     ):
         with pytest.raises(AnomalyError) as err:
             checked_position({**base, **change})
@@ -107,6 +109,9 @@ def test_fills_need_an_order_a_positive_size_and_no_negative_fees() -> None:
         ({"size": 0}, "size_out_of_range"),
         ({"fees": -0.01}, "negative_fees"),
         ({"side": 2}, "unknown_side"),
+        ({"price": -5.0}, "price_not_positive"),
+        ({"price": 0.0}, "price_not_positive"),
+        ({"price": float("inf")}, "price_not_positive"),
     ):
         bad = Trade(**{**_fields(trade), **kw})
         with pytest.raises(AnomalyError) as err:

@@ -97,11 +97,14 @@ def test_spec_shapes_beyond_the_fast_path_are_parsed(feed: MarketFeed) -> None:
             ]
         )
     )
-    leap = parse_iso("2016-12-31T23:59:59.999999999Z")
-    # the leap-second trade is 9 years late for this stream: held, not lost
+    # parsed (the last nanosecond of its minute), then refused: 9 years behind this stream
     assert applied(feed) == [(21000.0, 2, T0), (21000.25, 1, T0 + 123456789)]
-    assert feed.quarantined() == [(MNQ, 21000.5, 1, leap, "late_time")]
+    assert feed.anomalies() == {"late_time": 1} and feed.quarantined() == []
     assert feed.fallback_records == 1
+    feed2 = MarketFeed()
+    feed2.add_contract(MNQ, 0.25, ["1sec"])
+    feed2.feed(trades([{**trade(0, 21000.5), "timestamp": "2016-12-31T23:59:60.5+00:00"}]))
+    assert applied(feed2) == [(21000.5, 1, parse_iso("2016-12-31T23:59:59.999999999Z"))]
 
 
 def test_a_third_argument_is_counted_and_the_trades_applied(feed: MarketFeed) -> None:
@@ -164,10 +167,70 @@ def test_a_trade_ahead_of_the_wall_clock_is_held() -> None:
     assert applied(feed) == [] and feed.anomalies() == {"future_time": 1}
 
 
-def test_an_off_grid_trade_is_held(feed: MarketFeed) -> None:
-    feed.feed(trades([trade(T0, 21000.0), trade(T0 + 100, 21000.1), trade(T0 + 200, 21000.25)]))
-    assert applied(feed) == [(21000.0, 1, T0), (21000.25, 1, T0 + 200)]
-    assert feed.anomalies() == {"off_tick_grid": 1} and feed.held_refused == 1
+def test_off_grid_trades_are_refused_and_never_corroborate_each_other(
+    feed: MarketFeed,
+) -> None:
+    feed.feed(trades([trade(T0, 21000.0), trade(T0 + 100, 21000.1), trade(T0 + 200, 21000.1)]))
+    feed.feed(trades([trade(T0 + 300, 21000.25)]))
+    assert applied(feed) == [(21000.25, 1, T0 + 300)]
+    assert feed.anomalies() == {"off_tick_grid": 2} and feed.corroborated == 0
+
+
+def test_an_off_market_print_and_an_off_grid_one_do_not_corroborate(feed: MarketFeed) -> None:
+    feed.feed(trades([trade(T0, 21000.0), trade(T0 + 100, 23000.0), trade(T0 + 200, 23000.1)]))
+    assert applied(feed) == [(21000.0, 1, T0)]
+    assert feed.anomalies() == {"off_market": 1, "off_tick_grid": 1}
+    assert feed.quarantined()[0][1] == 23000.0  # still held: the off-grid print decided nothing
+
+
+def test_prints_far_ahead_of_the_wall_clock_are_refused_not_corroborated() -> None:
+    import time
+
+    feed = MarketFeed()
+    feed.add_contract(MNQ, 0.25, ["1sec"])
+    now = (time.time_ns() // S - 5) * S
+    far = now + 60 * 365 * 86_400 * S
+    feed.feed(trades([trade(now, 21000.0), trade(far, 21000.0), trade(far + S, 21000.25)]))
+    feed.feed(trades([trade(now + S, 21000.5), trade(now + 2 * S, 21000.75)]))
+    assert [t[2] for t in applied(feed)] == [now + S, now + 2 * S]
+    assert feed.anomalies() == {"future_time": 2} and feed.corroborated == 0
+    engine = feed.bars(MNQ)
+    assert engine is not None and engine.late_trades == 0
+
+
+def test_a_burst_of_corroborating_moves_is_applied_in_wire_order(feed: MarketFeed) -> None:
+    """Every other trade jumps 5 % and the next confirms it: each pair is held, then released
+    in order (one pass over the message: nothing is inserted into the parsed records)."""
+    items, want = [], []
+    for k in range(2_000):
+        price = 21000.0 if (k // 2) % 2 == 0 else 22050.0
+        items.append(trade(T0 + k * 1000, price))
+        want.append((price, 1, T0 + k * 1000))
+    feed.feed(trades(items))
+    assert applied(feed) == want
+    assert feed.corroborated == 999 and feed.quarantined() == []
+
+
+def test_one_broken_record_costs_no_other_rescued_record(feed: MarketFeed) -> None:
+    """Review finding: a target that is not a string made the fallback raise, and the records
+    after it in the message were lost uncounted; an escaped target skipped the fallback."""
+    ten_digits = "2025-11-24T14:00:00.0000010001+00:00"  # only the fallback takes 10 digits
+    rescued = trades([{**trade(0, 21000.0), "timestamp": ten_digits}])
+    broken = '{"type":1,"target":["GatewayTrade"],"arguments":["' + MNQ + '",[]]}' + RS
+    escaped = rescued.replace("GatewayTrade", "\\u0047atewayTrade").replace("21000.0", "21000.25")
+    feed.feed(rescued + broken + escaped + trades([trade(T0 + 2000, 21000.5)]))
+    assert applied(feed) == [
+        (21000.0, 1, T0 + 1000),
+        (21000.25, 1, T0 + 1000),
+        (21000.5, 1, T0 + 2000),
+    ]
+    assert feed.others == [broken[:-1].encode()] and feed.fallback_records == 2
+
+
+def test_flagged_records_are_counted_but_not_faults(feed: MarketFeed) -> None:
+    feed.feed(trades([trade(T0, 21000.0, type=7)], MNQ, "extra"))
+    assert feed.anomalies() == {"unknown_side": 1, "extra_arguments": 1}
+    assert feed.anomalies_last == 0 and feed.flags_last == 2
 
 
 def test_an_undefined_side_is_applied_without_a_side(feed: MarketFeed) -> None:

@@ -173,7 +173,8 @@ def parse_market_record(
         or isinstance(message.get("type"), bool)
     ):
         return None
-    kind = _TARGETS.get(message.get("target"))  # type: ignore[arg-type]
+    target = message.get("target")
+    kind = _TARGETS.get(target) if isinstance(target, str) else None
     arguments = message.get("arguments")
     if kind is None or not isinstance(arguments, list) or not arguments:
         return None

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+import numpy as np
 from typing_extensions import disjoint_base
 
 from projectx._native.bars import BarEngine
@@ -22,7 +23,9 @@ class MarketFeed:
     future_ns: int
     """Trades stamped more than this ahead of the clock and the stream are held (10 s)."""
     late_ns: int
-    """Trades stamped more than this behind the newest accepted trade are held (60 s)."""
+    """Trades stamped more than this behind the newest accepted trade are refused (60 s)."""
+    max_skew_ns: int
+    """Trades stamped more than this ahead of the wall clock are refused (60 s)."""
     max_volume: int
     """Larger trade or level sizes are refused (default 10,000,000)."""
     wall_clock: bool
@@ -31,7 +34,15 @@ class MarketFeed:
     def anomalies_last(self) -> int:
         """Anomalies found in the last ``feed()``."""
     @property
+    def flags_last(self) -> int:
+        """Records the last ``feed()`` applied but flagged (extra arguments, no side)."""
+    @property
+    def n_out(self) -> int:
+        """Records the last ``feed()`` applied."""
+    @property
     def anomalies_total(self) -> int: ...
+    def records(self) -> np.ndarray[tuple[int], np.dtype[np.void]]:
+        """The records the last ``feed()`` applied, as a structured array (a copy)."""
     @property
     def held(self) -> int:
         """Trades held (quarantined) so far."""

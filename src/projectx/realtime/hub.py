@@ -518,6 +518,9 @@ class HubConnection:
         self.stats.last_market_monotonic = now
         if rest:
             self._process(rest)  # a Close among these records ends the connection in _run
+            # what came glued to the handshake answer is not "data after the handshake": a
+            # server that sends a ping with it and then nothing is not healthy
+            self._messages_at_open = self.stats.messages
         return ws
 
     async def _handshake(self, ws: aiohttp.ClientWebSocketResponse) -> str:

@@ -278,8 +278,7 @@ class Recorder:
         writer = self.writer
         if writer is None or self._closed:
             return
-        p = self.feed.parser
-        writer.append(p.records(), p.contracts, self._msg())
+        writer.append(self.feed.records(), self.feed.contracts, self._msg())
 
     def _fallback(self, target: str) -> Callable[[list[Any]], None]:
         kind = _TARGET_KIND[target]

@@ -82,7 +82,7 @@ class MarketDispatcher:
     def on_native(self, parser: Any, n: int) -> None:
         """Handle the native records of one message (hub callback)."""
         feed = self.feed
-        if feed.anomalies_last:
+        if feed.anomalies_last or feed.flags_last:
             self._report_anomalies(feed)
         if feed.n_closes:
             closes = feed.closes()
@@ -107,7 +107,8 @@ class MarketDispatcher:
         delta = {k: v for k, v in delta.items() if v}
         self._anomaly_counts = counts
         now = time.monotonic()
-        self._count_recent(now, feed.anomalies_last)
+        if feed.anomalies_last:  # refused or held; flagged records are not a fault
+            self._count_recent(now, feed.anomalies_last)
         quarantined = feed.quarantined()
         if now - self._last_warning >= _WARNING_INTERVAL_S:
             log.warning(
@@ -119,7 +120,7 @@ class MarketDispatcher:
             self._last_warning = now
             self._unlogged = 0
         else:
-            self._unlogged += feed.anomalies_last
+            self._unlogged += feed.anomalies_last + feed.flags_last
         if self.bus.wants(EventType.ANOMALY):
             self.bus.emit(
                 EventType.ANOMALY,
