@@ -57,6 +57,7 @@ def _spellings(value: str) -> set[str]:
         json.dumps(value)[1:-1],
         json.dumps(value, ensure_ascii=False)[1:-1],
         json.dumps(value).replace("/", "\\/")[1:-1],
+        "".join(f"\\u{ord(ch):04x}" for ch in value),  # JSON with every character escaped
     }
     raw = value.encode()
     for encode in (base64.b64encode, base64.urlsafe_b64encode):

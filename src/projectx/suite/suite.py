@@ -484,11 +484,12 @@ class TradingSuite:
         return stats
 
     def export_stats(self, format: str = "json") -> str:
-        """``get_stats()`` as ``"json"`` text or ``"prometheus"`` exposition text."""
+        """``get_stats()`` as ``"json"`` text or ``"prometheus"`` exposition text (known secrets
+        scrubbed by value, see :mod:`projectx.redaction`)."""
         if format == "json":
-            return to_json(self.get_stats())
+            return redact(to_json(self.get_stats()))
         if format == "prometheus":
-            return to_prometheus(self.get_stats())
+            return redact(to_prometheus(self.get_stats()))
         raise ValidationError(f"format must be 'json' or 'prometheus', got {format!r}")
 
     def __repr__(self) -> str:
