@@ -44,7 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from projectx.exceptions import ValidationError
-from projectx.redaction import forget_secret, register_secret
+from projectx.redaction import register_secret, release_secret
 from projectx.validation import check_credential, check_port, check_text
 
 __all__ = ["ENVIRONMENTS", "Environment", "InsecureConfigWarning", "ProjectXConfig", "Secret"]
@@ -76,7 +76,7 @@ class Secret:
             raise ValidationError(f"a secret must be a str, got {type(value).__name__}")
         self._value = value
         register_secret(value)
-        weakref.finalize(self, forget_secret, value)
+        weakref.finalize(self, release_secret, value)
 
     def get(self) -> str:
         """The secret text (send it; never log it)."""

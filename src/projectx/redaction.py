@@ -36,6 +36,7 @@ __all__ = [
     "install_log_filter",
     "register_secret",
     "registered_count",
+    "release_secret",
     "scrub",
 ]
 
@@ -46,6 +47,9 @@ MASK = "***"
 _lock = threading.Lock()
 _counts: Counter[str] = Counter()
 _pattern: re.Pattern[str] | None = None
+_released: list[str] = []
+"""Values released by garbage collection, forgotten at the next registry change (a finalizer
+may run anywhere, even inside this module's lock: it only appends here)."""
 
 
 def _spellings(value: str) -> set[str]:
@@ -85,20 +89,45 @@ def register_secret(value: str | None) -> None:
     if not isinstance(value, str) or len(value) < MIN_SECRET_LEN:
         return
     with _lock:
+        changed = _drain_released()
         _counts[value] += 1
-        if _counts[value] == 1:
+        if changed or _counts[value] == 1:
             _rebuild()
 
 
 def forget_secret(value: str | None) -> None:
     """Undo one :func:`register_secret` of ``value`` (the last one stops its redaction)."""
-    if not isinstance(value, str) or value not in _counts:
+    if not isinstance(value, str):
         return
     with _lock:
-        _counts[value] -= 1
-        if _counts[value] <= 0:
-            del _counts[value]
+        changed = _drain_released()
+        if value in _counts:
+            changed |= _decrement(value)
+        if changed:
             _rebuild()
+
+
+def release_secret(value: str) -> None:
+    """Like :func:`forget_secret`, safe to call from a finalizer (takes no lock; applied at the
+    next registry change)."""
+    _released.append(value)
+
+
+def _decrement(value: str) -> bool:
+    _counts[value] -= 1
+    if _counts[value] <= 0:
+        del _counts[value]
+        return True
+    return False
+
+
+def _drain_released() -> bool:
+    changed = False
+    while _released:
+        value = _released.pop()
+        if value in _counts:
+            changed |= _decrement(value)
+    return changed
 
 
 def registered_count() -> int:
