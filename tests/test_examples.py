@@ -185,7 +185,7 @@ def sim_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        _wait_http(f"http://127.0.0.1:{port}/_sim/status", sim, log)
+        _wait_http(f"http://127.0.0.1:{port}/api/Status/ping", sim, log)
         yield env
     finally:
         sim.terminate()

@@ -42,7 +42,7 @@ def test_the_readme_example_runs_against_projectx_sim(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_http(f"http://127.0.0.1:{port}/_sim/status", sim)
+        _wait_http(f"http://127.0.0.1:{port}/api/Status/ping", sim)
         script = tmp_path / "example.py"
         script.write_text(_readme_example(), encoding="utf-8")
         done = subprocess.run(

@@ -62,6 +62,11 @@ def _add_sim(sub: Any) -> None:
         description="Serve the simulated Gateway (REST + hubs) until Ctrl-C.",
     )
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host such as 0.0.0.0 (refused otherwise; warns)",
+    )
     p.add_argument("--port", type=_port, default=0, help="TCP port (default: ephemeral)")
     p.add_argument("--symbols", type=_symbols, default=("MNQ",), help="e.g. MNQ,ES,NQ")
     p.add_argument(
@@ -187,19 +192,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return func(args)
 
 
-def _banner(sim: Any, out: TextIO) -> None:
+def _banner(sim: Any, out: TextIO, key_source: str | None = None) -> None:
+    """Print the URLs and logins once. A key that came from ``key_source`` (the environment or
+    the command line) is never printed; a key the simulator generated is."""
     c = sim.credentials
+    shown_key = f"(from {key_source}; not shown)" if key_source else c.api_key
     lines = [
         "ProjectX Gateway simulator",
         f"  api_url        {sim.api_url}",
         f"  user_hub_url   {sim.user_hub_url}",
         f"  market_hub_url {sim.market_hub_url}",
         f"  userName       {c.user_name}",
-        f"  apiKey         {c.api_key}",
+        f"  apiKey         {shown_key}",
         f"  loginApp       userName={c.app.user_name} password={c.app.password} "
         f"appId={c.app.app_id} verifyKey={c.app.verify_key}",
         f"  contracts      {', '.join(sim.contract_ids)}",
         f"  faults admin   {sim.base_url}/_sim/faults (loopback clients only)",
+        f"  admin token    {sim.admin_token} (send as X-Sim-Admin-Token)",
         f"  profile        {sim.config.profile}",
         "Press Ctrl-C to stop.",
     ]
@@ -216,6 +225,11 @@ def _run_sim(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=getattr(logging, args.log_level), format="%(asctime)s %(levelname)s %(message)s"
     )
+    key_source = None
+    if args.api_key:
+        key_source = "--api-key"
+    elif os.environ.get("PROJECT_X_API_KEY"):
+        key_source = "$PROJECT_X_API_KEY"
     try:
         sim = Simulator(
             symbols=args.symbols,
@@ -229,6 +243,7 @@ def _run_sim(args: argparse.Namespace) -> int:
             replay=args.replay,
             api_key=args.api_key or os.environ.get("PROJECT_X_API_KEY") or None,
             user_name=args.user_name or os.environ.get("PROJECT_X_USERNAME") or "sim.trader",
+            allow_remote=args.allow_remote,
         )
     except ReplayUnavailableError as exc:
         print(f"projectx sim: {exc}", file=sys.stderr)
@@ -237,7 +252,7 @@ def _run_sim(args: argparse.Namespace) -> int:
         print(f"projectx sim: {exc}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(_serve(sim))
+        asyncio.run(_serve(sim, key_source=key_source))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
@@ -246,7 +261,9 @@ def _run_sim(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(sim: Any, stop: asyncio.Event | None = None) -> None:
+async def _serve(
+    sim: Any, stop: asyncio.Event | None = None, *, key_source: str | None = None
+) -> None:
     """Run ``sim`` until ``stop`` is set (or SIGINT/SIGTERM)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -254,6 +271,6 @@ async def _serve(sim: Any, stop: asyncio.Event | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     async with sim:
-        _banner(sim, sys.stdout)
+        _banner(sim, sys.stdout, key_source)
         await stop.wait()
     print("simulator stopped", file=sys.stdout, flush=True)

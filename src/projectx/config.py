@@ -36,6 +36,7 @@ import os
 import stat
 import tomllib
 import warnings
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -43,6 +44,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from projectx.exceptions import ValidationError
+from projectx.redaction import register_secret, release_secret
+from projectx.validation import check_credential, check_port, check_text
 
 __all__ = ["ENVIRONMENTS", "Environment", "InsecureConfigWarning", "ProjectXConfig", "Secret"]
 
@@ -61,15 +64,19 @@ def _warn_insecure(message: str) -> None:
 class Secret:
     """A string that never shows itself: ``repr``, ``str`` and ``format`` give ``***``.
 
-    Read the value explicitly with :meth:`get`. Equality is constant-time.
+    Read the value explicitly with :meth:`get`. Equality is constant-time. The value is
+    registered with :mod:`projectx.redaction` while the object lives, so it is scrubbed from
+    every log line and error the SDK produces, whatever the spelling.
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("__weakref__", "_value")
 
     def __init__(self, value: str) -> None:
         if not isinstance(value, str):
             raise ValidationError(f"a secret must be a str, got {type(value).__name__}")
         self._value = value
+        register_secret(value)
+        weakref.finalize(self, release_secret, value)
 
     def get(self) -> str:
         """The secret text (send it; never log it)."""
@@ -156,8 +163,11 @@ def _check_url(name: str, url: str, allow_insecure: bool) -> str:
     if scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
         shown = f"{parts.scheme}://{parts.hostname or ''}/..." if parts.scheme else "(no scheme)"
         raise ValidationError(f"{name} must be an http(s):// or ws(s):// URL, got {shown!r}")
-    if parts.username or parts.password or parts.query:
-        raise ValidationError(f"{name} must not carry credentials or a query string")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValidationError(f"{name} must not carry credentials, a query or a fragment")
+    if not url.isprintable() or any(ch.isspace() for ch in url):
+        raise ValidationError(f"{name} must not contain spaces or control characters")
+    _check_url_port(name, parts.netloc)
     if scheme in ("http", "ws") and not _is_loopback(parts.hostname):
         if not allow_insecure:
             raise ValidationError(
@@ -169,6 +179,20 @@ def _check_url(name: str, url: str, allow_insecure: bool) -> str:
             "(allow_insecure=True): credentials and orders travel in clear text"
         )
     return url.rstrip("/")
+
+
+def _check_url_port(name: str, netloc: str) -> None:
+    """The ``:port`` of a URL's authority, if any, is decimal digits in 1..65535."""
+    host_end = netloc.rfind("]") + 1 if netloc.startswith("[") else 0
+    _, colon, port = netloc[host_end:].rpartition(":")
+    if not colon:
+        return
+    try:
+        check_port(port, f"{name} port")
+    except ValidationError:
+        raise ValidationError(
+            f"{name} has an invalid port {port[:20]!r} (expected 1..65535)"
+        ) from None
 
 
 def _to_bool(name: str, value: Any) -> bool:
@@ -184,10 +208,13 @@ def _to_bool(name: str, value: Any) -> bool:
 
 
 def _to_secret(name: str, value: Any) -> Secret | None:
-    if value is None or isinstance(value, Secret):
+    if value is None:
+        return None
+    if isinstance(value, Secret):
+        check_credential(value.get(), name)
         return value
     if isinstance(value, str):
-        return Secret(value) if value else None
+        return Secret(check_credential(value, name)) if value else None
     raise ValidationError(f"{name}: expected a string, got {type(value).__name__}")
 
 
@@ -237,6 +264,9 @@ class ProjectXConfig:
             known = ", ".join([*ENVIRONMENTS, "local"])
             raise ValidationError(f"unknown environment {self.environment!r} (known: {known})")
         set_(self, "environment", env)
+        for name in ("username", "account_name", "device_id", "app_id"):
+            value = getattr(self, name)
+            set_(self, name, check_text(None if value == "" else value, name, optional=True))
         for name in _SECRET_FIELDS:
             set_(self, name, _to_secret(name, getattr(self, name)))
         for name in ("live", "verify_tls", "allow_insecure"):

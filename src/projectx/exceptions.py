@@ -1,12 +1,15 @@
 """The exception hierarchy: everything the SDK raises derives from :class:`ProjectXError`.
 
-Messages never carry credentials or tokens; anything built from server text goes through
-:func:`projectx.exceptions.redact` first.
+Messages never carry credentials or tokens: every string argument of a ``ProjectXError`` goes
+through :func:`redact` (the registered secret values of :mod:`projectx.redaction`, in every
+spelling, plus the token/key patterns below).
 """
 
 from __future__ import annotations
 
 import re
+
+from projectx.redaction import scrub
 
 __all__ = [
     "APIError",
@@ -29,13 +32,17 @@ _BEARER = re.compile(
 
 
 def redact(text: str) -> str:
-    """Mask JWTs, bearer tokens, API keys, passwords and verify keys that may appear in server
-    or library text (JSON, Python-repr, query-string and ``key: value`` spellings)."""
-    return _BEARER.sub(r"\1***", _JWT.sub("***", text))
+    """Mask the SDK's known secrets (by value, any spelling: :func:`projectx.redaction.scrub`)
+    and anything that looks like a JWT, bearer token, API key, password or verify key (JSON,
+    Python-repr, query-string and ``key: value`` spellings)."""
+    return _BEARER.sub(r"\1***", _JWT.sub("***", scrub(text)))
 
 
 class ProjectXError(Exception):
-    """Base class of every error raised by projectx."""
+    """Base class of every error raised by projectx (string arguments are redacted)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class ValidationError(ProjectXError, ValueError):

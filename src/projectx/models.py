@@ -221,9 +221,12 @@ class Contract:
 
     def price_to_ticks(self, price: float) -> float:
         """``price / tick_size`` (not rounded)."""
-        if not self.tick_size:
-            raise ValidationError(f"contract {self.id} has no tick size")
-        return price / self.tick_size
+        tick = self.tick_size
+        if not tick or not math.isfinite(tick) or tick < 0:
+            raise ValidationError(f"contract {self.id} has no usable tick size ({tick!r})")
+        if not math.isfinite(price):
+            raise ValidationError(f"price must be finite, got {price!r}")
+        return price / tick
 
     def is_on_tick(self, price: float) -> bool:
         """Whether ``price`` is a multiple of the tick size (within float tolerance)."""

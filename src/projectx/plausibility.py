@@ -29,6 +29,7 @@ from projectx.enums import OrderSide, OrderStatus, OrderType, PositionType
 from projectx.events import EventBus, EventType
 from projectx.exceptions import ValidationError
 from projectx.models import Account, Order, Position, Trade
+from projectx.redaction import scrub
 
 __all__ = [
     "INT32_MAX",
@@ -262,6 +263,7 @@ class AnomalyLog:
         self, source: str, reason: str, detail: str = "", *, count: int = 1, **context: Any
     ) -> Anomaly:
         """Count (``count`` items, default one) and announce one anomaly."""
+        detail = scrub(detail)  # server text may echo a key or token
         anomaly = Anomaly(self.boundary, source, reason, detail[:300], context, time.time_ns())
         self.by_reason[reason] += count
         self._latest.append((self._clock(), anomaly))

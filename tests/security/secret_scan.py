@@ -11,8 +11,9 @@ Usage::
     assert_clean(scan_object(client, secrets) + scan_path(stats_file, secrets))
 
 Each secret is searched in the forms it could take on the way out: verbatim, percent-encoded
-(URLs, query strings), JSON-escaped, base64 (headers, blobs) and, for JWTs, the signature
-segment alone. A finding names where it was and which secret (by label, never its value).
+(URLs, query strings; either hex case), JSON-escaped (``\\/``, ``\\uXXXX``), upper- and
+lower-cased, base64 (headers, blobs) and, for JWTs, the signature segment alone. A finding
+names where it was and which secret (by label, never its value).
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ class SecretSet:
             json.dumps(text)[1:-1],
             base64.b64encode(text.encode()).decode().rstrip("="),
             base64.urlsafe_b64encode(text.encode()).decode().rstrip("="),
+            text.upper(),  # servers that normalise case still echo the secret
+            text.lower(),
+            quote(text, safe="").lower(),  # lower-case percent hex
+            "".join(f"\\u{ord(ch):04x}" for ch in text),  # JSON with every char escaped
+            json.dumps(text).replace("/", "\\/")[1:-1],  # JSON with escaped solidus
         }
         for form in forms:
             if len(form) >= MIN_SECRET_LEN:

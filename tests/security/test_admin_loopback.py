@@ -10,6 +10,7 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 
 from projectx.sim import Simulator
+from projectx.sim.admin import ADMIN_TOKEN_HEADER, RemoteBindWarning
 from projectx.sim.faults import _is_loopback, admin_handler
 
 LOOPBACK = ["127.0.0.1", "127.0.0.2", "127.255.255.254", "::1", "::ffff:127.0.0.1"]
@@ -43,8 +44,11 @@ def test_other_peers_are_refused(peer: str | None):
     assert _is_loopback(peer) is False
 
 
-def _request(method: str, path: str, remote: str | None) -> Any:
-    return make_mocked_request(method, path).clone(remote=remote)
+def _request(method: str, path: str, remote: str | None, token: str | None = None) -> Any:
+    headers = {"Host": "127.0.0.1"}
+    if token is not None:
+        headers[ADMIN_TOKEN_HEADER] = token
+    return make_mocked_request(method, path, headers=headers).clone(remote=remote)
 
 
 @pytest.mark.parametrize("peer", [p for p in OTHERS if p is not None])
@@ -64,7 +68,7 @@ async def test_admin_handler_answers_404_and_acts_on_nothing_for_remote_peers(
         return {}
 
     request = _request(method, f"/_sim/{tail}", peer)
-    response = await admin_handler(request, sim.faults, status, tail)
+    response = await admin_handler(request, sim.faults, status, tail, token=sim.admin_token)
     assert response.status == 404
     assert calls == [] and len(sim._rest_faults.rules) == 1  # nothing read, nothing cleared
 
@@ -73,7 +77,11 @@ async def test_admin_handler_answers_404_and_acts_on_nothing_for_remote_peers(
 async def test_admin_handler_serves_loopback_peers(peer: str) -> None:
     sim = Simulator(symbols=["MNQ"])
     response = await admin_handler(
-        _request("GET", "/_sim/status", peer), sim.faults, lambda: {"ok": 1}, "status"
+        _request("GET", "/_sim/status", peer, sim.admin_token),
+        sim.faults,
+        lambda: {"ok": 1},
+        "status",
+        token=sim.admin_token,
     )
     assert response.status == 200
 
@@ -96,9 +104,11 @@ async def test_over_a_real_socket_only_the_loopback_peer_reaches_the_admin() -> 
     address = _non_loopback_ipv4()
     if address is None:
         pytest.skip("no non-loopback IPv4 address on this machine")
-    async with Simulator(symbols=["MNQ"], host="0.0.0.0", rate=0.0) as sim:
+    with pytest.warns(RemoteBindWarning):
+        sim = Simulator(symbols=["MNQ"], host="0.0.0.0", rate=0.0, allow_remote=True)
+    async with sim:
         port = sim.port
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession(headers={ADMIN_TOKEN_HEADER: sim.admin_token}) as http:
             via_lan = f"http://{address}:{port}"
             via_lo = f"http://127.0.0.1:{port}"
             async with http.get(f"{via_lan}/_sim/status") as resp:

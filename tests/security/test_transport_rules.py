@@ -10,6 +10,7 @@ from projectx.client import ProjectX
 from projectx.config import InsecureConfigWarning, ProjectXConfig
 from projectx.exceptions import ValidationError
 from projectx.realtime.client import RealtimeClient
+from projectx.sim.admin import RemoteBindWarning
 from tests.security.test_admin_loopback import _non_loopback_ipv4
 
 
@@ -17,7 +18,8 @@ async def test_a_client_config_cannot_point_at_a_plain_remote_host(make_sim: Any
     address = _non_loopback_ipv4()
     if address is None:
         pytest.skip("no non-loopback IPv4 address on this machine")
-    sim = await make_sim(symbols=["MNQ"], rate=0.0, host="0.0.0.0")
+    with pytest.warns(RemoteBindWarning):
+        sim = await make_sim(symbols=["MNQ"], rate=0.0, host="0.0.0.0", allow_remote=True)
     remote = f"http://{address}:{sim.port}"
     with pytest.raises(ValidationError, match="loopback"):
         ProjectXConfig(environment="local", base_url=remote)
@@ -40,7 +42,8 @@ async def test_hub_urls_passed_directly_follow_the_loopback_rule(make_sim: Any) 
     address = _non_loopback_ipv4()
     if address is None:
         pytest.skip("no non-loopback IPv4 address on this machine")
-    sim = await make_sim(symbols=["MNQ"], rate=0.0, host="0.0.0.0")
+    with pytest.warns(RemoteBindWarning):
+        sim = await make_sim(symbols=["MNQ"], rate=0.0, host="0.0.0.0", allow_remote=True)
     token = sim.auth.mint(sim.credentials.user_name)
 
     async def factory() -> str:

@@ -10,13 +10,19 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 
 from projectx.sim import Simulator
+from projectx.sim.admin import ADMIN_TOKEN_HEADER
 from projectx.sim.faults import ADMIN_METHODS, _is_loopback, admin_handler
 from projectx.sim.hubs import HubConfig
 from tests.sim.conftest import RS, WAIT_S, RawHub, account_ids, login, post, wait_until
 
 
+def _auth(sim) -> dict[str, str]:
+    return {ADMIN_TOKEN_HEADER: sim.admin_token}
+
+
 async def _admin(http, sim, name: str, body: dict | None = None) -> tuple[int, dict]:
-    async with http.post(f"{sim.base_url}/_sim/faults/{name}", json=body or {}) as resp:
+    url = f"{sim.base_url}/_sim/faults/{name}"
+    async with http.post(url, json=body or {}, headers=_auth(sim)) as resp:
         return resp.status, await resp.json()
 
 
@@ -362,11 +368,11 @@ async def test_stop_and_restart_on_the_same_port(http, sim, token):
 
 # ----------------------------------------------------------------------------- admin
 async def test_admin_lists_methods_and_status(http, sim, token):
-    async with http.get(sim.base_url + "/_sim/faults") as resp:
+    async with http.get(sim.base_url + "/_sim/faults", headers=_auth(sim)) as resp:
         assert (await resp.json())["methods"] == list(ADMIN_METHODS)
     h = await RawHub.connect(http, sim.market_hub_url, token)
     await wait_until(lambda: len(sim.hubs.connections()) == 1)
-    async with http.get(sim.base_url + "/_sim/status") as resp:
+    async with http.get(sim.base_url + "/_sim/status", headers=_auth(sim)) as resp:
         body = await resp.json()
     assert body["connections"] == {"user": 0, "market": 1} and body["port"] == sim.port
     await h.close()
@@ -436,14 +442,17 @@ async def test_admin_restart_over_http(http, sim, token):
     ],
 )
 async def test_admin_rejects_bad_calls(http, sim, name, body, status):
-    async with http.post(f"{sim.base_url}/_sim/faults/{name}", json=body) as resp:
+    url = f"{sim.base_url}/_sim/faults/{name}"
+    async with http.post(url, json=body, headers=_auth(sim)) as resp:
         assert resp.status == status
 
 
 async def test_admin_wrong_verb_and_bad_body(http, sim):
-    async with http.get(f"{sim.base_url}/_sim/faults/fail_next") as resp:
+    url = f"{sim.base_url}/_sim/faults/fail_next"
+    async with http.get(url, headers=_auth(sim)) as resp:
         assert resp.status == 405
-    async with http.post(f"{sim.base_url}/_sim/faults/fail_next", data=b"[") as resp:
+    headers = {**_auth(sim), "Content-Type": "application/json"}
+    async with http.post(url, data=b"[", headers=headers) as resp:
         assert resp.status == 400
 
 
@@ -471,7 +480,9 @@ async def test_admin_refuses_non_loopback_peers(sim):
     )
     request = make_mocked_request("POST", "/_sim/faults/expire_tokens", transport=transport)
     assert request.remote == "10.1.2.3"
-    resp = await admin_handler(request, sim.faults, lambda: {}, "faults/expire_tokens")
+    resp = await admin_handler(
+        request, sim.faults, lambda: {}, "faults/expire_tokens", token=sim.admin_token
+    )
     assert resp.status == 404
     # nothing was expired
     assert sim.auth.expire_all.__self__._min_valid_serial == 1

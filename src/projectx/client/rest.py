@@ -24,7 +24,13 @@ Inputs are validated before anything is sent; answers are checked when they arri
 (:mod:`projectx.client.answers`: implausible entities refuse the answer, implausible bars are
 dropped, an implausible ``orderId`` makes the placement uncertain), each refusal counted by reason
 in :attr:`ProjectX.anomalies`. Tokens and credentials never appear in logs, reprs or exception
-messages.
+messages: every token the client receives is registered with :mod:`projectx.redaction` (and
+forgotten on logout and close), so it is scrubbed by value wherever it would appear.
+
+Redirects are never followed (``allow_redirects=False`` on every request): a 3xx answer raises
+:class:`~projectx.exceptions.APIError` naming the status only. Following one would re-send the
+login body or the bearer token to wherever ``Location`` points, and that target never passed the
+https/loopback check of :mod:`projectx.config`.
 """
 
 from __future__ import annotations
@@ -70,20 +76,6 @@ from projectx.client.contracts import is_contract_id, select_contract, symbol_ro
 from projectx.client.errors import error_name
 from projectx.client.ratelimit import RateLimits
 from projectx.client.retry import RetryPolicy
-from projectx.client.validation import (
-    Bracket,
-    check_account_id,
-    check_aware,
-    check_contract_id,
-    check_custom_tag,
-    check_limit,
-    check_order_id,
-    check_order_prices,
-    check_price,
-    check_side,
-    check_size,
-    check_type,
-)
 from projectx.config import ProjectXConfig
 from projectx.enums import BarUnit, OrderSide, OrderStatus, OrderType
 from projectx.exceptions import (
@@ -99,6 +91,22 @@ from projectx.exceptions import (
 )
 from projectx.models import Account, Contract, Order, Position, Trade
 from projectx.plausibility import AnomalyLog
+from projectx.redaction import forget_secret, register_secret
+from projectx.validation import (
+    Bracket,
+    check_account_id,
+    check_aware,
+    check_contract_id,
+    check_custom_tag,
+    check_limit,
+    check_order_id,
+    check_order_prices,
+    check_price,
+    check_side,
+    check_size,
+    check_token,
+    check_type,
+)
 
 __all__ = ["ClientStats", "ProjectX", "new_custom_tag"]
 
@@ -194,6 +202,7 @@ class ProjectX:
         self._available: TTLCache[bool, list[Contract]] = TTLCache(config.cache_ttl_s)
         self._account: Account | None = None
         self._closed = False
+        self._known_tokens: set[str] = set()
 
     @classmethod
     def from_env(cls, **overrides: Any) -> ProjectX:
@@ -255,6 +264,9 @@ class ProjectX:
         self._closed = True
         if self._own_session and self._session is not None and not self._session.closed:
             await self._session.close()
+        for value in self._known_tokens:
+            forget_secret(value)
+        self._known_tokens.clear()
 
     # ------------------------------------------------------------------ auth
     @property
@@ -312,7 +324,7 @@ class ProjectX:
             raise AuthenticationError(
                 f"{endpoint} refused for user {cfg.username!r}: {reason}{detail}"
             )
-        self._token = SessionToken.parse(token)
+        self._token = self._accept_token(token, endpoint)
         self.stats.logins += 1
         log.info("logged in as %r (token valid %.0f s)", cfg.username, self._token.lifetime_s)
 
@@ -330,7 +342,7 @@ class ProjectX:
             return
         new = env.get("newToken")
         if env.get("success") is True and isinstance(new, str) and new:
-            self._token = SessionToken.parse(new)
+            self._token = self._accept_token(new, "Auth/validate")
             self.stats.refreshes += 1
             log.debug("token refreshed (valid %.0f s)", self._token.lifetime_s)
         else:
@@ -339,6 +351,19 @@ class ProjectX:
                 error_name("Auth/validate", _code(env)),
             )
             await self._login()
+
+    def _accept_token(self, value: str, endpoint: str) -> SessionToken:
+        """Register a token the server issued (redaction by value); refuse one that cannot
+        travel in an HTTP header (CR/LF, spaces, non-ASCII)."""
+        register_secret(value)
+        self._known_tokens.add(value)
+        try:
+            check_token(value)
+        except ValidationError:
+            raise AuthenticationError(
+                f"{endpoint} answered a token that cannot be sent in a header"
+            ) from None
+        return SessionToken.parse(value)
 
     async def invalidate_token(self, rejected: str) -> None:
         """A server refused ``rejected`` (e.g. a 401 at a hub upgrade): log in again unless the
@@ -362,6 +387,9 @@ class ProjectX:
             "Auth/logout", None, idempotent=True, token=tok.value, allow_relogin=False
         )
         self._token = None
+        if tok.value in self._known_tokens:
+            self._known_tokens.discard(tok.value)
+            forget_secret(tok.value)
         _check(env, "Auth/logout")
 
     # ------------------------------------------------------------- transport
@@ -379,7 +407,7 @@ class ProjectX:
             headers["Authorization"] = f"Bearer {token}"
         started = time.perf_counter()
         try:
-            async with session.post(url, data=data, headers=headers) as resp:
+            async with session.post(url, data=data, headers=headers, allow_redirects=False) as resp:
                 raw = await resp.read()
                 status = resp.status
                 retry_after = resp.headers.get("Retry-After")
@@ -449,6 +477,16 @@ class ProjectX:
                 raise APIError(
                     f"{endpoint}: answer is not a JSON object", endpoint=endpoint, status=200
                 )
+            if 300 <= status < 400:
+                # never followed (module docstring): the Location is not even shown
+                log.warning("%s: HTTP %d redirect refused", endpoint, status)
+                raise APIError(
+                    f"{endpoint}: HTTP {status} redirect refused (redirects are never followed)",
+                    endpoint=endpoint,
+                    status=status,
+                )
+            if status == 401 and not auth:
+                raise AuthenticationError(f"{endpoint}: HTTP 401 (credentials refused)")
             if status == 401 and auth:
                 if allow_relogin and not relogged and used is not None:
                     relogged = True
@@ -1213,7 +1251,9 @@ class ProjectX:
         await self.limits.acquire("Status/ping")
         self.stats.requests += 1
         try:
-            async with session.get(f"{self.config.api_url}/Status/ping") as resp:
+            async with session.get(
+                f"{self.config.api_url}/Status/ping", allow_redirects=False
+            ) as resp:
                 await resp.read()
                 return resp.status == 200
         except (aiohttp.ClientError, TimeoutError):

@@ -42,7 +42,6 @@ from typing import Any
 
 from projectx.client import ProjectX
 from projectx.client.contracts import is_contract_id
-from projectx.client.validation import Bracket, check_custom_tag, check_side, check_type
 from projectx.enums import OrderSide, OrderType
 from projectx.events import Event, EventBus, EventType
 from projectx.exceptions import (
@@ -63,6 +62,7 @@ from projectx.orders.stats import OrderStats
 from projectx.orders.tracker import OrderTracker
 from projectx.plausibility import AnomalyError, AnomalyLog, decode_user_entity, emit_on
 from projectx.realtime.client import UserEvent
+from projectx.validation import Bracket, check_custom_tag, check_side, check_type
 
 __all__ = ["InstrumentResolver", "OrderManager", "RiskGate"]
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from projectx.enums import OrderSide
 from projectx.exceptions import ValidationError
 from projectx.models import Contract
+from projectx.validation import check_price, tick_of
 
 __all__ = ["PriceSource", "Prices", "check_stop_side", "on_grid", "read_prices", "tick_of"]
 
@@ -49,34 +50,12 @@ def read_prices(source: PriceSource | None, contract_id: str) -> Prices:
     return Prices(_clean(bid), _clean(ask), _clean(last))
 
 
-def tick_of(contract: Contract) -> float:
-    """The contract's tick size (a contract without one cannot be priced)."""
-    tick = contract.tick_size
-    if not tick or tick <= 0:
-        raise ValidationError(f"contract {contract.id} has no tick size; cannot price orders")
-    return tick
-
-
 def on_grid(contract: Contract, price: object, name: str, *, snap: bool = False) -> float:
-    """``price`` as a float on the contract's tick grid.
-
-    Off the grid: with ``snap`` the nearest grid price is used; without it a
-    :class:`ValidationError` names the two nearest valid prices.
-    """
-    if isinstance(price, bool) or not isinstance(price, int | float):
-        raise ValidationError(f"{name} must be a number, got {type(price).__name__}")
-    value = float(price)
-    if not math.isfinite(value) or value <= 0:
-        raise ValidationError(f"{name} must be a finite positive price, got {price!r}")
-    tick = tick_of(contract)
-    if contract.is_on_tick(value) or snap:
-        return contract.round_to_tick(value)
-    below = contract.round_to_tick(math.floor(value / tick) * tick)
-    above = contract.round_to_tick(below + tick)
-    raise ValidationError(
-        f"{name} {value!r} is off the tick grid of {contract.id} (tick size {tick}); "
-        f"nearest valid prices are {below!r} and {above!r} (or pass snap=True)"
-    )
+    """``price`` as a float > 0 on the contract's tick grid (with ``snap`` the nearest grid price
+    is used): :func:`projectx.validation.check_price`, the one grid check, with the contract's
+    tick required."""
+    tick_of(contract)
+    return check_price(price, name, contract, snap=snap)
 
 
 def check_stop_side(

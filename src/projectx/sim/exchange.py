@@ -51,6 +51,7 @@ Order rejections of §9.3 steps 8-11 (prices, trailing rules, customTag, bracket
 from __future__ import annotations
 
 import hmac
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from math import gcd
@@ -79,6 +80,7 @@ from projectx.sim.orders import (
     MSG_NO_LAST,
     MSG_NOT_WORKING,
     MSG_PRICE_ALIGN,
+    MSG_PRICE_NOT_POSITIVE,
     MSG_TRAIL_ALIGN,
     MSG_TRAIL_MAX,
     MSG_TRAIL_NOT_SET,
@@ -106,6 +108,13 @@ from projectx.sim.orders import (
 __all__ = ["Account", "Exchange", "Order", "Position", "UserEventListener"]
 
 UserEventListener = Callable[[str, int, dict[str, Any]], None]
+
+
+def _positive(value: Any) -> bool:
+    """A price a Gateway accepts at all: a finite number > 0 (before any tick check)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and value > 0
 
 
 class Exchange:
@@ -570,6 +579,8 @@ class Exchange:
             lp = body.get("limitPrice")
             if lp is None:
                 return "Limit price is required."
+            if not _positive(lp):
+                return MSG_PRICE_NOT_POSITIVE
             if not spec.is_aligned(float(lp)):
                 return MSG_PRICE_ALIGN
             o.limit = spec.to_ticks(float(lp))
@@ -577,6 +588,8 @@ class Exchange:
             sp = body.get("stopPrice")
             if sp is None:
                 return "Stop price is required."
+            if not _positive(sp):
+                return MSG_PRICE_NOT_POSITIVE
             if not spec.is_aligned(float(sp)):
                 return MSG_PRICE_ALIGN
             o.stop = spec.to_ticks(float(sp))
@@ -603,6 +616,8 @@ class Exchange:
         self, o: Order, m: ContractMarket, trail_price: float, max_ticks: int | None
     ) -> str | None:
         spec = o.spec
+        if not _positive(trail_price):
+            return MSG_PRICE_NOT_POSITIVE
         if not spec.is_aligned(trail_price):
             return MSG_TRAIL_ALIGN
         if m.last_ticks is None:
@@ -712,6 +727,8 @@ class Exchange:
             if size < o.fill_volume:
                 return env(3, "Size cannot be less than the filled volume.")
         new_limit = new_stop = None
+        if any(v is not None and not _positive(v) for v in (lp, sp, tp)):
+            return env(3, MSG_PRICE_NOT_POSITIVE)
         if lp is not None:
             if o.type not in (LIMIT, STOP_LIMIT, JOIN_BID, JOIN_ASK):
                 return env(3, "Limit price cannot be set on this order type.")

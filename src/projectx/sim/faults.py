@@ -4,7 +4,9 @@ Python: ``sim.faults.fail_next(2, status=503)``, ``await sim.faults.drop_connect
 HTTP: ``POST /_sim/faults/<method>`` with a JSON object of keyword arguments, e.g.
 ``POST /_sim/faults/fail_next {"n": 2, "status": 503, "path": "Order/place"}``; the answer is
 ``{"ok": true, "result": ...}``. ``GET /_sim/faults`` lists the methods, ``GET /_sim/status``
-reports live hub connections. The admin routes answer 404 to any non-loopback peer.
+reports live hub connections. The admin routes answer 404 to any non-loopback peer and refuse
+requests without the per-run admin token, with a foreign Host or Origin, or a non-JSON POST
+(:mod:`projectx.sim.admin`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Literal, Protocol
 import orjson
 from aiohttp import web
 
+from projectx.sim.admin import admin_refusal
 from projectx.sim.auth import TokenAuthority
 from projectx.sim.hubs import RS, HubConnection, HubKind, HubServer
 from projectx.sim.rest import AnswerRule, FailRule, RestFaultState
@@ -458,11 +461,18 @@ def _is_loopback(remote: str | None) -> bool:
 
 
 async def admin_handler(
-    request: web.Request, faults: Faults, status: Callable[[], dict[str, Any]], tail: str
+    request: web.Request,
+    faults: Faults,
+    status: Callable[[], dict[str, Any]],
+    tail: str,
+    *,
+    token: str,
 ) -> web.Response:
-    """Serve ``/_sim/<tail>`` (loopback peers only; anyone else gets 404)."""
-    if not _is_loopback(request.remote):
-        return web.Response(status=404)
+    """Serve ``/_sim/<tail>`` to loopback peers that pass :func:`projectx.sim.admin.admin_refusal`
+    (loopback ``Host``, no foreign ``Origin``, the admin ``token``, JSON ``POST`` bodies)."""
+    refusal = admin_refusal(request, token)
+    if refusal is not None:
+        return refusal
     parts = [p for p in tail.split("/") if p]
     if parts == ["status"] and request.method == "GET":
         return web.json_response(status(), dumps=lambda o: orjson.dumps(o).decode())

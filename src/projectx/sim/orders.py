@@ -52,6 +52,7 @@ MSG_NO_LAST = "Cannot trail without a last price"
 MSG_INVALID_SYMBOL = "Invalid symbol"
 MSG_TRAIL_MAX = "Trail Distance exceeds maximum (1000)"
 MSG_PRICE_ALIGN = "Invalid price. Price is not aligned to tick size."
+MSG_PRICE_NOT_POSITIVE = "Invalid price. Price must be greater than zero."  # [INFERRED]
 MSG_UNSUPPORTED = "Unsupported order type."
 MSG_FOLLOWER = "Follower accounts cannot cancel orders"
 MSG_LIVE = "Live accounts not supported"

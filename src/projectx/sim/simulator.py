@@ -19,11 +19,13 @@ from typing import Any
 
 from aiohttp import web
 
+from projectx.sim.admin import check_bind, new_admin_token
 from projectx.sim.auth import TokenAuthority, TokenInfo
 from projectx.sim.engine_adapter import Engine, build_engine
 from projectx.sim.faults import Faults, admin_handler
 from projectx.sim.hubs import HubConfig, HubKind, HubServer
 from projectx.sim.ratelimit import RateLimitConfig, RateLimiter
+from projectx.sim.requestlog import RequestLog
 from projectx.sim.rest import AppCredentials, RestApi, RestFaultState
 
 __all__ = ["SimConfig", "SimCredentials", "Simulator"]
@@ -65,6 +67,10 @@ class SimConfig:
     app_verify_key: str | None = None
     accounts: tuple[dict[str, Any], ...] | None = None
     replay: str | None = None
+    admin_token: str | None = None
+    """Token of the ``/_sim`` admin surface (default: a random one per simulator)."""
+    allow_remote: bool = False
+    """Allow a non-loopback ``host`` (refused otherwise; warned about when allowed)."""
 
     def __post_init__(self) -> None:
         if self.profile not in ("legacy", "extended"):
@@ -75,6 +81,8 @@ class SimConfig:
             raise ValueError(f"rate must be >= 0, got {self.rate!r}")
         if self.pump_interval_s <= 0:
             raise ValueError("pump_interval_s must be > 0")
+        if self.admin_token is not None and len(self.admin_token) < 16:
+            raise ValueError("admin_token must be at least 16 characters")
 
     def __repr__(self) -> str:
         return (
@@ -121,6 +129,11 @@ class Simulator:
                 given[key] = value
         self.config = replace(cfg, **given) if given else cfg
         cfg = self.config
+        check_bind(cfg.host, cfg.allow_remote)
+        #: the ``/_sim`` admin token (send it as ``X-Sim-Admin-Token``)
+        self.admin_token = cfg.admin_token or new_admin_token()
+        #: every HTTP request this server received (method and path only), oldest first
+        self.requests = RequestLog()
         self.credentials = SimCredentials(
             user_name=cfg.user_name,
             api_key=cfg.api_key or secrets.token_urlsafe(24),
@@ -326,6 +339,7 @@ class Simulator:
     # ----------------------------------------------------------------- routing
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path = request.path
+        self.requests.record(request.method, path)
         low = path.lower()
         if low.startswith("/api/"):
             return await self.rest.handle(request, path[5:])
@@ -343,7 +357,9 @@ class Simulator:
                 return web.Response(status=405, headers={"Allow": "GET"})
             return await self.hubs.websocket(request, kind)
         if low.startswith("/_sim/"):
-            return await admin_handler(request, self.faults, self._status, path[6:])
+            return await admin_handler(
+                request, self.faults, self._status, path[6:], token=self.admin_token
+            )
         return web.Response(status=404)
 
     def _status(self) -> dict[str, Any]:

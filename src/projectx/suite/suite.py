@@ -32,6 +32,7 @@ from projectx.models import Account
 from projectx.realtime.client import RealtimeClient, UserEvent
 from projectx.realtime.hub import HubState, ReconnectPolicy
 from projectx.suite import wiring
+from projectx.suite.arguments import check_suite_arguments
 from projectx.suite.context import InstrumentContext
 from projectx.suite.market import MarketDispatcher
 from projectx.suite.stats import health_score, rss_bytes, to_json, to_prometheus
@@ -64,26 +65,28 @@ class TradingSuite:
         stale_after: float | None = 30.0,
         reconnect: ReconnectPolicy | None = None,
     ) -> None:
-        symbols = [instruments] if isinstance(instruments, str) else list(instruments)
-        if not symbols or not all(isinstance(s, str) and s.strip() for s in symbols):
-            raise ValidationError("instruments must be one or more non-empty symbols")
-        if len(set(symbols)) != len(symbols):
-            raise ValidationError(f"duplicate instruments in {symbols!r}")
-        unknown = set(features) - FEATURES
-        if unknown:
-            raise ValidationError(
-                f"unknown features {sorted(unknown)}; available: {sorted(FEATURES)}"
-            )
-        if initial_days < 0:
-            raise ValidationError("initial_days must be >= 0")
-        self.symbols = [s.strip() for s in symbols]
-        self.timeframes = list(timeframes)
-        self.features = frozenset(features)
-        self.initial_days = initial_days
-        self.bar_capacity = bar_capacity
+        args = check_suite_arguments(
+            instruments,
+            timeframes=timeframes,
+            features=features,
+            known_features=FEATURES,
+            initial_days=initial_days,
+            bar_capacity=bar_capacity,
+            stale_after=stale_after,
+            transport=transport,
+            account_name=account_name,
+            state_path=state_path,
+        )
+        if config is not None and not isinstance(config, ProjectXConfig):
+            raise ValidationError("config must be a ProjectXConfig")
+        self.symbols = args.symbols
+        self.timeframes = args.timeframes
+        self.features = args.features
+        self.initial_days = args.initial_days
+        self.bar_capacity = args.bar_capacity
         self.risk_config = risk_config
         self.state_path = state_path
-        self._stale_after = stale_after
+        self._stale_after = args.stale_after
         self._reconnect = reconnect
         self._transport = transport
         self._account_name = account_name
@@ -496,11 +499,12 @@ class TradingSuite:
         return stats
 
     def export_stats(self, format: str = "json") -> str:
-        """``get_stats()`` as ``"json"`` text or ``"prometheus"`` exposition text."""
+        """``get_stats()`` as ``"json"`` text or ``"prometheus"`` exposition text (known secrets
+        scrubbed by value, see :mod:`projectx.redaction`)."""
         if format == "json":
-            return to_json(self.get_stats())
+            return redact(to_json(self.get_stats()))
         if format == "prometheus":
-            return to_prometheus(self.get_stats())
+            return redact(to_prometheus(self.get_stats()))
         raise ValidationError(f"format must be 'json' or 'prometheus', got {format!r}")
 
     def __repr__(self) -> str:
