@@ -113,6 +113,33 @@ def test_a_strategy_error_is_reported_per_run_and_not_retried(
     assert time.monotonic() - started < 30
 
 
+_FLAKY = """
+from pathlib import Path
+
+PARAMS = {"marker": ""}
+
+
+async def setup(suite):
+    marker = Path(PARAMS["marker"])
+    if not marker.exists():
+        marker.write_text("failed once")
+        raise OSError("injected: the machine, not the strategy")
+"""
+
+
+def test_an_infrastructure_error_is_retried_and_without_retries_fails_the_sweep(
+    ray_cluster: RayCluster, recordings: list[Path], tmp_path: Path
+) -> None:
+    flaky = tmp_path / "flaky.py"
+    flaky.write_text(_FLAKY)
+    grid = {"marker": [str(tmp_path / "retried")]}
+    result = run_sweep(flaky, grid, recordings[:1], max_retries=1)
+    assert result.table["error"].to_list() == [None]
+    assert (tmp_path / "retried").exists()
+    with pytest.raises(SweepError, match=r"(?s)failed after 0 retries: .*OSError: injected"):
+        run_sweep(flaky, {"marker": [str(tmp_path / "not-retried")]}, recordings[:1], max_retries=0)
+
+
 def _kill_a_worker_mid_task(sweep: threading.Thread) -> int:
     """SIGKILL the first Ray worker of this process found running a replay task."""
     deadline = time.monotonic() + 30

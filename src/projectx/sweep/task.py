@@ -71,17 +71,21 @@ def run_task(
     worker = f"{os.getpid()}@{socket.gethostname()}"
     try:
         strategy = source.load(params)
-        result = asyncio.run(
-            replay(
-                data,
-                strategy,
-                timeframes=settings.timeframes,
-                balance=settings.balance,
-                chart=False,
-                settle_timeout=settings.settle_timeout,
-                features=settings.features,
+        # the standard library's loop, as `projectx replay` (Ray's workers install uvloop's
+        # policy when it is there; a replay's result does not depend on the loop, but a run
+        # should be the very same code path as the replay it stands for)
+        with asyncio.Runner(loop_factory=asyncio.DefaultEventLoopPolicy().new_event_loop) as r:
+            result = r.run(
+                replay(
+                    data,
+                    strategy,
+                    timeframes=settings.timeframes,
+                    balance=settings.balance,
+                    chart=False,
+                    settle_timeout=settings.settle_timeout,
+                    features=settings.features,
+                )
             )
-        )
     except INFRASTRUCTURE_ERRORS:
         raise
     except Exception as exc:
