@@ -1,4 +1,4 @@
-"""The data commands of the CLI: ``record``, ``replay``, ``bars``, ``check``.
+"""The data commands of the CLI: ``record``, ``replay``, ``bars``, ``check``, ``sweep``.
 
 Registered by :mod:`projectx.cli`; heavy imports happen inside the commands so ``projectx sim``
 starts fast. Exit codes: 0 success, 1 the Gateway (or a connection) failed, 2 bad input or
@@ -451,4 +451,17 @@ async def _check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_record, _add_replay, _add_bars, _add_check)
+# --------------------------------------------------------------------------------------- sweep
+def _add_sweep(sub: Any) -> None:
+    from projectx.sweep.cli import add_parser  # light: Ray and polars load when it runs
+
+    add_parser(sub)
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    _add_record,
+    _add_replay,
+    _add_bars,
+    _add_check,
+    _add_sweep,
+)

@@ -1,0 +1,281 @@
+"""Sweeps on a real embedded Ray (2 CPUs, 127.0.0.1): every result equals the serial replay,
+each run exactly once, also when a worker is killed in the middle of a task."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from projectx.cli import main
+from projectx.replay import ReplayResult, replay
+from projectx.strategy import load_strategy
+from projectx.sweep import RayCluster, SweepError, SweepResult, run_sweep
+from projectx.sweep.metrics import metrics
+
+from .conftest import STRATEGY, needs_ray
+
+pytestmark = needs_ray
+
+GRID: dict[str, list[Any]] = {"fast": [3, 5], "slow": [8, 13]}
+TAGS = ["param_set", "input_index"]
+
+
+def _serial(path: Path, params: dict[str, Any]) -> ReplayResult:
+    """The reference: ``projectx replay``'s own code, in this process, one run."""
+    strategy = load_strategy(STRATEGY)
+    assert strategy.module is not None
+    strategy.module.PARAMS = {**strategy.module.PARAMS, **params}
+    return asyncio.run(replay(path, strategy, chart=False))
+
+
+def _run_frame(df: pl.DataFrame, key: tuple[int, int], params: dict[str, Any]) -> pl.DataFrame:
+    one = df.filter((pl.col("param_set") == key[0]) & (pl.col("input_index") == key[1]))
+    return one.drop(*TAGS, *params)
+
+
+def _assert_equals_serial(result: SweepResult, recordings: list[Path]) -> None:
+    """Every row (and its fills and round trips) equals the serial replay; one row per run."""
+    table = result.table
+    keys = list(zip(table["param_set"].to_list(), table["input_index"].to_list(), strict=True))
+    assert len(keys) == len(set(keys)) == len(result.params) * len(recordings)
+    assert table["error"].null_count() == table.height
+    for row in table.iter_rows(named=True):
+        key = (row["param_set"], row["input_index"])
+        params = result.params[key[0]]
+        assert {n: row[n] for n in params} == params
+        assert row["input"] == str(recordings[key[1]])
+        serial = _serial(recordings[key[1]], params)
+        assert {m: row[m] for m in metrics(serial)} == metrics(serial), (key, params)
+        assert_frame_equal(_run_frame(result.fills, key, params), serial.fills)
+        assert_frame_equal(_run_frame(result.trades, key, params), serial.trades)
+
+
+def test_the_embedded_ray_listens_on_loopback_only(ray_cluster: RayCluster) -> None:
+    import ray
+
+    assert ray_cluster.embedded and ray_cluster.cpus == 2
+    assert ray.util.get_node_ip_address() == "127.0.0.1"
+    sockets = _listening_sockets_of_descendants()
+    assert sockets, "the Ray processes should be listening somewhere"
+    assert all(addr.startswith(("127.", "::ffff:127.", "::1")) for addr, _ in sockets), sockets
+
+
+def test_every_run_of_a_grid_equals_the_serial_replay(
+    ray_cluster: RayCluster, recordings: list[Path], tmp_path: Path
+) -> None:
+    result = run_sweep(STRATEGY, GRID, recordings, out_dir=tmp_path)
+    assert result.table.height == 8
+    assert result.table["trades"].min() > 0, "the scenario should trade in every run"
+    assert result.table["net_pnl"].n_unique() > 1, "different parameters, different results"
+    assert len(set(result.table["worker"].to_list())) == 2, "both workers ran replays"
+    _assert_equals_serial(result, recordings)
+    assert_frame_equal(pl.read_parquet(tmp_path / "results.parquet"), result.table)
+
+
+def test_inputs_go_to_the_object_store_once_not_per_task(
+    ray_cluster: RayCluster, recordings: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ray
+
+    put = ray.put
+    kinds: list[str] = []
+
+    def counting_put(value: Any, **kwargs: Any) -> Any:
+        kinds.append(type(value).__name__)
+        return put(value, **kwargs)
+
+    monkeypatch.setattr(ray, "put", counting_put)
+    result = run_sweep(STRATEGY, GRID, recordings)
+    assert result.table.height == 8
+    assert sorted(kinds) == ["ReplayData", "ReplayData", "StrategySource"]
+
+
+def test_a_strategy_error_is_reported_per_run_and_not_retried(
+    ray_cluster: RayCluster, recordings: list[Path]
+) -> None:
+    started = time.monotonic()
+    result = run_sweep(STRATEGY, {"fast": [3, 8], "slow": [8]}, recordings[:1])
+    failed = result.errors
+    assert failed["fast"].to_list() == [8]
+    assert failed["error"].to_list() == ["ValueError: fast (8) must be below slow (8)"]
+    assert failed["net_pnl"].to_list() == [None]
+    ok = result.table.filter(pl.col("error").is_null())
+    assert ok["fast"].to_list() == [3] and ok["trades"].to_list()[0] > 0
+    assert time.monotonic() - started < 30
+
+
+_FLAKY = """
+from pathlib import Path
+
+PARAMS = {"marker": ""}
+
+
+async def setup(suite):
+    marker = Path(PARAMS["marker"])
+    if not marker.exists():
+        marker.write_text("failed once")
+        raise OSError("injected: the machine, not the strategy")
+"""
+
+
+def test_an_infrastructure_error_is_retried_and_without_retries_fails_the_sweep(
+    ray_cluster: RayCluster, recordings: list[Path], tmp_path: Path
+) -> None:
+    flaky = tmp_path / "flaky.py"
+    flaky.write_text(_FLAKY)
+    grid = {"marker": [str(tmp_path / "retried")]}
+    result = run_sweep(flaky, grid, recordings[:1], max_retries=1)
+    assert result.table["error"].to_list() == [None]
+    assert (tmp_path / "retried").exists()
+    with pytest.raises(SweepError, match=r"(?s)failed after 0 retries: .*OSError: injected"):
+        run_sweep(flaky, {"marker": [str(tmp_path / "not-retried")]}, recordings[:1], max_retries=0)
+
+
+def _kill_a_worker_mid_task(sweep: threading.Thread) -> int:
+    """SIGKILL the first Ray worker of this process found running a replay task."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sweep.is_alive():
+        for pid in _descendants():
+            if _cmdline(pid).startswith("ray::run_task"):
+                os.kill(pid, signal.SIGKILL)
+                return pid
+        time.sleep(0.002)
+    raise AssertionError("no worker was seen running a replay")
+
+
+def _sweep_with_a_kill(
+    recordings: list[Path], max_retries: int
+) -> tuple[int, SweepResult | BaseException]:
+    grid = {"fast": [3, 5], "slow": [8, 13], "pause_s": [0.3]}
+    box: list[SweepResult | BaseException] = []
+
+    def target() -> None:
+        try:
+            box.append(run_sweep(STRATEGY, grid, recordings, max_retries=max_retries))
+        except BaseException as exc:
+            box.append(exc)
+
+    sweep = threading.Thread(target=target)
+    sweep.start()
+    killed = _kill_a_worker_mid_task(sweep)
+    sweep.join(60)
+    assert not sweep.is_alive() and len(box) == 1
+    return killed, box[0]
+
+
+def test_a_worker_killed_mid_sweep_is_retried_and_no_result_is_lost_or_doubled(
+    ray_cluster: RayCluster, recordings: list[Path]
+) -> None:
+    killed, result = _sweep_with_a_kill(recordings, max_retries=3)
+    assert isinstance(result, SweepResult), result
+    assert not _alive(killed)
+    assert f"{killed}@" not in " ".join(result.table["worker"].to_list())
+    _assert_equals_serial(result, recordings)
+
+
+def test_without_retries_the_killed_task_fails_the_sweep(
+    ray_cluster: RayCluster, recordings: list[Path]
+) -> None:
+    _, result = _sweep_with_a_kill(recordings, max_retries=0)
+    assert isinstance(result, SweepError), result
+    assert "failed after 0 retries" in str(result)
+    assert "WorkerCrashedError" in str(result) or "died" in str(result)
+
+
+def test_the_command_line_writes_the_table_and_prints_the_best_runs(
+    ray_cluster: RayCluster,
+    recordings: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["sweep", "--strategy", str(STRATEGY), "--param", "fast=3,5", "--param", "slow=13"]
+    code = main([*argv, "--out", str(tmp_path), "--no-progress", *map(str, recordings)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    table = pl.read_parquet(tmp_path / "results.parquet")
+    assert table.height == 4 and set(table["fast"]) == {3, 5}
+    assert "2 parameter set(s) x 2 input(s) = 4 runs on 2 CPU(s)" in out
+    assert "wrote results" in out
+    assert {"trades", "fills", "sweep"} <= {p.stem for p in tmp_path.iterdir()}
+
+
+# -- processes and sockets of this test process's Ray (from /proc) -------------------------------
+
+
+def _parents() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return parents
+
+
+def _descendants() -> list[int]:
+    parents = _parents()
+    mine = {os.getpid()}
+    grew = True
+    while grew:
+        more = {pid for pid, ppid in parents.items() if ppid in mine} - mine
+        mine |= more
+        grew = bool(more)
+    mine.discard(os.getpid())
+    return sorted(mine)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _listening_sockets_of_descendants() -> list[tuple[str, int]]:
+    """(address, pid) of every listening TCP socket of this process's children."""
+    inodes: dict[str, int] = {}
+    for pid in _descendants():
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:["):
+                    inodes[link[8:-1]] = pid
+        except OSError:
+            continue
+    found: list[tuple[str, int]] = []
+    for table, v6 in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            cols = line.split()
+            if cols[3] == "0A" and cols[9] in inodes:  # LISTEN
+                found.append((_address(cols[1].split(":")[0], v6), inodes[cols[9]]))
+    return found
+
+
+def _address(hex_ip: str, v6: bool) -> str:
+    import ipaddress
+
+    raw = bytes.fromhex(hex_ip)
+    if not v6:
+        return str(ipaddress.IPv4Address(raw[::-1]))
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
+    ip = ipaddress.IPv6Address(words)
+    return f"::ffff:{ip.ipv4_mapped}" if ip.ipv4_mapped else str(ip)
