@@ -23,7 +23,8 @@ from projectx._native.frames cimport (
 )
 
 from projectx._native.bars import BarEngine as _BarEngine
-from projectx._native.frames import QUOTE_FIELDS, RECORD_DTYPE
+from projectx._native.frames import QUOTE_FIELDS
+from projectx._native.frames import RECORD_DTYPE as _RECORD_DTYPE
 
 import numpy as np
 from projectx._native.book import OrderBook as _OrderBook
@@ -509,7 +510,7 @@ cdef class MarketFeed:
         """The records the last ``feed()`` applied, in wire order, as a NumPy structured array
         (``frames.RECORD_DTYPE``; a copy). Refused and held records are not in it; a trade
         released by corroboration is, just before the trade that released it."""
-        out = np.empty(self.n_out, dtype=RECORD_DTYPE)
+        out = np.empty(self.n_out, dtype=_RECORD_DTYPE)
         cdef unsigned char[::1] raw
         if self.n_out:
             raw = out.view(np.uint8)
