@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -35,16 +35,15 @@ from projectx.client.auth import SessionToken
 from projectx.client.bars import (
     MAX_BARS_PER_REQUEST,
     BarSpec,
-    decode_bars,
+    BarWindow,
     default_start,
-    empty_bars,
-    format_ns,
-    merge_pages,
+    fetch_bars,
     resolve_bar_spec,
+    to_ns,
 )
-from projectx.client.cache import CacheStats, TTLCache
-from projectx.client.contracts import is_contract_id, select_contract, symbol_root
-from projectx.client.envelope import check_envelope, error_code, parse_list, parse_one
+from projectx.client.cache import CacheStats
+from projectx.client.contracts import ContractDirectory, is_contract_id, search_text
+from projectx.client.envelope import check_envelope, error_code
 from projectx.client.errors import error_name
 from projectx.client.ratelimit import RateLimits
 from projectx.client.retry import RetryPolicy
@@ -79,13 +78,6 @@ __all__ = ["ClientStats", "ProjectX", "new_custom_tag"]
 
 
 log = logging.getLogger(__name__)
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-
-
-def _to_ns(moment: datetime) -> int:
-    return ((moment - _EPOCH) // _US) * 1000
 
 
 class ProjectX(TradingEndpoints):
@@ -138,10 +130,7 @@ class ProjectX(TradingEndpoints):
         )
         self._token: SessionToken | None = None
         self._token_lock = asyncio.Lock()
-        self._contracts: TTLCache[str, Contract] = TTLCache(config.cache_ttl_s)
-        self._searches: TTLCache[tuple[str, bool], list[Contract]] = TTLCache(config.cache_ttl_s)
-        self._resolved: TTLCache[tuple[str, bool], Contract] = TTLCache(config.cache_ttl_s)
-        self._available: TTLCache[bool, list[Contract]] = TTLCache(config.cache_ttl_s)
+        self._directory = ContractDirectory(self._idempotent, config.cache_ttl_s)
         self._account: Account | None = None
         self._closed = False
         self._known_tokens: set[str] = set()
@@ -394,6 +383,9 @@ class ProjectX(TradingEndpoints):
             custom_tag=custom_tag,
         )
 
+    async def _idempotent(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._request(endpoint, body, idempotent=True)
+
     # -------------------------------------------------------------- accounts
     async def list_accounts(self, *, only_active: bool = True) -> list[Account]:
         """``Account/search`` (never cached: balances change)."""
@@ -454,66 +446,15 @@ class ProjectX(TradingEndpoints):
 
     async def search_contracts(self, text: str, *, live: bool | None = None) -> list[Contract]:
         """``Contract/search`` (cached for ``config.cache_ttl_s``)."""
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("search text must be a non-empty str")
-        is_live = self._live(live)
-        key = (text.strip().lower(), is_live)
-
-        async def load() -> list[Contract]:
-            env = await self._request(
-                "Contract/search", {"searchText": text.strip(), "live": is_live}, idempotent=True
-            )
-            found = parse_list(
-                check_envelope(env, "Contract/search"),
-                "contracts",
-                Contract.from_wire,
-                "Contract/search",
-            )
-            for c in found:
-                self._contracts.put(c.id, c)
-            return found
-
-        return list(await self._searches.get_or_load(key, load))
+        return await self._directory.search(search_text(text), self._live(live))
 
     async def get_contract_by_id(self, contract_id: str) -> Contract:
         """``Contract/searchById`` (cached). Unknown id -> :class:`ValidationError`."""
-        cid = check_contract_id(contract_id)
-
-        async def load() -> Contract:
-            env = await self._request(
-                "Contract/searchById",
-                {"contractId": cid, "live": self.config.live},
-                idempotent=True,
-            )
-            if env.get("success") is not True and error_code(env) == 1:
-                raise ValidationError(f"unknown contract {cid!r}")
-            check_envelope(env, "Contract/searchById")
-            raw = env.get("contract")
-            if raw is None and isinstance(env.get("contracts"), list) and env["contracts"]:
-                raw = env["contracts"][0]  # older docs shape
-            if raw is None:
-                raise ValidationError(f"unknown contract {cid!r}")
-            return parse_one(raw, Contract.from_wire, "Contract/searchById")
-
-        return await self._contracts.get_or_load(cid, load)
+        return await self._directory.by_id(check_contract_id(contract_id), self.config.live)
 
     async def available_contracts(self, *, live: bool | None = None) -> list[Contract]:
         """``Contract/available`` (cached)."""
-        is_live = self._live(live)
-
-        async def load() -> list[Contract]:
-            env = await self._request("Contract/available", {"live": is_live}, idempotent=True)
-            found = parse_list(
-                check_envelope(env, "Contract/available"),
-                "contracts",
-                Contract.from_wire,
-                "Contract/available",
-            )
-            for c in found:
-                self._contracts.put(c.id, c)
-            return found
-
-        return list(await self._available.get_or_load(is_live, load))
+        return await self._directory.available(self._live(live))
 
     async def resolve_contract(
         self, symbol: str | Contract, *, live: bool | None = None
@@ -527,19 +468,7 @@ class ProjectX(TradingEndpoints):
         text = symbol.strip()
         if is_contract_id(text):
             return await self.get_contract_by_id(text)
-        is_live = self._live(live)
-
-        async def load() -> Contract:
-            root = symbol_root(text)
-            candidates = await self.search_contracts(root, live=is_live)
-            if root.lower() != text.lower():
-                candidates += await self.search_contracts(text, live=is_live)
-            chosen = select_contract(text, candidates)
-            if chosen is None:
-                raise ValidationError(f"unknown symbol {text!r}")
-            return chosen
-
-        return await self._resolved.get_or_load((text.upper(), is_live), load)
+        return await self._directory.resolve(text, self._live(live))
 
     async def _contract_id(self, contract: str | Contract) -> str:
         if isinstance(contract, Contract):
@@ -551,12 +480,7 @@ class ProjectX(TradingEndpoints):
     @property
     def cache_stats(self) -> dict[str, CacheStats]:
         """Hit/miss counters of the static-data caches."""
-        return {
-            "contracts": self._contracts.stats,
-            "searches": self._searches.stats,
-            "resolved": self._resolved.stats,
-            "available": self._available.stats,
-        }
+        return self._directory.stats
 
     def stats_snapshot(self) -> dict[str, Any]:
         """Counters for the stats layer: calls, retries, 429s, logins/refreshes, caches, limits."""
@@ -589,8 +513,7 @@ class ProjectX(TradingEndpoints):
 
     def clear_cache(self) -> None:
         """Forget all cached static data."""
-        for cache in (self._contracts, self._searches, self._resolved, self._available):
-            cache.invalidate()
+        self._directory.clear()
 
     # ------------------------------------------------------------------ bars
     async def get_bars(
@@ -634,7 +557,7 @@ class ProjectX(TradingEndpoints):
         is_live = self._live(live)
         cid = await self._contract_id(contract)
         return await self._fetch_bars(
-            cid, spec, _to_ns(start_dt), _to_ns(end_dt), limit, include_partial, is_live
+            cid, spec, to_ns(start_dt), to_ns(end_dt), limit, include_partial, is_live
         )
 
     async def _fetch_bars(
@@ -647,59 +570,8 @@ class ProjectX(TradingEndpoints):
         include_partial: bool,
         live: bool,
     ) -> pl.DataFrame:
-        endpoint = "History/retrieveBars"
-        cap = MAX_BARS_PER_REQUEST
-        pages: list[pl.DataFrame] = []
-        total = 0
-        cur_end = end_ns
-        start_text = format_ns(start_ns)
-        while True:
-            want = cap if limit is None else min(cap, limit - total)
-            body = {
-                "contractId": cid,
-                "live": live,
-                "startTime": start_text,
-                "endTime": format_ns(cur_end),
-                "unit": int(spec.unit),
-                "unitNumber": spec.unit_number,
-                "limit": want,
-                "includePartialBar": include_partial,
-            }
-            env = await self._request(endpoint, body, idempotent=True)
-            if env.get("success") is not True and error_code(env) == 1:
-                raise ValidationError(f"unknown contract {cid!r}")
-            check_envelope(env, endpoint)
-            raw = env.get("bars") or []
-            if not isinstance(raw, list):
-                raise APIError(f"{endpoint}: 'bars' is not a list", endpoint=endpoint, status=200)
-            if not raw:
-                break
-            try:
-                frame, dropped, oldest = decode_bars(raw, endpoint)
-            except APIError as exc:
-                self.anomalies.report(endpoint, "malformed", str(exc), contract_id=cid)
-                raise
-            for reason, n in dropped.items():
-                self.anomalies.report(
-                    endpoint, reason, f"{n} bar(s) of {cid} dropped", count=n, contract_id=cid
-                )
-            assert oldest is not None
-            ts = frame["ts"].dt.epoch("ns")
-            # keep [start, end) exactly, whatever the server's boundary inclusivity
-            inside = frame.filter((ts >= start_ns) & (ts < cur_end))
-            if inside.height:
-                pages.append(inside)
-                total += inside.height
-            if len(raw) < want or (limit is not None and total >= limit):
-                break
-            if oldest <= start_ns:
-                break
-            # next page ends at the oldest bar seen; a server that includes ``end`` may have sent
-            # only the boundary bar, so step one nanosecond back then to make progress
-            cur_end = oldest if oldest < cur_end else cur_end - 1
-        if not pages:
-            return empty_bars()
-        return merge_pages(pages, limit)
+        window = BarWindow(cid, spec, start_ns, end_ns, limit, include_partial, live)
+        return await fetch_bars(self._idempotent, window, self.anomalies, cap=MAX_BARS_PER_REQUEST)
 
     async def get_bars_many(
         self,
