@@ -11,28 +11,34 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
 from projectx._native.isotime import format_iso, parse_iso_list
+from projectx.client.envelope import check_envelope, error_code
 from projectx.enums import BarUnit
 from projectx.exceptions import APIError, ValidationError
+from projectx.plausibility import AnomalyLog
 from projectx.timeframes import parse_timeframe
 
 __all__ = [
     "BAR_SCHEMA",
     "MAX_BARS_PER_REQUEST",
     "BarSpec",
+    "BarWindow",
     "bars_to_frame",
     "decode_bars",
     "default_start",
     "empty_bars",
+    "fetch_bars",
     "format_time",
     "merge_pages",
     "resolve_bar_spec",
+    "to_ns",
 ]
 
 MAX_BARS_PER_REQUEST = 20_000
@@ -220,3 +226,92 @@ def merge_pages(pages: list[pl.DataFrame], limit: int | None = None) -> pl.DataF
     if limit is not None and frame.height > limit:
         frame = frame.tail(limit)
     return frame
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+def to_ns(moment: datetime) -> int:
+    """Nanoseconds since the epoch of an aware ``moment`` (exact to the microsecond)."""
+    return ((moment - _EPOCH) // _US) * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class BarWindow:
+    """What :func:`fetch_bars` asks for: bars of ``contract_id`` in ``[start_ns, end_ns)``."""
+
+    contract_id: str
+    spec: BarSpec
+    start_ns: int
+    end_ns: int
+    limit: int | None
+    include_partial: bool
+    live: bool
+
+
+async def fetch_bars(
+    request: Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]],
+    window: BarWindow,
+    anomalies: AnomalyLog,
+    *,
+    cap: int = MAX_BARS_PER_REQUEST,
+) -> pl.DataFrame:
+    """The bars of ``window``, paged backwards (module docstring) ``cap`` bars at a time.
+
+    ``request(endpoint, body)`` sends one ``History/retrieveBars``; dropped and malformed bars are
+    reported to ``anomalies``.
+    """
+    endpoint = "History/retrieveBars"
+    cid, spec, start_ns, limit = window.contract_id, window.spec, window.start_ns, window.limit
+    pages: list[pl.DataFrame] = []
+    total = 0
+    cur_end = window.end_ns
+    start_text = format_ns(start_ns)
+    while True:
+        want = cap if limit is None else min(cap, limit - total)
+        body = {
+            "contractId": cid,
+            "live": window.live,
+            "startTime": start_text,
+            "endTime": format_ns(cur_end),
+            "unit": int(spec.unit),
+            "unitNumber": spec.unit_number,
+            "limit": want,
+            "includePartialBar": window.include_partial,
+        }
+        env = await request(endpoint, body)
+        if env.get("success") is not True and error_code(env) == 1:
+            raise ValidationError(f"unknown contract {cid!r}")
+        check_envelope(env, endpoint)
+        raw = env.get("bars") or []
+        if not isinstance(raw, list):
+            raise APIError(f"{endpoint}: 'bars' is not a list", endpoint=endpoint, status=200)
+        if not raw:
+            break
+        try:
+            frame, dropped, oldest = decode_bars(raw, endpoint)
+        except APIError as exc:
+            anomalies.report(endpoint, "malformed", str(exc), contract_id=cid)
+            raise
+        for reason, n in dropped.items():
+            anomalies.report(
+                endpoint, reason, f"{n} bar(s) of {cid} dropped", count=n, contract_id=cid
+            )
+        assert oldest is not None
+        ts = frame["ts"].dt.epoch("ns")
+        # keep [start, end) exactly, whatever the server's boundary inclusivity
+        inside = frame.filter((ts >= start_ns) & (ts < cur_end))
+        if inside.height:
+            pages.append(inside)
+            total += inside.height
+        if len(raw) < want or (limit is not None and total >= limit):
+            break
+        if oldest <= start_ns:
+            break
+        # next page ends at the oldest bar seen; a server that includes ``end`` may have sent
+        # only the boundary bar, so step one nanosecond back then to make progress
+        cur_end = oldest if oldest < cur_end else cur_end - 1
+    if not pages:
+        return empty_bars()
+    return merge_pages(pages, limit)

@@ -1,14 +1,27 @@
-"""Contract selection: exact name match or front month for a product root (spec §6, §11 #14)."""
+"""Contracts: selection (exact name match or front month for a product root, spec §6, §11 #14)
+and :class:`ContractDirectory`, the cached ``Contract/*`` lookups of the REST client."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
+from projectx.client.cache import CacheStats, TTLCache
+from projectx.client.envelope import check_envelope, error_code, parse_list, parse_one
+from projectx.exceptions import ValidationError
 from projectx.models import Contract
 
-__all__ = ["MONTH_CODES", "contract_expiry", "is_contract_id", "select_contract", "symbol_root"]
+__all__ = [
+    "MONTH_CODES",
+    "ContractDirectory",
+    "contract_expiry",
+    "is_contract_id",
+    "search_text",
+    "select_contract",
+    "symbol_root",
+]
 
 MONTH_CODES = {c: i + 1 for i, c in enumerate("FGHJKMNQUVXZ")}
 _NAME = re.compile(r"^(?P<root>[A-Z0-9]+?)(?P<month>[FGHJKMNQUVXZ])(?P<year>[0-9]{1,2})$")
@@ -84,3 +97,101 @@ def select_contract(
         return (exp or (9999, 12))[0], (exp or (9999, 12))[1], c.id
 
     return min(pool, key=key)
+
+
+def search_text(text: object) -> str:
+    """``text`` stripped, for ``Contract/search``; not a non-empty str -> ValidationError."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("search text must be a non-empty str")
+    return text.strip()
+
+
+class ContractDirectory:
+    """``Contract/search``, ``searchById`` and ``available`` behind TTL caches, and symbol
+    resolution on top of them. Arguments are already checked (by ``ProjectX``).
+
+    ``request(endpoint, body)`` sends one idempotent call and returns its envelope.
+    """
+
+    def __init__(
+        self,
+        request: Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]],
+        ttl_s: float,
+    ) -> None:
+        self._request = request
+        self._contracts: TTLCache[str, Contract] = TTLCache(ttl_s)
+        self._searches: TTLCache[tuple[str, bool], list[Contract]] = TTLCache(ttl_s)
+        self._resolved: TTLCache[tuple[str, bool], Contract] = TTLCache(ttl_s)
+        self._available: TTLCache[bool, list[Contract]] = TTLCache(ttl_s)
+
+    async def search(self, text: str, live: bool) -> list[Contract]:
+        """``Contract/search`` for ``text`` (stripped, non-empty)."""
+
+        async def load() -> list[Contract]:
+            env = await self._request("Contract/search", {"searchText": text, "live": live})
+            return self._remember(env, "Contract/search")
+
+        return list(await self._searches.get_or_load((text.lower(), live), load))
+
+    async def by_id(self, cid: str, live: bool) -> Contract:
+        """``Contract/searchById``. Unknown id -> :class:`ValidationError`."""
+
+        async def load() -> Contract:
+            env = await self._request("Contract/searchById", {"contractId": cid, "live": live})
+            if env.get("success") is not True and error_code(env) == 1:
+                raise ValidationError(f"unknown contract {cid!r}")
+            check_envelope(env, "Contract/searchById")
+            raw = env.get("contract")
+            if raw is None and isinstance(env.get("contracts"), list) and env["contracts"]:
+                raw = env["contracts"][0]  # older docs shape
+            if raw is None:
+                raise ValidationError(f"unknown contract {cid!r}")
+            return parse_one(raw, Contract.from_wire, "Contract/searchById")
+
+        return await self._contracts.get_or_load(cid, load)
+
+    async def available(self, live: bool) -> list[Contract]:
+        """``Contract/available``."""
+
+        async def load() -> list[Contract]:
+            env = await self._request("Contract/available", {"live": live})
+            return self._remember(env, "Contract/available")
+
+        return list(await self._available.get_or_load(live, load))
+
+    async def resolve(self, text: str, live: bool) -> Contract:
+        """The contract named ``text`` (stripped): an exact name or a product root's front
+        month. Unknown -> :class:`ValidationError`."""
+
+        async def load() -> Contract:
+            root = symbol_root(text)
+            candidates = await self.search(search_text(root), live)
+            if root.lower() != text.lower():
+                candidates += await self.search(search_text(text), live)
+            chosen = select_contract(text, candidates)
+            if chosen is None:
+                raise ValidationError(f"unknown symbol {text!r}")
+            return chosen
+
+        return await self._resolved.get_or_load((text.upper(), live), load)
+
+    def _remember(self, env: dict[str, Any], endpoint: str) -> list[Contract]:
+        found = parse_list(check_envelope(env, endpoint), "contracts", Contract.from_wire, endpoint)
+        for c in found:
+            self._contracts.put(c.id, c)
+        return found
+
+    @property
+    def stats(self) -> dict[str, CacheStats]:
+        """Hit/miss counters of the caches."""
+        return {
+            "contracts": self._contracts.stats,
+            "searches": self._searches.stats,
+            "resolved": self._resolved.stats,
+            "available": self._available.stats,
+        }
+
+    def clear(self) -> None:
+        """Forget everything cached."""
+        for cache in (self._contracts, self._searches, self._resolved, self._available):
+            cache.invalidate()

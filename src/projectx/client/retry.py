@@ -1,7 +1,7 @@
 """Retry policy: capped exponential backoff with jitter, for idempotent calls only.
 
 Mutating calls (``Order/place``, ``modify``, ``cancel``, position closes) are never retried
-after they may have reached the server; see :mod:`projectx.client.rest`.
+after they may have reached the server; see :mod:`projectx.client.transport`.
 """
 
 from __future__ import annotations

@@ -102,19 +102,19 @@ class ReplayProgress:
         return self.market_s / self.wall_s if self.wall_s > 0 else 0.0
 
 
-class _ReplayClient(ProjectX):
-    """The suite's REST client, counting calls in flight (the settle step waits for them)."""
+class _InFlight:
+    """A request hook counting the suite's REST calls in flight (the settle step waits for them)."""
 
-    inflight = 0
+    def __init__(self) -> None:
+        self.count = 0
 
-    async def _send(
-        self, endpoint: str, body: Any, token: str | None
-    ) -> tuple[int, str | None, bytes]:
-        self.inflight += 1
-        try:
-            return await super()._send(endpoint, body, token)
-        finally:
-            self.inflight -= 1
+    def on_request(self, endpoint: str) -> None:
+        """One more call in flight."""
+        self.count += 1
+
+    def on_response(self, endpoint: str, status: int | None) -> None:
+        """One call fewer in flight."""
+        self.count -= 1
 
 
 def _bus_busy(bus: Any) -> bool:
@@ -168,7 +168,8 @@ class ReplayRunner:
         )
         self.sim: Simulator | None = None
         self.suite: Any = None
-        self.client: _ReplayClient | None = None
+        self.client: ProjectX | None = None
+        self._calls = _InFlight()
         self.user_expected = 0
         self.user_received = 0
         self.settle_timeouts = 0
@@ -208,7 +209,8 @@ class ReplayRunner:
             general_limit=1_000_000,
             bars_limit=1_000_000,
         )
-        self.client = _ReplayClient(config)
+        self.client = ProjectX(config)
+        self.client.add_request_hook(self._calls)
         await self.client.connect()
         suite = TradingSuite(
             self.data.symbols,
@@ -257,12 +259,12 @@ class ReplayRunner:
             fingerprint = (
                 bus.emitted,
                 client.stats.requests,
-                client.inflight,
+                self._calls.count,
                 self.user_expected,
                 self.user_received,
                 len(clock._timers),
             )
-            delivering = client.inflight > 0 or self.user_received < self.user_expected
+            delivering = self._calls.count > 0 or self.user_received < self.user_expected
             busy = delivering or _bus_busy(bus)
             if fingerprint == previous:
                 stable += 1
@@ -494,7 +496,7 @@ class ReplayRunner:
 
     def client_busy(self) -> bool:
         """REST calls in flight (a strategy task started one during the last chunk)."""
-        return self.client is not None and self.client.inflight > 0
+        return self.client is not None and self._calls.count > 0
 
     def _fill_count(self) -> int:
         return self.exchange.account_trade_count(_ACCOUNT_ID)
