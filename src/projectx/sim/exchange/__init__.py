@@ -12,7 +12,8 @@ below it and using only what is below (so there is no cycle):
 ``base``                tables, ids, user-hub events and the OrderModel/PositionModel wire
 ``accounts``            users, accounts, the API-key check, ``configure_account``
 ``positions``           net positions, P&L, funds check, the account's fills
-``matching``            working orders, triggers, fills (fees, balance), bracket children
+``matching``            ``MatchingCore``: one contract's working orders, triggers, fills
+``execution``           fills applied (fees, balance), the §9.5 events, bracket children
 ``order_entry``         ``Order/place`` (the §9.3 steps), ``Order/cancel``, ``Order/modify``
 ``endpoints``           the route table and the read-side endpoints: :class:`Exchange`
 ``codes``               the §3.3 ``errorCode`` enums and the ``errorMessage`` texts

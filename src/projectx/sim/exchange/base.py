@@ -15,6 +15,7 @@ from typing import Any
 
 from projectx.sim.clock import NS_PER_US, SimClock, format_ts
 from projectx.sim.contracts import ContractSpec, previous_contract
+from projectx.sim.exchange.matching import MatchingCore
 from projectx.sim.market import ContractMarket, MarketSimulator
 from projectx.sim.orders import (
     FIRST_ORDER_ID,
@@ -67,7 +68,7 @@ class ExchangeState:
         self.orders: dict[int, Order] = {}
         self._orders_by_account: dict[int, list[Order]] = {}
         self._tags: dict[int, set[str]] = {}
-        self._working: dict[str, dict[int, Order]] = {cid: {} for cid in self.contracts}
+        self._working: dict[str, MatchingCore] = {cid: MatchingCore(cid) for cid in self.contracts}
         self.positions: dict[tuple[int, str], Position] = {}
         self._trades: dict[int, list[tuple[int, dict[str, Any]]]] = {}
         self._next_order_id = FIRST_ORDER_ID
@@ -75,7 +76,6 @@ class ExchangeState:
         self._next_position_id = FIRST_POSITION_ID
         self._listeners: list[UserEventListener] = []
         self._reject_next: tuple[int, str | None] | None = None
-        self._tops: dict[str, tuple[int, int, int | None, int | None]] = {}
         self._routes: dict[str, Route] = self._route_table()
         market.add_step_listener(self._on_step)
 
@@ -84,7 +84,7 @@ class ExchangeState:
         return {}
 
     def _on_step(self, cid: str, ts_ns: int, trade_ticks: int, volume: int) -> None:
-        """After every market step of ``cid`` (the matching layer checks its working orders)."""
+        """After every market step of ``cid`` (the execution layer matches its working orders)."""
 
     def add_user_event_listener(self, cb: UserEventListener) -> None:
         """Call ``cb(target, account_id, {"action", "data"})`` for every user-hub event."""

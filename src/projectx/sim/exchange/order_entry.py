@@ -50,7 +50,7 @@ from projectx.sim.exchange.codes import (
     ModifyOrderErrorCode,
     PlaceOrderErrorCode,
 )
-from projectx.sim.exchange.matching import Matching
+from projectx.sim.exchange.execution import Execution
 from projectx.sim.market import ContractMarket
 from projectx.sim.orders import (
     FILLED,
@@ -85,7 +85,7 @@ def _positive(value: Any) -> bool:
     return math.isfinite(value) and value > 0
 
 
-class OrderEntry(Matching):
+class OrderEntry(Execution):
     """Placing, cancelling and modifying orders (the §9.3 validation steps)."""
 
     def reject_next_order(self, error_code: int, message: str | None = None) -> None:
@@ -202,7 +202,7 @@ class OrderEntry(Matching):
             self._execute(o, fills, now, market_style=True)
         else:
             o.status = OPEN
-            self._working[spec.id][o.id] = o
+            self._working[spec.id].add(o)
             self._emit_order(o)
             for c in children:
                 self._emit_order(c)
@@ -378,7 +378,7 @@ class OrderEntry(Matching):
         o.updated_ns = now
         if o.status == OPEN and o.fill_volume and o.fill_volume == o.size:
             o.status = FILLED
-            self._working[spec.id].pop(o.id, None)
+            self._working[spec.id].remove(o.id)
         self._emit_order(o)
         if o.status == OPEN:
             self._match_one(o, m, now)
