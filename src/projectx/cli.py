@@ -219,7 +219,7 @@ def _run_sim(args: argparse.Namespace) -> int:
     import logging
 
     from projectx.sim import Simulator
-    from projectx.sim.engine_adapter import ReplayUnavailableError
+    from projectx.sim.engine import ReplayUnavailableError
     from projectx.sim.ratelimit import RateLimitConfig
 
     logging.basicConfig(

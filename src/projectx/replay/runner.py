@@ -59,7 +59,7 @@ from projectx.replay.clock import SimulatedClock
 from projectx.replay.report import ReplayResult, ReplaySummary, max_drawdown, round_trips
 from projectx.replay.source import ReplayData, prepare
 from projectx.sim.clock import ManualClock, parse_ts
-from projectx.sim.engine_adapter import Engine
+from projectx.sim.engine import Engine
 from projectx.sim.exchange import Exchange
 from projectx.sim.hubs import HubConfig
 from projectx.sim.market import MarketSimulator

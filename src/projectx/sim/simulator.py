@@ -21,9 +21,12 @@ from aiohttp import web
 
 from projectx.sim.admin import check_bind, new_admin_token
 from projectx.sim.auth import TokenAuthority, TokenInfo
-from projectx.sim.engine_adapter import Engine, build_engine
+from projectx.sim.clock import SimClock
+from projectx.sim.engine import Engine, build_engine
+from projectx.sim.exchange import Exchange
 from projectx.sim.faults import Faults, admin_handler
 from projectx.sim.hubs import HubConfig, HubKind, HubServer
+from projectx.sim.market import MarketSimulator
 from projectx.sim.ratelimit import RateLimitConfig, RateLimiter
 from projectx.sim.requestlog import RequestLog
 from projectx.sim.rest import AppCredentials, RestApi, RestFaultState
@@ -96,7 +99,7 @@ class Simulator:
 
     ``Simulator(symbols=["MNQ"], seed=1, rate=20.0, profile="legacy", clock=None, port=0)``;
     any other :class:`SimConfig` field may be passed as a keyword (or pass ``config=``);
-    ``engine=`` injects a prebuilt :class:`~projectx.sim.engine_adapter.Engine`.
+    ``engine=`` injects a prebuilt :class:`~projectx.sim.engine.Engine`.
     The engine (``exchange``, ``market``, ``clock``) exists from construction, so users and
     accounts can be added before :meth:`start`.
     """
@@ -108,7 +111,7 @@ class Simulator:
         seed: int | None = None,
         rate: float | None = None,
         profile: str | None = None,
-        clock: Any = None,
+        clock: SimClock | None = None,
         port: int | None = None,
         host: str | None = None,
         config: SimConfig | None = None,
@@ -181,17 +184,17 @@ class Simulator:
 
     # ------------------------------------------------------------------ engine
     @property
-    def exchange(self) -> Any:
+    def exchange(self) -> Exchange:
         """The engine's ``Exchange`` (accounts, orders, matching)."""
         return self._engine.exchange
 
     @property
-    def market(self) -> Any:
+    def market(self) -> MarketSimulator:
         """The engine's ``MarketSimulator``."""
         return self._engine.market
 
     @property
-    def clock(self) -> Any:
+    def clock(self) -> SimClock:
         """The clock driving market and exchange."""
         return self._engine.clock
 

@@ -1,24 +1,47 @@
-"""Glue between the server half and the engine half of the simulator.
+"""The simulator's engine: clock, contracts, market and exchange, built from a config.
 
-Builds the engine (clock, contracts, market, exchange) from a :class:`SimConfig` and gives the
-server one small surface (:class:`Engine`) so that differences in the engine's constructors stay
-in this file.
+:func:`build_engine` creates the engine for a :class:`~projectx.sim.simulator.SimConfig` (any
+object with its ``symbols``, ``seed``, ``rate``, ``profile`` and ``replay``: :class:`EngineConfig`)
+and :class:`Engine` is the one surface the server drives. ``ReplayRunner`` builds an
+:class:`Engine` of its own (a replay market and a manual clock) and hands it to the
+:class:`~projectx.sim.simulator.Simulator`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from projectx.sim.simulator import SimConfig
+from projectx.sim.clock import SimClock, WallClock
+from projectx.sim.contracts import resolve_symbols
+from projectx.sim.exchange import Exchange
+from projectx.sim.market import MarketSimulator
 
-__all__ = ["Engine", "ReplayUnavailableError", "build_engine", "default_accounts"]
+__all__ = ["Engine", "EngineConfig", "ReplayUnavailableError", "build_engine", "default_accounts"]
 
 
 class ReplayUnavailableError(RuntimeError):
-    """``--replay`` was asked for but the market engine cannot replay recordings (yet)."""
+    """``--replay`` was asked for but the market engine cannot replay recordings.
+
+    Kept for the CLI, which catches it: :meth:`MarketSimulator.from_recording` exists, so
+    :func:`build_engine` no longer raises it.
+    """
+
+
+class EngineConfig(Protocol):
+    """What :func:`build_engine` reads from a ``SimConfig``."""
+
+    @property
+    def symbols(self) -> Sequence[str]: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def rate(self) -> float: ...
+    @property
+    def profile(self) -> str: ...
+    @property
+    def replay(self) -> str | None: ...
 
 
 def default_accounts(first_id: int, n: int = 2) -> list[dict[str, Any]]:
@@ -40,9 +63,9 @@ def default_accounts(first_id: int, n: int = 2) -> list[dict[str, Any]]:
 class Engine:
     """The engine objects the server drives."""
 
-    clock: Any
-    market: Any
-    exchange: Any
+    clock: SimClock
+    market: MarketSimulator
+    exchange: Exchange
     contract_ids: list[str]
     _next_account_id: int = field(default=7001)
 
@@ -59,32 +82,17 @@ class Engine:
         return accounts
 
 
-def build_engine(cfg: SimConfig, clock: Any = None) -> Engine:
+def build_engine(cfg: EngineConfig, clock: SimClock | None = None) -> Engine:
     """Create clock, contracts, market and exchange for ``cfg``."""
-    from projectx.sim.clock import WallClock
-    from projectx.sim.contracts import resolve_symbols
-    from projectx.sim.exchange import Exchange
-    from projectx.sim.market import MarketSimulator
-
     clock = clock if clock is not None else WallClock()
-    contracts = _resolve(resolve_symbols, list(cfg.symbols), clock)
+    contracts = resolve_symbols(list(cfg.symbols), clock.now_ns())
     if cfg.replay is not None:
-        from_recording = getattr(MarketSimulator, "from_recording", None)
-        if from_recording is None:
-            raise ReplayUnavailableError(
-                "--replay is not available yet: the market engine cannot replay recordings"
-            )
-        market = from_recording(cfg.replay, contracts=contracts, clock=clock, seed=cfg.seed)
+        market = MarketSimulator.from_recording(
+            cfg.replay, contracts=contracts, clock=clock, seed=cfg.seed
+        )
     else:
         market = MarketSimulator(contracts, seed=cfg.seed, rate_per_s=cfg.rate, clock=clock)
     exchange = Exchange(market, clock, profile=cfg.profile)
     return Engine(
         clock=clock, market=market, exchange=exchange, contract_ids=[c.id for c in contracts]
     )
-
-
-def _resolve(resolve_symbols: Any, symbols: list[str], clock: Any) -> list[Any]:
-    try:
-        return list(resolve_symbols(symbols, clock.now_ns()))
-    except TypeError:
-        return list(resolve_symbols(symbols))
