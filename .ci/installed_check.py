@@ -6,7 +6,8 @@ it checks that
 - ``projectx`` is imported from the venv's site-packages and no other ``sys.path`` entry holds a
   ``projectx`` package (the source tree is not importable);
 - the wheel named by ``PROJECTX_WHEEL`` ships exactly the native modules named by
-  ``PROJECTX_EXPECT_NATIVE`` (the ``ext/*.pyx`` stems), each with its ``.pyi`` stub;
+  ``PROJECTX_EXPECT_NATIVE`` (the ``ext/*.pyx`` stems), each with its ``.pyi`` stub (pure-Python
+  helpers beside them, such as ``_native/fallback.py``, are ordinary sources);
 - every ``projectx._native.*`` module imports as a compiled extension whose file is
   byte-identical to the one inside that (repaired) wheel.
 
@@ -77,7 +78,11 @@ def _check() -> list[str]:
 
     import projectx._native as native_pkg
 
-    found = {m.name for m in pkgutil.iter_modules(native_pkg.__path__)}
+    # pure-Python helpers of the native modules (the spec-following fallback parser) live
+    # beside them as .py sources; every other module must be a compiled extension
+    native_dir = Path(native_pkg.__path__[0])
+    modules = {m.name for m in pkgutil.iter_modules(native_pkg.__path__)}
+    found = {name for name in modules if not (native_dir / f"{name}.py").is_file()}
     if found != expected:
         _fail(f"installed projectx._native modules {sorted(found)} != {sorted(expected)}")
     for name in sorted(expected):
