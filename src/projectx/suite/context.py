@@ -9,6 +9,11 @@ from typing import Any
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import Event, EventBus, EventType, Handler
 from projectx.models import Contract
+from projectx.orderbook import OrderBook
+from projectx.orders import OrderManager
+from projectx.positions import PositionManager
+from projectx.risk import RiskManager
+from projectx.risk.managed_trade import ManagedTrade
 
 __all__ = ["InstrumentContext"]
 
@@ -26,10 +31,10 @@ class InstrumentContext:
     contract: Contract
     data: RealtimeDataManager
     bus: EventBus
-    orderbook: Any = None
-    orders: Any = None
-    positions: Any = None
-    risk: Any = None
+    orders: OrderManager
+    positions: PositionManager
+    risk: RiskManager | None = None
+    orderbook: OrderBook | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -67,11 +72,24 @@ class InstrumentContext:
         """Next ``event`` of this instrument (see :meth:`EventBus.wait_for`)."""
         return await self.bus.wait_for(event, timeout, predicate, instrument=self._names)
 
-    def managed_trade(self, **kwargs: Any) -> Any:
-        """``async with ctx.managed_trade(max_risk_percent=...) as trade`` on this instrument."""
-        from projectx.suite.wiring import managed_trade
-
-        return managed_trade(self, **kwargs)
+    def managed_trade(
+        self,
+        *,
+        max_risk_percent: float | None = None,
+        max_risk_amount: float | None = None,
+        fill_timeout: float = 30.0,
+    ) -> ManagedTrade:
+        """``async with ctx.managed_trade(max_risk_percent=...) as trade`` on this instrument
+        (see :class:`~projectx.risk.managed_trade.ManagedTrade`)."""
+        return ManagedTrade(
+            self.orders,
+            self.positions,
+            self.risk,
+            self.contract,
+            max_risk_percent=max_risk_percent,
+            max_risk_amount=max_risk_amount,
+            fill_timeout=fill_timeout,
+        )
 
     def __repr__(self) -> str:
         return f"InstrumentContext({self.symbol!r}, contract={self.contract.id!r})"

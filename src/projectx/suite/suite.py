@@ -18,7 +18,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any
 
 from projectx._native.feed import MarketFeed
@@ -29,10 +29,17 @@ from projectx.data.manager import RealtimeDataManager
 from projectx.events import Event, EventBus, EventType, Handler
 from projectx.exceptions import ProjectXError, ValidationError, redact
 from projectx.models import Account
+from projectx.orderbook import OrderBook
+from projectx.orders import OrderManager
+from projectx.plausibility import Anomaly, emit_on
+from projectx.positions import PositionManager
 from projectx.realtime.client import RealtimeClient, UserEvent
-from projectx.realtime.hub import HubState, ReconnectPolicy
-from projectx.suite import wiring
+from projectx.realtime.hub import ReconnectPolicy
+from projectx.risk import RiskConfig, RiskManager
+from projectx.risk.managed_trade import ManagedTrade
 from projectx.suite.arguments import check_suite_arguments
+from projectx.suite.builder import SuiteParts, build_context, build_parts
+from projectx.suite.connection import ConnectionWatch
 from projectx.suite.context import InstrumentContext
 from projectx.suite.market import MarketDispatcher
 from projectx.suite.stats import health_score, rss_bytes, to_json, to_prometheus
@@ -60,7 +67,7 @@ class TradingSuite:
         account_name: str | None = None,
         transport: str = "aiohttp",
         bar_capacity: int = 10_000,
-        risk_config: Any = None,
+        risk_config: RiskConfig | None = None,
         state_path: str | os.PathLike[str] | None = None,
         stale_after: float | None = 30.0,
         reconnect: ReconnectPolicy | None = None,
@@ -79,6 +86,8 @@ class TradingSuite:
         )
         if config is not None and not isinstance(config, ProjectXConfig):
             raise ValidationError("config must be a ProjectXConfig")
+        if risk_config is not None and not isinstance(risk_config, RiskConfig):
+            raise ValidationError("risk_config must be a RiskConfig")
         self.symbols = args.symbols
         self.timeframes = args.timeframes
         self.features = args.features
@@ -107,18 +116,21 @@ class TradingSuite:
         self.contexts: dict[str, InstrumentContext] = {}
         self._started_monotonic = 0.0
         self._connected = False
-        self._last_seen_ns = 0
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         #: background tasks that died of an exception, by task name (health reads it)
         self.task_failures: dict[str, int] = {}
-        self.reconciliations = 0
-        self._reconcile_task: asyncio.Task[Any] | None = None
-        self._reconcile_again = False
         #: what failed while closing (``disconnect()`` closes every part anyway)
         self.disconnect_errors: list[str] = []
-        self.order_manager: Any = None
-        self.position_manager: Any = None
-        self.risk_manager: Any = None
+        #: the account's managers, built by ``connect()`` (None before)
+        self.parts: SuiteParts | None = None
+        self._connection = ConnectionWatch(
+            self.bus,
+            self.feed,
+            data=lambda: [ctx.data for ctx in self.contexts.values()],
+            reconcile=self._reconcile_parts,
+            stopped_reason=self._hub_stopped_reason,
+            spawn=self._spawn,
+        )
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -163,6 +175,7 @@ class TradingSuite:
         self.account = await self.client.select_account(
             self._account_name or self.config.account_name
         )
+        data_by_symbol: dict[str, RealtimeDataManager] = {}
         for symbol in self.symbols:
             contract = await self.client.resolve_contract(symbol)
             data = RealtimeDataManager(
@@ -177,7 +190,7 @@ class TradingSuite:
             )
             await data.initialize(self.initial_days)
             self.dispatcher.add(data)
-            self.contexts[symbol] = InstrumentContext(symbol, contract, data, self.bus)
+            data_by_symbol[symbol] = data
         self.realtime = RealtimeClient(
             self.client.token_factory,
             self.config.user_hub_url,
@@ -191,20 +204,40 @@ class TradingSuite:
         )
         market = self.realtime.market
         market.on_native(self.dispatcher.on_native)
-        market.on_state(lambda state: self._on_hub_state("market", state))
-        self.realtime.user.on_state(lambda state: self._on_hub_state("user", state))
-        wiring.build_account_managers(self)
-        for ctx in self.contexts.values():
-            wiring.attach_instrument(self, ctx)
+        watch = self._connection
+        market.on_state(lambda state: watch.on_hub_state("market", state))
+        self.realtime.user.on_state(lambda state: watch.on_hub_state("user", state))
+        by_contract = {data.contract.id: data for data in data_by_symbol.values()}
+        parts = self.parts = build_parts(
+            self.client,
+            self.bus,
+            self.dispatcher,
+            account_id=self.account.id,
+            contracts={cid: data.contract for cid, data in by_contract.items()},
+            data=by_contract,
+            features=self.features,
+            risk_config=self.risk_config,
+            state_path=self.state_path,
+        )
+        for symbol, data in data_by_symbol.items():
+            self.contexts[symbol] = build_context(
+                symbol,
+                data,
+                self.bus,
+                parts,
+                self.dispatcher,
+                features=self.features,
+                time_source=lambda: self.feed.last_ts_ns,
+            )
         self.realtime.on_user_event(self._on_user_event)
-        wiring.watch_anomalies(self)
+        self._watch_anomalies(self.realtime)
         await self.realtime.connect()
         await self.realtime.subscribe_user(self.account.id)
         for ctx in self.contexts.values():
             await self.realtime.subscribe_market(ctx.contract_id)
             ctx.data.mark_subscribed()
-        await wiring.start(self)
-        self._connected = True
+        await parts.start()
+        self._connected = watch.active = True
         self.bus.emit(EventType.CONNECTED, {"account": self.account.name, "symbols": self.symbols})
 
     async def disconnect(self) -> None:
@@ -216,12 +249,15 @@ class TradingSuite:
         that got there. A cancellation is re-raised once everything is closed.
         """
         was_connected, self._connected = self._connected, False
+        self._connection.active = False
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        parts: list[tuple[str, Callable[[], Any]]] = [("managers", lambda: wiring.stop(self))]
+        parts: list[tuple[str, Callable[[], Any]]] = []
+        if self.parts is not None:
+            parts.append(("managers", self.parts.stop))
         parts += [(f"{s} data", ctx.data.close) for s, ctx in self.contexts.items()]
         if self.realtime is not None:
             parts.append(("hubs", self.realtime.close))
@@ -257,7 +293,7 @@ class TradingSuite:
     def __contains__(self, symbol: object) -> bool:
         return symbol in self.contexts
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[InstrumentContext]:
         return iter(self.contexts.values())
 
     def __len__(self) -> int:
@@ -276,28 +312,59 @@ class TradingSuite:
         return self._only().data
 
     @property
-    def orderbook(self) -> Any:
+    def orderbook(self) -> OrderBook | None:
         """The order book of a single-instrument suite (None without the feature)."""
         return self._only().orderbook
 
-    @property
-    def orders(self) -> Any:
-        """The account's order manager (shared by every instrument)."""
-        return self.order_manager
+    def _parts(self) -> SuiteParts:
+        if self.parts is None:
+            raise ProjectXError("the suite is not connected: await suite.connect() first")
+        return self.parts
 
     @property
-    def positions(self) -> Any:
-        """The account's position manager (shared by every instrument)."""
-        return self.position_manager
+    def orders(self) -> OrderManager:
+        """The account's order manager (shared by every instrument; after ``connect()``)."""
+        return self._parts().orders
 
     @property
-    def risk(self) -> Any:
+    def positions(self) -> PositionManager:
+        """The account's position manager (shared by every instrument; after ``connect()``)."""
+        return self._parts().positions
+
+    @property
+    def risk(self) -> RiskManager | None:
         """The account's risk manager (None without the ``risk`` feature)."""
-        return self.risk_manager
+        return self._parts().risk
 
-    def managed_trade(self, **kwargs: Any) -> Any:
-        """``async with suite.managed_trade(max_risk_percent=...) as trade`` (single instrument)."""
-        return wiring.managed_trade(self._only(), **kwargs)
+    @property
+    def order_manager(self) -> OrderManager | None:
+        """The order manager, or None before ``connect()``."""
+        return self.parts.orders if self.parts is not None else None
+
+    @property
+    def position_manager(self) -> PositionManager | None:
+        """The position manager, or None before ``connect()``."""
+        return self.parts.positions if self.parts is not None else None
+
+    @property
+    def risk_manager(self) -> RiskManager | None:
+        """The risk manager, or None before ``connect()`` or without the ``risk`` feature."""
+        return self.parts.risk if self.parts is not None else None
+
+    def managed_trade(
+        self,
+        *,
+        max_risk_percent: float | None = None,
+        max_risk_amount: float | None = None,
+        fill_timeout: float = 30.0,
+    ) -> ManagedTrade:
+        """``async with suite.managed_trade(max_risk_percent=...) as trade`` (single instrument;
+        see :meth:`InstrumentContext.managed_trade`)."""
+        return self._only().managed_trade(
+            max_risk_percent=max_risk_percent,
+            max_risk_amount=max_risk_amount,
+            fill_timeout=fill_timeout,
+        )
 
     # -- events ---------------------------------------------------------------------------------
     def on(
@@ -329,44 +396,24 @@ class TradingSuite:
     # -- hub callbacks --------------------------------------------------------------------------
     def _on_user_event(self, event: UserEvent) -> None:
         if event.refused is not None:
-            return  # refused at the boundary: reported there, and reconciled (watch_anomalies)
+            return  # refused at the boundary: reported there, and reconciled (_watch_anomalies)
         if event.target == "GatewayUserAccount" and self.bus.wants(EventType.ACCOUNT_UPDATE):
             self.bus.emit(EventType.ACCOUNT_UPDATE, event.data)
-        wiring.route_user_event(self, event)
+        if self.parts is not None:
+            self.parts.route_user_event(event)
 
-    def _on_hub_state(self, hub: str, state: HubState) -> None:
-        bus = self.bus
-        if state is HubState.DISCONNECTED and self._connected:
-            if hub == "market":
-                self._last_seen_ns = self.feed.last_ts_ns
-            payload: dict[str, Any] = {"hub": hub}
-            stopped = self._hub_stopped_reason(hub)
-            if stopped is not None:  # it will not reconnect: say so, loudly
-                payload.update(reason=stopped, reconnecting=False)
-                bus.emit(EventType.ERROR, {"source": "hub", "hub": hub, "error": stopped})
-            bus.emit(EventType.DISCONNECTED, payload)
-        elif state is HubState.RECONNECTING:
-            bus.emit(EventType.RECONNECTING, {"hub": hub})
-        elif state is HubState.STALE:
-            bus.emit(EventType.FEED_STALE, {"hub": hub})
-        elif state is HubState.CIRCUIT_OPEN:
-            bus.emit(EventType.ERROR, {"source": "hub", "hub": hub, "error": "circuit open"})
-        elif state is HubState.RESUBSCRIBED:
-            if hub == "market":
-                # trades flow again only now: the bars until now are part of the reconnect's gap
-                for ctx in self.contexts.values():
-                    ctx.data.mark_resubscribed()
-            else:
-                # events flow again only now: what happened since the reconciliation started at
-                # RECONNECTED (a fill, a cancel) reached no subscription — reconcile once more
-                self._request_reconcile()
-        elif state is HubState.RECONNECTED:
-            if hub == "market":
-                for ctx in self.contexts.values():
-                    ctx.data.mark_gap(self._last_seen_ns or self.feed.last_ts_ns)
-            bus.emit(EventType.RECONNECTED, {"hub": hub})
-            if hub == "user":
-                self._request_reconcile()
+    def _watch_anomalies(self, realtime: RealtimeClient) -> None:
+        """Anomalies of the REST client and the user hub become ``ANOMALY`` events; a refused
+        order, position or fill makes the suite reconcile with REST (REST decides)."""
+        emit = emit_on(self.bus)
+        self.client.anomalies.subscribe(emit)
+        realtime.anomalies.subscribe(emit)
+
+        def reconcile_after(anomaly: Anomaly) -> None:
+            if anomaly.source != "GatewayUserAccount" and anomaly.reason != "foreign_account":
+                self._connection.request_reconcile()
+
+        realtime.anomalies.subscribe(reconcile_after)
 
     def _hub_stopped_reason(self, hub: str) -> str | None:
         if self.realtime is None:
@@ -375,40 +422,27 @@ class TradingSuite:
         reason: str | None = conn.stats.stopped_reason
         return reason
 
-    def _request_reconcile(self) -> None:
-        """Reconcile orders and positions with REST; requests during one share a single
-        follow-up run (so the latest request is always covered)."""
-        if self._reconcile_task is None or self._reconcile_task.done():
-            self._reconcile_task = self._spawn(self._reconcile_all(), "reconcile")
-        else:
-            self._reconcile_again = True
+    async def _reconcile_parts(self) -> None:
+        if self.parts is not None:
+            await self.parts.reconcile()
 
     @property
     def reconciling(self) -> bool:
         """True while orders and positions are being reconciled with REST (after reconnects)."""
-        return self._reconcile_task is not None and not self._reconcile_task.done()
+        return self._connection.reconciling
 
-    async def _reconcile_all(self) -> None:
-        self._reconcile_again = True
-        while self._reconcile_again:
-            self._reconcile_again = False
-            await self._reconcile_once()
+    @property
+    def reconciliations(self) -> int:
+        """Reconciliations with REST run so far (after reconnects and refused events)."""
+        return self._connection.reconciliations
 
-    async def _reconcile_once(self) -> None:
-        self.reconciliations += 1
-        try:
-            await wiring.reconcile(self)
-        except ProjectXError as exc:
-            log.warning("reconciliation after reconnect failed: %s", exc)
-            self.bus.emit(EventType.ERROR, {"source": "reconcile", "error": exc})
-
-    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro, name=f"projectx-suite-{name}")
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
 
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
+    def _task_done(self, task: asyncio.Task[None]) -> None:
         """A background task ended: one that died of an exception is logged, counted (health)
         and reported as an ERROR event — never left as "exception never retrieved"."""
         self._tasks.discard(task)
@@ -491,12 +525,21 @@ class TradingSuite:
             "memory": {"rss_bytes": rss_bytes()},
             "reconciliations": self.reconciliations,
             "task_failures": dict(self.task_failures),
-            "managers": wiring.manager_stats(self),
-            "anomalies": wiring.anomaly_stats(self),
+            "managers": self.parts.stats() if self.parts is not None else {},
+            "anomalies": self._anomaly_stats(),
         }
         score, reasons = health_score(stats)
         stats["health"] = {"score": score, "reasons": reasons}
         return stats
+
+    def _anomaly_stats(self) -> dict[str, Any]:
+        """Anomaly counters per boundary (``rest``, ``user_hub``, ``orders``, ``positions``)."""
+        out: dict[str, Any] = {"rest": self.client.anomalies.snapshot()}
+        if self.realtime is not None:
+            out["user_hub"] = self.realtime.anomalies.snapshot()
+        if self.parts is not None:
+            out.update(self.parts.anomaly_stats())
+        return out
 
     def export_stats(self, format: str = "json") -> str:
         """``get_stats()`` as ``"json"`` text or ``"prometheus"`` exposition text (known secrets
