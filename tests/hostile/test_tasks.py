@@ -8,7 +8,8 @@ import pytest
 from projectx.enums import OrderSide
 from projectx.events import Event, EventType
 from projectx.sim import Simulator
-from projectx.suite import TradingSuite, wiring
+from projectx.suite import TradingSuite
+from projectx.suite.builder import SuiteParts
 from tests.hostile.conftest import config_for, eventually
 
 
@@ -22,10 +23,10 @@ async def test_a_dead_reconciliation_task_lowers_health_with_a_reason(
         await eventually(lambda: suite.feed.trades > 3 and suite.orderbook.best_bid > 0)
         assert suite.get_stats()["health"]["score"] == 100
 
-        async def buggy(_suite: TradingSuite) -> None:  # a bug, not a Gateway failure
+        async def buggy(_parts: SuiteParts) -> None:  # a bug, not a Gateway failure
             raise RuntimeError("reconcile bug")
 
-        monkeypatch.setattr(wiring, "reconcile", buggy)
+        monkeypatch.setattr(SuiteParts, "reconcile", buggy)
         await sim.faults.drop_connections("user", mode="abort")  # RECONNECTED -> reconcile
         await eventually(lambda: any(e.data.get("source") == "task" for e in errors))
         stats = suite.get_stats()

@@ -8,7 +8,7 @@ import pytest
 from projectx.enums import OrderSide, OrderType
 from projectx.exceptions import ValidationError
 from projectx.risk import RiskConfig, RiskViolationError
-from projectx.risk.managed_trade import ManagedTrade
+from projectx.suite.managed_trade import ManagedTrade
 
 from .conftest import ASK, BID, Rig, eventually
 

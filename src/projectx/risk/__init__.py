@@ -1,5 +1,8 @@
 """The risk layer: :class:`RiskManager` (sizing, pre-trade gate, live prop-firm rules with
-persisted state), :class:`RiskConfig` and :class:`ManagedTrade`."""
+persisted state) and :class:`RiskConfig`.
+
+``ManagedTrade`` composes three managers, so it lives above them, in
+:mod:`projectx.suite.managed_trade`."""
 
 from projectx.risk.config import RiskConfig
 from projectx.risk.errors import RiskStateError, RiskViolationError

@@ -13,7 +13,7 @@ from projectx.orderbook import OrderBook
 from projectx.orders import OrderManager
 from projectx.positions import PositionManager
 from projectx.risk import RiskManager
-from projectx.risk.managed_trade import ManagedTrade
+from projectx.suite.managed_trade import ManagedTrade
 
 __all__ = ["InstrumentContext"]
 
@@ -80,7 +80,7 @@ class InstrumentContext:
         fill_timeout: float = 30.0,
     ) -> ManagedTrade:
         """``async with ctx.managed_trade(max_risk_percent=...) as trade`` on this instrument
-        (see :class:`~projectx.risk.managed_trade.ManagedTrade`)."""
+        (see :class:`~projectx.suite.managed_trade.ManagedTrade`)."""
         return ManagedTrade(
             self.orders,
             self.positions,

@@ -36,11 +36,11 @@ from projectx.positions import PositionManager
 from projectx.realtime.client import RealtimeClient, UserEvent
 from projectx.realtime.hub import ReconnectPolicy
 from projectx.risk import RiskConfig, RiskManager
-from projectx.risk.managed_trade import ManagedTrade
 from projectx.suite.arguments import check_suite_arguments
 from projectx.suite.builder import SuiteParts, build_context, build_parts
 from projectx.suite.connection import ConnectionWatch
 from projectx.suite.context import InstrumentContext
+from projectx.suite.managed_trade import ManagedTrade
 from projectx.suite.market import MarketDispatcher
 from projectx.suite.stats import health_score, rss_bytes, to_json, to_prometheus
 

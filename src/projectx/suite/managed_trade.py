@@ -17,109 +17,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from projectx.enums import OrderSide, OrderType
 from projectx.exceptions import ValidationError
 from projectx.models import Contract
+from projectx.orders import BracketOrder, OrderManager, TrackedOrder
+from projectx.positions import PositionInfo, PositionManager
+from projectx.risk import RiskManager
 from projectx.risk.errors import RiskViolationError
 
-if TYPE_CHECKING:
-    from projectx.orders import BracketOrder, TrackedOrder
-    from projectx.positions import PositionInfo
-
-__all__ = ["ManagedTrade", "OrderAPI", "PositionAPI", "SizingAPI"]
+__all__ = ["ManagedTrade"]
 
 log = logging.getLogger(__name__)
 
 _STOP_TYPES = (OrderType.STOP, OrderType.TRAILING_STOP)
-
-
-class OrderAPI(Protocol):
-    """The OrderManager methods a managed trade uses."""
-
-    price_source: Callable[[str], tuple[float, float, float] | None] | None
-
-    async def place_bracket_order(
-        self,
-        contract: Contract | str,
-        side: OrderSide | int | str,
-        size: int,
-        entry_price: float | None = None,
-        *,
-        stop_loss_price: float | None = None,
-        stop_loss_ticks: int | None = None,
-        take_profit_price: float | None = None,
-        take_profit_ticks: int | None = None,
-        trail_ticks: int | None = None,
-        native: bool | None = None,
-        custom_tag: str | None = None,
-        snap: bool = False,
-    ) -> BracketOrder: ...
-
-    async def place_market_order(
-        self,
-        contract: Contract | str,
-        side: OrderSide | int | str,
-        size: int,
-        *,
-        custom_tag: str | None = None,
-    ) -> TrackedOrder: ...
-
-    async def place_limit_order(
-        self,
-        contract: Contract | str,
-        side: OrderSide | int | str,
-        size: int,
-        limit_price: float,
-        *,
-        custom_tag: str | None = None,
-        snap: bool = False,
-    ) -> TrackedOrder: ...
-
-    async def modify_order(
-        self,
-        order: TrackedOrder | int,
-        *,
-        size: int | None = None,
-        limit_price: float | None = None,
-        stop_price: float | None = None,
-        trail_price: float | None = None,
-        snap: bool = False,
-    ) -> TrackedOrder: ...
-
-    async def cancel_order(self, order: TrackedOrder | int) -> bool: ...
-
-
-class PositionAPI(Protocol):
-    """The PositionManager methods a managed trade uses."""
-
-    def get_position(self, contract: Contract | str) -> PositionInfo | None: ...
-
-    def signed_size(self, contract_id: str) -> int: ...
-
-    async def close_position(
-        self, contract: Contract | str, *, method: str = "market", limit_price: float | None = None
-    ) -> bool: ...
-
-    async def partially_close_position(self, contract: Contract | str, size: int) -> bool: ...
-
-
-class SizingAPI(Protocol):
-    """The RiskManager method a managed trade uses."""
-
-    def calculate_position_size(
-        self,
-        entry: float,
-        stop: float,
-        *,
-        tick_size: float,
-        tick_value: float,
-        risk_percent: float | None = None,
-        risk_amount: float | None = None,
-        account_balance: float | None = None,
-    ) -> int: ...
 
 
 def _size(size: Any, name: str = "size") -> int:
@@ -136,9 +48,9 @@ class ManagedTrade:
 
     def __init__(
         self,
-        orders: OrderAPI,
-        positions: PositionAPI,
-        risk: SizingAPI | None,
+        orders: OrderManager,
+        positions: PositionManager,
+        risk: RiskManager | None,
         contract: Contract,
         *,
         max_risk_percent: float | None = None,
