@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         AuthenticationError,
         CircuitOpenError,
         ConnectionError,
+        InsufficientMarginError,
         OrderRejectedError,
         OrderSubmissionUncertainError,
         ProjectXError,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from projectx.realtime import RealtimeClient
-    from projectx.suite import InstrumentContext, TradingSuite
+    from projectx.suite import Features, InstrumentContext, TradingSuite
 
 __version__ = "0.1.0"
 
@@ -53,12 +54,14 @@ _LAZY = {
     "AuthenticationError": "projectx.exceptions",
     "CircuitOpenError": "projectx.exceptions",
     "ConnectionError": "projectx.exceptions",
+    "InsufficientMarginError": "projectx.exceptions",
     "OrderRejectedError": "projectx.exceptions",
     "OrderSubmissionUncertainError": "projectx.exceptions",
     "ProjectXError": "projectx.exceptions",
     "RateLimitError": "projectx.exceptions",
     "ValidationError": "projectx.exceptions",
     "RealtimeClient": "projectx.realtime",
+    "Features": "projectx.suite",
     "InstrumentContext": "projectx.suite",
     "TradingSuite": "projectx.suite",
 }
@@ -73,7 +76,9 @@ __all__ = [
     "Event",
     "EventBus",
     "EventType",
+    "Features",
     "InstrumentContext",
+    "InsufficientMarginError",
     "OrderRejectedError",
     "OrderSide",
     "OrderStatus",

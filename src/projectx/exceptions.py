@@ -3,11 +3,29 @@
 Messages never carry credentials or tokens: every string argument of a ``ProjectXError`` goes
 through :func:`redact` (the registered secret values of :mod:`projectx.redaction`, in every
 spelling, plus the token/key patterns below).
+
+Every error carries ``timestamp`` (when it was raised, a UTC ``datetime``) and ``context`` (a
+dict of what the caller may want to log: endpoint, order id, …; string values redacted too).
+
+The tree::
+
+    ProjectXError
+    ├── ValidationError (also ValueError)     bad input, caught before anything was sent
+    ├── AuthenticationError                   login or session refresh failed
+    ├── ConnectionError                       the Gateway or a hub could not be reached
+    │   └── CircuitOpenError                  refused while a circuit breaker is open
+    ├── APIError                              the Gateway answered with an error
+    │   ├── RateLimitError                    HTTP 429, or the limiter would exceed the limits
+    │   └── OrderRejectedError                Order/place, modify or cancel said no
+    │       └── InsufficientMarginError       … because of insufficient funds (code 3)
+    └── OrderSubmissionUncertainError         the outcome of a mutating call is unknown
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from projectx.redaction import scrub
 
@@ -16,6 +34,7 @@ __all__ = [
     "AuthenticationError",
     "CircuitOpenError",
     "ConnectionError",
+    "InsufficientMarginError",
     "OrderRejectedError",
     "OrderSubmissionUncertainError",
     "ProjectXError",
@@ -38,11 +57,21 @@ def redact(text: str) -> str:
     return _BEARER.sub(r"\1***", _JWT.sub("***", scrub(text)))
 
 
-class ProjectXError(Exception):
-    """Base class of every error raised by projectx (string arguments are redacted)."""
+def _redacted(value: object) -> object:
+    return redact(value) if isinstance(value, str) else value
 
-    def __init__(self, *args: object) -> None:
-        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
+
+class ProjectXError(Exception):
+    """Base class of every error raised by projectx (string arguments are redacted).
+
+    ``context`` holds details for logs (string values redacted); ``timestamp`` is when the
+    error was created (UTC).
+    """
+
+    def __init__(self, *args: object, context: Mapping[str, object] | None = None) -> None:
+        super().__init__(*(_redacted(a) for a in args))
+        self.timestamp: datetime = datetime.now(UTC)
+        self.context: dict[str, object] = {str(k): _redacted(v) for k, v in (context or {}).items()}
 
 
 class ValidationError(ProjectXError, ValueError):
@@ -75,7 +104,10 @@ class APIError(ProjectXError):
         status: int | None = None,
         error_code: int | None = None,
     ) -> None:
-        super().__init__(redact(message))
+        super().__init__(
+            redact(message),
+            context={"endpoint": endpoint, "status": status, "error_code": error_code},
+        )
         self.endpoint = endpoint
         self.status = status
         self.error_code = error_code
@@ -95,6 +127,12 @@ class OrderRejectedError(APIError):
     def __init__(self, message: str, *, order_id: int | None = None, **kw: object) -> None:
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.order_id = order_id
+        self.context["order_id"] = order_id
+
+
+class InsufficientMarginError(OrderRejectedError):
+    """``Order/place`` refused for insufficient funds (``PlaceOrderErrorCode`` 3): the account
+    cannot carry the order's margin."""
 
 
 class OrderSubmissionUncertainError(ProjectXError):
@@ -104,5 +142,5 @@ class OrderSubmissionUncertainError(ProjectXError):
     """
 
     def __init__(self, message: str, *, custom_tag: str) -> None:
-        super().__init__(redact(message))
+        super().__init__(redact(message), context={"custom_tag": custom_tag})
         self.custom_tag = custom_tag

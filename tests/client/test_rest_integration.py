@@ -9,7 +9,7 @@ import pytest
 
 from projectx.client import ProjectX
 from projectx.enums import OrderSide, OrderStatus, OrderType, PositionType
-from projectx.exceptions import OrderRejectedError, ValidationError
+from projectx.exceptions import InsufficientMarginError, OrderRejectedError, ValidationError
 from projectx.models import Account, Contract, Order, Position, Trade
 
 from .conftest import config_for
@@ -317,3 +317,20 @@ async def test_from_env(sim, monkeypatch):
     async with ProjectX.from_env() as px:
         assert await px.list_accounts()
     assert config_for(sim).api_url == px.config.api_url
+
+
+async def test_a_funds_rejection_is_an_insufficient_margin_error_with_context(sim, px):
+    contract = await _front(px)
+    account = (await px.list_accounts())[0]
+    sim.exchange.configure_account(account.id, balance=1.0)  # cannot carry any margin
+    with pytest.raises(InsufficientMarginError) as err:
+        await px.place_market_order(contract, "buy", 5)
+    assert isinstance(err.value, OrderRejectedError) and err.value.error_code == 3
+    assert err.value.context["endpoint"] == "Order/place"
+    assert err.value.context["error_code"] == 3 and err.value.context["order_id"] is not None
+    assert (datetime.now(UTC) - err.value.timestamp).total_seconds() < 60
+    # any other rejection of the same endpoint stays a plain OrderRejectedError
+    sim.faults.reject_next_order(2, "rejected for test")
+    with pytest.raises(OrderRejectedError) as other:
+        await px.place_market_order(contract, "buy", 1)
+    assert not isinstance(other.value, InsufficientMarginError)

@@ -11,13 +11,19 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from projectx.client.errors import error_name
-from projectx.exceptions import APIError, OrderRejectedError, ValidationError
+from projectx.exceptions import (
+    APIError,
+    InsufficientMarginError,
+    OrderRejectedError,
+    ValidationError,
+)
 
 __all__ = ["check_envelope", "error_code", "parse_list", "parse_one"]
 
 _T = TypeVar("_T")
 
 _ORDER_ENDPOINTS = frozenset({"order/place", "order/modify", "order/cancel"})
+_INSUFFICIENT_FUNDS = 3  # PlaceOrderErrorCode (spec §3.3)
 
 
 def error_code(env: Mapping[str, Any]) -> int | None:
@@ -38,9 +44,12 @@ def check_envelope(
     if message:
         text += f" ({message})"
     if endpoint.lower() in _ORDER_ENDPOINTS:
-        raise OrderRejectedError(
-            text, order_id=order_id, endpoint=endpoint, status=200, error_code=code
+        rejected = (
+            InsufficientMarginError
+            if endpoint.lower() == "order/place" and code == _INSUFFICIENT_FUNDS
+            else OrderRejectedError
         )
+        raise rejected(text, order_id=order_id, endpoint=endpoint, status=200, error_code=code)
     raise APIError(text, endpoint=endpoint, status=200, error_code=code)
 
 

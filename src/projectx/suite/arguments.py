@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from projectx.exceptions import ValidationError
+from projectx.suite.features import normalize_features
 from projectx.timeframes import parse_timeframe
 from projectx.validation import check_number, check_text
 
@@ -42,7 +43,6 @@ def check_suite_arguments(
     *,
     timeframes: Any,
     features: Any,
-    known_features: frozenset[str],
     initial_days: Any,
     bar_capacity: Any,
     stale_after: Any,
@@ -70,12 +70,8 @@ def check_suite_arguments(
     if not isinstance(wanted, Sequence | frozenset | set) or not all(
         isinstance(f, str) for f in wanted
     ):
-        raise ValidationError("features must be a list of feature names")
-    unknown = set(wanted) - known_features
-    if unknown:
-        raise ValidationError(
-            f"unknown features {sorted(unknown)}; available: {sorted(known_features)}"
-        )
+        raise ValidationError("features must be a list of Features or feature names")
+    chosen = normalize_features(wanted)
     days = float(check_number(initial_days, "initial_days", minimum=0, maximum=MAX_INITIAL_DAYS))
     capacity = _capacity(bar_capacity, "bar_capacity")
     stale = check_number(stale_after, "stale_after", minimum=0, exclusive=True, optional=True)
@@ -87,7 +83,7 @@ def check_suite_arguments(
     return SuiteArguments(
         cleaned,
         list(frames),
-        frozenset(wanted),
+        chosen,
         days,
         capacity,
         None if stale is None else float(stale),

@@ -40,6 +40,7 @@ from projectx.suite.arguments import check_suite_arguments
 from projectx.suite.builder import SuiteParts, build_context, build_parts
 from projectx.suite.connection import ConnectionWatch
 from projectx.suite.context import InstrumentContext
+from projectx.suite.features import FEATURES, Features
 from projectx.suite.managed_trade import ManagedTrade
 from projectx.suite.market import MarketDispatcher
 from projectx.suite.stats import health_score, rss_bytes, to_json, to_prometheus
@@ -48,7 +49,6 @@ __all__ = ["FEATURES", "TradingSuite"]
 
 log = logging.getLogger(__name__)
 
-FEATURES = frozenset({"orderbook", "risk", "orderbook_heuristics"})
 _DEFAULT_TIMEFRAMES = ("1min", "5min")
 
 
@@ -60,7 +60,7 @@ class TradingSuite:
         instruments: str | Sequence[str],
         *,
         timeframes: Sequence[str] = _DEFAULT_TIMEFRAMES,
-        features: Sequence[str] = ("orderbook",),
+        features: Sequence[Features | str] = (Features.ORDERBOOK,),
         initial_days: float = 1.0,
         config: ProjectXConfig | None = None,
         client: ProjectX | None = None,
@@ -76,7 +76,6 @@ class TradingSuite:
             instruments,
             timeframes=timeframes,
             features=features,
-            known_features=FEATURES,
             initial_days=initial_days,
             bar_capacity=bar_capacity,
             stale_after=stale_after,
