@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 import polars as pl
 
+from projectx.circuit import CircuitBreaker
 from projectx.client.answers import (
     checked_account,
     parse_entities,
@@ -98,6 +99,7 @@ class ProjectX(TradingEndpoints):
         session: aiohttp.ClientSession | None = None,
         retry: RetryPolicy | None = None,
         rate_limit_margin_s: float = 0.5,
+        circuit_breaker: CircuitBreaker | None = None,
     ) -> None:
         if not isinstance(config, ProjectXConfig):
             raise ValidationError("ProjectX needs a ProjectXConfig")
@@ -107,8 +109,11 @@ class ProjectX(TradingEndpoints):
         self.stats = ClientStats()
         #: REST answers (or parts of them) refused as implausible, by reason
         self.anomalies = AnomalyLog("rest")
+        if circuit_breaker is not None and not isinstance(circuit_breaker, CircuitBreaker):
+            raise ValidationError("circuit_breaker must be a CircuitBreaker")
         self._transport = Transport(
             config,
+            breaker=circuit_breaker,
             session=self._ensure_session,
             auth=self,
             limits=RateLimits(
@@ -509,7 +514,18 @@ class ProjectX(TradingEndpoints):
                 for name, c in self.cache_stats.items()
             },
             "limits": limits,
+            "circuit": {
+                "state": self.circuit.state.value,
+                "consecutive_failures": self.circuit.consecutive_failures,
+                "opens": self.circuit.stats.opens,
+                "refused": self.circuit.stats.refused,
+            },
         }
+
+    @property
+    def circuit(self) -> CircuitBreaker:
+        """The REST circuit breaker (opened by repeated transport failures and HTTP 5xx)."""
+        return self._transport.breaker
 
     def clear_cache(self) -> None:
         """Forget all cached static data."""

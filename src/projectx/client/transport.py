@@ -47,6 +47,7 @@ from typing import Any, Protocol
 import aiohttp
 import orjson
 
+from projectx.circuit import CircuitBreaker
 from projectx.client.ratelimit import RateLimits
 from projectx.client.retry import RetryPolicy
 from projectx.config import ProjectXConfig
@@ -164,8 +165,16 @@ class Transport:
         stats: ClientStats,
         anomalies: AnomalyLog,
         sender: Sender | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.config = config
+        #: opened by repeated transport failures and HTTP 5xx; while open, calls are refused
+        #: with CircuitBreakerOpenError before anything is sent
+        self.breaker = (
+            breaker
+            if breaker is not None
+            else CircuitBreaker("rest", failure_threshold=10, recovery_timeout=5.0)
+        )
         self.limits = limits
         self.retry = retry
         self.stats = stats
@@ -283,8 +292,21 @@ class Transport:
         if call.auth:
             used = call.token if call.token is not None else await self._auth.token_factory()
         await self.limits.acquire(call.endpoint)
+        breaker = self.breaker
+        breaker.allow()  # raises while open: this attempt is not sent
         self.stats.requests += 1
-        status, retry_after, raw = await self._hooked(call.endpoint, call.body, used)
+        try:
+            status, retry_after, raw = await self._hooked(call.endpoint, call.body, used)
+        except _SendError:
+            breaker.record_failure()
+            raise
+        except BaseException:
+            breaker.release()
+            raise
+        if status >= 500:
+            breaker.record_failure()
+        else:
+            breaker.record_success()
         if 300 <= status < 400:
             # never followed (module docstring): the Location is not even shown
             log.warning("%s: HTTP %d redirect refused", call.endpoint, status)

@@ -80,6 +80,13 @@ def health_score(stats: Mapping[str, Any], *, stale_after_s: float = 10.0) -> tu
         silent = float(market.get("seconds_since_market_data", 0.0))
         if silent > stale_after_s:
             deduct(20, f"no market data for {silent:.0f}s")
+    circuit = stats.get("rest", {}).get("circuit", {})
+    if circuit.get("state", "closed") != "closed":
+        deduct(
+            30,
+            f"REST circuit {circuit['state']}: {circuit.get('consecutive_failures', 0)} "
+            "failures in a row (calls refused until it recovers)",
+        )
     feed = stats.get("feed", {})
     if feed.get("anomalies_recent"):
         deduct(
