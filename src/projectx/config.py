@@ -47,7 +47,15 @@ from projectx.exceptions import ValidationError
 from projectx.redaction import register_secret, release_secret
 from projectx.validation import check_credential, check_port, check_text
 
-__all__ = ["ENVIRONMENTS", "Environment", "InsecureConfigWarning", "ProjectXConfig", "Secret"]
+__all__ = [
+    "ENVIRONMENTS",
+    "SEED_FIELD_NAMES",
+    "SEED_IGNORED_FIELDS",
+    "Environment",
+    "InsecureConfigWarning",
+    "ProjectXConfig",
+    "Secret",
+]
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +351,14 @@ class ProjectXConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ProjectXConfig:
-        """Build from a mapping of field names; unknown keys raise :class:`ValidationError`."""
+        """Build from a mapping of field names; unknown keys raise :class:`ValidationError`.
+
+        project-x-py's field names are accepted too (see :data:`SEED_FIELD_NAMES`):
+        ``timeout_seconds``, ``retry_attempts``, ``retry_delay_seconds`` and
+        ``requests_per_minute`` become ours; ``realtime_url``, ``timezone`` and ``burst_limit``
+        have no equivalent and are ignored with a warning.
+        """
+        data = _translate_seed_names(data)
         names = {f.name for f in fields(cls)}
         unknown = sorted(k for k in data if k not in names)
         if unknown:
@@ -407,6 +422,38 @@ class ProjectXConfig:
         _check_file_permissions(p, data)
         data = {**data, **overrides}
         return cls.from_mapping(data)
+
+
+SEED_FIELD_NAMES: dict[str, str] = {
+    "timeout_seconds": "request_timeout_s",
+    "retry_attempts": "max_retries",
+    "retry_delay_seconds": "backoff_base_s",
+    "requests_per_minute": "general_limit",
+}
+"""project-x-py's ``ProjectXConfig`` field names -> ours (``requests_per_minute`` is a limit
+per 60 s window, which is what ``general_limit`` is with the default ``general_window_s``)."""
+
+SEED_IGNORED_FIELDS = frozenset({"realtime_url", "timezone", "burst_limit"})
+"""project-x-py fields with no effect here: the hubs use ``user_hub_url``/``market_hub_url``,
+timestamps are timezone-aware UTC, and the rate limiter is a sliding window (no burst)."""
+
+
+def _translate_seed_names(data: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SEED_IGNORED_FIELDS:
+            log.warning("configuration key %r (project-x-py) has no effect in projectx", key)
+            continue
+        ours = SEED_FIELD_NAMES.get(key)
+        if ours is None:
+            out[key] = value
+            continue
+        if ours in data:
+            raise ValidationError(f"configuration keys {key!r} and {ours!r} name the same setting")
+        out[ours] = value
+    if "requests_per_minute" in data and "general_window_s" not in data:
+        out["general_window_s"] = 60.0
+    return out
 
 
 def _check_file_permissions(path: Path, data: Mapping[str, Any]) -> None:
