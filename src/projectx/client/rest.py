@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +55,7 @@ from projectx.client.transport import (
     Transport,
     _retry_after_s,  # noqa: F401  (kept importable from here)
 )
+from projectx.concurrency import ConcurrentOperationManager
 from projectx.config import ProjectXConfig
 from projectx.enums import BarUnit
 from projectx.exceptions import (
@@ -606,24 +607,13 @@ class ProjectX(TradingEndpoints):
         ids = [await self._contract_id(c) for c in items]
         if len(set(ids)) != len(ids):
             raise ValidationError("get_bars_many: the same contract was given twice")
-        gate = asyncio.Semaphore(limit)
-        results: dict[str, pl.DataFrame] = {}
+        batch = ConcurrentOperationManager(limit)
 
-        async def one(cid: str) -> None:
-            async with gate:
-                results[cid] = await self.get_bars(cid, timeframe, **kwargs)
+        def bars_of(cid: str) -> Callable[[], Awaitable[pl.DataFrame]]:
+            return lambda: self.get_bars(cid, timeframe, **kwargs)
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                for cid in ids:
-                    group.create_task(one(cid))
-        except BaseExceptionGroup as group_error:
-            # the others were cancelled; surface the first real error, not a group
-            first = group_error.exceptions[0]
-            while isinstance(first, BaseExceptionGroup):
-                first = first.exceptions[0]
-            raise first from None
-        return {cid: results[cid] for cid in ids}
+        frames = await batch.run(bars_of(cid) for cid in ids)
+        return dict(zip(ids, frames, strict=True))
 
     # ---------------------------------------------------------------- status
     async def ping(self) -> bool:
