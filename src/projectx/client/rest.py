@@ -65,6 +65,7 @@ from projectx.exceptions import (
     ValidationError,
     redact,
 )
+from projectx.health import ComponentHealth
 from projectx.models import Account, Contract
 from projectx.plausibility import AnomalyLog
 from projectx.redaction import forget_secret, register_secret
@@ -522,6 +523,11 @@ class ProjectX(TradingEndpoints):
                 "refused": self.circuit.stats.refused,
             },
         }
+
+    @property
+    def health(self) -> ComponentHealth:
+        """The REST client's component health (recent calls' outcomes and latency)."""
+        return self._transport.health
 
     @property
     def circuit(self) -> CircuitBreaker:

@@ -59,6 +59,7 @@ from projectx.exceptions import (
     RateLimitError,
     redact,
 )
+from projectx.health import ComponentHealth
 from projectx.plausibility import AnomalyLog
 
 __all__ = ["ClientStats", "RequestHook", "Sender", "TokenSource", "Transport"]
@@ -168,6 +169,8 @@ class Transport:
         breaker: CircuitBreaker | None = None,
     ) -> None:
         self.config = config
+        #: the outcome of every call (transport failures and HTTP 5xx are failures)
+        self.health = ComponentHealth("rest")
         #: opened by repeated transport failures and HTTP 5xx; while open, calls are refused
         #: with CircuitBreakerOpenError before anything is sent
         self.breaker = (
@@ -211,7 +214,18 @@ class Transport:
         ``custom_tag`` is named by :class:`OrderSubmissionUncertainError`.
         """
         call = _Call(endpoint, body, idempotent, auth, token, allow_relogin, custom_tag)
-        answer = await self._send_handling_auth(call)
+        started = time.monotonic()
+        try:
+            answer = await self._send_handling_auth(call)
+        except (ConnectionError, OrderSubmissionUncertainError) as exc:
+            self.health.record_operation(False, time.monotonic() - started, error=str(exc))
+            raise
+        except APIError as exc:
+            # the Gateway failing (5xx) is the component's health; a 4xx/429 is the caller's
+            failed = exc.status is not None and exc.status >= 500
+            self.health.record_operation(not failed, time.monotonic() - started, error=str(exc))
+            raise
+        self.health.record_operation(answer.status < 500, time.monotonic() - started)
         if answer.status == 200:
             return self._envelope(call, answer.raw)
         raise APIError(

@@ -80,6 +80,11 @@ def health_score(stats: Mapping[str, Any], *, stale_after_s: float = 10.0) -> tu
         silent = float(market.get("seconds_since_market_data", 0.0))
         if silent > stale_after_s:
             deduct(20, f"no market data for {silent:.0f}s")
+    for name, component in stats.get("components", {}).items():
+        below = 100 - int(component.get("score", 100))
+        if below > 0:
+            why = "; ".join(component.get("reasons", [])) or "degraded"
+            deduct(min(20, max(5, below // 2)), f"{name}: {why}")
     circuit = stats.get("rest", {}).get("circuit", {})
     if circuit.get("state", "closed") != "closed":
         deduct(

@@ -520,6 +520,7 @@ class TradingSuite:
             "hubs": hubs,
             "events": self.bus.stats(),
             "rest": self.client.stats_snapshot(),
+            "components": {"rest": self.client.health.snapshot()},
             "instruments": instruments,
             "memory": {"rss_bytes": rss_bytes()},
             "reconciliations": self.reconciliations,
