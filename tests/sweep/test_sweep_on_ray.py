@@ -16,7 +16,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from projectx.cli import main
-from projectx.replay import ReplayResult, replay
+from projectx.cli_data import _bars_source
+from projectx.exceptions import ValidationError
+from projectx.replay import ReplayResult, prepare, replay
 from projectx.strategy import load_strategy
 from projectx.sweep import RayCluster, SweepError, SweepResult, run_sweep
 from projectx.sweep.metrics import metrics
@@ -34,7 +36,8 @@ def _serial(path: Path, params: dict[str, Any]) -> ReplayResult:
     strategy = load_strategy(STRATEGY)
     assert strategy.module is not None
     strategy.module.PARAMS = {**strategy.module.PARAMS, **params}
-    return asyncio.run(replay(path, strategy, chart=False))
+    bars = _bars_source(path)  # a bars file: exactly what `projectx replay FILE` replays
+    return asyncio.run(replay(path if bars is None else prepare(bars), strategy, chart=False))
 
 
 def _run_frame(df: pl.DataFrame, key: tuple[int, int], params: dict[str, Any]) -> pl.DataFrame:
@@ -97,6 +100,49 @@ def test_inputs_go_to_the_object_store_once_not_per_task(
     result = run_sweep(STRATEGY, GRID, recordings)
     assert result.table.height == 8
     assert sorted(kinds) == ["ReplayData", "ReplayData", "StrategySource"]
+
+
+def test_bars_files_beside_a_recording_equal_the_serial_replay_and_are_stored_once(
+    ray_cluster: RayCluster,
+    recordings: list[Path],
+    bars_files: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ray
+
+    put = ray.put
+    kinds: list[str] = []
+
+    def counting_put(value: Any, **kwargs: Any) -> Any:
+        kinds.append(type(value).__name__)
+        return put(value, **kwargs)
+
+    monkeypatch.setattr(ray, "put", counting_put)
+    inputs = [*bars_files, recordings[0]]
+    result = run_sweep(STRATEGY, GRID, inputs)
+    assert sorted(kinds) == ["ReplayData"] * 3 + ["StrategySource"]
+    assert result.table.height == 12
+    bars_rows = result.table.filter(pl.col("input_index") < 2)
+    assert bars_rows["trades"].min() > 0, "the bars should trade in every run"
+    assert bars_rows["records"].to_list() == [600] * 8, "four synthetic trades per bar"
+    _assert_equals_serial(result, inputs)
+
+
+def test_a_bad_bars_file_is_bad_input(tmp_path: Path, bars_files: list[Path]) -> None:
+    df = pl.read_parquet(bars_files[0])
+    daily = tmp_path / "daily.parquet"
+    df.with_columns(pl.lit("1day").alias("timeframe")).write_parquet(daily)
+    nameless = tmp_path / "nameless.csv"
+    df.drop("contract_id").write_csv(nameless)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not parquet")
+    for path, message in (
+        (daily, "day/week/month bars"),
+        (nameless, "needs a 'contract_id' column"),
+        (broken, "cannot read"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            run_sweep(STRATEGY, GRID, [path])
 
 
 def test_a_strategy_error_is_reported_per_run_and_not_retried(

@@ -62,7 +62,7 @@ def add_parser(sub: Any) -> None:
         "drawdown, Sharpe, exposure) to --out. Each run equals 'projectx replay PATH' with the "
         "run's values in the strategy's PARAMS.",
     )
-    p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="recordings")
+    p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="recordings or bars files")
     p.add_argument("--strategy", required=True, help="strategy .py file or module")
     p.add_argument(
         "--param",

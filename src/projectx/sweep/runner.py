@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from projectx.exceptions import ValidationError
-from projectx.recording import RecordingFormatError
-from projectx.replay import ReplayData, ReplaySourceError, prepare
+from projectx.replay import ReplayData
 from projectx.sweep.cluster import SweepError, connect, import_ray
 from projectx.sweep.grid import Grid, ParamValue, expand
+from projectx.sweep.inputs import load_input
 from projectx.sweep.result import SweepResult, build
 from projectx.sweep.strategy_source import StrategySource, with_params
 from projectx.sweep.task import INFRASTRUCTURE_ERRORS, ReplaySettings, RunKey, RunOutcome, run_task
@@ -50,10 +50,7 @@ def _inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 
 def _prepare(path: Path, symbols: list[str] | None) -> ReplayData:
-    try:
-        return prepare(path, symbols=symbols)
-    except (ReplaySourceError, RecordingFormatError) as exc:
-        raise ValidationError(f"{path}: {exc}") from None
+    return load_input(path, symbols)
 
 
 def run_sweep(
@@ -77,7 +74,8 @@ def run_sweep(
     ``strategy``: a strategy file (or module) as for ``projectx replay``, declaring its
     parameters in ``PARAMS`` (:mod:`projectx.sweep.strategy_source`). ``grid``: parameter name
     -> values (``{"fast": [5, 8], "slow": [21, 34]}``). ``inputs``: recording directories or
-    Parquet files. ``address``: an existing Ray cluster (``host:port`` or ``ray://host:port``);
+    Parquet files, or bars files from ``projectx bars`` (:mod:`projectx.sweep.inputs`).
+    ``address``: an existing Ray cluster (``host:port`` or ``ray://host:port``);
     default an embedded local Ray with ``workers`` CPUs (default: all of this machine's); a Ray
     this process is already connected to is used as it is. ``timeframes``, ``symbols``,
     ``balance``, ``settle_timeout``, ``features``: as for :func:`projectx.replay.replay`.
