@@ -23,6 +23,7 @@ from projectx.strategy import load_strategy
 from projectx.sweep import RayCluster, SweepError, SweepResult, run_sweep
 from projectx.sweep.metrics import metrics
 
+from .browser import browser_or_skip, elements, rendered_dom
 from .conftest import STRATEGY, needs_ray
 
 pytestmark = needs_ray
@@ -252,6 +253,44 @@ def test_the_command_line_writes_the_table_and_prints_the_best_runs(
     assert "2 parameter set(s) x 2 input(s) = 4 runs on 2 CPU(s)" in out
     assert "wrote results" in out
     assert {"trades", "fills", "sweep"} <= {p.stem for p in tmp_path.iterdir()}
+
+
+def test_the_html_report_renders_the_heatmap_and_the_best_curves_in_a_browser(
+    ray_cluster: RayCluster,
+    recordings: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    browser = browser_or_skip()
+    page = tmp_path / "report.html"
+    argv = ["sweep", "--strategy", str(STRATEGY), "--param", "fast=3,5", "--param", "slow=8,13,21"]
+    argv += ["--out", str(tmp_path), "--no-progress", "--report", str(page), "--report-top", "3"]
+    assert main([*argv, str(recordings[0])]) == 0, capsys.readouterr().err
+    text = page.read_text()
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in text and "<script src" not in text, "self-contained"
+    table = pl.read_parquet(tmp_path / "results.parquet")
+    trades = pl.read_parquet(tmp_path / "trades.parquet")
+    dom = elements(rendered_dom(browser, page))
+    cells = [e for e in dom if e.tag == "rect" and "cell" in e.classes]
+    curves = [e for e in dom if e.tag == "path" and "curve" in e.classes]
+    assert len(cells) == 6 and len(curves) == 3
+    for cell in cells:  # one input: each cell is that run's net P&L
+        row = table.filter(
+            (pl.col("fast") == int(cell.attrs["data-x"]))
+            & (pl.col("slow") == int(cell.attrs["data-y"]))
+        ).row(0, named=True)
+        assert float(cell.attrs["data-value"]) == pytest.approx(row["net_pnl"], abs=1e-9)
+        assert cell.title == f"fast={row['fast']} slow={row['slow']}: {row['net_pnl']:.2f}"
+    best = table.sort("net_pnl", descending=True).head(3)
+    assert [int(c.attrs["data-param-set"]) for c in curves] == best["param_set"].to_list()
+    for curve in curves:
+        mine = trades.filter(pl.col("param_set") == int(curve.attrs["data-param-set"]))
+        assert float(curve.attrs["data-final"]) == pytest.approx(mine["pnl"].sum(), abs=1e-6)
+        assert curve.attrs["d"].count("L") == mine.height
+    legend = [e.text for e in dom if "legend" in e.classes]
+    top = best.row(0, named=True)
+    assert legend[0] == f"1. fast={top['fast']} slow={top['slow']}: {top['net_pnl']:.2f}"
 
 
 # -- processes and sockets of this test process's Ray (from /proc) -------------------------------

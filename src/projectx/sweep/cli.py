@@ -82,6 +82,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--features", type=_list, default=None, help="suite features ('' for none)")
     p.add_argument("--retries", type=_count, default=3, help="retries of a task whose worker died")
     p.add_argument("--top", type=_count, default=10, help="best runs to print (default 10)")
+    p.add_argument("--report", type=Path, default=None, metavar="FILE", help="HTML report")
+    p.add_argument("--report-x", default=None, metavar="NAME", help="heatmap x (first param)")
+    p.add_argument("--report-y", default=None, metavar="NAME", help="heatmap y (second param)")
+    p.add_argument("--report-metric", default="net_pnl", metavar="COL", help="default net_pnl")
+    p.add_argument("--report-top", type=_count, default=5, metavar="N", help="equity curves")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=lambda a: run(a, sys.stdout, sys.stderr))
 
@@ -116,6 +121,17 @@ def _sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         grid[name] = values
     if args.workers == 0:
         raise ValidationError("--workers must be >= 1")
+    if args.report is not None:
+        from projectx.sweep.metrics import METRIC_SCHEMA
+
+        names = list(grid)
+        for opt, name in (("--report-x", args.report_x), ("--report-y", args.report_y)):
+            if name is not None and name not in names:
+                raise ValidationError(f"{opt} {name}: not a --param ({', '.join(names)})")
+        if args.report_metric not in METRIC_SCHEMA:
+            raise ValidationError(
+                f"--report-metric {args.report_metric}: one of {', '.join(METRIC_SCHEMA)}"
+            )
     bar: Any = None
     task: Any = None
     if not args.no_progress:
@@ -168,6 +184,17 @@ def _sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         if bar is not None:
             bar.stop()
+    if args.report is not None:
+        from projectx.sweep.report import write_report
+
+        write_report(
+            result,
+            args.report,
+            x=args.report_x,
+            y=args.report_y,
+            metric=args.report_metric,
+            top=args.report_top,
+        )
     t = result.table
     print(
         f"sweep           {result.strategy}: {len(result.params)} parameter set(s) x "
