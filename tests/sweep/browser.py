@@ -20,7 +20,7 @@ def find_browser() -> str | None:
     """The browser's executable, or None."""
     env = os.environ.get("PROJECTX_BROWSER")
     if env:
-        return env
+        return shutil.which(env)
     return next((found for name in NAMES if (found := shutil.which(name))), None)
 
 
