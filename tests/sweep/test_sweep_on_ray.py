@@ -4,6 +4,7 @@ each run exactly once, also when a worker is killed in the middle of a task."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import threading
@@ -351,6 +352,9 @@ def test_an_optuna_search_from_the_command_line_writes_the_table_and_the_report(
     table = pl.read_parquet(tmp_path / "results.parquet")
     assert table["param_set"].to_list() == [0, 1, 2]
     assert (tmp_path / "r.html").is_file()
+    meta = json.loads((tmp_path / "sweep.json").read_text())["search"]
+    assert (meta["kind"], meta["trials"], meta["seed"]) == ("optuna", 3, 1)
+    assert table["net_pnl"][meta["best_trial"]] == table["net_pnl"].max()
     result = SweepResult(
         table,
         pl.read_parquet(tmp_path / "trades.parquet"),

@@ -70,6 +70,13 @@ def objective_value(outcomes: Sequence[RunOutcome], objective: str) -> float | N
     return total if math.isfinite(total) else None
 
 
+def _best(study: Any) -> int | None:
+    try:
+        return int(study.best_trial.number)
+    except ValueError:  # every trial failed
+        return None
+
+
 def run_search(
     strategy: str | os.PathLike[str],
     grid: Grid,
@@ -151,6 +158,17 @@ def run_search(
         ray_start_s=cluster.start_s,
         cpus=cluster.cpus,
         address=cluster.address,
+        search={
+            "kind": "optuna",
+            "sampler": "TPESampler",
+            "trials": trials,
+            "seed": seed,
+            "objective": objective,
+            "direction": "minimize" if minimize else "maximize",
+            "batch": batch,
+            "space": {n: list(v) for n, v in grid.items()},
+            "best_trial": _best(study),
+        },
     )
     if out_dir is not None:
         result.write(out_dir)
