@@ -42,7 +42,10 @@ def is_bars_file(path: Path) -> bool:
         except Exception as exc:  # polars raises several error types for unreadable files
             raise ValidationError(f"cannot read {path}: {exc}") from None
     else:
-        columns = set(_read_table(path).columns)
+        try:
+            columns = set(pl.read_csv(path, n_rows=0).columns)  # the header only
+        except Exception as exc:  # polars raises several error types for unreadable files
+            raise ValidationError(f"cannot read {path}: {exc}") from None
     return columns >= BARS_COLUMNS
 
 
