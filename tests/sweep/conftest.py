@@ -51,3 +51,41 @@ def ray_cluster() -> Iterator[RayCluster]:
 
     with local_ray(2) as cluster:
         yield cluster
+
+
+def _bars(seed: int, n: int = 150) -> Any:
+    """``n`` 1sec bars of MNQ as ``projectx bars --out`` writes them (a seeded random walk)."""
+    import numpy as np
+    import polars as pl
+
+    from tests.replay.harness import START_NS
+
+    rng = np.random.default_rng(seed)
+    close = 21_000.0 + 0.25 * np.cumsum(rng.integers(-6, 7, n))
+    open_ = np.concatenate([[21_000.0], close[:-1]])
+    high = np.maximum(open_, close) + 0.25 * rng.integers(0, 4, n)
+    low = np.minimum(open_, close) - 0.25 * rng.integers(0, 4, n)
+    ts = START_NS + np.arange(n, dtype=np.int64) * 1_000_000_000
+    return pl.DataFrame(
+        {
+            "contract_id": ["CON.F.US.MNQ.Z26"] * n,
+            "timeframe": ["1sec"] * n,
+            "ts_ns": ts,
+            "timestamp": pl.Series(ts).cast(pl.Datetime("ns", "UTC")),
+            "open": open_,
+            "high": high,
+            "low": low,
+            "close": close,
+            "volume": rng.integers(1, 40, n),
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def bars_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two bars files in the format of ``projectx bars --out``: one Parquet, one CSV."""
+    root = tmp_path_factory.mktemp("bars")
+    parquet, csv = root / "mnq-1sec-a.parquet", root / "mnq-1sec-b.csv"
+    _bars(21).write_parquet(parquet)
+    _bars(22).write_csv(csv)
+    return [parquet, csv]

@@ -4,6 +4,7 @@ each run exactly once, also when a worker is killed in the middle of a task."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import threading
@@ -16,11 +17,14 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from projectx.cli import main
-from projectx.replay import ReplayResult, replay
+from projectx.cli_data import _bars_source
+from projectx.exceptions import ValidationError
+from projectx.replay import ReplayResult, prepare, replay
 from projectx.strategy import load_strategy
 from projectx.sweep import RayCluster, SweepError, SweepResult, run_sweep
 from projectx.sweep.metrics import metrics
 
+from .browser import browser_or_skip, elements, rendered_dom
 from .conftest import STRATEGY, needs_ray
 
 pytestmark = needs_ray
@@ -34,7 +38,8 @@ def _serial(path: Path, params: dict[str, Any]) -> ReplayResult:
     strategy = load_strategy(STRATEGY)
     assert strategy.module is not None
     strategy.module.PARAMS = {**strategy.module.PARAMS, **params}
-    return asyncio.run(replay(path, strategy, chart=False))
+    bars = _bars_source(path)  # a bars file: exactly what `projectx replay FILE` replays
+    return asyncio.run(replay(path if bars is None else prepare(bars), strategy, chart=False))
 
 
 def _run_frame(df: pl.DataFrame, key: tuple[int, int], params: dict[str, Any]) -> pl.DataFrame:
@@ -97,6 +102,49 @@ def test_inputs_go_to_the_object_store_once_not_per_task(
     result = run_sweep(STRATEGY, GRID, recordings)
     assert result.table.height == 8
     assert sorted(kinds) == ["ReplayData", "ReplayData", "StrategySource"]
+
+
+def test_bars_files_beside_a_recording_equal_the_serial_replay_and_are_stored_once(
+    ray_cluster: RayCluster,
+    recordings: list[Path],
+    bars_files: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ray
+
+    put = ray.put
+    kinds: list[str] = []
+
+    def counting_put(value: Any, **kwargs: Any) -> Any:
+        kinds.append(type(value).__name__)
+        return put(value, **kwargs)
+
+    monkeypatch.setattr(ray, "put", counting_put)
+    inputs = [*bars_files, recordings[0]]
+    result = run_sweep(STRATEGY, GRID, inputs)
+    assert sorted(kinds) == ["ReplayData"] * 3 + ["StrategySource"]
+    assert result.table.height == 12
+    bars_rows = result.table.filter(pl.col("input_index") < 2)
+    assert bars_rows["trades"].min() > 0, "the bars should trade in every run"
+    assert bars_rows["records"].to_list() == [600] * 8, "four synthetic trades per bar"
+    _assert_equals_serial(result, inputs)
+
+
+def test_a_bad_bars_file_is_bad_input(tmp_path: Path, bars_files: list[Path]) -> None:
+    df = pl.read_parquet(bars_files[0])
+    daily = tmp_path / "daily.parquet"
+    df.with_columns(pl.lit("1day").alias("timeframe")).write_parquet(daily)
+    nameless = tmp_path / "nameless.csv"
+    df.drop("contract_id").write_csv(nameless)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not parquet")
+    for path, message in (
+        (daily, "day/week/month bars"),
+        (nameless, "needs a 'contract_id' column"),
+        (broken, "cannot read"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            run_sweep(STRATEGY, GRID, [path])
 
 
 def test_a_strategy_error_is_reported_per_run_and_not_retried(
@@ -206,6 +254,135 @@ def test_the_command_line_writes_the_table_and_prints_the_best_runs(
     assert "2 parameter set(s) x 2 input(s) = 4 runs on 2 CPU(s)" in out
     assert "wrote results" in out
     assert {"trades", "fills", "sweep"} <= {p.stem for p in tmp_path.iterdir()}
+
+
+def test_the_html_report_renders_the_heatmap_and_the_best_curves_in_a_browser(
+    ray_cluster: RayCluster,
+    recordings: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    browser = browser_or_skip()
+    page = tmp_path / "report.html"
+    argv = ["sweep", "--strategy", str(STRATEGY), "--param", "fast=3,5", "--param", "slow=8,13,21"]
+    argv += ["--out", str(tmp_path), "--no-progress", "--report", str(page), "--report-top", "3"]
+    assert main([*argv, str(recordings[0])]) == 0, capsys.readouterr().err
+    text = page.read_text()
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in text and "<script src" not in text, "self-contained"
+    table = pl.read_parquet(tmp_path / "results.parquet")
+    trades = pl.read_parquet(tmp_path / "trades.parquet")
+    dom = elements(rendered_dom(browser, page))
+    cells = [e for e in dom if e.tag == "rect" and "cell" in e.classes]
+    curves = [e for e in dom if e.tag == "path" and "curve" in e.classes]
+    assert len(cells) == 6 and len(curves) == 3
+    for cell in cells:  # one input: each cell is that run's net P&L
+        row = table.filter(
+            (pl.col("fast") == int(cell.attrs["data-x"]))
+            & (pl.col("slow") == int(cell.attrs["data-y"]))
+        ).row(0, named=True)
+        assert float(cell.attrs["data-value"]) == pytest.approx(row["net_pnl"], abs=1e-9)
+        assert cell.title == f"fast={row['fast']} slow={row['slow']}: {row['net_pnl']:.2f}"
+    best = table.sort("net_pnl", descending=True).head(3)
+    assert [int(c.attrs["data-param-set"]) for c in curves] == best["param_set"].to_list()
+    for curve in curves:
+        mine = trades.filter(pl.col("param_set") == int(curve.attrs["data-param-set"]))
+        assert float(curve.attrs["data-final"]) == pytest.approx(mine["pnl"].sum(), abs=1e-6)
+        assert curve.attrs["d"].count("L") == mine.height
+    legend = [e.text for e in dom if "legend" in e.classes]
+    top = best.row(0, named=True)
+    assert legend[0] == f"1. fast={top['fast']} slow={top['slow']}: {top['net_pnl']:.2f}"
+
+
+def _replayed_study(result: SweepResult, seed: int) -> list[dict[str, Any]]:
+    """The parameter sets a fresh Optuna study with ``seed`` proposes when told the table's
+    own objective values (net P&L summed over the inputs) trial after trial."""
+    import optuna
+
+    from projectx.sweep.search import search_space
+
+    space = search_space(SPACE)
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    proposed: list[dict[str, Any]] = []
+    for trial_no in range(len(result.params)):
+        trial = study.ask(space)
+        proposed.append(dict(trial.params))
+        rows = result.table.filter(pl.col("param_set") == trial_no)
+        study.tell(trial, float(rows["net_pnl"].sum()))
+    return proposed
+
+
+SPACE: dict[str, list[Any]] = {"fast": [2, 3, 5], "slow": [8, 13, 21]}
+
+
+def test_an_optuna_search_is_seeded_and_every_trial_equals_the_serial_replay(
+    ray_cluster: RayCluster, recordings: list[Path]
+) -> None:
+    pytest.importorskip("optuna")
+    from projectx.sweep.search import run_search
+
+    result = run_search(STRATEGY, SPACE, recordings, trials=5, seed=7)
+    assert result.table.height == 10 and len(result.params) == 5
+    assert result.table["param_set"].unique().sort().to_list() == [0, 1, 2, 3, 4]
+    for params in result.params:
+        assert params["fast"] in SPACE["fast"] and params["slow"] in SPACE["slow"]
+    assert len({tuple(p.values()) for p in result.params}) > 1, "the study should explore"
+    # deterministic: the same seed told the same values proposes the very same sets
+    assert _replayed_study(result, seed=7) == result.params
+    assert _replayed_study(result, seed=8) != result.params, "the seed should matter"
+    _assert_equals_serial(result, recordings)
+
+
+def test_an_optuna_search_from_the_command_line_writes_the_table_and_the_report(
+    ray_cluster: RayCluster,
+    recordings: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("optuna")
+    from projectx.sweep.report import report_data
+
+    argv = ["sweep", "--strategy", str(STRATEGY), "--param", "fast=2,3,5"]
+    argv += ["--param", "slow=8,13,21", "--search", "optuna", "--trials", "3", "--seed", "1"]
+    argv += ["--out", str(tmp_path), "--no-progress", "--report", str(tmp_path / "r.html")]
+    code = main([*argv, str(recordings[0])])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "3 trial(s) x 1 input(s) = 3 runs" in out
+    table = pl.read_parquet(tmp_path / "results.parquet")
+    assert table["param_set"].to_list() == [0, 1, 2]
+    assert (tmp_path / "r.html").is_file()
+    meta = json.loads((tmp_path / "sweep.json").read_text())["search"]
+    assert (meta["kind"], meta["trials"], meta["seed"]) == ("optuna", 3, 1)
+    assert table["net_pnl"][meta["best_trial"]] == table["net_pnl"].max()
+    result = SweepResult(
+        table,
+        pl.read_parquet(tmp_path / "trades.parquet"),
+        pl.DataFrame(),
+        [{"fast": r["fast"], "slow": r["slow"]} for r in table.iter_rows(named=True)],
+        [str(recordings[0])],
+        "swept_strategy",
+        0.0,
+        0.0,
+        2,
+        "",
+    )
+    cells = report_data(result)["cells"]
+    tried = {(r["fast"], r["slow"]) for r in table.iter_rows(named=True)}
+    assert len(cells) == len({f for f, _ in tried}) * len({s for _, s in tried})
+    assert sum(c["run"] for c in cells) == len(tried), "pairs no trial ran are 'not run'"
+
+
+def test_bad_search_options_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sweep", "--strategy", str(STRATEGY), "--param", "fast=3,5", str(STRATEGY.parent)]
+    for extra, message in (
+        (["--search", "optuna"], "needs --trials"),
+        (["--trials", "3"], "--trials needs --search optuna"),
+        (["--report", "r.html", "--report-x", "nope"], "--report-x nope: not a --param"),
+        (["--report", "r.html", "--report-metric", "pnl"], "--report-metric pnl: one of"),
+    ):
+        assert main([*argv, *extra]) == 2
+        assert message in capsys.readouterr().err
 
 
 # -- processes and sockets of this test process's Ray (from /proc) -------------------------------

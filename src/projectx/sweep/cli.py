@@ -62,7 +62,7 @@ def add_parser(sub: Any) -> None:
         "drawdown, Sharpe, exposure) to --out. Each run equals 'projectx replay PATH' with the "
         "run's values in the strategy's PARAMS.",
     )
-    p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="recordings")
+    p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="recordings or bars files")
     p.add_argument("--strategy", required=True, help="strategy .py file or module")
     p.add_argument(
         "--param",
@@ -82,6 +82,22 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--features", type=_list, default=None, help="suite features ('' for none)")
     p.add_argument("--retries", type=_count, default=3, help="retries of a task whose worker died")
     p.add_argument("--top", type=_count, default=10, help="best runs to print (default 10)")
+    p.add_argument(
+        "--search",
+        choices=("grid", "optuna"),
+        default="grid",
+        help="grid: every parameter set (default); optuna: --trials sets proposed by Optuna",
+    )
+    p.add_argument("--trials", type=_count, default=None, help="--search optuna: trials")
+    p.add_argument("--seed", type=int, default=0, help="--search optuna: sampler seed (0)")
+    p.add_argument("--objective", default="net_pnl", metavar="COL", help="default net_pnl")
+    p.add_argument("--minimize", action="store_true", help="minimise --objective")
+    p.add_argument("--batch", type=_count, default=1, help="--search optuna: trials at once")
+    p.add_argument("--report", type=Path, default=None, metavar="FILE", help="HTML report")
+    p.add_argument("--report-x", default=None, metavar="NAME", help="heatmap x (first param)")
+    p.add_argument("--report-y", default=None, metavar="NAME", help="heatmap y (second param)")
+    p.add_argument("--report-metric", default="net_pnl", metavar="COL", help="default net_pnl")
+    p.add_argument("--report-top", type=_count, default=5, metavar="N", help="equity curves")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=lambda a: run(a, sys.stdout, sys.stderr))
 
@@ -116,6 +132,28 @@ def _sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         grid[name] = values
     if args.workers == 0:
         raise ValidationError("--workers must be >= 1")
+    trials: int = args.trials or 0
+    if args.search == "optuna":
+        if not trials:
+            raise ValidationError("--search optuna needs --trials N (N >= 1)")
+        if args.batch < 1:
+            raise ValidationError("--batch must be >= 1")
+        from projectx.sweep.search import import_optuna
+
+        import_optuna()  # a clear exit 2 before Ray starts when Optuna is missing
+    elif args.trials is not None:
+        raise ValidationError("--trials needs --search optuna")
+    if args.report is not None:
+        from projectx.sweep.metrics import METRIC_SCHEMA
+
+        names = list(grid)
+        for opt, name in (("--report-x", args.report_x), ("--report-y", args.report_y)):
+            if name is not None and name not in names:
+                raise ValidationError(f"{opt} {name}: not a --param ({', '.join(names)})")
+        if args.report_metric not in METRIC_SCHEMA:
+            raise ValidationError(
+                f"--report-metric {args.report_metric}: one of {', '.join(METRIC_SCHEMA)}"
+            )
     bar: Any = None
     task: Any = None
     if not args.no_progress:
@@ -145,15 +183,32 @@ def _sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if bar is not None:
         total = len(args.paths)
-        for values in grid.values():
-            total *= len(values)
+        if args.search == "optuna":
+            total *= trials
+        else:
+            for values in grid.values():
+                total *= len(values)
         task = bar.add_task("sweep", total=total)
         bar.start()
+    search: dict[str, Any] = {}
+    runner: Any = run_sweep
+    if args.search == "optuna":
+        from projectx.sweep.search import run_search
+
+        runner = run_search
+        search = {
+            "trials": trials,
+            "seed": args.seed,
+            "objective": args.objective,
+            "minimize": args.minimize,
+            "batch": args.batch,
+        }
     try:
-        result = run_sweep(
+        result = runner(
             args.strategy,
             grid,
             args.paths,
+            **search,
             address=args.address,
             workers=args.workers,
             timeframes=args.timeframes,
@@ -168,9 +223,21 @@ def _sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         if bar is not None:
             bar.stop()
+    if args.report is not None:
+        from projectx.sweep.report import write_report
+
+        write_report(
+            result,
+            args.report,
+            x=args.report_x,
+            y=args.report_y,
+            metric=args.report_metric,
+            top=args.report_top,
+        )
     t = result.table
     print(
-        f"sweep           {result.strategy}: {len(result.params)} parameter set(s) x "
+        f"sweep           {result.strategy}: {len(result.params)} "
+        f"{'trial(s)' if args.search == 'optuna' else 'parameter set(s)'} x "
         f"{len(result.inputs)} input(s) = {t.height} runs on {result.cpus} CPU(s) "
         f"in {result.wall_s:.1f} s (Ray start {result.ray_start_s:.1f} s)",
         file=out,

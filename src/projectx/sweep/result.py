@@ -43,6 +43,8 @@ class SweepResult:
     cpus: int
     address: str
     files: dict[str, Path] = field(default_factory=dict)
+    #: how the parameter sets were chosen: None for the whole grid, else the search's settings
+    search: dict[str, Any] | None = None
 
     @property
     def errors(self) -> pl.DataFrame:
@@ -73,6 +75,7 @@ class SweepResult:
             "ray_start_s": self.ray_start_s,
             "cpus": self.cpus,
             "address": self.address,
+            "search": self.search or {"kind": "grid"},
         }
         path = out / "sweep.json"
         path.write_text(json.dumps(meta, indent=2), encoding="utf-8")

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from projectx.exceptions import ValidationError
-from projectx.recording import RecordingFormatError
-from projectx.replay import ReplayData, ReplaySourceError, prepare
+from projectx.replay import ReplayData
 from projectx.sweep.cluster import SweepError, connect, import_ray
 from projectx.sweep.grid import Grid, ParamValue, expand
+from projectx.sweep.inputs import load_input
 from projectx.sweep.result import SweepResult, build
 from projectx.sweep.strategy_source import StrategySource, with_params
 from projectx.sweep.task import INFRASTRUCTURE_ERRORS, ReplaySettings, RunKey, RunOutcome, run_task
 
-__all__ = ["run_sweep"]
+__all__ = ["TaskPool", "run_sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,7 @@ def _inputs(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 
 def _prepare(path: Path, symbols: list[str] | None) -> ReplayData:
-    try:
-        return prepare(path, symbols=symbols)
-    except (ReplaySourceError, RecordingFormatError) as exc:
-        raise ValidationError(f"{path}: {exc}") from None
+    return load_input(path, symbols)
 
 
 def run_sweep(
@@ -77,7 +74,8 @@ def run_sweep(
     ``strategy``: a strategy file (or module) as for ``projectx replay``, declaring its
     parameters in ``PARAMS`` (:mod:`projectx.sweep.strategy_source`). ``grid``: parameter name
     -> values (``{"fast": [5, 8], "slow": [21, 34]}``). ``inputs``: recording directories or
-    Parquet files. ``address``: an existing Ray cluster (``host:port`` or ``ray://host:port``);
+    Parquet files, or bars files from ``projectx bars`` (:mod:`projectx.sweep.inputs`).
+    ``address``: an existing Ray cluster (``host:port`` or ``ray://host:port``);
     default an embedded local Ray with ``workers`` CPUs (default: all of this machine's); a Ray
     this process is already connected to is used as it is. ``timeframes``, ``symbols``,
     ``balance``, ``settle_timeout``, ``features``: as for :func:`projectx.replay.replay`.
@@ -109,7 +107,8 @@ def run_sweep(
     )
     keys: list[RunKey] = [(i, j) for i in range(len(sets)) for j in range(len(paths))]
     with connect(address, workers) as cluster:
-        outcomes = _run(source, sets, data, settings, keys, cluster.cpus, max_retries, progress)
+        pool = TaskPool(source, data, settings, cluster.cpus, max_retries)
+        outcomes = pool.run(keys, sets, progress, total=len(keys))
     result = build(
         sets,
         [str(p) for p in paths],
@@ -125,58 +124,78 @@ def run_sweep(
     return result
 
 
-def _run(
-    source: StrategySource,
-    sets: list[dict[str, ParamValue]],
-    data: list[ReplayData],
-    settings: ReplaySettings,
-    keys: list[RunKey],
-    cpus: int,
-    max_retries: int,
-    progress: Progress | None,
-) -> dict[RunKey, RunOutcome]:
-    ray = import_ray(local=False)
-    task = ray.remote(
-        num_cpus=1,
-        max_retries=max_retries,
-        retry_exceptions=list(INFRASTRUCTURE_ERRORS),
-    )(run_task)
-    source_ref = ray.put(source)
-    data_refs = [ray.put(d) for d in data]  # once per input, shared by every task over it
-    window = max(2, 2 * cpus)
-    queue = iter(keys)
-    pending: dict[Any, RunKey] = {}
-    outcomes: dict[RunKey, RunOutcome] = {}
+class TaskPool:
+    """The Ray side of a sweep: the strategy and the inputs put in the object store once (at
+    construction), then any runs ``(parameter set, input)`` submitted as tasks over them, at
+    most ``2 x CPUs`` in flight. Needs a connected Ray (:func:`~projectx.sweep.cluster.connect`).
+    """
 
-    def submit() -> None:
-        for key in queue:
-            i, j = key
-            ref = task.remote(key, source_ref, sets[i], data_refs[j], settings)
-            pending[ref] = key
-            if len(pending) >= window:
-                return
+    def __init__(
+        self,
+        source: StrategySource,
+        data: list[ReplayData],
+        settings: ReplaySettings,
+        cpus: int,
+        max_retries: int,
+    ) -> None:
+        self._ray = ray = import_ray(local=False)
+        self._task = ray.remote(
+            num_cpus=1,
+            max_retries=max_retries,
+            retry_exceptions=list(INFRASTRUCTURE_ERRORS),
+        )(run_task)
+        self._source_ref = ray.put(source)
+        self._data_refs = [ray.put(d) for d in data]  # once per input, shared by every task
+        self._settings = settings
+        self._window = max(2, 2 * cpus)
+        self._max_retries = max_retries
+        self.done = 0  #: runs finished so far (over every call of :meth:`run`)
 
-    submit()
-    try:
-        while pending:
-            ready, _ = ray.wait(list(pending), num_returns=1)
-            for ref in ready:
-                key = pending.pop(ref)
-                outcome = _get(ray, ref, key, sets, max_retries)
-                _record(outcomes, key, outcome)
-                if progress is not None:
-                    progress(len(outcomes), len(keys))
-            submit()
-    finally:
-        for ref in pending:
-            ray.cancel(ref, force=True)
-    if len(outcomes) != len(keys):  # pragma: no cover - guarded by _record and the loop
-        raise SweepError(f"sweep: {len(outcomes)} results for {len(keys)} runs")
-    return outcomes
+    def run(
+        self,
+        keys: Sequence[RunKey],
+        sets: Sequence[dict[str, ParamValue]],
+        progress: Progress | None,
+        total: int,
+    ) -> dict[RunKey, RunOutcome]:
+        """Run ``keys`` (``sets[i]`` over input ``j``) and return one outcome per key."""
+        ray = self._ray
+        queue = iter(keys)
+        pending: dict[Any, RunKey] = {}
+        outcomes: dict[RunKey, RunOutcome] = {}
+
+        def submit() -> None:
+            for key in queue:
+                i, j = key
+                ref = self._task.remote(
+                    key, self._source_ref, sets[i], self._data_refs[j], self._settings
+                )
+                pending[ref] = key
+                if len(pending) >= self._window:
+                    return
+
+        submit()
+        try:
+            while pending:
+                ready, _ = ray.wait(list(pending), num_returns=1)
+                for ref in ready:
+                    key = pending.pop(ref)
+                    outcome = _get(ray, ref, key, sets, self._max_retries)
+                    _record(outcomes, key, outcome)
+                    self.done += 1
+                    if progress is not None:
+                        progress(self.done, total)
+                submit()
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+        if len(outcomes) != len(keys):  # pragma: no cover - guarded by _record and the loop
+            raise SweepError(f"sweep: {len(outcomes)} results for {len(keys)} runs")
+        return outcomes
 
 
 def _get(
-    ray: Any, ref: Any, key: RunKey, sets: list[dict[str, ParamValue]], max_retries: int
+    ray: Any, ref: Any, key: RunKey, sets: Sequence[dict[str, ParamValue]], max_retries: int
 ) -> RunOutcome:
     try:
         outcome: RunOutcome = ray.get(ref)
