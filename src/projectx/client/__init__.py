@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projectx.client.auth import SessionToken
 from projectx.client.bars import BAR_SCHEMA, MAX_BARS_PER_REQUEST, BarSpec
-from projectx.client.cache import CacheStats, TTLCache
+from projectx.client.cache import CacheStats, TTLCache, TwoLevelCache
 from projectx.client.ratelimit import RateLimits, SlidingWindowLimiter
 from projectx.client.rest import ClientStats, ProjectX, new_custom_tag
 from projectx.client.retry import RetryPolicy
@@ -23,5 +23,6 @@ __all__ = [
     "SessionToken",
     "SlidingWindowLimiter",
     "TTLCache",
+    "TwoLevelCache",
     "new_custom_tag",
 ]

@@ -1,4 +1,5 @@
-"""A small TTL cache with hit/miss counters and single-flight loading (contracts, static data)."""
+"""A small TTL cache with hit/miss counters and single-flight loading (contracts, static data),
+and a two-level cache (a hot LRU level in front of it) with counters per level."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["CacheStats", "TTLCache"]
+__all__ = ["CacheStats", "LevelStats", "TTLCache", "TwoLevelCache"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -128,3 +129,118 @@ class TTLCache(Generic[K, V]):
             return result
         finally:
             self._inflight.pop(key, None)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelStats:
+    """Counters of a :class:`TwoLevelCache` per level."""
+
+    l1_hits: int
+    l2_hits: int
+    misses: int
+    promotions: int
+    l1_size: int
+    l2_size: int
+
+
+class TwoLevelCache(Generic[K, V]):
+    """A small hot level (L1, ``l1_entries`` most recently used) in front of a
+    :class:`TTLCache` (L2). Both honour the same expiry: L1 never serves a value L2 would have
+    expired. A value found in L2 is promoted to L1; ``stats`` counts both levels together,
+    ``level_stats`` each."""
+
+    def __init__(
+        self,
+        ttl_s: float,
+        *,
+        l1_entries: int = 64,
+        max_entries: int = 4096,
+        time_fn: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if l1_entries < 1 or l1_entries > max_entries:
+            raise ValueError("need 1 <= l1_entries <= max_entries")
+        self.l2: TTLCache[K, V] = TTLCache(ttl_s, max_entries=max_entries, time_fn=time_fn)
+        self.l1_entries = l1_entries
+        self._time = time_fn
+        self._l1: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self.l1_hits = 0
+        self.promotions = 0
+
+    def __len__(self) -> int:
+        return len(self.l2)
+
+    def __repr__(self) -> str:
+        s = self.level_stats
+        return (
+            f"TwoLevelCache(l1={s.l1_size}/{self.l1_entries}, l2={s.l2_size}, "
+            f"hits={s.l1_hits}+{s.l2_hits}, misses={s.misses})"
+        )
+
+    @property
+    def stats(self) -> CacheStats:
+        """Both levels as one cache: a hit at either level is a hit."""
+        return CacheStats(self.l1_hits + self.l2.hits, self.l2.misses, len(self.l2))
+
+    @property
+    def level_stats(self) -> LevelStats:
+        """Counters per level."""
+        return LevelStats(
+            self.l1_hits, self.l2.hits, self.l2.misses, self.promotions, len(self._l1), len(self.l2)
+        )
+
+    def _l1_get(self, key: K) -> tuple[bool, V | None]:
+        entry = self._l1.get(key)
+        if entry is None:
+            return False, None
+        expires, value = entry
+        if self._time() >= expires:
+            del self._l1[key]
+            return False, None
+        self._l1.move_to_end(key)
+        return True, value
+
+    def _promote(self, key: K, value: V) -> None:
+        entry = self.l2._data.get(key)
+        if entry is None:  # not stored (ttl 0): nothing to promote
+            return
+        self._l1[key] = (entry[0], value)
+        self._l1.move_to_end(key)
+        self.promotions += 1
+        while len(self._l1) > self.l1_entries:
+            self._l1.popitem(last=False)
+
+    def get(self, key: K) -> V | None:
+        """The live value for ``key`` or ``None`` (L1, then L2)."""
+        found, value = self._l1_get(key)
+        if found:
+            self.l1_hits += 1
+            return value
+        value = self.l2.get(key)
+        if value is not None:
+            self._promote(key, value)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        """Store ``value`` in L2 (and refresh it in L1 if it is there)."""
+        self.l2.put(key, value)
+        if key in self._l1:
+            self._promote(key, value)
+            self.promotions -= 1  # a refresh, not a promotion
+
+    def invalidate(self, key: K | None = None) -> None:
+        """Drop ``key`` (or everything) from both levels."""
+        if key is None:
+            self._l1.clear()
+        else:
+            self._l1.pop(key, None)
+        self.l2.invalidate(key)
+
+    async def get_or_load(self, key: K, loader: Callable[[], Awaitable[V]]) -> V:
+        """The cached value, or ``await loader()`` once even when many callers ask at once."""
+        found, value = self._l1_get(key)
+        if found:
+            self.l1_hits += 1
+            return value  # type: ignore[return-value]
+        result = await self.l2.get_or_load(key, loader)
+        self._promote(key, result)
+        return result

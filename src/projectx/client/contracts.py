@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from projectx.client.cache import CacheStats, TTLCache
+from projectx.client.cache import CacheStats, TTLCache, TwoLevelCache
 from projectx.client.envelope import check_envelope, error_code, parse_list, parse_one
 from projectx.exceptions import ValidationError
 from projectx.models import Contract
@@ -119,7 +119,8 @@ class ContractDirectory:
         ttl_s: float,
     ) -> None:
         self._request = request
-        self._contracts: TTLCache[str, Contract] = TTLCache(ttl_s)
+        #: by id: the hot lookup (every order and position names its contract)
+        self._contracts: TwoLevelCache[str, Contract] = TwoLevelCache(ttl_s)
         self._searches: TTLCache[tuple[str, bool], list[Contract]] = TTLCache(ttl_s)
         self._resolved: TTLCache[tuple[str, bool], Contract] = TTLCache(ttl_s)
         self._available: TTLCache[bool, list[Contract]] = TTLCache(ttl_s)
