@@ -16,15 +16,18 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 import polars as pl
 
 from projectx._native.bars import Bar, BarEngine
 from projectx._native.feed import MarketFeed
+from projectx._native.isotime import format_iso
 from projectx._native.latency import LatencyHistogram
 from projectx.data.history import fetch_bars
 from projectx.data.live_indicator import LiveIndicator
@@ -33,6 +36,7 @@ from projectx.events import EventBus, EventType
 from projectx.exceptions import ValidationError
 from projectx.sessions import Session, filter_session
 from projectx.timeframes import Timeframe, calendar_period, parse_timeframe
+from projectx.validation import check_aware, check_price, check_size
 
 if TYPE_CHECKING:
     from projectx.client import ProjectX
@@ -59,6 +63,9 @@ class _Gap:
     """A gap that opened while this one's repair was in flight (repaired after it)."""
     open: bool = False
     """Trades are not flowing again yet (reconnected, not re-subscribed): no repair starts."""
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class RealtimeDataManager:
@@ -104,6 +111,7 @@ class RealtimeDataManager:
         #: the latest repairs: ``(timeframe, from_ns, to_ns, bars from REST)`` (bounded)
         self.repairs: deque[tuple[str, int, int, int]] = deque(maxlen=64)
         self._indicators: dict[str, list[LiveIndicator]] = {}
+        self._route: Callable[[int], None] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -212,6 +220,58 @@ class RealtimeDataManager:
                 await task
 
     # -- live path (called by the suite's market dispatcher) ----------------------------------
+    def attach_router(self, route: Callable[[int], None]) -> None:
+        """``route(n)`` handles the feed's last message of ``n`` records (the suite's market
+        dispatcher registers itself here, so :meth:`process_tick` reaches every listener)."""
+        self._route = route
+
+    def process_tick(
+        self,
+        price: float,
+        volume: int = 1,
+        *,
+        timestamp: datetime | None = None,
+        side: int = 0,
+    ) -> bool:
+        """Apply one trade of this contract as if the market hub had delivered it.
+
+        It goes through the native feed's guard (the same checks as a wire trade: on the tick
+        grid, within the band, not too far in the past or the future), updates the bars and the
+        tape, and, inside a suite, reaches every listener (NEW_BAR, TRADE_TICK, P&L). Returns
+        True when the trade was applied, False when the guard refused or held it (counted and
+        reported like a wire record). ``timestamp`` defaults to now; ``side`` is the
+        ``TradeLogType`` (0 buy, 1 sell). Bad arguments raise :class:`ValidationError`.
+        """
+        px = check_price(price, "price", self.contract)
+        size = check_size(volume, "volume")
+        if isinstance(side, bool) or side not in (0, 1):
+            raise ValidationError(f"side must be 0 (buy) or 1 (sell), got {side!r}")
+        if timestamp is None:
+            ts_ns = time.time_ns()
+        else:
+            moment = check_aware(timestamp, "timestamp")
+            ts_ns = (moment - _EPOCH) // timedelta(microseconds=1) * 1_000
+        item = {
+            "symbolId": self.contract.symbol_id or self.contract_id,
+            "price": px,
+            "timestamp": format_iso(ts_ns, 6),
+            "type": side,
+            "volume": size,
+        }
+        message = {"type": 1, "target": "GatewayTrade", "arguments": [self.contract_id, [item]]}
+        feed = self.feed
+        n = feed.feed(orjson.dumps(message) + b"\x1e")
+        applied = feed.trades_last > 0 and not feed.anomalies_last
+        if self._route is not None:
+            self._route(n)
+        elif feed.n_closes:
+            names = [
+                name for cid, _rec, tfs in feed.closes() if cid == self.contract_id for name in tfs
+            ]
+            if names:
+                self.on_closes(names)
+        return applied
+
     def on_closes(self, timeframes: Sequence[str]) -> None:
         """Bars closed during the last message (a name once per close, in order): emit them,
         or hold them for repair when they overlap a coverage gap."""

@@ -60,6 +60,7 @@ class MarketDispatcher:
         """Route ``manager``'s contract to it."""
         self._managers[manager.contract_id] = manager
         self._symbols[manager.contract_id] = manager.symbol
+        manager.attach_router(lambda n: self.on_native(None, n))
 
     def add_price_listener(self, listener: Callable[[str, float], None]) -> None:
         """Call ``listener(contract_id, last_price)`` once per message with trades."""
