@@ -3,8 +3,8 @@
 * A fill is told apart by its trade id and counted once; a fill seen again with ``voided`` set
   is taken back out of the realised figures.
 * At most ``history_limit`` fills are kept (the oldest go first). A fill with an id at or below
-  the highest forgotten one is taken as counted already (Gateway trade ids only grow), and its
-  void is still taken out once.
+  the highest forgotten one is taken as counted already (Gateway trade ids only grow, and a fill
+  arriving ``history_limit`` fills late does not happen), and its void is still taken out once.
 * Realised P&L (the Gateway's ``profitAndLoss``) and fees (fees + commissions) are summed per
   contract.
 * The fills are replayed through an average-cost ledger per contract

@@ -83,9 +83,7 @@ class PositionManager:
     gives a current price when a position appears before any :meth:`on_price` call.
     ``since`` is where realised-P&L accounting starts (default: the current CME trading day).
     ``history_limit`` (>= 1,000) bounds the fills and round trips kept in memory (the oldest
-    go first). Fills are told apart by id; one with an id below every kept fill's is taken as
-    counted already (Gateway trade ids only grow, and a fill arriving ``history_limit`` fills
-    late does not happen), and its void is still taken out of the realised figures.
+    go first; how a fill older than every kept one is treated: :mod:`projectx.positions.fills`).
     ``limit_placer`` places the order of a limit close (the suite passes its OrderManager's, so
     that order is tagged, tracked and found again after an uncertain outcome); without one it
     goes to ``Order/place`` directly. ``order_known(order_id)`` tells whether an order is known
