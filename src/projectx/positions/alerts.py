@@ -1,14 +1,22 @@
-"""Position alerts: one-shot thresholds on a position's unrealised P&L."""
+"""Position alerts: one-shot thresholds on a position's unrealised P&L, and the registry
+(:class:`AlertBook`) that checks them and fires each once."""
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import logging
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from projectx.events import EventBus, EventType
 from projectx.exceptions import ValidationError
 
-__all__ = ["PositionAlert", "make_alert"]
+__all__ = ["AlertBook", "AlertCallback", "PositionAlert", "make_alert"]
+
+log = logging.getLogger(__name__)
 
 _ids = itertools.count(1)
 
@@ -64,3 +72,105 @@ def make_alert(
     if loss is None and gain is None and level is None:
         raise ValidationError("an alert needs max_loss, max_gain or pnl_threshold")
     return PositionAlert(next(_ids), contract_id, loss, gain, level)
+
+
+AlertCallback = Callable[["PositionAlert", str, float], Any]
+"""``callback(alert, condition, pnl)`` of a fired alert (an awaitable result is awaited in a
+task)."""
+
+
+class AlertBook:
+    """The alerts that have not fired yet, by contract id.
+
+    :meth:`check` fires the alerts a P&L meets: ``RISK_LIMIT_WARNING`` on ``bus`` (with
+    ``rule="position_alert"``) and the alert's callback; ``own(awaitable)`` runs an awaitable
+    callback result in a task its owner cancels on close.
+    """
+
+    def __init__(self, bus: EventBus, own: Callable[[Awaitable[Any]], None]) -> None:
+        self._bus = bus
+        self._own = own
+        self._alerts: dict[str, list[PositionAlert]] = {}
+        self._callbacks: dict[int, AlertCallback] = {}
+
+    def __repr__(self) -> str:
+        return f"AlertBook(alerts={len(self)})"
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._alerts.values())
+
+    def __contains__(self, contract_id: object) -> bool:
+        """Whether ``contract_id`` has an alert that has not fired."""
+        return contract_id in self._alerts
+
+    def add(
+        self,
+        contract_id: str,
+        *,
+        max_loss: float | None = None,
+        max_gain: float | None = None,
+        pnl_threshold: float | None = None,
+        callback: AlertCallback | None = None,
+    ) -> PositionAlert:
+        """Register a validated alert (see :func:`make_alert`) and its callback."""
+        alert = make_alert(
+            contract_id, max_loss=max_loss, max_gain=max_gain, pnl_threshold=pnl_threshold
+        )
+        self._alerts.setdefault(contract_id, []).append(alert)
+        if callback is not None:
+            self._callbacks[alert.alert_id] = callback
+        return alert
+
+    def remove(self, alert: PositionAlert | int) -> bool:
+        """Remove an alert that has not fired; False if unknown."""
+        aid = alert.alert_id if isinstance(alert, PositionAlert) else alert
+        for cid, alerts in self._alerts.items():
+            kept = [a for a in alerts if a.alert_id != aid]
+            if len(kept) != len(alerts):
+                self._set(cid, kept)
+                self._callbacks.pop(aid, None)
+                return True
+        return False
+
+    @property
+    def alerts(self) -> list[PositionAlert]:
+        """Alerts that have not fired yet."""
+        return [a for v in self._alerts.values() for a in v]
+
+    def _set(self, cid: str, alerts: list[PositionAlert]) -> None:
+        if alerts:
+            self._alerts[cid] = alerts
+        else:
+            self._alerts.pop(cid, None)
+
+    def check(self, contract_id: str, pnl: float | None, size: int) -> None:
+        """Fire (once) every alert of ``contract_id`` that the unrealised ``pnl`` meets."""
+        alerts = self._alerts.get(contract_id)
+        if not alerts or pnl is None:
+            return
+        fired = [(a, c) for a in alerts if (c := a.triggered(pnl)) is not None]
+        if not fired:
+            return
+        self._set(contract_id, [a for a in alerts if all(a is not f for f, _ in fired)])
+        for alert, condition in fired:
+            if self._bus.wants(EventType.RISK_LIMIT_WARNING):
+                self._bus.emit(
+                    EventType.RISK_LIMIT_WARNING,
+                    {
+                        "rule": "position_alert",
+                        "condition": condition,
+                        "alert_id": alert.alert_id,
+                        "contract_id": contract_id,
+                        "unrealized_pnl": pnl,
+                        "size": size,
+                    },
+                    contract_id,
+                )
+            callback = self._callbacks.pop(alert.alert_id, None)
+            if callback is not None:
+                try:
+                    result = callback(alert, condition, pnl)
+                    if inspect.isawaitable(result):
+                        self._own(result)
+                except Exception:
+                    log.exception("position alert callback failed")

@@ -25,7 +25,9 @@ __all__ = [
     "max_drawdown",
     "profit_factor",
     "returns_array",
+    "risk_metrics",
     "sharpe_ratio",
+    "trade_statistics",
     "win_rate",
 ]
 
@@ -177,4 +179,45 @@ def correlation_risk(
     standalone = float(np.sum(np.abs(weights) * sd))
     if port_sd > 0.0 and math.isfinite(port_sd):
         out["diversification_ratio"] = standalone / port_sd
+    return out
+
+
+def trade_statistics(
+    pnls: Sequence[float], *, start_equity: float = 0.0, periods: float = 1.0
+) -> dict[str, Any]:
+    """Closed-trade statistics of the round trips' net ``pnls`` (in closing order): count, win
+    rate, profit factor, max drawdown, Sharpe, average win and loss, and their sum."""
+    wins = [p for p in pnls if p > 0]
+    losses = [p for p in pnls if p < 0]
+    return {
+        "trades": len(pnls),
+        "win_rate": win_rate(pnls),
+        "profit_factor": profit_factor(pnls),
+        "max_drawdown": max_drawdown(pnls, start_equity),
+        "sharpe": sharpe_ratio(pnls, periods=periods),
+        "average_win": sum(wins) / len(wins) if wins else None,
+        "average_loss": sum(losses) / len(losses) if losses else None,
+        "net_pnl": sum(pnls),
+    }
+
+
+def risk_metrics(
+    exposure: Mapping[str, float],
+    returns: Mapping[str, ReturnsInput] | None = None,
+    *,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Total and net exposure of the signed ``exposure`` per instrument, and with ``returns``
+    the one-bar historical VaR and the correlation risk (None without)."""
+    out: dict[str, Any] = {
+        "total_exposure": sum(abs(v) for v in exposure.values()),
+        "net_exposure": sum(exposure.values()),
+        "exposure_by_instrument": exposure,
+        "var": None,
+        "confidence": confidence,
+        "correlation": None,
+    }
+    if returns is not None:
+        out["var"] = historical_var(exposure, returns, confidence=confidence)
+        out["correlation"] = correlation_risk(exposure, returns)
     return out

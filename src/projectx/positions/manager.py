@@ -4,9 +4,10 @@
   Gateway's truth; ``size 0`` means flat) and from REST (``Position/searchOpen``) at start-up and
   on :meth:`PositionManager.reconcile` (after a reconnect).
 * Realised P&L and fees come from our fills (``GatewayUserTrade`` / ``Trade/search``), counted
-  once per trade id, so ``balance == start balance + realised - fees`` to the cent. The fills are
-  replayed through an average-cost ledger (:mod:`projectx.positions.pnl`) that cross-checks
-  every ``profitAndLoss`` (mismatches counted in :meth:`stats`) and cuts round trips for the
+  once per trade id by :attr:`PositionManager.fills` (:class:`~projectx.positions.fills.FillBook`),
+  so ``balance == start balance + realised - fees`` to the cent. The fills are replayed through
+  an average-cost ledger (:mod:`projectx.positions.pnl`) that cross-checks every
+  ``profitAndLoss`` (mismatches counted in :meth:`stats`) and cuts round trips for the
   closed-trade analytics.
 * Unrealised P&L is ``(price - avg) * size * tick_value / tick_size``, updated by
   :meth:`on_price` in O(1); ``POSITION_PNL_UPDATE`` is emitted only when someone listens and the
@@ -16,37 +17,35 @@
   (:mod:`projectx.positions.confirm`); a reconciliation lets REST decide a fill the hub
   reported differently (``fills_corrected``). Each is reported to :attr:`anomalies` and as an
   ``ANOMALY`` event.
+
+Collaborators: contracts (:mod:`~projectx.positions.contracts`), fills
+(:mod:`~projectx.positions.fills`), alerts (:mod:`~projectx.positions.alerts`), closing
+(:mod:`~projectx.positions.closing`), unconfirmed fills (:mod:`~projectx.positions.confirm`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
-import math
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from projectx.client import ProjectX
-from projectx.enums import OrderSide, PositionType
+from projectx.enums import OrderSide
 from projectx.events import EventBus, EventType
-from projectx.exceptions import APIError, ProjectXError, ValidationError
+from projectx.exceptions import ProjectXError, ValidationError
 from projectx.models import Account, Contract, Order, Position, Trade
-from projectx.plausibility import (
-    AnomalyError,
-    AnomalyLog,
-    decode_user_entity,
-    emit_on,
-    fill_fingerprint,
-)
+from projectx.plausibility import AnomalyError, AnomalyLog, decode_user_entity, emit_on
 from projectx.positions import analytics
-from projectx.positions.alerts import PositionAlert, make_alert
+from projectx.positions.alerts import AlertBook, AlertCallback, PositionAlert
+from projectx.positions.closing import LimitPlacer, PositionCloser
 from projectx.positions.confirm import FillConfirmer
-from projectx.positions.pnl import FillLedger, RoundTrip
+from projectx.positions.contracts import ContractCache, ContractSource
+from projectx.positions.fills import FillBook, FillListener, fill_facts
+from projectx.positions.pnl import RoundTrip
+from projectx.positions.records import OpenPosition, PositionInfo
 from projectx.realtime.client import UserEvent
 from projectx.timeframes import NEW_YORK, SESSION_CLOSE, trading_date
 
@@ -60,16 +59,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ContractSource = Mapping[str, Contract] | Callable[[str], "Contract | None"]
-"""Contracts by id (or symbol): a mapping, or a sync resolver returning None when unknown."""
-
-LimitPlacer = Callable[[str, OrderSide, int, float], Awaitable[Any]]
-"""Places a limit order ``(contract_id, side, size, limit_price)``, e.g. an OrderManager's
-``place_limit_order``."""
-
-_CENT_TOLERANCE = 0.011
-_POSITION_NOT_FOUND = 2  # Position/closeContract and partialCloseContract errorCode
-
 
 def trading_day_start(now: datetime | None = None) -> datetime:
     """Start (UTC) of the CME trading day containing ``now``: 17:00 New York the evening before."""
@@ -80,89 +69,6 @@ def trading_day_start(now: datetime | None = None) -> datetime:
     while previous.weekday() >= 5:
         previous -= timedelta(days=1)
     return datetime.combine(previous, SESSION_CLOSE, tzinfo=NEW_YORK).astimezone(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class PositionInfo:
-    """A snapshot of one open position. ``size`` is signed (negative = short)."""
-
-    contract_id: str
-    position_id: int | None
-    size: int
-    average_price: float
-    last_price: float | None
-    unrealized_pnl: float | None
-    realized_pnl: float
-    """Gross P&L realised on this contract since the manager's start of accounting."""
-    fees: float
-    opened_ns: int | None
-    point_value: float | None
-
-    @property
-    def side(self) -> PositionType:
-        """LONG or SHORT."""
-        return PositionType.LONG if self.size > 0 else PositionType.SHORT
-
-    @property
-    def is_long(self) -> bool:
-        """Whether the position is long."""
-        return self.size > 0
-
-    @property
-    def is_short(self) -> bool:
-        """Whether the position is short."""
-        return self.size < 0
-
-    @property
-    def exposure(self) -> float | None:
-        """Absolute notional: ``|size| * price * point value`` (last price, else average)."""
-        if self.point_value is None:
-            return None
-        price = self.last_price if self.last_price is not None else self.average_price
-        return abs(self.size) * price * self.point_value
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict (event payloads)."""
-        return {
-            "contract_id": self.contract_id,
-            "position_id": self.position_id,
-            "size": self.size,
-            "side": self.side,
-            "average_price": self.average_price,
-            "last_price": self.last_price,
-            "unrealized_pnl": self.unrealized_pnl,
-            "realized_pnl": self.realized_pnl,
-            "fees": self.fees,
-        }
-
-
-class _Pos:
-    __slots__ = (
-        "average_price",
-        "contract_id",
-        "last_price",
-        "opened_ns",
-        "point_value",
-        "position_id",
-        "size",
-        "unrealized",
-    )
-
-    def __init__(self, contract_id: str, point_value: float | None) -> None:
-        self.contract_id = contract_id
-        self.point_value = point_value
-        self.position_id: int | None = None
-        self.size = 0
-        self.average_price = 0.0
-        self.last_price: float | None = None
-        self.unrealized: float | None = None
-        self.opened_ns: int | None = None
-
-    def mark(self) -> float | None:
-        pv, price = self.point_value, self.last_price
-        if pv is None or price is None:
-            return None
-        return (price - self.average_price) * self.size * pv
 
 
 MIN_HISTORY = 1_000
@@ -177,9 +83,7 @@ class PositionManager:
     gives a current price when a position appears before any :meth:`on_price` call.
     ``since`` is where realised-P&L accounting starts (default: the current CME trading day).
     ``history_limit`` (>= 1,000) bounds the fills and round trips kept in memory (the oldest
-    go first). Fills are told apart by id; one with an id below every kept fill's is taken as
-    counted already (Gateway trade ids only grow, and a fill arriving ``history_limit`` fills
-    late does not happen), and its void is still taken out of the realised figures.
+    go first; how a fill older than every kept one is treated: :mod:`projectx.positions.fills`).
     ``limit_placer`` places the order of a limit close (the suite passes its OrderManager's, so
     that order is tagged, tracked and found again after an uncertain outcome); without one it
     goes to ``Order/place`` directly. ``order_known(order_id)`` tells whether an order is known
@@ -222,34 +126,31 @@ class PositionManager:
         self.price_source = price_source
         self.limit_placer = limit_placer
         self.since = since
-        self._source = contracts
-        self._contracts: dict[str, Contract] = {}
-        self._positions: dict[str, _Pos] = {}
+        self._positions: dict[str, OpenPosition] = {}
+        self._contracts = ContractCache(
+            client, contracts, on_register=self._on_contract, is_open=self._positions.__contains__
+        )
         self._last: dict[str, float] = {}
-        self._ledgers: dict[str, FillLedger] = {}
-        self._last_trade_id: dict[str, int] = {}
-        self.history_limit = history_limit
-        self._trades: dict[int, Trade] = {}
-        self._forgotten_through = 0  # highest trade id dropped from ``_trades`` by the limit
-        self._voided_forgotten: set[int] = set()  # voids of such fills already taken out
-        self._trades_counted = 0
-        self._realized: dict[str, float] = {}
-        self._fees: dict[str, float] = {}
-        self._round_trips: deque[RoundTrip] = deque(maxlen=history_limit)
-        self._round_trips_total = 0
-        self._alerts: dict[str, list[PositionAlert]] = {}
-        self._alert_callbacks: dict[int, Callable[[PositionAlert, str, float], Any]] = {}
-        self._pending_trades: dict[str, list[Trade]] = {}
+        #: the fills counted once each, realised P&L and fees per contract, round trips
+        self.fills = FillBook(history_limit=history_limit, point_value=self._contracts.point_value)
+        self._alerts = AlertBook(bus, self._own)
+        self._closer = PositionCloser(
+            client,
+            account_id,
+            resolve=self._contract_id,
+            contract_of=self._contracts.lookup,
+            size_of=self.signed_size,
+            open_contracts=lambda: self._positions,
+            place_limit=self._place_limit,
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self.balance: float | None = None
-        self._mismatches = 0
         self._malformed = 0
         self._reconciles = 0
         self._corrected = 0
         self._closed = False
         self.order_known = order_known
         self._seen_orders: dict[int, None] = {}  # order ids of this account's order events
-        self._fill_listeners: list[Callable[[Trade], Any]] = []
         self._reconcile_task: asyncio.Task[Any] | None = None
         #: anomalies this manager found (unconfirmed or corrected fills, refused events)
         self.anomalies = AnomalyLog("positions")
@@ -266,6 +167,15 @@ class PositionManager:
 
     def __repr__(self) -> str:
         return f"PositionManager(account={self.account_id}, open={len(self._positions)})"
+
+    @property
+    def history_limit(self) -> int:
+        """The most fills (and round trips) kept in memory, and order ids remembered."""
+        return self.fills.history_limit
+
+    @history_limit.setter
+    def history_limit(self, value: int) -> None:
+        self.fills.history_limit = value
 
     # ================================================================ lifecycle
     async def start(self) -> dict[str, int]:
@@ -288,13 +198,9 @@ class PositionManager:
         for cid in {p.contract_id for p in positions if p.contract_id} | {
             t.contract_id for t in trades if t.contract_id
         }:
-            await self._ensure_contract(cid)
+            await self._contracts.ensure(cid)
         self._correct_fills(trades)
-        missed = [
-            t
-            for t in trades
-            if t.id not in self._trades and t.id > self._forgotten_through and not t.voided
-        ]
+        missed = [t for t in trades if self.fills.is_new(t) and not t.voided]
         missed.sort(key=lambda t: t.id)
         for trade in missed:
             self._note_order(trade.order_id)
@@ -304,40 +210,21 @@ class PositionManager:
         changed = 0
         for cid, p in rest.items():
             changed += self._apply_position(p, source="rest")
-            ledger = self._ledgers.get(cid)
-            if ledger is not None and (
-                ledger.size != p.signed_size
-                or abs(ledger.average_price - (p.average_price or 0.0)) > 1e-9
-            ):
-                ledger.seed(p.signed_size, p.average_price or 0.0, p.created_ns)
+            self.fills.align_ledger(cid, p.signed_size, p.average_price or 0.0, p.created_ns)
         for cid in [c for c in self._positions if c not in rest]:
             changed += self._apply_flat(cid, None)
-            ledger = self._ledgers.get(cid)
-            if ledger is not None and ledger.size != 0:
-                ledger.seed(0, 0.0)
+            self.fills.flatten_ledger(cid)
         self._reconciles += 1
         return {"missed_trades": len(missed), "positions_changed": changed}
 
     def _correct_fills(self, rest: list[Trade]) -> None:
         """REST decides a fill the hub reported differently (or voided since)."""
-        for trade in rest:
-            known = self._trades.get(trade.id)
-            if known is None or known.voided or trade.contract_id is None:
-                continue
-            if trade.voided:
-                self._trades[trade.id] = trade
-                self._book(known.contract_id or trade.contract_id, known, -1.0)
-                continue
-            if _fill_facts(known) == _fill_facts(trade):
-                continue
-            self._book(known.contract_id or trade.contract_id, known, -1.0)
-            self._trades[trade.id] = trade
-            self._book(trade.contract_id, trade, 1.0)
+        for known, trade in self.fills.correct(rest):
             self._corrected += 1
             self.anomalies.report(
                 "Trade/search",
                 "fill_corrected",
-                f"fill {trade.id}: booked {_fill_facts(known)!r}, REST has {_fill_facts(trade)!r}",
+                f"fill {trade.id}: booked {fill_facts(known)!r}, REST has {fill_facts(trade)!r}",
                 trade_id=trade.id,
                 contract_id=trade.contract_id,
             )
@@ -362,15 +249,16 @@ class PositionManager:
             if self.bus.wants(EventType.ERROR):
                 self.bus.emit(EventType.ERROR, {"source": "positions", "error": exc})
 
-    def add_fill_listener(self, listener: Callable[[Trade], Any]) -> None:
+    def add_fill_listener(self, listener: FillListener) -> None:
         """Call ``listener(trade)`` for every fill booked (once per id; not for held or refused
         ones). The suite feeds its risk manager this way."""
-        self._fill_listeners.append(listener)
+        self.fills.add_listener(listener)
 
     async def close(self) -> None:
         """Stop background work (contract look-ups, fill confirmation)."""
         self._closed = True
         await self._confirmer.close()
+        await self._contracts.close()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -386,79 +274,16 @@ class PositionManager:
         await self.close()
 
     # ================================================================ contracts
-    def _lookup(self, key: str) -> Contract | None:
-        found = self._contracts.get(key)
-        if found is not None:
-            return found
-        src = self._source
-        if src is None:
-            return None
-        if isinstance(src, Mapping):
-            found = src.get(key)
-            if found is None:
-                found = next(
-                    (c for c in src.values() if key in (c.id, c.root, c.name, c.symbol_id)), None
-                )
-        else:
-            found = src(key)
-        if found is not None:
-            self._register(found, key)
-        return found
-
-    def _register(self, contract: Contract, key: str | None = None) -> None:
-        self._contracts[contract.id] = contract
-        if key is not None:
-            self._contracts[key] = contract
+    def _on_contract(self, contract: Contract) -> None:
+        """A contract became known: complete the position and the fills that waited for it."""
         pv = contract.point_value
         pos = self._positions.get(contract.id)
         if pos is not None and pos.point_value is None:
             pos.point_value = pv
-        pending = self._pending_trades.pop(contract.id, None)
-        if pending and pv is not None:
-            self._ledgers[contract.id] = FillLedger(contract.id, pv)
-            for trade in pending:
-                self._ledger_apply(trade)
-
-    async def _ensure_contract(self, cid: str) -> Contract | None:
-        found = self._lookup(cid)
-        if found is not None:
-            return found
-        try:
-            found = await self.client.get_contract_by_id(cid)
-        except ProjectXError as exc:
-            log.warning("contract %s: look-up failed: %s", cid, exc)
-            return None
-        self._register(found, cid)
-        return found
-
-    def _resolve_soon(self, cid: str) -> None:
-        if self._closed or any(t.get_name() == f"contract:{cid}" for t in self._tasks):
-            return
-        with contextlib.suppress(RuntimeError):  # no running loop: start()/reconcile() will do it
-            task = asyncio.get_running_loop().create_task(
-                self._ensure_contract(cid), name=f"contract:{cid}"
-            )
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    def _point_value(self, cid: str) -> float | None:
-        contract = self._lookup(cid)
-        if contract is None:
-            self._resolve_soon(cid)
-            return None
-        return contract.point_value
+        self.fills.contract_resolved(contract.id, pv)
 
     def _contract_id(self, contract: Contract | str) -> str:
-        if isinstance(contract, Contract):
-            self._contracts.setdefault(contract.id, contract)
-            return contract.id
-        if not isinstance(contract, str) or not contract.strip():
-            raise ValidationError(f"contract must be a Contract or a contract id, got {contract!r}")
-        key = contract.strip()
-        if key in self._positions:
-            return key
-        found = self._lookup(key)
-        return found.id if found is not None else key
+        return self._contracts.contract_id(contract)
 
     # ================================================================ hub events
     def on_user_event(self, ev: UserEvent) -> None:
@@ -517,8 +342,7 @@ class PositionManager:
         """A fill from the hub: booked, or held for REST when nobody knows its order."""
         if (
             self.order_known is not None
-            and trade.id not in self._trades
-            and trade.id > self._forgotten_through
+            and self.fills.is_new(trade)
             and not self._order_is_known(trade.order_id)
         ):
             log.info("fill %d of unknown order %s held for REST", trade.id, trade.order_id)
@@ -545,78 +369,7 @@ class PositionManager:
 
         A fill seen again with ``voided`` set is taken back out of the realised figures.
         """
-        cid = trade.contract_id
-        if cid is None:
-            return False
-        known = self._trades.get(trade.id)
-        if known is not None:
-            if trade.voided and not known.voided:
-                self._trades[trade.id] = trade
-                self._book(cid, known, -1.0)
-            return False
-        if trade.id <= self._forgotten_through:  # counted long ago, no longer kept
-            if trade.voided and trade.id not in self._voided_forgotten:
-                self._voided_forgotten.add(trade.id)
-                self._book(cid, trade, -1.0)
-            return False
-        self._trades[trade.id] = trade
-        self._trades_counted += 1
-        if len(self._trades) > self.history_limit:
-            oldest = next(iter(self._trades))
-            if self._trades.pop(oldest).voided:  # a later void of it must not count again
-                self._voided_forgotten.add(oldest)
-            self._forgotten_through = max(self._forgotten_through, oldest)
-        if trade.voided:
-            return False
-        self._book(cid, trade, 1.0)
-        for listener in self._fill_listeners:
-            try:
-                listener(trade)
-            except Exception:
-                log.exception("fill listener failed")
-        ledger = self._ledgers.get(cid)
-        if ledger is None:
-            pv = self._point_value(cid)
-            if pv is None:
-                self._pending_trades.setdefault(cid, []).append(trade)
-                return True
-            # the look-up may just have registered the contract and replayed pending fills
-            ledger = self._ledgers.get(cid)
-            if ledger is None:
-                ledger = self._ledgers[cid] = FillLedger(cid, pv)
-        if replay and trade.id < self._last_trade_id.get(cid, 0):
-            return True  # older than what the ledger holds: reconcile re-seeds it from REST
-        self._ledger_apply(trade)
-        return True
-
-    def _book(self, cid: str, trade: Trade, sign: float) -> None:
-        """Add (``sign`` 1) or take out (-1, a void) a fill's realised P&L and fees."""
-        self._realized[cid] = self._realized.get(cid, 0.0) + sign * (trade.profit_and_loss or 0.0)
-        self._fees[cid] = self._fees.get(cid, 0.0) + sign * _charges(trade)
-
-    def _ledger_apply(self, trade: Trade) -> None:
-        cid = trade.contract_id
-        assert cid is not None
-        ledger = self._ledgers[cid]
-        qty = trade.size or 0
-        signed = qty if trade.side == OrderSide.BUY else -qty
-        result = ledger.apply(
-            signed,
-            trade.price or 0.0,
-            fees=_charges(trade),
-            gateway_pnl=trade.profit_and_loss,
-            ts_ns=trade.created_ns,
-        )
-        self._last_trade_id[cid] = max(self._last_trade_id.get(cid, 0), trade.id)
-        ours, theirs = result.realized, trade.profit_and_loss
-        if (ours is None) != (theirs is None) or (
-            ours is not None and theirs is not None and abs(ours - theirs) > _CENT_TOLERANCE
-        ):
-            self._mismatches += 1
-            log.debug("trade %d: Gateway P&L %s, ours %s", trade.id, theirs, ours)
-        if result.closed is not None:
-            self._round_trips.append(result.closed)
-            self._round_trips_total += 1
+        return self.fills.ingest(trade, replay=replay)
 
     def _apply_position(self, p: Position, *, source: str) -> int:
         cid = p.contract_id
@@ -628,7 +381,7 @@ class PositionManager:
         pos = self._positions.get(cid)
         opened = pos is None
         if pos is None:
-            pos = self._positions[cid] = _Pos(cid, self._point_value(cid))
+            pos = self._positions[cid] = OpenPosition(cid, self._contracts.point_value(cid))
             pos.last_price = self._last.get(cid)
             if pos.last_price is None and self.price_source is not None:
                 pos.last_price = self.price_source(cid)
@@ -644,7 +397,7 @@ class PositionManager:
         etype = EventType.POSITION_OPENED if opened else EventType.POSITION_UPDATED
         if self.bus.wants(etype):
             self.bus.emit(etype, {**self._info(pos).as_dict(), "source": source}, cid)
-        self._check_alerts(pos)
+        self._alerts.check(cid, pos.unrealized, pos.size)
         return 1
 
     def _apply_flat(self, cid: str, p: Position | None) -> int:
@@ -674,7 +427,7 @@ class PositionManager:
             return
         pos.unrealized = pnl
         if contract_id in self._alerts:
-            self._check_alerts(pos)
+            self._alerts.check(contract_id, pnl, pos.size)
         if self.bus.wants(EventType.POSITION_PNL_UPDATE):
             self.bus.emit(
                 EventType.POSITION_PNL_UPDATE,
@@ -683,7 +436,7 @@ class PositionManager:
             )
 
     # ================================================================ queries
-    def _info(self, pos: _Pos) -> PositionInfo:
+    def _info(self, pos: OpenPosition) -> PositionInfo:
         cid = pos.contract_id
         return PositionInfo(
             contract_id=cid,
@@ -692,8 +445,8 @@ class PositionManager:
             average_price=pos.average_price,
             last_price=pos.last_price,
             unrealized_pnl=pos.unrealized,
-            realized_pnl=self._realized.get(cid, 0.0),
-            fees=self._fees.get(cid, 0.0),
+            realized_pnl=self.fills.realized(cid),
+            fees=self.fills.fees(cid),
             opened_ns=pos.opened_ns,
             point_value=pos.point_value,
         )
@@ -722,23 +475,19 @@ class PositionManager:
 
     def realized_pnl(self, contract: Contract | str | None = None) -> float:
         """Gross realised P&L (of one contract, or all) since the start of accounting."""
-        if contract is None:
-            return sum(self._realized.values())
-        return self._realized.get(self._contract_id(contract), 0.0)
+        return self.fills.realized(None if contract is None else self._contract_id(contract))
 
     def total_fees(self, contract: Contract | str | None = None) -> float:
         """Fees and commissions paid (of one contract, or all) since the start of accounting."""
-        if contract is None:
-            return sum(self._fees.values())
-        return self._fees.get(self._contract_id(contract), 0.0)
+        return self.fills.fees(None if contract is None else self._contract_id(contract))
 
     def get_portfolio_pnl(self) -> dict[str, Any]:
         """Realised (gross), fees, net realised, unrealised and total P&L, per instrument too."""
         by: dict[str, dict[str, Any]] = {}
         realized = fees = unrealized = 0.0
-        for cid in self._realized.keys() | self._positions.keys():
-            r = self._realized.get(cid, 0.0)
-            f = self._fees.get(cid, 0.0)
+        for cid in self.fills.realized_by_contract.keys() | self._positions.keys():
+            r = self.fills.realized(cid)
+            f = self.fills.fees(cid)
             pos = self._positions.get(cid)
             u = pos.unrealized if pos is not None and pos.unrealized is not None else 0.0
             by[cid] = {
@@ -766,7 +515,7 @@ class PositionManager:
     def round_trips(self) -> list[RoundTrip]:
         """Closed round trips (flat -> open -> flat) seen by this manager, oldest first (the
         latest ``history_limit``)."""
-        return list(self._round_trips)
+        return self.fills.round_trips
 
     def exposure(self) -> dict[str, float]:
         """Signed notional exposure per contract (``size * price * point value``)."""
@@ -780,22 +529,14 @@ class PositionManager:
 
     def get_analytics(self, *, start_equity: float = 0.0, periods: float = 1.0) -> dict[str, Any]:
         """Closed-trade statistics (net of fees), P&L by instrument and exposure."""
-        nets = [t.net_pnl for t in self._round_trips]
-        wins = [p for p in nets if p > 0]
-        losses = [p for p in nets if p < 0]
         exposure = self.exposure()
         by_instrument = {
             cid: v["total_pnl"] for cid, v in self.get_portfolio_pnl()["by_instrument"].items()
         }
         return {
-            "trades": len(nets),
-            "win_rate": analytics.win_rate(nets),
-            "profit_factor": analytics.profit_factor(nets),
-            "max_drawdown": analytics.max_drawdown(nets, start_equity),
-            "sharpe": analytics.sharpe_ratio(nets, periods=periods),
-            "average_win": sum(wins) / len(wins) if wins else None,
-            "average_loss": sum(losses) / len(losses) if losses else None,
-            "net_pnl": sum(nets),
+            **analytics.trade_statistics(
+                self.fills.net_round_trip_pnls(), start_equity=start_equity, periods=periods
+            ),
             "pnl_by_instrument": by_instrument,
             "exposure_by_instrument": {k: abs(v) for k, v in exposure.items()},
             "total_exposure": sum(abs(v) for v in exposure.values()),
@@ -810,29 +551,17 @@ class PositionManager:
         """Total exposure, one-bar historical VaR and correlation risk of the held instruments.
 
         ``returns`` maps contract ids to bar data (polars frame with ``close``, or returns)."""
-        exposure = self.exposure()
-        out: dict[str, Any] = {
-            "total_exposure": sum(abs(v) for v in exposure.values()),
-            "net_exposure": sum(exposure.values()),
-            "exposure_by_instrument": exposure,
-            "var": None,
-            "confidence": confidence,
-            "correlation": None,
-        }
-        if returns is not None:
-            out["var"] = analytics.historical_var(exposure, returns, confidence=confidence)
-            out["correlation"] = analytics.correlation_risk(exposure, returns)
-        return out
+        return analytics.risk_metrics(self.exposure(), returns, confidence=confidence)
 
     def stats(self) -> dict[str, Any]:
         """Counters: open positions, fills counted (and kept in memory), round trips, P&L
         cross-check mismatches, malformed events, reconciliations."""
         return {
             "open_positions": len(self._positions),
-            "trades": self._trades_counted,
-            "trades_kept": len(self._trades),
-            "round_trips": self._round_trips_total,
-            "pnl_mismatches": self._mismatches,
+            "trades": self.fills.counted,
+            "trades_kept": self.fills.kept,
+            "round_trips": self.fills.round_trips_total,
+            "pnl_mismatches": self.fills.mismatches,
             "malformed_events": self._malformed,
             "reconciles": self._reconciles,
             "fills_held": len(self._confirmer.held),
@@ -840,7 +569,7 @@ class PositionManager:
             "fills_unconfirmed": self._confirmer.refused,
             "fills_corrected": self._corrected,
             "anomalies": self.anomalies.snapshot(),
-            "alerts": sum(len(v) for v in self._alerts.values()),
+            "alerts": len(self._alerts),
         }
 
     # ================================================================ alerts
@@ -851,73 +580,31 @@ class PositionManager:
         max_loss: float | None = None,
         max_gain: float | None = None,
         pnl_threshold: float | None = None,
-        callback: Callable[[PositionAlert, str, float], Any] | None = None,
+        callback: AlertCallback | None = None,
     ) -> PositionAlert:
         """Watch ``contract``'s unrealised P&L; fire once (``RISK_LIMIT_WARNING`` with
         ``rule="position_alert"``, and ``callback(alert, condition, pnl)`` if given)."""
         cid = self._contract_id(contract)
-        alert = make_alert(cid, max_loss=max_loss, max_gain=max_gain, pnl_threshold=pnl_threshold)
-        self._alerts.setdefault(cid, []).append(alert)
-        if callback is not None:
-            self._alert_callbacks[alert.alert_id] = callback
+        alert = self._alerts.add(
+            cid,
+            max_loss=max_loss,
+            max_gain=max_gain,
+            pnl_threshold=pnl_threshold,
+            callback=callback,
+        )
         pos = self._positions.get(cid)
         if pos is not None:
-            self._check_alerts(pos)
+            self._alerts.check(cid, pos.unrealized, pos.size)
         return alert
 
     def remove_position_alert(self, alert: PositionAlert | int) -> bool:
         """Remove an alert that has not fired; False if unknown."""
-        aid = alert.alert_id if isinstance(alert, PositionAlert) else alert
-        for cid, alerts in self._alerts.items():
-            kept = [a for a in alerts if a.alert_id != aid]
-            if len(kept) != len(alerts):
-                self._set_alerts(cid, kept)
-                self._alert_callbacks.pop(aid, None)
-                return True
-        return False
+        return self._alerts.remove(alert)
 
     @property
     def alerts(self) -> list[PositionAlert]:
         """Alerts that have not fired yet."""
-        return [a for v in self._alerts.values() for a in v]
-
-    def _set_alerts(self, cid: str, alerts: list[PositionAlert]) -> None:
-        if alerts:
-            self._alerts[cid] = alerts
-        else:
-            self._alerts.pop(cid, None)
-
-    def _check_alerts(self, pos: _Pos) -> None:
-        alerts = self._alerts.get(pos.contract_id)
-        pnl = pos.unrealized
-        if not alerts or pnl is None:
-            return
-        fired = [(a, c) for a in alerts if (c := a.triggered(pnl)) is not None]
-        if not fired:
-            return
-        self._set_alerts(pos.contract_id, [a for a in alerts if all(a is not f for f, _ in fired)])
-        for alert, condition in fired:
-            if self.bus.wants(EventType.RISK_LIMIT_WARNING):
-                self.bus.emit(
-                    EventType.RISK_LIMIT_WARNING,
-                    {
-                        "rule": "position_alert",
-                        "condition": condition,
-                        "alert_id": alert.alert_id,
-                        "contract_id": pos.contract_id,
-                        "unrealized_pnl": pnl,
-                        "size": pos.size,
-                    },
-                    pos.contract_id,
-                )
-            callback = self._alert_callbacks.pop(alert.alert_id, None)
-            if callback is not None:
-                try:
-                    result = callback(alert, condition, pnl)
-                    if inspect.isawaitable(result):
-                        self._own(result)
-                except Exception:
-                    log.exception("position alert callback failed")
+        return self._alerts.alerts
 
     def _own(self, awaitable: Awaitable[Any]) -> None:
         async def run() -> None:
@@ -928,10 +615,6 @@ class PositionManager:
         task.add_done_callback(self._tasks.discard)
 
     # ================================================================ closing
-    def _require(self, contract: Contract | str) -> tuple[str, _Pos | None]:
-        cid = self._contract_id(contract)
-        return cid, self._positions.get(cid)
-
     async def close_position(
         self,
         contract: Contract | str,
@@ -942,106 +625,33 @@ class PositionManager:
         """Flatten ``contract``: ``Position/closeContract`` (market), or a limit order for the
         full size at ``limit_price`` (``method="limit"``). False when no position is held
         (nothing sent)."""
-        if method not in ("market", "limit"):
-            raise ValidationError(f"method must be 'market' or 'limit', got {method!r}")
-        if method == "market" and limit_price is not None:
-            raise ValidationError("a market close takes no limit_price")
-        cid, pos = self._require(contract)
-        if method == "limit":
-            if limit_price is None:
-                raise ValidationError("method='limit' needs limit_price")
-            known = self._lookup(cid)
-            if (
-                isinstance(limit_price, bool)
-                or not isinstance(limit_price, int | float)
-                or not math.isfinite(limit_price)
-                or limit_price <= 0
-            ):
-                raise ValidationError(f"limit_price must be a positive number, got {limit_price!r}")
-            if known is not None and known.tick_size and not known.is_on_tick(limit_price):
-                raise ValidationError(
-                    f"limit_price {limit_price} is not on the tick grid ({known.tick_size})"
-                )
-        if pos is None:
-            return False
-        if method == "market":
-            return await self._close_at_market(cid)
-        assert limit_price is not None
-        side = OrderSide.SELL if pos.size > 0 else OrderSide.BUY
-        if self.limit_placer is not None:
-            await self.limit_placer(cid, side, abs(pos.size), limit_price)
-        else:
-            await self.client.place_limit_order(
-                cid, side, abs(pos.size), limit_price, account_id=self.account_id
-            )
-        return True
+        return await self._closer.close_position(contract, method=method, limit_price=limit_price)
 
     async def partially_close_position(self, contract: Contract | str, size: int) -> bool:
         """Take ``size`` contracts off at market (``Position/partialCloseContract``).
 
         ``size`` must be an int with ``0 < size <= |position|``; False when flat (nothing sent).
         """
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-            raise ValidationError(f"size must be a positive int, got {size!r}")
-        cid, pos = self._require(contract)
-        if pos is None:
-            return False
-        if size > abs(pos.size):
-            raise ValidationError(f"size {size} exceeds the position of {abs(pos.size)} on {cid}")
-        if size == abs(pos.size):
-            return await self._close_at_market(cid)
-        try:
-            await self.client.partial_close_position(cid, size, account_id=self.account_id)
-        except APIError as exc:
-            if exc.error_code != _POSITION_NOT_FOUND:
-                raise
-            log.info("partial close of %s: the Gateway holds no position", cid)
-            return False
-        return True
-
-    async def _close_at_market(self, cid: str) -> bool:
-        try:
-            await self.client.close_position(cid, account_id=self.account_id)
-        except APIError as exc:
-            if exc.error_code != _POSITION_NOT_FOUND:
-                raise
-            # our view lagged the Gateway (a fill closed it meanwhile): nothing to close
-            log.info("close of %s: the Gateway holds no position", cid)
-            return False
-        return True
+        return await self._closer.partially_close_position(contract, size)
 
     async def close_all_positions(self) -> int:
         """Flatten every open position at market; returns how many closes were accepted.
 
         Every close is attempted; the first failure is raised after the others were sent."""
-        cids = list(self._positions)
-        results = await asyncio.gather(
-            *(self._close_at_market(cid) for cid in cids),
-            return_exceptions=True,
+        return await self._closer.close_all_positions()
+
+    async def _place_limit(
+        self, contract_id: str, side: OrderSide, size: int, limit_price: float
+    ) -> object:
+        """The order of a limit close: through ``limit_placer``, else ``Order/place``."""
+        if self.limit_placer is not None:
+            return await self.limit_placer(contract_id, side, size, limit_price)
+        return await self.client.place_limit_order(
+            contract_id, side, size, limit_price, account_id=self.account_id
         )
-        errors = [r for r in results if isinstance(r, BaseException)]
-        for cid, res in zip(cids, results, strict=True):
-            if isinstance(res, BaseException):
-                log.warning("closing %s failed: %s", cid, res)
-        if errors:
-            raise errors[0]
-        return sum(1 for r in results if r is True)
 
     # ================================================================ helpers for others
     def trades(self, contract: Contract | str | None = None) -> list[Trade]:
         """The counted fills (of one contract) still kept (``history_limit``), in trade-id
         order."""
-        cid = None if contract is None else self._contract_id(contract)
-        return sorted(
-            (t for t in self._trades.values() if cid is None or t.contract_id == cid),
-            key=lambda t: t.id,
-        )
-
-
-def _fill_facts(trade: Trade) -> tuple[Any, ...]:
-    """What a fill booked: its identity (order, contract, side, size, price) and its money."""
-    return (*fill_fingerprint(trade), trade.profit_and_loss, trade.fees, trade.commissions)
-
-
-def _charges(trade: Trade) -> float:
-    return (trade.fees or 0.0) + (trade.commissions or 0.0)
+        return self.fills.trades(None if contract is None else self._contract_id(contract))
