@@ -18,7 +18,7 @@ from typing import Literal
 import polars as pl
 
 from projectx.exceptions import ValidationError
-from projectx.timeframes import NEW_YORK, trading_date
+from projectx.timeframes import NEW_YORK, SESSION_CLOSE, trading_date
 
 __all__ = [
     "Holiday",
@@ -30,6 +30,7 @@ __all__ = [
     "now_in_session",
     "session_bounds",
     "session_hours",
+    "trading_day_start",
 ]
 
 Session = Literal["RTH", "ETH"]
@@ -221,3 +222,15 @@ def filter_session(
 def now_in_session(session: Session = "RTH", product: str = "MNQ") -> bool:
     """Whether the current instant is inside ``session``."""
     return in_session(int(datetime.now(UTC).timestamp() * _NS), session, product)
+
+
+def trading_day_start(now: datetime | None = None) -> datetime:
+    """Start (UTC) of the CME trading day containing ``now``: 17:00 New York the evening before
+    (the previous weekday's evening for a Monday)."""
+    moment = now if now is not None else datetime.now(UTC)
+    ns = int(moment.timestamp()) * 1_000_000_000
+    day = trading_date(ns)
+    previous = day - timedelta(days=1)
+    while previous.weekday() >= 5:
+        previous -= timedelta(days=1)
+    return datetime.combine(previous, SESSION_CLOSE, tzinfo=NEW_YORK).astimezone(UTC)

@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from projectx.client import ProjectX
@@ -47,7 +47,7 @@ from projectx.positions.fills import FillBook, FillListener, fill_facts
 from projectx.positions.pnl import RoundTrip
 from projectx.positions.records import OpenPosition, PositionInfo
 from projectx.realtime.client import UserEvent
-from projectx.timeframes import NEW_YORK, SESSION_CLOSE, trading_date
+from projectx.sessions import trading_day_start
 
 __all__ = [
     "ContractSource",
@@ -58,17 +58,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def trading_day_start(now: datetime | None = None) -> datetime:
-    """Start (UTC) of the CME trading day containing ``now``: 17:00 New York the evening before."""
-    moment = now if now is not None else datetime.now(UTC)
-    ns = int(moment.timestamp()) * 1_000_000_000
-    day = trading_date(ns)
-    previous = day - timedelta(days=1)
-    while previous.weekday() >= 5:
-        previous -= timedelta(days=1)
-    return datetime.combine(previous, SESSION_CLOSE, tzinfo=NEW_YORK).astimezone(UTC)
 
 
 MIN_HISTORY = 1_000
