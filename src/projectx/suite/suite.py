@@ -43,6 +43,7 @@ from projectx.suite.context import InstrumentContext
 from projectx.suite.features import FEATURES, Features
 from projectx.suite.managed_trade import ManagedTrade
 from projectx.suite.market import MarketDispatcher
+from projectx.suite.portfolio import PortfolioRisk, calculate_portfolio_risk
 from projectx.suite.stats import health_score, rss_bytes, to_json, to_prometheus
 
 __all__ = ["FEATURES", "TradingSuite"]
@@ -349,6 +350,12 @@ class TradingSuite:
     def risk_manager(self) -> RiskManager | None:
         """The risk manager, or None before ``connect()`` or without the ``risk`` feature."""
         return self.parts.risk if self.parts is not None else None
+
+    def calculate_portfolio_risk(self) -> PortfolioRisk:
+        """The account's risk if every protective stop fills, and what no stop protects (see
+        :mod:`projectx.suite.portfolio`)."""
+        parts = self._parts()
+        return calculate_portfolio_risk(parts.positions, parts.orders)
 
     def managed_trade(
         self,
