@@ -28,7 +28,7 @@ from projectx.config import ProjectXConfig
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import Event, EventBus, EventType, Handler
 from projectx.exceptions import ProjectXError, ValidationError, redact
-from projectx.models import Account
+from projectx.models import Account, Contract
 from projectx.orderbook import OrderBook
 from projectx.orders import OrderManager
 from projectx.plausibility import Anomaly, emit_on
@@ -53,15 +53,36 @@ log = logging.getLogger(__name__)
 _DEFAULT_TIMEFRAMES = ("1min", "5min")
 
 
+def _instrument_symbol(info: object) -> str:
+    """The suite's symbol for an injected instrument: a Contract's name (else its id)."""
+    if isinstance(info, Contract):
+        return info.name or info.id
+    if isinstance(info, str) and info.strip():
+        return info
+    raise ValidationError("instrument_info must be a Contract or a symbol")
+
+
 class TradingSuite:
-    """Bars, book, orders, positions and risk for one or many instruments (see module doc)."""
+    """Bars, book, orders, positions and risk for one or many instruments (see module doc).
+
+    Two ways to build one:
+
+    - ``TradingSuite("MNQ", timeframes=[...], features=[...], config=...)``: the suite creates
+      (and owns) its REST client and its real-time client; ``connect()`` logs in;
+    - dependency injection, ``TradingSuite(client, realtime_client, instrument_info,
+      timeframes, features)``: a logged-in :class:`ProjectX`, a :class:`RealtimeClient` (or
+      None to let the suite make one), and the instrument as a :class:`Contract` (used as
+      given, not resolved again) or a symbol. The suite neither logs the client in nor out.
+    """
 
     def __init__(
         self,
-        instruments: str | Sequence[str],
-        *,
+        instruments: str | Sequence[str] | ProjectX,
+        realtime_client: RealtimeClient | None = None,
+        instrument_info: Contract | str | None = None,
         timeframes: Sequence[str] = _DEFAULT_TIMEFRAMES,
         features: Sequence[Features | str] = (Features.ORDERBOOK,),
+        *,
         initial_days: float = 1.0,
         config: ProjectXConfig | None = None,
         client: ProjectX | None = None,
@@ -73,6 +94,20 @@ class TradingSuite:
         stale_after: float | None = 30.0,
         reconnect: ReconnectPolicy | None = None,
     ) -> None:
+        given: dict[str, Contract] = {}
+        if isinstance(instruments, ProjectX):  # the dependency-injection form
+            if client is not None or config is not None:
+                raise ValidationError("give the client positionally or as client=, not both")
+            client, instruments = instruments, _instrument_symbol(instrument_info)
+            if isinstance(instrument_info, Contract):
+                given[instruments] = instrument_info
+        elif realtime_client is not None or instrument_info is not None:
+            raise ValidationError(
+                "realtime_client and instrument_info go with a ProjectX client as the first "
+                "argument: TradingSuite(client, realtime_client, instrument_info, ...)"
+            )
+        if realtime_client is not None and not isinstance(realtime_client, RealtimeClient):
+            raise ValidationError("realtime_client must be a RealtimeClient or None")
         args = check_suite_arguments(
             instruments,
             timeframes=timeframes,
@@ -100,6 +135,8 @@ class TradingSuite:
         self._transport = transport
         self._account_name = account_name
         if client is not None:
+            if not isinstance(client, ProjectX):
+                raise ValidationError("client must be a ProjectX")
             self.client = client
             self._own_client = False
         else:
@@ -109,9 +146,11 @@ class TradingSuite:
         self.bus = EventBus()
         #: market time for strategies: the wall clock live, a replay's simulated clock in replay
         self.clock: StrategyClock = WALL_CLOCK
-        self.feed = MarketFeed()
+        # the market feed has one owner, the dispatcher: an injected client's feed is used
+        self.feed = realtime_client.feed if realtime_client is not None else MarketFeed()
         self.dispatcher = MarketDispatcher(self.feed, self.bus)
-        self.realtime: RealtimeClient | None = None
+        self.realtime: RealtimeClient | None = realtime_client
+        self._given_contracts = given
         self.account: Account | None = None
         self.contexts: dict[str, InstrumentContext] = {}
         self._started_monotonic = 0.0
@@ -177,7 +216,9 @@ class TradingSuite:
         )
         data_by_symbol: dict[str, RealtimeDataManager] = {}
         for symbol in self.symbols:
-            contract = await self.client.resolve_contract(symbol)
+            contract = self._given_contracts.get(symbol) or await self.client.resolve_contract(
+                symbol
+            )
             data = RealtimeDataManager(
                 self.client,
                 self.bus,
@@ -191,7 +232,7 @@ class TradingSuite:
             await data.initialize(self.initial_days)
             self.dispatcher.add(data)
             data_by_symbol[symbol] = data
-        self.realtime = RealtimeClient(
+        self.realtime = self.realtime or RealtimeClient(
             self.client.token_factory,
             self.config.user_hub_url,
             self.config.market_hub_url,
