@@ -40,12 +40,10 @@ def is_bracket_mode_refusal(exc: OrderRejectedError) -> bool:
 class NativeChildren:
     """Claims the Gateway-created children of native brackets whose entry has an id."""
 
-    def __init__(
-        self, registry: OrderRegistry, lifecycle: OrderLifecycle, stats: OrderStats
-    ) -> None:
-        self.registry = registry
+    def __init__(self, lifecycle: OrderLifecycle) -> None:
         self.lifecycle = lifecycle
-        self.stats = stats
+        self.registry: OrderRegistry = lifecycle.registry
+        self.stats: OrderStats = lifecycle.stats
         #: native brackets still missing a child, by entry order id
         self.pending: dict[int, BracketOrder] = {}
 
@@ -109,22 +107,18 @@ class BracketPlacer:
     def __init__(
         self,
         ops: GroupOps,
-        account_id: int,
-        *,
-        requests: RequestBuilder,
         submitter: Submitter,
-        lifecycle: OrderLifecycle,
+        *,
         children: NativeChildren,
-        stats: OrderStats,
         new_tag: Callable[[], str],
     ) -> None:
         self.ops = ops
-        self.account_id = account_id
-        self.requests = requests
         self.submitter = submitter
-        self.lifecycle = lifecycle
+        self.account_id = submitter.account_id
+        self.requests: RequestBuilder = submitter.requests
+        self.lifecycle: OrderLifecycle = submitter.lifecycle
+        self.stats: OrderStats = submitter.stats
         self.children = children
-        self.stats = stats
         self.new_tag = new_tag
         #: whether the account takes native brackets (None until the Gateway told us)
         self.native: bool | None = None

@@ -41,31 +41,25 @@ from projectx.client import ProjectX
 from projectx.enums import OrderSide, OrderType
 from projectx.events import EventBus, EventType
 from projectx.exceptions import OrderRejectedError, ProjectXError, ValidationError
-from projectx.models import Contract, Order, Position, Trade
+from projectx.models import Contract, Order, Trade
 from projectx.orders.bracket_placer import BracketPlacer, NativeChildren
 from projectx.orders.brackets import BracketOrder, OcoPair
 from projectx.orders.chain import OrderChainBuilder
 from projectx.orders.emulator import StopLimitEmulator
-from projectx.orders.errors import UnsupportedOrderTypeError
-from projectx.orders.lifecycle import OrderLifecycle, now_ns
-from projectx.orders.prices import PriceSource, check_stop_side, on_grid
+from projectx.orders.intake import OrderIntake
+from projectx.orders.lifecycle import OrderLifecycle
+from projectx.orders.prices import PriceSource
 from projectx.orders.reconcile import Reconciler, ReconcileReport
 from projectx.orders.records import OrderRole, OrderSpec, TrackedOrder
 from projectx.orders.registry import OrderRegistry
-from projectx.orders.requests import (
-    InstrumentResolver,
-    RequestBuilder,
-    RiskGate,
-    check_size,
-    check_ticks,
-)
+from projectx.orders.requests import InstrumentResolver, RequestBuilder, RiskGate
 from projectx.orders.state import OrderState
 from projectx.orders.stats import OrderStats
-from projectx.orders.submit import Submitter, search_since
+from projectx.orders.submit import Submitter
 from projectx.orders.tracker import OrderTracker
-from projectx.plausibility import AnomalyError, AnomalyLog, decode_user_entity, emit_on
+from projectx.plausibility import AnomalyLog, emit_on
 from projectx.realtime.client import UserEvent
-from projectx.validation import check_side, check_type
+from projectx.validation import check_type
 
 __all__ = ["InstrumentResolver", "OrderManager", "RiskGate"]
 
@@ -149,7 +143,7 @@ class OrderManager:
         self._emulator = StopLimitEmulator(
             bus,
             last_price=lambda cid: self._requests.prices(cid).last,
-            trigger=self._send_triggered,
+            trigger=lambda rec: self._submitter.send_triggered(rec),
             spawn=self.spawn,
             watch_trade_ticks=watch_trade_ticks,
         )
@@ -157,28 +151,25 @@ class OrderManager:
         self._requests = RequestBuilder(
             client, self, self._registry, self._stats, instrument_resolver
         )
-        self._children = NativeChildren(self._registry, self._lifecycle, self._stats)
+        self._children = NativeChildren(self._lifecycle)
         self._submitter = Submitter(
             client,
             account_id,
             self,
-            registry=self._registry,
             lifecycle=self._lifecycle,
             requests=self._requests,
-            stats=self._stats,
             anomalies=self.anomalies,
             on_bound=self._children.on_bound,
             cancel_later=self._cancel_later,
         )
         self._placer = BracketPlacer(
-            self,
-            account_id,
-            requests=self._requests,
-            submitter=self._submitter,
-            lifecycle=self._lifecycle,
+            self, self._submitter, children=self._children, new_tag=self.new_tag
+        )
+        self._intake = OrderIntake(
+            self._submitter,
             children=self._children,
-            stats=self._stats,
-            new_tag=self.new_tag,
+            owns_tag=self.owns_tag,
+            cancel_soon=self.cancel_soon,
         )
 
     def __repr__(self) -> str:
@@ -337,101 +328,20 @@ class OrderManager:
         and plausibility check (:func:`~projectx.plausibility.decode_user_entity`); one that
         fails it is counted in ``malformed_events`` and reported to :attr:`anomalies`.
         """
-        if ev.refused is not None or ev.target == "GatewayUserAccount":
-            return
-        entity = ev.entity
-        if entity is None:
-            try:
-                entity = decode_user_entity(ev.target, ev.data)
-            except AnomalyError as exc:
-                self._stats.malformed_events += 1
-                self.anomalies.refuse(ev.target, exc)
-                return
-        if isinstance(entity, Order):
-            if entity.account_id == self.account_id:
-                self.ingest_order(entity, source="hub", adopt=True)
-        elif isinstance(entity, Trade):
-            if entity.account_id == self.account_id:
-                self.ingest_trade(entity)
-        elif (
-            isinstance(entity, Position)
-            and entity.size == 0
-            and entity.account_id == self.account_id
-        ):
-            assert entity.contract_id is not None
-            self._on_flat(entity.contract_id)
-
-    def _on_flat(self, contract_id: str) -> None:
-        """The position went flat: protective legs of finished client-side entries are orphans."""
-        for rec in self.open_orders(contract_id):
-            group = rec.group
-            if (
-                isinstance(group, BracketOrder)
-                and not group.native
-                and rec is not group.entry
-                and group.entry.is_terminal
-                and not rec.group_cancel
-            ):
-                log.info(
-                    "position %s flat: cancelling protective order %s", contract_id, rec.order_id
-                )
-                self.cancel_soon(rec)
+        self._intake.on_user_event(ev)
 
     def ingest_order(self, order: Order, *, source: str, adopt: bool) -> TrackedOrder | None:
         """Apply an order snapshot (hub or REST); unknown orders are adopted when ``adopt``."""
-        rec = self._registry.get(order.id)
-        if rec is None and order.custom_tag is not None:
-            by_tag = self._registry.find_by_tag(order.custom_tag)
-            if by_tag is not None and by_tag.order_id is None:
-                rec = by_tag
-                if rec.state is OrderState.LOST:
-                    rec.revive()
-                    self._stats.found_after_lost += 1
-                    self._registry.unfinish(rec)
-                    log.warning("lost order with tag %s found after all", rec.custom_tag)
-                self._submitter.bind(rec, order.id)
-        if rec is None:
-            return self._adopt(order) if adopt else None
-        self._lifecycle.apply_snapshot(rec, order, source)
-        return rec
+        return self._intake.ingest_order(order, source=source, adopt=adopt)
 
     def ingest_trade(self, trade: Trade) -> None:
         """Apply one fill (duplicates, voided fills and re-emissions are ignored)."""
-        if trade.order_id is None:
-            return
-        rec = self._registry.get(trade.order_id)
-        if rec is None:
-            self._registry.stash_orphan(trade)
-            return
-        self._lifecycle.apply_trade(rec, trade)
+        self._intake.ingest_trade(trade)
 
-    def _adopt(self, order: Order) -> TrackedOrder:
-        rec = TrackedOrder.from_order(order, ours=self.owns_tag(order.custom_tag), now_ns=now_ns())
-        self._registry.adopt(rec)
-        if not self._children.claim_as_child(rec, order):
-            self._stats.adopted += 1
-        self._lifecycle.apply_orphans(rec)
-        return rec
-
-    # ================================================================ REST fallback
     async def refresh(self, rec: TrackedOrder) -> None:
         """Re-read one order through REST (when its events seem lost) and apply it."""
         self._stats.rest_refreshes += 1
-        try:
-            if rec.order_id is not None:
-                order = await self.client.get_order(rec.order_id, account_id=self.account_id)
-            elif rec.custom_tag is not None and rec.submitted_ns is not None:
-                found = await self.client.find_orders_by_tag(
-                    rec.custom_tag, since=search_since(rec), account_id=self.account_id
-                )
-                order = found[0] if found else None
-            else:
-                return
-        except ProjectXError as exc:
-            log.warning("refreshing order %s failed: %s", rec.order_id, exc)
-            return
-        if order is not None:
-            self.ingest_order(order, source="rest", adopt=False)
+        await self._reconciler.refresh(self, rec)
 
     # ================================================================ place_*
     async def place_order(
@@ -552,20 +462,7 @@ class OrderManager:
         if (trail_price is None) == (trail_ticks is None):
             raise ValidationError("give exactly one of trail_price or trail_ticks")
         if trail_ticks is not None:
-            ticks = check_ticks(trail_ticks, "trail_ticks")
-            c = await self._requests.contract(contract)
-            last = self._requests.prices(c.id).last
-            if last is None:
-                self._stats.refused += 1
-                raise ValidationError(
-                    f"trail_ticks needs a last price for {c.id} (no price_source value); "
-                    "pass trail_price instead"
-                )
-            side_ = check_side(side)
-            step = ticks * (c.tick_size or 0.0)
-            last = c.round_to_tick(last)
-            trail_price = c.round_to_tick(last + step if side_ == OrderSide.BUY else last - step)
-            contract = c
+            contract, trail_price = await self._requests.trail_level(contract, side, trail_ticks)
         return await self.place_order(
             contract,
             side,
@@ -636,20 +533,7 @@ class OrderManager:
             rec = self._submitter.record(req, emulated=True)
             self._emulator.arm(rec)
             return rec
-        rec = self._submitter.record(req)
-        try:
-            return await self._submitter.submit(rec, req.contract)
-        except OrderRejectedError as exc:
-            if exc.error_code == 2 and "unsupported" in str(exc).lower():
-                raise UnsupportedOrderTypeError(
-                    f"the Gateway refused a stop-limit order on account {self.account_id} "
-                    f"({exc}); use emulate=True for a client-side trigger",
-                    order_id=exc.order_id,
-                    endpoint=exc.endpoint,
-                    status=exc.status,
-                    error_code=exc.error_code,
-                ) from exc
-            raise
+        return await self._submitter.submit_stop_limit(self._submitter.record(req), req.contract)
 
     def on_trade_price(self, contract_id: str, price: float) -> None:
         """A market trade printed at ``price``: trigger emulated stop-limits through it.
@@ -658,15 +542,6 @@ class OrderManager:
         it directly from its price listener.
         """
         self._emulator.on_trade_price(contract_id, price)
-
-    async def _send_triggered(self, rec: TrackedOrder) -> None:
-        contract = await self._requests.contract(rec.contract_id)
-        try:
-            await self._submitter.submit(rec, contract, order_type=OrderType.LIMIT)
-        except ProjectXError as exc:
-            self.report_error(
-                "emulated stop-limit: sending the limit failed", {"order": rec, "error": exc}
-            )
 
     # -- brackets and OCO ---------------------------------------------------------------------
     async def place_bracket_order(
@@ -771,31 +646,10 @@ class OrderManager:
             raise ValidationError(f"order {rec.order_id} is {rec.state.value}; cannot modify it")
         if size is None and limit_price is None and stop_price is None and trail_price is None:
             raise ValidationError("modify_order needs size, limit_price, stop_price or trail_price")
-        c = await self._requests.contract(rec.contract_id)
-        size_ = check_size(size) if size is not None else None
-        lp = on_grid(c, limit_price, "limit_price", snap=snap) if limit_price is not None else None
-        sp = on_grid(c, stop_price, "stop_price", snap=snap) if stop_price is not None else None
-        tp = on_grid(c, trail_price, "trail_price", snap=snap) if trail_price is not None else None
-        if sp is not None and rec.role not in (OrderRole.STOP_LOSS,):
-            check_stop_side(c, rec.side, sp, self._requests.prices(c.id), "stop_price")
-        if rec.emulated and not rec.triggered:
-            rec.apply_modify(size_, lp, sp)
-        else:
-            if rec.order_id is None:
-                raise ValidationError("the order has no Gateway id yet")
-            rec.modify_pending += 1
-            try:
-                await self.client.modify_order(
-                    rec.order_id,
-                    size=size_,
-                    limit_price=lp,
-                    stop_price=sp,
-                    trail_price=tp,
-                    account_id=self.account_id,
-                )
-            finally:
-                rec.modify_pending -= 1
-            rec.apply_modify(size_, lp, sp, tp)
+        fields = await self._requests.modify_fields(
+            rec, size, limit_price, stop_price, trail_price, snap=snap
+        )
+        await self._submitter.modify(rec, *fields)
         self._stats.modified += 1
         self._lifecycle.emit(EventType.ORDER_MODIFIED, rec)
         return rec

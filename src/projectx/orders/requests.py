@@ -17,7 +17,7 @@ from projectx.exceptions import ProjectXError, ValidationError
 from projectx.models import Contract
 from projectx.orders.errors import OrderRefusedError
 from projectx.orders.prices import Prices, PriceSource, check_stop_side, on_grid, read_prices
-from projectx.orders.records import OrderRequest, OrderRole
+from projectx.orders.records import OrderRequest, OrderRole, TrackedOrder
 from projectx.orders.registry import OrderRegistry
 from projectx.orders.stats import OrderStats
 from projectx.validation import check_custom_tag, check_side
@@ -135,6 +135,44 @@ class RequestBuilder:
         if self.registry.has_tag(tag):
             raise ValidationError(f"custom_tag {tag!r} was already used by a tracked order")
         return tag
+
+    async def trail_level(
+        self, contract: Contract | str, side: OrderSide | int | str, ticks: int
+    ) -> tuple[Contract, float]:
+        """The absolute trailing-stop level ``ticks`` from the last price (needs a price)."""
+        ticks = check_ticks(ticks, "trail_ticks")
+        c = await self.contract(contract)
+        last = self.prices(c.id).last
+        if last is None:
+            self.stats.refused += 1
+            raise ValidationError(
+                f"trail_ticks needs a last price for {c.id} (no price_source value); "
+                "pass trail_price instead"
+            )
+        side_ = check_side(side)
+        step = ticks * (c.tick_size or 0.0)
+        last = c.round_to_tick(last)
+        return c, c.round_to_tick(last + step if side_ == OrderSide.BUY else last - step)
+
+    async def modify_fields(
+        self,
+        rec: TrackedOrder,
+        size: int | None,
+        limit_price: float | None,
+        stop_price: float | None,
+        trail_price: float | None,
+        *,
+        snap: bool,
+    ) -> tuple[int | None, float | None, float | None, float | None]:
+        """Check the new values of a modify of ``rec`` like on place; (size, limit, stop, trail)."""
+        c = await self.contract(rec.contract_id)
+        size_ = check_size(size) if size is not None else None
+        lp = on_grid(c, limit_price, "limit_price", snap=snap) if limit_price is not None else None
+        sp = on_grid(c, stop_price, "stop_price", snap=snap) if stop_price is not None else None
+        tp = on_grid(c, trail_price, "trail_price", snap=snap) if trail_price is not None else None
+        if sp is not None and rec.role not in (OrderRole.STOP_LOSS,):
+            check_stop_side(c, rec.side, sp, self.prices(c.id), "stop_price")
+        return size_, lp, sp, tp
 
     async def build(
         self,

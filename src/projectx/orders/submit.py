@@ -12,15 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from projectx.client import ProjectX
 from projectx.enums import OrderType
-from projectx.exceptions import OrderRejectedError, OrderSubmissionUncertainError
+from projectx.exceptions import (
+    OrderRejectedError,
+    OrderSubmissionUncertainError,
+    ProjectXError,
+    ValidationError,
+)
 from projectx.models import Contract, Order
+from projectx.orders.errors import UnsupportedOrderTypeError
 from projectx.orders.lifecycle import OrderLifecycle, now_ns
-from projectx.orders.reconcile import find_by_tag_with_retries
+from projectx.orders.reconcile import find_by_tag_with_retries, search_since
 from projectx.orders.records import OrderRequest, TrackedOrder
 from projectx.orders.registry import OrderRegistry
 from projectx.orders.requests import RequestBuilder
@@ -29,7 +34,7 @@ from projectx.orders.stats import OrderStats
 from projectx.plausibility import AnomalyLog
 from projectx.validation import Bracket
 
-__all__ = ["SubmitSettings", "Submitter", "search_since"]
+__all__ = ["SubmitSettings", "Submitter"]
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +51,9 @@ class SubmitSettings(Protocol):
         """Apply an order snapshot found on the Gateway."""
         ...
 
-
-def search_since(rec: TrackedOrder) -> datetime:
-    """Where an ``Order/search`` for ``rec`` by tag starts (5 minutes before it was created)."""
-    return datetime.fromtimestamp(rec.created_ns / 1e9, UTC) - timedelta(minutes=5)
+    def report_error(self, message: str, data: dict[str, Any]) -> None:
+        """Emit an ``ERROR`` event from the order layer."""
+        ...
 
 
 class Submitter:
@@ -65,10 +69,8 @@ class Submitter:
         account_id: int,
         settings: SubmitSettings,
         *,
-        registry: OrderRegistry,
         lifecycle: OrderLifecycle,
         requests: RequestBuilder,
-        stats: OrderStats,
         anomalies: AnomalyLog,
         on_bound: Callable[[TrackedOrder], None],
         cancel_later: Callable[[TrackedOrder], None],
@@ -76,10 +78,10 @@ class Submitter:
         self.client = client
         self.account_id = account_id
         self.settings = settings
-        self.registry = registry
         self.lifecycle = lifecycle
+        self.registry: OrderRegistry = lifecycle.registry
+        self.stats: OrderStats = lifecycle.stats
         self.requests = requests
-        self.stats = stats
         self.anomalies = anomalies
         self.on_bound = on_bound
         self.cancel_later = cancel_later
@@ -178,6 +180,61 @@ class Submitter:
         self.stats.placed += 1
         self.lifecycle.ensure_placed(rec)
         return rec
+
+    async def submit_stop_limit(self, rec: TrackedOrder, contract: Contract) -> TrackedOrder:
+        """Submit a Gateway stop-limit (type 3); a capability refusal raises
+        :class:`UnsupportedOrderTypeError`."""
+        try:
+            return await self.submit(rec, contract)
+        except OrderRejectedError as exc:
+            if exc.error_code == 2 and "unsupported" in str(exc).lower():
+                raise UnsupportedOrderTypeError(
+                    f"the Gateway refused a stop-limit order on account {self.account_id} "
+                    f"({exc}); use emulate=True for a client-side trigger",
+                    order_id=exc.order_id,
+                    endpoint=exc.endpoint,
+                    status=exc.status,
+                    error_code=exc.error_code,
+                ) from exc
+            raise
+
+    async def send_triggered(self, rec: TrackedOrder) -> None:
+        """Send the limit of a triggered emulated stop-limit (failures become ``ERROR``)."""
+        contract = await self.requests.contract(rec.contract_id)
+        try:
+            await self.submit(rec, contract, order_type=OrderType.LIMIT)
+        except ProjectXError as exc:
+            self.settings.report_error(
+                "emulated stop-limit: sending the limit failed", {"order": rec, "error": exc}
+            )
+
+    async def modify(
+        self,
+        rec: TrackedOrder,
+        size: int | None,
+        limit_price: float | None,
+        stop_price: float | None,
+        trail_price: float | None,
+    ) -> None:
+        """Send a modify of the working order ``rec`` (validated values) and take them."""
+        if rec.emulated and not rec.triggered:
+            rec.apply_modify(size, limit_price, stop_price)
+            return
+        if rec.order_id is None:
+            raise ValidationError("the order has no Gateway id yet")
+        rec.modify_pending += 1
+        try:
+            await self.client.modify_order(
+                rec.order_id,
+                size=size,
+                limit_price=limit_price,
+                stop_price=stop_price,
+                trail_price=trail_price,
+                account_id=self.account_id,
+            )
+        finally:
+            rec.modify_pending -= 1
+        rec.apply_modify(size, limit_price, stop_price, trail_price)
 
     async def _recover(self, rec: TrackedOrder, exc: OrderSubmissionUncertainError) -> int:
         """Look for ``rec`` by tag after an uncertain send; its id, or re-raise ``exc``."""
