@@ -3,6 +3,17 @@
 The legal moves are those of :mod:`projectx.orders.state`; an illegal one is refused, logged
 and counted. The record's own field updates are :class:`TrackedOrder` methods; this class adds
 the events, the counters, the finished queue and the group hooks.
+
+Events (instrument = contract id): ``ORDER_PLACED`` once per order, before any other event of
+it (on the REST success or the first hub event showing it accepted, whichever comes first);
+``ORDER_PARTIAL_FILL`` / ``ORDER_FILLED`` (``fill_size`` = the new contracts);
+``ORDER_MODIFIED``, ``ORDER_CANCELLED``, ``ORDER_REJECTED``, ``ORDER_EXPIRED``. Their data is
+:meth:`TrackedOrder.snapshot` plus ``"order"`` (the live record). ``TRADE_EXECUTED`` carries
+``{"trade": Trade, "order_id", "custom_tag", "order"}``. ``ERROR`` (``source: "orders"``) when
+bracket protection or an OCO action failed. ``ANOMALY`` (``boundary: "orders"``, reason
+``order_lost``) when an uncertain submission was not found by its tag: the record ends in
+:attr:`OrderState.LOST` (never "cancelled"; ``cancel_all_orders`` skips it) and is revived if the
+order turns up later (``found_after_lost`` in :meth:`~projectx.orders.OrderManager.stats`).
 """
 
 from __future__ import annotations

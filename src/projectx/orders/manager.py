@@ -14,16 +14,8 @@
 * Brackets are native (Auto-OCO accounts; detected from the Gateway's answer and remembered) or
   client-side (:mod:`projectx.orders.brackets`).
 
-Events (instrument = contract id): ``ORDER_PLACED`` once per order, before any other event of
-it (on the REST success or the first hub event showing it accepted, whichever comes first);
-``ORDER_PARTIAL_FILL`` / ``ORDER_FILLED`` (``fill_size`` = the new contracts);
-``ORDER_MODIFIED``, ``ORDER_CANCELLED``, ``ORDER_REJECTED``, ``ORDER_EXPIRED``. Their data is
-:meth:`TrackedOrder.snapshot` plus ``"order"`` (the live record). ``TRADE_EXECUTED`` carries
-``{"trade": Trade, "order_id", "custom_tag", "order"}``. ``ERROR`` (``source: "orders"``) when
-bracket protection or an OCO action failed. ``ANOMALY`` (``boundary: "orders"``, reason
-``order_lost``) when an uncertain submission was not found by its tag: the record ends in
-:attr:`OrderState.LOST` (never "cancelled"; ``cancel_all_orders`` skips it) and is revived if the
-order turns up later (``found_after_lost`` in :meth:`OrderManager.stats`).
+Events: ``ORDER_*``, ``TRADE_EXECUTED``, ``ERROR`` and ``ANOMALY``, as described in
+:mod:`projectx.orders.lifecycle`.
 """
 
 from __future__ import annotations
@@ -40,7 +32,7 @@ from typing import Any
 from projectx.client import ProjectX
 from projectx.enums import OrderSide, OrderType
 from projectx.events import EventBus, EventType
-from projectx.exceptions import OrderRejectedError, ProjectXError, ValidationError
+from projectx.exceptions import ProjectXError, ValidationError
 from projectx.models import Contract, Order, Trade
 from projectx.orders.bracket_placer import BracketPlacer, NativeChildren
 from projectx.orders.brackets import BracketOrder, OcoPair
@@ -65,8 +57,6 @@ __all__ = ["InstrumentResolver", "OrderManager", "RiskGate"]
 
 log = logging.getLogger(__name__)
 
-_PLACE_NOT_WORKING = 3  # Cancel/ModifyOrderErrorCode "Rejected" (e.g. "Order is not working")
-
 
 class OrderManager:
     """Orders of one account (see the module docstring).
@@ -87,11 +77,8 @@ class OrderManager:
     Protective legs of a client-side bracket whose entry is done are cancelled when the
     position goes flat (``GatewayUserPosition`` size 0), so a manual flatten leaves no orphans.
 
-    The work is done by parts the manager owns: an :class:`OrderRegistry` (index, finished
-    queue, orphan fills), an :class:`OrderLifecycle` (transitions and events), a
-    :class:`RequestBuilder` (validation, contracts, risk gate), a :class:`Submitter` (send once,
-    uncertain-outcome recovery), a :class:`BracketPlacer` (brackets and OCO) and a
-    :class:`StopLimitEmulator`.
+    A façade over the parts it owns: registry, lifecycle, intake, requests, submitter,
+    bracket placer and stop-limit emulator (one module each in :mod:`projectx.orders`).
     """
 
     def __init__(
@@ -282,7 +269,7 @@ class OrderManager:
         cancel_on_exit: bool = False,
     ) -> OrderTracker:
         """An :class:`OrderTracker` for ``order`` (a record or a tracked order id)."""
-        rec = self._rec(order)
+        rec = self._registry.resolve(order)
         return OrderTracker(
             self, rec, poll_s=poll_s or self.idle_poll_s, cancel_on_exit=cancel_on_exit
         )
@@ -310,14 +297,6 @@ class OrderManager:
     def new_tag(self) -> str:
         """A fresh client tag: ``<prefix>-<session>-<seq>``."""
         return f"{self.tag_prefix}-{self.session_id}-{next(self._seq)}"
-
-    def _rec(self, order: TrackedOrder | int) -> TrackedOrder:
-        if isinstance(order, TrackedOrder):
-            return order
-        rec = self._registry.get(order) if isinstance(order, int) else None
-        if rec is None:
-            raise ValidationError(f"order {order!r} is not tracked by this manager")
-        return rec
 
     # ================================================================ hub events
     def on_user_event(self, ev: UserEvent) -> None:
@@ -370,12 +349,7 @@ class OrderManager:
             return await self.place_stop_limit_order(
                 contract, side, size, stop_price, limit_price, custom_tag=custom_tag, snap=snap
             )
-        if otype is not OrderType.LIMIT and limit_price is not None:
-            raise ValidationError(f"{otype.name} order does not take limit_price")
-        if otype is not OrderType.STOP and stop_price is not None:
-            raise ValidationError(f"{otype.name} order does not take stop_price")
-        if otype is not OrderType.TRAILING_STOP and trail_price is not None:
-            raise ValidationError(f"{otype.name} order does not take trail_price")
+        self._requests.check_price_fields(otype, limit_price, stop_price, trail_price)
         req = await self._requests.build(
             contract,
             side,
@@ -529,11 +503,11 @@ class OrderManager:
             snap=snap,
         )
         await self._requests.gate(req)
+        rec = self._submitter.record(req, emulated=emulate)
         if emulate:
-            rec = self._submitter.record(req, emulated=True)
             self._emulator.arm(rec)
             return rec
-        return await self._submitter.submit_stop_limit(self._submitter.record(req), req.contract)
+        return await self._submitter.submit_stop_limit(rec, req.contract)
 
     def on_trade_price(self, contract_id: str, price: float) -> None:
         """A market trade printed at ``price``: trigger emulated stop-limits through it.
@@ -641,11 +615,7 @@ class OrderManager:
         snap: bool = False,
     ) -> TrackedOrder:
         """Change a working order (only the given fields). Prices are checked like on place."""
-        rec = self._rec(order)
-        if rec.is_terminal:
-            raise ValidationError(f"order {rec.order_id} is {rec.state.value}; cannot modify it")
-        if size is None and limit_price is None and stop_price is None and trail_price is None:
-            raise ValidationError("modify_order needs size, limit_price, stop_price or trail_price")
+        rec = self._registry.resolve(order)
         fields = await self._requests.modify_fields(
             rec, size, limit_price, stop_price, trail_price, snap=snap
         )
@@ -659,24 +629,7 @@ class OrderManager:
 
         An order still being placed (no Gateway id yet) is cancelled as soon as its id is
         known (True now; ORDER_CANCELLED follows the Gateway's answer)."""
-        rec = self._rec(order)
-        if rec.is_terminal:
-            return False
-        rec.cancel_requested = True
-        if rec.emulated and not rec.triggered:
-            self._lifecycle.advance(rec, OrderState.CANCELLED, rec.fill_volume, "local")
-            return True
-        if rec.order_id is None:
-            # still being placed: the cancel is sent as soon as the Gateway id is known
-            return True
-        try:
-            await self.client.cancel_order(rec.order_id, account_id=self.account_id)
-        except OrderRejectedError as exc:
-            if exc.error_code == _PLACE_NOT_WORKING:
-                await self.refresh(rec)
-                return False
-            raise
-        return True
+        return await self._submitter.cancel(self._registry.resolve(order))
 
     async def cancel_all_orders(self, contract: Contract | str | None = None) -> int:
         """Cancel every open order (of ``contract``), those still being placed too (their

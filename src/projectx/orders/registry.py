@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 
+from projectx.exceptions import ValidationError
 from projectx.models import Trade
 from projectx.orders.brackets import BracketOrder, OcoPair
 from projectx.orders.records import TrackedOrder
@@ -49,6 +50,15 @@ class OrderRegistry:
     def find_by_tag(self, tag: str) -> TrackedOrder | None:
         """The record sent (or adopted) with this client tag."""
         return self.by_tag.get(tag)
+
+    def resolve(self, order: TrackedOrder | int) -> TrackedOrder:
+        """``order`` itself, or the record with that Gateway id (else ValidationError)."""
+        if isinstance(order, TrackedOrder):
+            return order
+        rec = self.by_id.get(order) if isinstance(order, int) else None
+        if rec is None:
+            raise ValidationError(f"order {order!r} is not tracked by this manager")
+        return rec
 
     def has_tag(self, tag: str | None) -> bool:
         """Whether a tracked record uses ``tag``."""

@@ -136,6 +136,21 @@ class RequestBuilder:
             raise ValidationError(f"custom_tag {tag!r} was already used by a tracked order")
         return tag
 
+    @staticmethod
+    def check_price_fields(
+        order_type: OrderType,
+        limit_price: float | None,
+        stop_price: float | None,
+        trail_price: float | None,
+    ) -> None:
+        """Refuse a price the order type does not take (a limit price on a market order...)."""
+        if order_type is not OrderType.LIMIT and limit_price is not None:
+            raise ValidationError(f"{order_type.name} order does not take limit_price")
+        if order_type is not OrderType.STOP and stop_price is not None:
+            raise ValidationError(f"{order_type.name} order does not take stop_price")
+        if order_type is not OrderType.TRAILING_STOP and trail_price is not None:
+            raise ValidationError(f"{order_type.name} order does not take trail_price")
+
     async def trail_level(
         self, contract: Contract | str, side: OrderSide | int | str, ticks: int
     ) -> tuple[Contract, float]:
@@ -165,6 +180,10 @@ class RequestBuilder:
         snap: bool,
     ) -> tuple[int | None, float | None, float | None, float | None]:
         """Check the new values of a modify of ``rec`` like on place; (size, limit, stop, trail)."""
+        if rec.is_terminal:
+            raise ValidationError(f"order {rec.order_id} is {rec.state.value}; cannot modify it")
+        if size is None and limit_price is None and stop_price is None and trail_price is None:
+            raise ValidationError("modify_order needs size, limit_price, stop_price or trail_price")
         c = await self.contract(rec.contract_id)
         size_ = check_size(size) if size is not None else None
         lp = on_grid(c, limit_price, "limit_price", snap=snap) if limit_price is not None else None

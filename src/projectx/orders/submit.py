@@ -39,6 +39,7 @@ __all__ = ["SubmitSettings", "Submitter"]
 log = logging.getLogger(__name__)
 
 _LIMIT_TYPES = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+_NOT_WORKING = 3  # Cancel/ModifyOrderErrorCode "Rejected" (e.g. "Order is not working")
 
 
 class SubmitSettings(Protocol):
@@ -53,6 +54,10 @@ class SubmitSettings(Protocol):
 
     def report_error(self, message: str, data: dict[str, Any]) -> None:
         """Emit an ``ERROR`` event from the order layer."""
+        ...
+
+    async def refresh(self, rec: TrackedOrder) -> None:
+        """Re-read one order through REST and apply it."""
         ...
 
 
@@ -235,6 +240,26 @@ class Submitter:
         finally:
             rec.modify_pending -= 1
         rec.apply_modify(size, limit_price, stop_price, trail_price)
+
+    async def cancel(self, rec: TrackedOrder) -> bool:
+        """Cancel ``rec``; False when it was no longer working (already filled...)."""
+        if rec.is_terminal:
+            return False
+        rec.cancel_requested = True
+        if rec.emulated and not rec.triggered:
+            self.lifecycle.advance(rec, OrderState.CANCELLED, rec.fill_volume, "local")
+            return True
+        if rec.order_id is None:
+            # still being placed: the cancel is sent as soon as the Gateway id is known
+            return True
+        try:
+            await self.client.cancel_order(rec.order_id, account_id=self.account_id)
+        except OrderRejectedError as exc:
+            if exc.error_code == _NOT_WORKING:
+                await self.settings.refresh(rec)
+                return False
+            raise
+        return True
 
     async def _recover(self, rec: TrackedOrder, exc: OrderSubmissionUncertainError) -> int:
         """Look for ``rec`` by tag after an uncertain send; its id, or re-raise ``exc``."""
