@@ -7,23 +7,43 @@ protective stop a Gateway trailing stop (it replaces a fixed stop).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from projectx.enums import OrderSide
 from projectx.exceptions import ValidationError
 from projectx.models import Contract
+from projectx.orders.brackets import BracketOrder
 
-if TYPE_CHECKING:
-    from projectx.orders.brackets import BracketOrder
-    from projectx.orders.manager import OrderManager
+__all__ = ["BracketPlacing", "OrderChainBuilder"]
 
-__all__ = ["OrderChainBuilder"]
+
+class BracketPlacing(Protocol):
+    """What a chain needs: ``OrderManager.place_bracket_order`` (no manager import)."""
+
+    async def place_bracket_order(
+        self,
+        contract: Contract | str,
+        side: OrderSide | int | str,
+        size: int,
+        entry_price: float | None = None,
+        *,
+        stop_loss_price: float | None = None,
+        stop_loss_ticks: int | None = None,
+        take_profit_price: float | None = None,
+        take_profit_ticks: int | None = None,
+        trail_ticks: int | None = None,
+        native: bool | None = None,
+        custom_tag: str | None = None,
+        snap: bool = False,
+    ) -> BracketOrder:
+        """Validate and send a bracket."""
+        ...
 
 
 class OrderChainBuilder:
     """Collects an entry and its protection; :meth:`submit` validates and sends it all."""
 
-    def __init__(self, manager: OrderManager, contract: Contract | str) -> None:
+    def __init__(self, manager: BracketPlacing, contract: Contract | str) -> None:
         self._manager = manager
         self._contract = contract
         self._side: OrderSide | int | str | None = None

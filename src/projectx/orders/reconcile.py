@@ -20,7 +20,7 @@ from projectx.models import Order, Trade
 from projectx.orders.records import TrackedOrder
 from projectx.orders.state import OrderState
 
-__all__ = ["ReconcileReport", "Reconciler", "find_by_tag_with_retries"]
+__all__ = ["ReconcileReport", "Reconciler", "find_by_tag_with_retries", "search_since"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,24 @@ class Reconciler:
         async with self._lock:
             return await self._run(target, initial)
 
+    async def refresh(self, target: _Target, rec: TrackedOrder) -> None:
+        """Re-read one order through REST (by id, else by tag) and apply it to ``target``."""
+        try:
+            if rec.order_id is not None:
+                order = await self.client.get_order(rec.order_id, account_id=self.account_id)
+            elif rec.custom_tag is not None and rec.submitted_ns is not None:
+                found = await self.client.find_orders_by_tag(
+                    rec.custom_tag, since=search_since(rec), account_id=self.account_id
+                )
+                order = found[0] if found else None
+            else:
+                return
+        except ProjectXError as exc:
+            log.warning("refreshing order %s failed: %s", rec.order_id, exc)
+            return
+        if order is not None:
+            target.ingest_order(order, source="rest", adopt=False)
+
     async def _run(self, target: _Target, initial: bool) -> ReconcileReport:
         report = ReconcileReport()
         before = {id(r) for r in target.tracked()}
@@ -94,6 +112,11 @@ class Reconciler:
             report.settled,
         )
         return report
+
+
+def search_since(rec: TrackedOrder) -> datetime:
+    """Where an ``Order/search`` for ``rec`` by tag starts (5 minutes before it was created)."""
+    return datetime.fromtimestamp(rec.created_ns / 1e9, UTC) - timedelta(minutes=5)
 
 
 def _unsettled(rec: TrackedOrder, open_ids: set[int]) -> bool:
