@@ -2,8 +2,9 @@
 
 ``bare``: ``MarketFeed.feed`` alone (parse, guard, bars of 3 timeframes, book tape).
 ``hub``: ``HubConnection``'s receive path over that feed (stats, latency histogram).
-``suite``: a connected ``TradingSuite`` (order book + heuristics, orders, positions, risk)
-receiving the frames through its market hub's receive path — every handler the suite wires.
+``suite``: a connected ``TradingSuite`` (order book, orders, positions, risk; and once more with
+the book's per-trade heuristics) receiving the frames through its market hub's receive path —
+every handler the suite wires.
 
 Each benchmark call handles 1,000 one-trade messages (1 ms apart in event time, so 1sec bars
 close once per call); divide by 1,000 for the figure per message.
@@ -93,8 +94,14 @@ def test_receive_hub_over_feed(benchmark, market) -> None:
     assert feed.trades > 0 and feed.anomalies_total == 0
 
 
-def test_receive_suite(benchmark) -> None:
-    """1,000 one-trade messages through a connected suite's market-hub receive path."""
+@pytest.mark.parametrize(
+    "features",
+    [("orderbook", "risk"), ("orderbook", "orderbook_heuristics", "risk")],
+    ids=["book+risk", "book+heuristics+risk"],
+)
+def test_receive_suite(benchmark, features: tuple[str, ...]) -> None:
+    """1,000 one-trade messages through a connected suite's market-hub receive path, with the
+    order book and risk (the usual set), and with the book's per-trade heuristics as well."""
     loop = asyncio.new_event_loop()
 
     async def start() -> tuple[Simulator, TradingSuite]:
@@ -106,7 +113,7 @@ def test_receive_suite(benchmark) -> None:
             "MNQ",
             timeframes=TIMEFRAMES,
             initial_days=0,
-            features=["orderbook", "orderbook_heuristics", "risk"],
+            features=list(features),
             config=ProjectXConfig.for_simulator(sim),
         )
         await suite.connect()
