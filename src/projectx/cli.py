@@ -219,7 +219,6 @@ def _run_sim(args: argparse.Namespace) -> int:
     import logging
 
     from projectx.sim import Simulator
-    from projectx.sim.engine import ReplayUnavailableError
     from projectx.sim.ratelimit import RateLimitConfig
 
     logging.basicConfig(
@@ -245,9 +244,6 @@ def _run_sim(args: argparse.Namespace) -> int:
             user_name=args.user_name or os.environ.get("PROJECT_X_USERNAME") or "sim.trader",
             allow_remote=args.allow_remote,
         )
-    except ReplayUnavailableError as exc:
-        print(f"projectx sim: {exc}", file=sys.stderr)
-        return 2
     except (ValueError, KeyError, OSError) as exc:
         print(f"projectx sim: {exc}", file=sys.stderr)
         return 2

@@ -192,10 +192,10 @@ async def test_recording_directory_replays_in_the_simulator(tmp_path: Path) -> N
             await asyncio.sleep(0.005)
         await _until(lambda: recorder.stats().trades > 0)
         await recorder.close()
-    from projectx.sim.market import MarketSimulator
+    from projectx.sim.replay import market_from_recording
 
     replay_clock = ManualClock(START_NS)
-    market = MarketSimulator.from_recording(tmp_path / "r", clock=replay_clock, shift=False)
+    market = market_from_recording(tmp_path / "r", clock=replay_clock, shift=False)
     market.advance(START_NS + 10 * 1_000_000_000)
     trades = read_recording(tmp_path / "r").market.filter(pl.col("event") == 0)
     cid = next(iter(market.markets))

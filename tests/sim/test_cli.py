@@ -58,16 +58,6 @@ def test_bad_arguments_exit_with_usage_error(argv, capsys):
     assert "usage:" in capsys.readouterr().err
 
 
-def test_replay_without_engine_support_fails_clearly(tmp_path, capsys):
-    from projectx.sim.market import MarketSimulator
-
-    if hasattr(MarketSimulator, "from_recording"):
-        pytest.skip("the market engine supports replay")
-    code = cli.main(["sim", "--replay", str(tmp_path / "x.parquet")])
-    assert code == 2
-    assert "--replay is not available" in capsys.readouterr().err
-
-
 async def test_serve_prints_urls_and_credentials_and_stops(capsys):
     sim = Simulator(symbols=["MNQ"], seed=2)
     stop = asyncio.Event()

@@ -12,7 +12,7 @@ from projectx.sim.clock import ManualClock, format_ts, parse_ts
 from projectx.sim.contracts import resolve_symbols
 from projectx.sim.exchange import Exchange
 from projectx.sim.market import MarketSimulator
-from projectx.sim.replay import RecordingError
+from projectx.sim.replay import RecordingError, market_from_recording
 
 T0 = parse_ts("2026-11-24T14:00:00Z")
 REC0 = parse_ts("2026-09-01T13:30:00Z")  # when the (invented) recording was made
@@ -55,9 +55,7 @@ def write(tmp_path: Path, rows: list[tuple[Any, ...]] = ROWS, **override: Any) -
 def replay(tmp_path: Path, **kw: Any) -> tuple[ManualClock, MarketSimulator]:
     clock = ManualClock(T0)
     specs = resolve_symbols(["MNQ"], T0)
-    return clock, MarketSimulator.from_recording(
-        write(tmp_path), clock=clock, contracts=specs, **kw
-    )
+    return clock, market_from_recording(write(tmp_path), clock=clock, contracts=specs, **kw)
 
 
 def test_replay_streams_the_recorded_rows_at_shifted_times(tmp_path: Path) -> None:
@@ -99,7 +97,7 @@ def test_speed_and_unshifted_times(tmp_path: Path) -> None:
     trades = [d[0]["timestamp"] for t, _, d in fast.advance(T0 + 10 * MS) if t == "GatewayTrade"]
     assert trades == [format_ts(T0 + MS // 2), format_ts(T0 + 3 * MS // 2)]
     clock = ManualClock(REC0)
-    m = MarketSimulator.from_recording(write(tmp_path), clock=clock, shift=False)
+    m = market_from_recording(write(tmp_path), clock=clock, shift=False)
     trades = [d[0]["timestamp"] for t, _, d in m.advance(REC0 + 10 * MS) if t == "GatewayTrade"]
     assert trades[0] == format_ts(REC0 + MS)
 
@@ -144,26 +142,24 @@ def test_exchange_fills_against_the_replayed_book_with_gaps(tmp_path: Path) -> N
 
 def test_products_are_taken_from_the_file_when_no_contracts_are_given(tmp_path: Path) -> None:
     rows = [r for r in ROWS if "ZZZ" not in r[1]]
-    m = MarketSimulator.from_recording(write(tmp_path, rows), clock=ManualClock(T0))
+    m = market_from_recording(write(tmp_path, rows), clock=ManualClock(T0))
     assert list(m.contracts) == ["CON.F.US.MNQ.Z26"]
 
 
 def test_bad_recordings_raise_a_typed_error(tmp_path: Path) -> None:
     clock = ManualClock(T0)
     with pytest.raises(RecordingError, match="not found"):
-        MarketSimulator.from_recording(tmp_path / "missing.parquet", clock=clock)
+        market_from_recording(tmp_path / "missing.parquet", clock=clock)
     path = tmp_path / "short.parquet"
     pl.DataFrame({"ts_ns": [1], "price": [1.0]}).write_parquet(path)
     with pytest.raises(RecordingError, match="missing column"):
-        MarketSimulator.from_recording(path, clock=clock)
+        market_from_recording(path, clock=clock)
     off_tick = [(0, OLD, 0, 0, 20000.1, 1)]
     with pytest.raises(RecordingError, match="grid"):
-        MarketSimulator.from_recording(write(tmp_path, off_tick), clock=clock)
+        market_from_recording(write(tmp_path, off_tick), clock=clock)
     with pytest.raises(RecordingError):  # only an unknown product and no contracts given
-        MarketSimulator.from_recording(
-            write(tmp_path, [(0, "CON.F.US.ZZZ.U26", 0, 0, 1.0, 1)]), clock=clock
-        )
+        market_from_recording(write(tmp_path, [(0, "CON.F.US.ZZZ.U26", 0, 0, 1.0, 1)]), clock=clock)
     garbage = tmp_path / "garbage.parquet"
     garbage.write_bytes(b"not parquet")
     with pytest.raises(RecordingError, match="Parquet"):
-        MarketSimulator.from_recording(garbage, clock=clock)
+        market_from_recording(garbage, clock=clock)

@@ -17,16 +17,9 @@ from projectx.sim.clock import SimClock, WallClock
 from projectx.sim.contracts import resolve_symbols
 from projectx.sim.exchange import Exchange
 from projectx.sim.market import MarketSimulator
+from projectx.sim.replay import market_from_recording
 
-__all__ = ["Engine", "EngineConfig", "ReplayUnavailableError", "build_engine", "default_accounts"]
-
-
-class ReplayUnavailableError(RuntimeError):
-    """``--replay`` was asked for but the market engine cannot replay recordings.
-
-    Kept for the CLI, which catches it: :meth:`MarketSimulator.from_recording` exists, so
-    :func:`build_engine` no longer raises it.
-    """
+__all__ = ["Engine", "EngineConfig", "build_engine", "default_accounts"]
 
 
 class EngineConfig(Protocol):
@@ -87,9 +80,7 @@ def build_engine(cfg: EngineConfig, clock: SimClock | None = None) -> Engine:
     clock = clock if clock is not None else WallClock()
     contracts = resolve_symbols(list(cfg.symbols), clock.now_ns())
     if cfg.replay is not None:
-        market = MarketSimulator.from_recording(
-            cfg.replay, contracts=contracts, clock=clock, seed=cfg.seed
-        )
+        market = market_from_recording(cfg.replay, contracts=contracts, clock=clock, seed=cfg.seed)
     else:
         market = MarketSimulator(contracts, seed=cfg.seed, rate_per_s=cfg.rate, clock=clock)
     exchange = Exchange(market, clock, profile=cfg.profile)

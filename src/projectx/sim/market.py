@@ -26,8 +26,8 @@ trade timestamps equal the bars served by ``History/retrieveBars``.
 
 User orders never consume the simulated book (spec §9.9 default): the exchange reads it.
 
-Replay of a recorded Parquet file instead of the random walk: :meth:`MarketSimulator.
-from_recording` (format and rules in :mod:`projectx.sim.replay`).
+Replay of a recorded Parquet file instead of the random walk:
+:func:`projectx.sim.replay.market_from_recording` (format and rules there).
 """
 
 from __future__ import annotations
@@ -36,16 +36,12 @@ import heapq
 import math
 import random
 from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from projectx.enums import DomType, TradeLogType
 from projectx.sim.bars import TradeHistory
 from projectx.sim.clock import NS_PER_S, NS_PER_US, SimClock, format_ts
 from projectx.sim.contracts import ContractSpec
-
-if TYPE_CHECKING:
-    from projectx.sim.replay import Replay
 
 __all__ = ["ContractMarket", "MarketEvent", "MarketSimulator"]
 
@@ -269,6 +265,14 @@ def _entry(ts: str, kind: int, price: float, volume: int) -> dict[str, Any]:
     }
 
 
+class MarketPlayer(Protocol):
+    """Something that produces a market's steps (a recording's replay)."""
+
+    def play(self, sim: MarketSimulator, until_ns: int, out: list[MarketEvent]) -> None:
+        """Apply every step due at or before ``until_ns``, publishing into ``out``."""
+        ...
+
+
 class MarketSimulator:
     """Seeded synthetic market for several contracts; see the module docstring.
 
@@ -326,7 +330,7 @@ class MarketSimulator:
         self._step_listeners: list[StepListener] = []
         self.steps = 0
         self.synced_ns = start_ns
-        self._replay: Replay | None = None
+        self._player: MarketPlayer | None = None
 
     # ---------------------------------------------------------------- listeners
     def add_trade_listener(self, cb: TradeListener) -> None:
@@ -342,36 +346,6 @@ class MarketSimulator:
         self._step_listeners.append(cb)
 
     @classmethod
-    def from_recording(
-        cls,
-        path: str | Path,
-        *,
-        clock: SimClock,
-        contracts: Iterable[ContractSpec] | None = None,
-        seed: int = 0,
-        speed: float = 1.0,
-        shift: bool = True,
-    ) -> MarketSimulator:
-        """A market that replays the recording at ``path`` (see :mod:`projectx.sim.replay`).
-
-        ``contracts`` (default: the products found in the file) are matched to recorded rows by
-        product root. No synthetic steps and no pre-generated history: bars come from the
-        replayed trades. ``seed`` is accepted for symmetry and unused.
-        """
-        from projectx.sim.replay import build_replay
-
-        specs, replay = build_replay(
-            path, contracts=contracts, clock=clock, speed=speed, shift=shift
-        )
-        first_trade: dict[str, int] = {}
-        for _, cid, ev, _, ticks, _ in replay._events:
-            if ev == 0:
-                first_trade.setdefault(cid, ticks)
-        sim = cls.for_replay(specs, clock=clock, first_ticks=first_trade, seed=seed)
-        sim._replay = replay
-        return sim
-
-    @classmethod
     def for_replay(
         cls,
         contracts: Iterable[ContractSpec],
@@ -382,7 +356,8 @@ class MarketSimulator:
     ) -> MarketSimulator:
         """A market with empty books, no synthetic steps and no pre-generated history.
 
-        Something else feeds it recorded data (:meth:`from_recording`, or
+        Something else feeds it recorded data
+        (:func:`~projectx.sim.replay.market_from_recording`, or
         :class:`projectx.sim.replay.ArrayFeeder` for the replay runner). ``first_ticks``
         (contract id -> ticks) sets the opening last price of each contract.
         """
@@ -397,9 +372,20 @@ class MarketSimulator:
             m.prev_close_ticks = start
         return sim
 
-    def _replay_trade(
+    @property
+    def step_listeners(self) -> list[StepListener]:
+        """The step listeners, in registration order (a replay feeder calls them)."""
+        return self._step_listeners
+
+    def attach_player(self, player: MarketPlayer) -> None:
+        """Let ``player`` produce the market's steps instead of the synthetic generator (a
+        recorded market: :func:`projectx.sim.replay.market_from_recording`)."""
+        self._player = player
+
+    def apply_replayed_trade(
         self, m: ContractMarket, ts_ns: int, ts: str, ticks: int, volume: int, kind: int
     ) -> None:
+        """A recorded trade of ``m``'s contract: update the market, publish it, notify."""
         cid = m.contract_id
         m.last_ticks = ticks
         m.high_ticks = max(m.high_ticks, ticks)
@@ -416,7 +402,8 @@ class MarketSimulator:
         for scb in self._step_listeners:
             scb(cid, ts_ns, ticks, volume)
 
-    def _replay_step(self, contract_id: str, ts_ns: int) -> None:
+    def notify_step(self, contract_id: str, ts_ns: int) -> None:
+        """A book-only step of ``contract_id``: let the step listeners re-check orders."""
         self.steps += 1
         for scb in self._step_listeners:
             scb(contract_id, ts_ns, -1, 0)
@@ -424,8 +411,8 @@ class MarketSimulator:
     # ------------------------------------------------------------------ driving
     def sync(self, until_ns: int) -> None:
         """Generate every step due at or before ``until_ns`` into the pending buffer."""
-        if self._replay is not None:
-            self._replay.play(self, until_ns, self._pending)
+        if self._player is not None:
+            self._player.play(self, until_ns, self._pending)
             if until_ns > self.synced_ns:
                 self.synced_ns = until_ns
             return

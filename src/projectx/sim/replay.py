@@ -1,4 +1,5 @@
-"""Replay of a recorded market file through :class:`~projectx.sim.market.MarketSimulator`.
+"""Replay of a recorded market file through :class:`~projectx.sim.market.MarketSimulator`
+(:func:`market_from_recording`).
 
 Recording format (one Parquet file, rows sorted by time; what ``projectx record`` should write):
 
@@ -35,7 +36,7 @@ import math
 from array import array
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,11 +44,16 @@ import numpy.typing as npt
 from projectx.enums import DomType
 from projectx.sim.clock import NS_PER_US, SimClock, format_ts
 from projectx.sim.contracts import ContractSpec, resolve_symbols
+from projectx.sim.market import MarketEvent, MarketSimulator
 
-if TYPE_CHECKING:
-    from projectx.sim.market import MarketEvent, MarketSimulator
-
-__all__ = ["RECORDING_COLUMNS", "ArrayFeeder", "RecordingError", "Replay", "load_recording"]
+__all__ = [
+    "RECORDING_COLUMNS",
+    "ArrayFeeder",
+    "RecordingError",
+    "Replay",
+    "load_recording",
+    "market_from_recording",
+]
 
 RECORDING_COLUMNS = ("ts_ns", "contract_id", "event", "type", "price", "volume")
 _ASK_TYPES = frozenset({int(DomType.ASK), int(DomType.BEST_ASK), int(DomType.NEW_BEST_ASK)})
@@ -153,6 +159,14 @@ class Replay:
         """Whether every recorded event has been played."""
         return self._pos >= len(self._events)
 
+    def first_trade_ticks(self) -> dict[str, int]:
+        """The first recorded trade price (in ticks) of each contract."""
+        first: dict[str, int] = {}
+        for _, cid, ev, _, ticks, _ in self._events:
+            if ev == 0:
+                first.setdefault(cid, ticks)
+        return first
+
     def play(self, sim: MarketSimulator, until_ns: int, out: list[MarketEvent]) -> None:
         """Apply every event due at or before ``until_ns``; append hub events to ``out``."""
         events = self._events
@@ -165,7 +179,7 @@ class Replay:
             top = (m.last_ticks, m.bb if m.bids else None, m.ba if m.asks else None)
             if ev == 0:
                 i += 1
-                sim._replay_trade(m, ts, ts_s, ticks, vol, kind)
+                sim.apply_replayed_trade(m, ts, ts_s, ticks, vol, kind)
             else:
                 batch: list[dict[str, Any]] = []
                 while i < n and events[i][0] == ts and events[i][1] == cid and events[i][2] == 1:
@@ -183,7 +197,7 @@ class Replay:
                     )
                     i += 1
                 out.append(("GatewayDepth", cid, batch))
-                sim._replay_step(cid, ts)
+                sim.notify_step(cid, ts)
             m.last_ns = max(m.last_ns, ts)
             if ev == 0 or top != (m.last_ticks, m.bb if m.bids else None, m.ba if m.asks else None):
                 out.append(("GatewayQuote", cid, m._quote(ts_s)))
@@ -249,6 +263,29 @@ def build_replay(
         rows, {s.root: s for s in specs}, start_ns=now - now % NS_PER_US, speed=speed, shift=shift
     )
     return specs, replay
+
+
+def market_from_recording(
+    path: str | Path,
+    *,
+    clock: SimClock,
+    contracts: Iterable[ContractSpec] | None = None,
+    seed: int = 0,
+    speed: float = 1.0,
+    shift: bool = True,
+) -> MarketSimulator:
+    """A market that replays the recording at ``path`` (format and rules: the module docstring).
+
+    ``contracts`` (default: the products found in the file) are matched to recorded rows by
+    product root. No synthetic steps and no pre-generated history: bars come from the replayed
+    trades. ``seed`` is accepted for symmetry and unused.
+    """
+    specs, replay = build_replay(path, contracts=contracts, clock=clock, speed=speed, shift=shift)
+    sim = MarketSimulator.for_replay(
+        specs, clock=clock, first_ticks=replay.first_trade_ticks(), seed=seed
+    )
+    sim.attach_player(replay)
+    return sim
 
 
 _TOUCH_SIZE = 1_000_000_000
@@ -324,7 +361,7 @@ class ArrayFeeder:
             if touch:
                 self._touch(m)
             return
-        listeners = sim._step_listeners
+        listeners = sim.step_listeners
         for ts, t, v in zip(ts_ns.tolist(), ticks.tolist(), volume.tolist(), strict=True):
             prev = m.last_ticks
             m.last_ticks = t
@@ -370,7 +407,7 @@ class ArrayFeeder:
             m.last_ns = ts_ns
         self.sim.steps += 1
         if step:
-            for cb in self.sim._step_listeners:
+            for cb in self.sim.step_listeners:
                 cb(contract_id, ts_ns, -1, 0)
 
 
