@@ -14,7 +14,10 @@ from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import redact
 from projectx.realtime.protocol import HANDSHAKE_REQUEST
 
-__all__ = ["handshake", "negotiate"]
+__all__ = ["UNAUTHORIZED", "handshake", "negotiate", "upgrade"]
+
+UNAUTHORIZED = "refused the connection: HTTP 401"
+"""What :func:`upgrade` returns when the server refused the token (the very object)."""
 
 
 async def negotiate(session: aiohttp.ClientSession, url: URL, name: str) -> URL:
@@ -28,6 +31,32 @@ async def negotiate(session: aiohttp.ClientSession, url: URL, name: str) -> URL:
         if not conn_id:
             raise ProjectXConnectionError(f"{name} negotiate: no connection id")
         return url.update_query(id=conn_id)
+
+
+async def upgrade(
+    session: aiohttp.ClientSession, url: URL, name: str, max_message: int
+) -> aiohttp.ClientWebSocketResponse | str:
+    """The WebSocket upgrade; on failure returns why (``UNAUTHORIZED`` for HTTP 401).
+
+    The reason is returned, not raised: aiohttp's exception carries the request URL with the
+    access token, and must not survive even as a suppressed ``__context__``.
+    """
+    try:
+        # max_msg_size bounds a message at the socket: aiohttp (>= 3.14) refuses a data frame
+        # from its header when its length (plus the fragments before it) reaches the limit,
+        # before buffering its payload; the connection then ends with MESSAGE_TOO_BIG
+        return await session.ws_connect(
+            url,
+            autoping=True,
+            max_msg_size=max_message,
+            timeout=aiohttp.ClientWSTimeout(ws_close=1.0),
+        )
+    except aiohttp.WSServerHandshakeError as exc:
+        if exc.status == 401:
+            return UNAUTHORIZED
+        return f"refused the connection: HTTP {exc.status}"
+    except (aiohttp.ClientError, OSError) as exc:
+        return f"unreachable: {type(exc).__name__}"
 
 
 async def handshake(ws: aiohttp.ClientWebSocketResponse, name: str, timeout: float) -> str:  # noqa: ASYNC109

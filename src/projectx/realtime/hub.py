@@ -30,7 +30,6 @@ One connection to one hub (``/hubs/user`` or ``/hubs/market``). It
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import random
@@ -44,14 +43,16 @@ from projectx._native.frames import FrameError
 from projectx.config import check_url
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import redact
-from projectx.realtime.handshake import handshake, negotiate
+from projectx.realtime.handshake import UNAUTHORIZED, handshake, negotiate, upgrade
 from projectx.realtime.protocol import PING_RECORD, MessageType, invocation_record
-from projectx.realtime.reconnect import ReconnectPolicy
+from projectx.realtime.reconnect import ConnectionHealth, ReconnectPolicy
 from projectx.realtime.records import (
     DiscardCounter,
     apply_close,
+    count_socket_error,
     decode_record,
     frame_counters,
+    settle_completion,
 )
 from projectx.realtime.transport import (
     MARKET_TARGETS,
@@ -136,14 +137,10 @@ class HubConnection(HubTransport):
         self._supervisor: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._closing = False
-        self._resubscribe_failures = 0  # in a row: reconnects after them back off
         self._last_send = 0.0
         self._server_closed = False  # the server sent a Close message on this connection
-        self._opened_at = 0.0  # monotonic time of the current connection's handshake
-        self._messages_at_open = 0  # stats.messages then: a healthy connection received more
-        self._ended_at = 0.0  # when the current connection's reading ended
         self._reconnect_refused = False  # ... with allowReconnect: false
-        self._reconnect_times: collections.deque[float] = collections.deque(maxlen=1024)
+        self._health = ConnectionHealth(self._policy)
 
     def __repr__(self) -> str:
         return (
@@ -213,26 +210,17 @@ class HubConnection(HubTransport):
         """Whether the current connection has become healthy (see
         ``ReconnectPolicy.healthy_after``). Only a healthy connection resets the reconnect
         backoff when it ends."""
-        return self.connected and self._was_healthy(time.monotonic())
-
-    def _was_healthy(self, until: float) -> bool:
-        return (
-            self.stats.messages > self._messages_at_open
-            and until - self._opened_at >= self._policy.healthy_after
-            and not self._resubscribe_failures
-        )
+        return self.connected and self._health.was_healthy(time.monotonic(), self.stats.messages)
 
     def recent_reconnects(self, window_s: float | None = None) -> int:
         """Reconnects within the last ``window_s`` seconds (default: the policy's
         ``storm_window``)."""
-        horizon = time.monotonic() - (self._policy.storm_window if window_s is None else window_s)
-        return sum(1 for t in self._reconnect_times if t >= horizon)
+        return self._health.recent_reconnects(window_s)
 
     @property
     def reconnect_storm(self) -> bool:
         """Whether at least ``storm_threshold`` reconnects happened within ``storm_window``."""
-        threshold = self._policy.storm_threshold
-        return threshold > 0 and self.recent_reconnects() >= threshold
+        return self._health.storm()
 
     @property
     def policy(self) -> ReconnectPolicy:
@@ -331,32 +319,15 @@ class HubConnection(HubTransport):
         url = URL(self.url).update_query(access_token=token)
         if self._negotiate:
             url = await negotiate(self._session, url, self.name)
-        # the error is raised after the except blocks: aiohttp's exception carries the request
-        # URL with the access token, and must not survive even as a suppressed __context__
-        failure: str | None = None
-        unauthorized = False
-        try:
-            # max_msg_size bounds a message at the socket: aiohttp (>= 3.14) refuses a data frame
-            # from its header when its length (plus the fragments before it) reaches the limit,
-            # before buffering its payload; the connection then ends with MESSAGE_TOO_BIG
-            ws = await self._session.ws_connect(
-                url,
-                autoping=True,
-                max_msg_size=self._max_message,
-                timeout=aiohttp.ClientWSTimeout(ws_close=1.0),
-            )
-        except aiohttp.WSServerHandshakeError as exc:
-            failure = f"{self.name} hub refused the connection: HTTP {exc.status}"
-            unauthorized = exc.status == 401
-        except (aiohttp.ClientError, OSError) as exc:
-            failure = f"{self.name} hub unreachable: {type(exc).__name__}"
-        if failure is not None:
-            if unauthorized and self._token_rejected is not None:
+        opened = await upgrade(self._session, url, self.name, self._max_message)
+        if isinstance(opened, str):  # refused or unreachable: why, without the URL
+            if opened is UNAUTHORIZED and self._token_rejected is not None:
                 # the server no longer accepts this token (revoked, expired early): the next
                 # attempt must not reuse it
                 with contextlib.suppress(Exception):
                     await self._token_rejected(token)
-            raise ProjectXConnectionError(failure)
+            raise ProjectXConnectionError(f"{self.name} hub {opened}")
+        ws = opened
         try:
             rest = await handshake(ws, self.name, self._handshake_timeout)
         except BaseException:
@@ -367,8 +338,8 @@ class HubConnection(HubTransport):
         self._server_closed = False
         self.stats.connects += 1
         now = time.monotonic()
-        self._opened_at = now
-        self._messages_at_open = self.stats.messages
+        self._health.opened_at = now
+        self._health.messages_at_open = self.stats.messages
         self._last_send = now
         self.stats.last_message_monotonic = now
         self.stats.last_market_monotonic = now
@@ -376,7 +347,7 @@ class HubConnection(HubTransport):
             self._process(rest)  # a Close among these records ends the connection in _run
             # what came glued to the handshake answer is not "data after the handshake": a
             # server that sends a ping with it and then nothing is not healthy
-            self._messages_at_open = self.stats.messages
+            self._health.messages_at_open = self.stats.messages
         return ws
 
     async def _supervise(self, ws: aiohttp.ClientWebSocketResponse | None) -> None:
@@ -431,7 +402,7 @@ class HubConnection(HubTransport):
                     )
                     continue
                 self.stats.reconnects += 1
-                self._reconnect_times.append(time.monotonic())
+                self._health.reconnected(time.monotonic())
             try:
                 await self._serve(ws, first)
             except Exception:
@@ -439,7 +410,7 @@ class HubConnection(HubTransport):
                 log.exception("%s hub: unexpected error, treated as a lost connection", self.name)
             first = False
             ws = None
-            if self._was_healthy(self._ended_at):
+            if self._health.was_healthy(self._health.ended_at, self.stats.messages):
                 attempt = 0
             else:
                 self.stats.unhealthy_connections += 1
@@ -462,7 +433,7 @@ class HubConnection(HubTransport):
                 resubscribe = asyncio.get_running_loop().create_task(self._resubscribe(ws))
             await self._run(ws)
         finally:
-            self._ended_at = time.monotonic()
+            self._health.ended_at = time.monotonic()
             self._connected.clear()
             if resubscribe is not None:
                 if not resubscribe.done():
@@ -513,7 +484,7 @@ class HubConnection(HubTransport):
                 log.error("%s hub: re-subscribing %s refused, dropped: %s", self.name, target, exc)
                 self._subscriptions.pop(key, None)
             except (ProjectXConnectionError, TimeoutError, OSError, aiohttp.ClientError) as exc:
-                self._resubscribe_failures += 1
+                self._health.resubscribe_failures += 1
                 log.warning(
                     "%s hub: re-subscribing %s failed (%s), reconnecting",
                     self.name,
@@ -522,7 +493,7 @@ class HubConnection(HubTransport):
                 )
                 await ws.close()
                 return
-        self._resubscribe_failures = 0
+        self._health.resubscribe_failures = 0
         self._set_state(HubState.RESUBSCRIBED)
 
     async def _run(self, ws: aiohttp.ClientWebSocketResponse) -> None:
@@ -557,22 +528,7 @@ class HubConnection(HubTransport):
 
     def _on_socket_error(self, error: object) -> None:
         """The socket failed; a message over ``max_message_bytes`` is counted and reported."""
-        code = getattr(error, "code", None)
-        if (
-            isinstance(error, aiohttp.WebSocketError)
-            and code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
-        ):
-            self.stats.oversized_messages += 1
-            log.error(
-                "%s hub: a WebSocket message over %d bytes was refused at the socket; "
-                "reconnecting (%s)",
-                self.name,
-                self._max_message,
-                redact(str(error)),
-            )
-        else:
-            self.stats.protocol_errors += 1
-            log.warning("%s hub: socket error: %s", self.name, redact(repr(error)))
+        count_socket_error(error, self.stats, self.name, self._max_message)
 
     async def _housekeeping(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
         """Keep-alive, server-silence and stale-feed checks; False ends the connection."""
@@ -636,21 +592,7 @@ class HubConnection(HubTransport):
             )
             self._reset_parser()
             return True
-        truncated = self._discards.truncated()
-        if truncated:  # a partial record whose rest never came: dropped, the next one kept
-            stats.malformed_records += truncated
-            n -= truncated
-            log.warning("%s hub: %d truncated record(s) discarded", self.name, truncated)
-        oversized = self._discards.oversized()
-        if oversized:
-            stats.oversized_records += oversized
-            n -= oversized
-            log.warning(
-                "%s hub: %d record(s) over %d bytes discarded",
-                self.name,
-                oversized,
-                self._discards.frames.max_tail,
-            )
+        n -= self._discards.settle(stats, self.name)
         stats.records += n
         others = self.parser.others
         native = n - len(others)
@@ -691,14 +633,7 @@ class HubConnection(HubTransport):
                     self.stats.handler_errors += 1
                     log.exception("%s hub: handler for %s failed", self.name, target)
         elif kind == MessageType.COMPLETION:
-            self.stats.control_records += 1
-            future = self._pending.get(str(message.get("invocationId")))
-            if future is not None and not future.done():
-                if message.get("error"):
-                    self.stats.invocation_errors += 1
-                    future.set_exception(HubInvocationError(redact(str(message["error"]))))
-                else:
-                    future.set_result(message.get("result"))
+            settle_completion(message, self._pending, self.stats)
         elif kind == MessageType.PING:
             self.stats.control_records += 1
         elif kind == MessageType.CLOSE:

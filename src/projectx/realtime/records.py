@@ -7,15 +7,25 @@ decode the rest for ``HubConnection``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Protocol, cast
 
+import aiohttp
 import orjson
 
 from projectx.exceptions import redact
-from projectx.realtime.transport import HubStats, RecordParser
+from projectx.realtime.transport import HubInvocationError, HubStats, RecordParser
 
-__all__ = ["DiscardCounter", "FrameCounters", "apply_close", "decode_record", "frame_counters"]
+__all__ = [
+    "DiscardCounter",
+    "FrameCounters",
+    "apply_close",
+    "count_socket_error",
+    "decode_record",
+    "frame_counters",
+    "settle_completion",
+]
 
 log = logging.getLogger("projectx.realtime.hub")
 
@@ -65,6 +75,23 @@ class DiscardCounter:
         self._oversized_seen += new
         return new
 
+    def settle(self, stats: HubStats, name: str) -> int:
+        """Count and log what the last message lost; returns how many records that was."""
+        truncated = self.truncated()
+        if truncated:  # a partial record whose rest never came: dropped, the next one kept
+            stats.malformed_records += truncated
+            log.warning("%s hub: %d truncated record(s) discarded", name, truncated)
+        oversized = self.oversized()
+        if oversized:
+            stats.oversized_records += oversized
+            log.warning(
+                "%s hub: %d record(s) over %d bytes discarded",
+                name,
+                oversized,
+                self.frames.max_tail,
+            )
+        return truncated + oversized
+
 
 def decode_record(raw: bytes, max_record: int, stats: HubStats, name: str) -> dict[str, Any] | None:
     """One raw record as a JSON object, or None (counted: oversized, malformed, not an object)."""
@@ -100,3 +127,36 @@ def apply_close(message: dict[str, Any], stats: HubStats, name: str) -> bool:
         return True
     log.info("%s hub: server closed the connection (%s)", name, stats.last_close_error)
     return False
+
+
+def settle_completion(
+    message: dict[str, Any], pending: dict[str, asyncio.Future[Any]], stats: HubStats
+) -> None:
+    """Resolve the invocation a Completion answers (its result, or ``HubInvocationError``)."""
+    stats.control_records += 1
+    future = pending.get(str(message.get("invocationId")))
+    if future is not None and not future.done():
+        if message.get("error"):
+            stats.invocation_errors += 1
+            future.set_exception(HubInvocationError(redact(str(message["error"]))))
+        else:
+            future.set_result(message.get("result"))
+
+
+def count_socket_error(error: object, stats: HubStats, name: str, max_message: int) -> None:
+    """The socket failed; a message over ``max_message`` bytes is counted and reported."""
+    if (
+        isinstance(error, aiohttp.WebSocketError)
+        and error.code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+    ):
+        stats.oversized_messages += 1
+        log.error(
+            "%s hub: a WebSocket message over %d bytes was refused at the socket; "
+            "reconnecting (%s)",
+            name,
+            max_message,
+            redact(str(error)),
+        )
+    else:
+        stats.protocol_errors += 1
+        log.warning("%s hub: socket error: %s", name, redact(repr(error)))
