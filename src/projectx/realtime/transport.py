@@ -146,7 +146,8 @@ class HubTransport(abc.ABC):
         self._handlers.setdefault(target, []).append(handler)
 
     def on_state(self, handler: Callable[[HubState], None]) -> None:
-        """Call ``handler(state)`` on every state change (and on STALE / CIRCUIT_OPEN)."""
+        """Call ``handler(state)`` on every state change (``HubConnection`` also reports
+        STALE, CIRCUIT_OPEN and RESUBSCRIBED)."""
         self._state_handlers.append(handler)
 
     def on_native(self, handler: Callable[[RecordParser, int], None]) -> None:

@@ -13,6 +13,10 @@
 
 Outbound records are encoded once per event and appended to each subscriber's buffer; one writer
 task per connection sends whatever is buffered as one or more TEXT frames.
+
+This module is the server (``HubServer``: negotiation, upgrades, routing, fan-out); one session on
+one socket is ``projectx.sim.hub_connection``, the protocol records, hub kinds, timings and fault
+knobs are ``projectx.sim.hub_protocol``.
 """
 
 from __future__ import annotations
