@@ -27,8 +27,10 @@ from projectx.config import check_url
 from projectx.exceptions import ValidationError
 from projectx.models import Trade
 from projectx.plausibility import AnomalyError, AnomalyLog, decode_user_entity, fill_fingerprint
-from projectx.realtime.hub import HubConnection, HubStats, ReconnectPolicy, TokenFactory
+from projectx.realtime.hub import HubConnection
+from projectx.realtime.reconnect import ReconnectPolicy
 from projectx.realtime.signalrcore_transport import SignalRCoreHub
+from projectx.realtime.transport import HubStats, HubTransport, TokenFactory, TokenRejected
 
 __all__ = ["USER_EVENTS", "RealtimeClient", "UserEvent"]
 
@@ -82,10 +84,11 @@ class RealtimeClient:
         stale_after: float | None = None,
         transport: str = "aiohttp",
         allow_insecure: bool = False,
+        token_rejected: TokenRejected | None = None,
     ) -> None:
         self.feed = feed if feed is not None else MarketFeed()
-        self.user: HubConnection | SignalRCoreHub
-        self.market: HubConnection | SignalRCoreHub
+        self.user: HubTransport
+        self.market: HubTransport
         if transport == "signalrcore":
             check_url("user hub url", user_hub_url, allow_insecure)
             check_url("market hub url", market_hub_url, allow_insecure)
@@ -104,6 +107,7 @@ class RealtimeClient:
                 reconnect,
                 stale_after,
                 allow_insecure,
+                token_rejected,
             )
         self._user_handlers: list[Callable[[UserEvent], None]] = []
         self.malformed_user_events = 0
@@ -123,6 +127,7 @@ class RealtimeClient:
         reconnect: ReconnectPolicy | None,
         stale_after: float | None,
         allow_insecure: bool,
+        token_rejected: TokenRejected | None,
     ) -> tuple[HubConnection, HubConnection]:
         user = HubConnection(
             user_hub_url,
@@ -132,6 +137,7 @@ class RealtimeClient:
             reconnect=reconnect,
             name="user",
             allow_insecure=allow_insecure,
+            token_rejected=token_rejected,
         )
         market = HubConnection(
             market_hub_url,
@@ -142,6 +148,7 @@ class RealtimeClient:
             stale_after=stale_after,
             name="market",
             allow_insecure=allow_insecure,
+            token_rejected=token_rejected,
         )
         return user, market
 

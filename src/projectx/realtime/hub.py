@@ -30,30 +30,39 @@ One connection to one hub (``/hubs/user`` or ``/hubs/market``). It
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import enum
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
-import orjson
 from yarl import URL
 
 from projectx._native.frames import FrameError
-from projectx._native.latency import LatencyHistogram
 from projectx.config import check_url
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
-from projectx.exceptions import ProjectXError, redact
-from projectx.realtime.protocol import (
-    HANDSHAKE_REQUEST,
-    PING_RECORD,
-    MessageType,
-    invocation_record,
+from projectx.exceptions import redact
+from projectx.realtime.handshake import UNAUTHORIZED, handshake, negotiate, upgrade
+from projectx.realtime.protocol import PING_RECORD, MessageType, invocation_record
+from projectx.realtime.reconnect import ConnectionHealth, ReconnectPolicy
+from projectx.realtime.records import (
+    DiscardCounter,
+    apply_close,
+    count_socket_error,
+    decode_record,
+    frame_counters,
+    settle_completion,
+)
+from projectx.realtime.transport import (
+    MARKET_TARGETS,
+    HubInvocationError,
+    HubState,
+    HubStats,
+    HubTransport,
+    RecordParser,
+    TokenFactory,
+    TokenRejected,
 )
 
 __all__ = [
@@ -63,125 +72,19 @@ __all__ = [
     "HubStats",
     "ReconnectPolicy",
     "RecordParser",
+    "TokenFactory",
+    "TokenRejected",
 ]
 
 log = logging.getLogger(__name__)
-
-_MARKET_TARGETS = frozenset({"GatewayQuote", "GatewayTrade", "GatewayDepth"})
 
 DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 """The WebSocket message bound: about 20x a depth snapshot of every level of a +-2,048-tick
 ladder (4,096 levels x ~105 bytes of JSON = ~430 KB), and room for a burst of batched records;
 see docs/realtime.md."""
 
-TokenFactory = Callable[[], Awaitable[str]]
-TokenRejected = Callable[[str], Awaitable[None]]
-Handler = Callable[[list[Any]], None]
 
-
-class HubInvocationError(ProjectXError):
-    """The server answered an invocation with a Completion carrying ``error``."""
-
-
-class HubState(enum.Enum):
-    """Connection states reported to ``on_state`` handlers."""
-
-    DISCONNECTED = "disconnected"
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    RECONNECTING = "reconnecting"
-    RECONNECTED = "reconnected"
-    CIRCUIT_OPEN = "circuit_open"
-    STALE = "stale"
-    RESUBSCRIBED = "resubscribed"
-    """Every subscription was restored after a reconnect (reported, not kept as ``state``)."""
-    CLOSED = "closed"
-
-
-class RecordParser(Protocol):
-    """What a hub connection feeds its messages to (``FrameParser`` or ``MarketFeed``)."""
-
-    @property
-    def others(self) -> list[bytes]: ...
-
-    def feed(self, data: str | bytes) -> int: ...
-
-    def reset(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ReconnectPolicy:
-    """Capped exponential backoff with jitter; ``max_attempts=None`` never gives up."""
-
-    first_delay: float = 0.0
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    jitter: float = 0.5
-    max_attempts: int | None = None
-    circuit_threshold: int = 10
-    circuit_cooldown: float = 60.0
-    healthy_after: float = 10.0
-    """A connection resets the backoff only once it is healthy: it received data after its
-    handshake (a completion, a ping, an event), stayed up this many seconds and restored its
-    subscriptions. One that ends sooner counts as a failed attempt, so a handshake-then-close
-    storm backs off and opens the circuit."""
-    storm_window: float = 60.0
-    storm_threshold: int = 5
-    """``storm_threshold`` reconnects within ``storm_window`` seconds are a reconnect storm
-    (reported in health)."""
-
-    def delay(self, attempt: int, rnd: random.Random) -> float:
-        """Seconds to wait before reconnect attempt ``attempt`` (1-based)."""
-        if attempt <= 1:
-            return self.first_delay
-        raw: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 2))
-        return raw * (1.0 - self.jitter * rnd.random())
-
-
-@dataclass(slots=True)
-class HubStats:
-    """Counters of one hub connection."""
-
-    messages: int = 0
-    bytes: int = 0
-    records: int = 0
-    native_records: int = 0
-    decoded_records: int = 0
-    """Records decoded in Python (everything the native parser handed back)."""
-    fallback_records: int = 0
-    """Market invocations decoded in Python (untracked contracts, shapes no parser took)."""
-    control_records: int = 0
-    """Pings and completions."""
-    malformed_records: int = 0
-    oversized_records: int = 0
-    protocol_errors: int = 0
-    connects: int = 0
-    reconnects: int = 0
-    connect_failures: int = 0
-    stale_events: int = 0
-    invocations: int = 0
-    invocation_errors: int = 0
-    close_messages: int = 0
-    last_close_error: str | None = None
-    last_message_monotonic: float = 0.0
-    last_market_monotonic: float = 0.0
-    handler_errors: int = 0
-    parser_errors: int = 0
-    """Messages whose parsing raised (the parser is reset; the next message parses cleanly)."""
-    supervisor_errors: int = 0
-    """Unexpected exceptions caught by the supervisor (each treated as a lost connection)."""
-    oversized_messages: int = 0
-    """WebSocket messages over ``max_message_bytes``, refused at the socket (reconnects)."""
-    unhealthy_connections: int = 0
-    """Connections that ended before becoming healthy (they did not reset the backoff)."""
-    circuit_opens: int = 0
-    last_close_allow_reconnect: bool | None = None
-    stopped_reason: str | None = None
-    """Why the supervisor stopped other than by ``close()`` (None while it runs)."""
-    extra: dict[str, int] = field(default_factory=dict)
-
-
-class HubConnection:
+class HubConnection(HubTransport):
     """A SignalR JSON-protocol connection to one Gateway hub (see the module docstring)."""
 
     def __init__(
@@ -206,20 +109,14 @@ class HubConnection:
         allow_insecure: bool = False,
     ) -> None:
         # plain ws/http only to loopback unless explicitly allowed: the token is in the URL
-        self.url = check_url(f"{name} hub url", url, allow_insecure)
+        super().__init__(
+            check_url(f"{name} hub url", url, allow_insecure), token_factory, parser, name=name
+        )
         owner = getattr(token_factory, "__self__", None)
         self._token_rejected: TokenRejected | None = token_rejected or getattr(
             owner, "invalidate_token", None
         )
-        self.name = name
-        self.parser = parser
-        self.stats = HubStats()
-        self._frames: Any = getattr(parser, "parser", parser)  # the FrameParser itself
-        self._oversized_seen = int(getattr(self._frames, "records_oversized", 0))
-        self._truncated_seen = int(getattr(self._frames, "records_truncated", 0))
-        #: client CPU time per received message (parse + native state + handlers), ns
-        self.process_latency = LatencyHistogram(f"{name}.process")
-        self._token_factory = token_factory
+        self._discards = DiscardCounter(frame_counters(parser))
         self._session = session
         self._own_session = session is None
         self._negotiate = negotiate
@@ -234,43 +131,21 @@ class HubConnection:
         self._max_message = max_message_bytes
         self._policy = reconnect or ReconnectPolicy()
         self._rnd = random.Random(seed)
-        self._handlers: dict[str, list[Handler]] = {}
-        self._state_handlers: list[Callable[[HubState], None]] = []
-        self._native_handlers: list[Callable[[RecordParser, int], None]] = []
-        self._subscriptions: dict[tuple[str, tuple[Any, ...]], None] = {}
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._next_id = 0
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._closing = False
-        self._resubscribe_failures = 0  # in a row: reconnects after them back off
         self._last_send = 0.0
         self._server_closed = False  # the server sent a Close message on this connection
-        self._opened_at = 0.0  # monotonic time of the current connection's handshake
-        self._messages_at_open = 0  # stats.messages then: a healthy connection received more
-        self._ended_at = 0.0  # when the current connection's reading ended
         self._reconnect_refused = False  # ... with allowReconnect: false
-        self._reconnect_times: collections.deque[float] = collections.deque(maxlen=1024)
-        self.state = HubState.DISCONNECTED
+        self._health = ConnectionHealth(self._policy)
 
     def __repr__(self) -> str:
         return (
             f"HubConnection(name={self.name!r}, url={redact(self.url)!r}, state={self.state.value})"
         )
-
-    # -- registration -------------------------------------------------------------------------
-    def on(self, target: str, handler: Handler) -> None:
-        """Call ``handler(arguments)`` for every server invocation of ``target``."""
-        self._handlers.setdefault(target, []).append(handler)
-
-    def on_state(self, handler: Callable[[HubState], None]) -> None:
-        """Call ``handler(state)`` on every state change (and on STALE / CIRCUIT_OPEN)."""
-        self._state_handlers.append(handler)
-
-    def on_native(self, handler: Callable[[RecordParser, int], None]) -> None:
-        """Call ``handler(parser, n_records)`` after a message produced native market records."""
-        self._native_handlers.append(handler)
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -315,13 +190,6 @@ class HubConnection:
                 await session.close()
             self._set_state(HubState.CLOSED)
 
-    async def __aenter__(self) -> HubConnection:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
     @property
     def connected(self) -> bool:
         """Whether the handshake has completed on a live socket."""
@@ -342,26 +210,17 @@ class HubConnection:
         """Whether the current connection has become healthy (see
         ``ReconnectPolicy.healthy_after``). Only a healthy connection resets the reconnect
         backoff when it ends."""
-        return self.connected and self._was_healthy(time.monotonic())
-
-    def _was_healthy(self, until: float) -> bool:
-        return (
-            self.stats.messages > self._messages_at_open
-            and until - self._opened_at >= self._policy.healthy_after
-            and not self._resubscribe_failures
-        )
+        return self.connected and self._health.was_healthy(time.monotonic(), self.stats.messages)
 
     def recent_reconnects(self, window_s: float | None = None) -> int:
         """Reconnects within the last ``window_s`` seconds (default: the policy's
         ``storm_window``)."""
-        horizon = time.monotonic() - (self._policy.storm_window if window_s is None else window_s)
-        return sum(1 for t in self._reconnect_times if t >= horizon)
+        return self._health.recent_reconnects(window_s)
 
     @property
     def reconnect_storm(self) -> bool:
         """Whether at least ``storm_threshold`` reconnects happened within ``storm_window``."""
-        threshold = self._policy.storm_threshold
-        return threshold > 0 and self.recent_reconnects() >= threshold
+        return self._health.storm()
 
     @property
     def policy(self) -> ReconnectPolicy:
@@ -419,11 +278,6 @@ class HubConnection:
         if self.connected:
             await self.invoke(unsubscribe_target, *args)
 
-    @property
-    def subscriptions(self) -> list[tuple[str, tuple[Any, ...]]]:
-        """Subscriptions that are re-invoked after every reconnect."""
-        return list(self._subscriptions)
-
     # -- internals ------------------------------------------------------------------------------
     async def _connected_ws(self, timeout: float) -> aiohttp.ClientWebSocketResponse:  # noqa: ASYNC109
         if not self._connected.is_set() and self.alive and not self._closing:
@@ -464,45 +318,18 @@ class HubConnection:
         token = await self._token_factory()
         url = URL(self.url).update_query(access_token=token)
         if self._negotiate:
-            negotiate_url = url.with_path(url.path + "/negotiate").with_query(url.query)
-            async with self._session.post(negotiate_url) as resp:
-                if resp.status != 200:
-                    raise ProjectXConnectionError(
-                        f"{self.name} negotiate failed: HTTP {resp.status}"
-                    )
-                body = orjson.loads(await resp.read())
-                conn_id = body.get("connectionToken") or body.get("connectionId")
-                if not conn_id:
-                    raise ProjectXConnectionError(f"{self.name} negotiate: no connection id")
-                url = url.update_query(id=conn_id)
-        # the error is raised after the except blocks: aiohttp's exception carries the request
-        # URL with the access token, and must not survive even as a suppressed __context__
-        failure: str | None = None
-        unauthorized = False
-        try:
-            # max_msg_size bounds a message at the socket: aiohttp (>= 3.14) refuses a data frame
-            # from its header when its length (plus the fragments before it) reaches the limit,
-            # before buffering its payload; the connection then ends with MESSAGE_TOO_BIG
-            ws = await self._session.ws_connect(
-                url,
-                autoping=True,
-                max_msg_size=self._max_message,
-                timeout=aiohttp.ClientWSTimeout(ws_close=1.0),
-            )
-        except aiohttp.WSServerHandshakeError as exc:
-            failure = f"{self.name} hub refused the connection: HTTP {exc.status}"
-            unauthorized = exc.status == 401
-        except (aiohttp.ClientError, OSError) as exc:
-            failure = f"{self.name} hub unreachable: {type(exc).__name__}"
-        if failure is not None:
-            if unauthorized and self._token_rejected is not None:
+            url = await negotiate(self._session, url, self.name)
+        opened = await upgrade(self._session, url, self.name, self._max_message)
+        if isinstance(opened, str):  # refused or unreachable: why, without the URL
+            if opened is UNAUTHORIZED and self._token_rejected is not None:
                 # the server no longer accepts this token (revoked, expired early): the next
                 # attempt must not reuse it
                 with contextlib.suppress(Exception):
                     await self._token_rejected(token)
-            raise ProjectXConnectionError(failure)
+            raise ProjectXConnectionError(f"{self.name} hub {opened}")
+        ws = opened
         try:
-            rest = await self._handshake(ws)
+            rest = await handshake(ws, self.name, self._handshake_timeout)
         except BaseException:
             await ws.close()
             raise
@@ -511,8 +338,8 @@ class HubConnection:
         self._server_closed = False
         self.stats.connects += 1
         now = time.monotonic()
-        self._opened_at = now
-        self._messages_at_open = self.stats.messages
+        self._health.opened_at = now
+        self._health.messages_at_open = self.stats.messages
         self._last_send = now
         self.stats.last_message_monotonic = now
         self.stats.last_market_monotonic = now
@@ -520,35 +347,8 @@ class HubConnection:
             self._process(rest)  # a Close among these records ends the connection in _run
             # what came glued to the handshake answer is not "data after the handshake": a
             # server that sends a ping with it and then nothing is not healthy
-            self._messages_at_open = self.stats.messages
+            self._health.messages_at_open = self.stats.messages
         return ws
-
-    async def _handshake(self, ws: aiohttp.ClientWebSocketResponse) -> str:
-        """Send the handshake and read its answer; returns the records after it. Every way it
-        can fail (no answer in time, a close, no separator, not JSON, an error) is a typed
-        ``ConnectionError`` whose text is redacted."""
-        await ws.send_str(HANDSHAKE_REQUEST.decode())
-        try:
-            msg = await ws.receive(timeout=self._handshake_timeout)
-        except TimeoutError:
-            raise ProjectXConnectionError(
-                f"{self.name} handshake: no answer within {self._handshake_timeout:g}s"
-            ) from None
-        if msg.type != aiohttp.WSMsgType.TEXT:
-            raise ProjectXConnectionError(f"{self.name} handshake: connection closed")
-        text: str = msg.data
-        head, sep, rest = text.partition("\x1e")
-        if not sep:
-            raise ProjectXConnectionError(f"{self.name} handshake: no record separator")
-        try:
-            answer = orjson.loads(head)
-        except orjson.JSONDecodeError:
-            raise ProjectXConnectionError(
-                f"{self.name} handshake: the answer is not JSON"
-            ) from None
-        if not isinstance(answer, dict) or answer.get("error"):
-            raise ProjectXConnectionError(f"{self.name} handshake refused: {redact(str(answer))}")
-        return rest
 
     async def _supervise(self, ws: aiohttp.ClientWebSocketResponse | None) -> None:
         """Keep a connection up until ``close()``; survives anything an Exception can be.
@@ -564,14 +364,10 @@ class HubConnection:
         while not self._closing:
             if ws is None:
                 attempt += 1
-                if policy.max_attempts is not None and attempt > policy.max_attempts:
+                if policy.gives_up(attempt):
                     self._stop(f"gave up after {attempt - 1} attempts")
                     return
-                if (
-                    policy.circuit_threshold
-                    and attempt > 1
-                    and ((attempt - 1) % policy.circuit_threshold == 0)
-                ):
+                if policy.opens_circuit(attempt):
                     self.stats.circuit_opens += 1
                     log.warning(
                         "%s hub: %d attempts in a row failed, circuit open for %.0fs",
@@ -606,7 +402,7 @@ class HubConnection:
                     )
                     continue
                 self.stats.reconnects += 1
-                self._reconnect_times.append(time.monotonic())
+                self._health.reconnected(time.monotonic())
             try:
                 await self._serve(ws, first)
             except Exception:
@@ -614,7 +410,7 @@ class HubConnection:
                 log.exception("%s hub: unexpected error, treated as a lost connection", self.name)
             first = False
             ws = None
-            if self._was_healthy(self._ended_at):
+            if self._health.was_healthy(self._health.ended_at, self.stats.messages):
                 attempt = 0
             else:
                 self.stats.unhealthy_connections += 1
@@ -637,7 +433,7 @@ class HubConnection:
                 resubscribe = asyncio.get_running_loop().create_task(self._resubscribe(ws))
             await self._run(ws)
         finally:
-            self._ended_at = time.monotonic()
+            self._health.ended_at = time.monotonic()
             self._connected.clear()
             if resubscribe is not None:
                 if not resubscribe.done():
@@ -688,7 +484,7 @@ class HubConnection:
                 log.error("%s hub: re-subscribing %s refused, dropped: %s", self.name, target, exc)
                 self._subscriptions.pop(key, None)
             except (ProjectXConnectionError, TimeoutError, OSError, aiohttp.ClientError) as exc:
-                self._resubscribe_failures += 1
+                self._health.resubscribe_failures += 1
                 log.warning(
                     "%s hub: re-subscribing %s failed (%s), reconnecting",
                     self.name,
@@ -697,7 +493,7 @@ class HubConnection:
                 )
                 await ws.close()
                 return
-        self._resubscribe_failures = 0
+        self._health.resubscribe_failures = 0
         self._set_state(HubState.RESUBSCRIBED)
 
     async def _run(self, ws: aiohttp.ClientWebSocketResponse) -> None:
@@ -732,22 +528,7 @@ class HubConnection:
 
     def _on_socket_error(self, error: object) -> None:
         """The socket failed; a message over ``max_message_bytes`` is counted and reported."""
-        code = getattr(error, "code", None)
-        if (
-            isinstance(error, aiohttp.WebSocketError)
-            and code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
-        ):
-            self.stats.oversized_messages += 1
-            log.error(
-                "%s hub: a WebSocket message over %d bytes was refused at the socket; "
-                "reconnecting (%s)",
-                self.name,
-                self._max_message,
-                redact(str(error)),
-            )
-        else:
-            self.stats.protocol_errors += 1
-            log.warning("%s hub: socket error: %s", self.name, redact(repr(error)))
+        count_socket_error(error, self.stats, self.name, self._max_message)
 
     async def _housekeeping(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
         """Keep-alive, server-silence and stale-feed checks; False ends the connection."""
@@ -811,23 +592,7 @@ class HubConnection:
             )
             self._reset_parser()
             return True
-        truncated = self._frames.records_truncated - self._truncated_seen
-        if truncated:  # a partial record whose rest never came: dropped, the next one kept
-            self._truncated_seen += truncated
-            stats.malformed_records += truncated
-            n -= truncated
-            log.warning("%s hub: %d truncated record(s) discarded", self.name, truncated)
-        oversized = self._frames.records_oversized - self._oversized_seen
-        if oversized:
-            self._oversized_seen += oversized
-            stats.oversized_records += oversized
-            n -= oversized
-            log.warning(
-                "%s hub: %d record(s) over %d bytes discarded",
-                self.name,
-                oversized,
-                self._frames.max_tail,
-            )
+        n -= self._discards.settle(stats, self.name)
         stats.records += n
         others = self.parser.others
         native = n - len(others)
@@ -842,25 +607,8 @@ class HubConnection:
                     log.exception("%s hub: market handler failed", self.name)
         keep_going = True
         for raw in others:
-            stats.decoded_records += 1
-            if len(raw) > self._max_record:
-                stats.oversized_records += 1
-                log.warning(
-                    "%s hub: record of %d bytes discarded (limit %d)",
-                    self.name,
-                    len(raw),
-                    self._max_record,
-                )
-                continue
-            try:
-                message = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                stats.malformed_records += 1
-                continue
-            if not isinstance(message, dict):
-                stats.protocol_errors += 1
-                continue
-            if not self._dispatch(message):
+            message = decode_record(raw, self._max_record, stats, self.name)
+            if message is not None and not self._dispatch(message):
                 keep_going = False
         return keep_going
 
@@ -875,7 +623,7 @@ class HubConnection:
             if not isinstance(target, str) or not isinstance(arguments, list):
                 self.stats.protocol_errors += 1
                 return True
-            if target in _MARKET_TARGETS:  # decoded here: the native feed did not take it
+            if target in MARKET_TARGETS:  # decoded here: the native feed did not take it
                 self.stats.fallback_records += 1
                 self.stats.last_market_monotonic = time.monotonic()
             for handler in self._handlers.get(target, ()):
@@ -885,36 +633,13 @@ class HubConnection:
                     self.stats.handler_errors += 1
                     log.exception("%s hub: handler for %s failed", self.name, target)
         elif kind == MessageType.COMPLETION:
-            self.stats.control_records += 1
-            future = self._pending.get(str(message.get("invocationId")))
-            if future is not None and not future.done():
-                if message.get("error"):
-                    self.stats.invocation_errors += 1
-                    future.set_exception(HubInvocationError(redact(str(message["error"]))))
-                else:
-                    future.set_result(message.get("result"))
+            settle_completion(message, self._pending, self.stats)
         elif kind == MessageType.PING:
             self.stats.control_records += 1
         elif kind == MessageType.CLOSE:
-            self.stats.close_messages += 1
-            error = message.get("error")
-            self.stats.last_close_error = redact(str(error)) if error is not None else None
-            allow = message.get("allowReconnect")
-            self.stats.last_close_allow_reconnect = allow if isinstance(allow, bool) else None
             self._server_closed = True
-            if allow is False:  # spec §7.5: only an explicit false forbids reconnecting
+            if apply_close(message, self.stats, self.name):
                 self._reconnect_refused = True
-                log.error(
-                    "%s hub: the server closed the connection and does not allow reconnecting (%s)",
-                    self.name,
-                    self.stats.last_close_error,
-                )
-            else:
-                log.info(
-                    "%s hub: server closed the connection (%s)",
-                    self.name,
-                    self.stats.last_close_error,
-                )
             return False
         else:
             self.stats.protocol_errors += 1
@@ -925,8 +650,7 @@ class HubConnection:
             self.parser.reset()
         except Exception:
             log.exception("%s hub: resetting the parser failed", self.name)
-        self._truncated_seen = int(getattr(self._frames, "records_truncated", 0))
-        self._oversized_seen = int(getattr(self._frames, "records_oversized", 0))
+        self._discards.resync()
 
     def _fail_pending(self, reason: str) -> None:
         pending, self._pending = self._pending, {}

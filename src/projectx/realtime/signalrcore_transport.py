@@ -15,19 +15,18 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-from projectx._native.latency import LatencyHistogram
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import redact
-from projectx.realtime.hub import (
+from projectx.realtime.transport import (
+    MARKET_TARGETS,
     Handler,
     HubInvocationError,
     HubState,
-    HubStats,
+    HubTransport,
     RecordParser,
     TokenFactory,
 )
@@ -36,10 +35,8 @@ __all__ = ["SignalRCoreHub"]
 
 log = logging.getLogger(__name__)
 
-_MARKET_TARGETS = frozenset({"GatewayQuote", "GatewayTrade", "GatewayDepth"})
 
-
-class SignalRCoreHub:
+class SignalRCoreHub(HubTransport):
     """One hub over signalrcore, with HubConnection's public surface (start/close/on/on_state/
     invoke/send/subscribe/unsubscribe/subscriptions/stats/state/connected)."""
 
@@ -61,20 +58,10 @@ class SignalRCoreHub:
                 "the signalrcore transport needs the optional extra: pip install "
                 "'projectx-native[signalr]'"
             ) from exc
-        self.url = url
-        self.name = name
-        self.parser = parser
-        self.stats = HubStats()
-        self.process_latency = LatencyHistogram(f"{name}.process")
-        self.state = HubState.DISCONNECTED
-        self._token_factory = token_factory
+        super().__init__(url, token_factory, parser, name=name)
         self._invoke_timeout = invoke_timeout
         self._open_timeout = open_timeout
         self._keepalive = keepalive_interval
-        self._handlers: dict[str, list[Handler]] = {}
-        self._state_handlers: list[Callable[[HubState], None]] = []
-        self._native_handlers: list[Callable[[RecordParser, int], None]] = []
-        self._subscriptions: dict[tuple[str, tuple[Any, ...]], None] = {}
         self._conn: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -85,27 +72,14 @@ class SignalRCoreHub:
     # -- registration -------------------------------------------------------------------------
     def on(self, target: str, handler: Handler) -> None:
         """Call ``handler(arguments)`` for every server invocation of ``target``."""
-        self._handlers.setdefault(target, []).append(handler)
+        super().on(target, handler)
         if self._conn is not None:
             self._bind(target)
-
-    def on_state(self, handler: Callable[[HubState], None]) -> None:
-        """Call ``handler(state)`` on every state change."""
-        self._state_handlers.append(handler)
-
-    def on_native(self, handler: Callable[[RecordParser, int], None]) -> None:
-        """Call ``handler(parser, n_records)`` after a market record went through the parser."""
-        self._native_handlers.append(handler)
 
     @property
     def connected(self) -> bool:
         """True while the hub is open."""
         return self.state in (HubState.CONNECTED, HubState.RECONNECTED)
-
-    @property
-    def subscriptions(self) -> list[tuple[str, tuple[Any, ...]]]:
-        """Subscriptions made through :meth:`subscribe`, in order."""
-        return list(self._subscriptions)
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -133,7 +107,7 @@ class SignalRCoreHub:
         conn.on_open(opened.set)
         conn.on_close(lambda: loop.call_soon_threadsafe(self._closed_by_peer))
         self._conn = conn
-        for target in {*self._handlers, *_MARKET_TARGETS}:
+        for target in {*self._handlers, *MARKET_TARGETS}:
             self._bind(target)
         try:
             await asyncio.to_thread(conn.start)
@@ -157,13 +131,6 @@ class SignalRCoreHub:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(conn.stop)
         self._set_state(HubState.CLOSED)
-
-    async def __aenter__(self) -> SignalRCoreHub:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     # -- calls --------------------------------------------------------------------------------
     async def invoke(self, target: str, *args: Any, timeout: float | None = None) -> Any:  # noqa: ASYNC109
@@ -231,7 +198,7 @@ class SignalRCoreHub:
         stats = self.stats
         stats.messages += 1
         stats.records += 1
-        if target in _MARKET_TARGETS:
+        if target in MARKET_TARGETS:
             record = orjson.dumps({"type": 1, "target": target, "arguments": arguments}) + b"\x1e"
             try:
                 self.parser.feed(record)

@@ -188,6 +188,7 @@ class Recorder:
             cfg.market_hub_url,
             feed=self.feed,
             session=self.client.http_session,
+            token_rejected=self.client.invalidate_token,
         )
         market = self.realtime.market
         if not hasattr(market, "on_native"):

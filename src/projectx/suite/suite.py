@@ -242,6 +242,7 @@ class TradingSuite:
             reconnect=self._reconnect,
             transport=self._transport,
             allow_insecure=self.config.allow_insecure,
+            token_rejected=self.client.invalidate_token,
         )
         market = self.realtime.market
         market.on_native(self.dispatcher.on_native)
