@@ -227,6 +227,11 @@ class HubConnection(HubTransport):
         """The reconnect policy."""
         return self._policy
 
+    @property
+    def storm_window(self) -> float:
+        """The policy's ``storm_window`` (seconds)."""
+        return self._policy.storm_window
+
     async def wait_connected(self, timeout: float) -> None:  # noqa: ASYNC109
         """Wait until the connection is up (after a reconnect, say)."""
         await asyncio.wait_for(self._connected.wait(), timeout)

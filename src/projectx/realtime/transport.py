@@ -140,6 +140,26 @@ class HubTransport(abc.ABC):
         self._native_handlers: list[Callable[[RecordParser, int], None]] = []
         self._subscriptions: dict[tuple[str, tuple[Any, ...]], None] = {}
 
+    # -- supervision (a transport without its own supervisor keeps these defaults) ---------------
+    @property
+    def alive(self) -> bool:
+        """Whether something keeps this connection up (reconnecting when it drops)."""
+        return True
+
+    def recent_reconnects(self, window_s: float | None = None) -> int:
+        """Reconnects within the last ``window_s`` seconds (default: the storm window)."""
+        return 0
+
+    @property
+    def reconnect_storm(self) -> bool:
+        """Whether reconnects came too fast (a storm) recently."""
+        return False
+
+    @property
+    def storm_window(self) -> float:
+        """The window (seconds) over which a reconnect storm is judged (0: not judged)."""
+        return 0.0
+
     # -- registration -------------------------------------------------------------------------
     def on(self, target: str, handler: Handler) -> None:
         """Call ``handler(arguments)`` for every server invocation of ``target``."""

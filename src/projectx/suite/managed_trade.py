@@ -282,9 +282,7 @@ class ManagedTrade:
         return OrderSide.BUY if held > 0 else OrderSide.SELL
 
     async def _filled(self, rec: TrackedOrder) -> None:
-        track = getattr(self.orders, "track", None)
-        if track is not None:
-            await track(rec).wait_for_fill(self.fill_timeout)
+        await self.orders.track(rec).wait_for_fill(self.fill_timeout)
 
     async def _resize_protection(self) -> None:
         want = abs(self.size)

@@ -530,11 +530,11 @@ class TradingSuite:
                     "oversized_messages": s.oversized_messages,
                     "unhealthy_connections": s.unhealthy_connections,
                     "circuit_opens": s.circuit_opens,
-                    "alive": getattr(hub, "alive", True),
+                    "alive": hub.alive,
                     "stopped_reason": s.stopped_reason,
-                    "recent_reconnects": getattr(hub, "recent_reconnects", lambda: 0)(),
-                    "reconnect_storm": getattr(hub, "reconnect_storm", False),
-                    "storm_window_s": getattr(getattr(hub, "policy", None), "storm_window", 0.0),
+                    "recent_reconnects": hub.recent_reconnects(),
+                    "reconnect_storm": hub.reconnect_storm,
+                    "storm_window_s": hub.storm_window,
                     "subscriptions": len(hub.subscriptions),
                     "seconds_since_market_data": (
                         now - s.last_market_monotonic if s.last_market_monotonic else 0.0
