@@ -8,10 +8,10 @@ used. Every step catches its own exception (reported as type + message) so all s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -87,10 +87,14 @@ async def main(argv: list[str]) -> None:
             config=config,
         )
         ticks: list[dict[str, Any]] = []
+        enough = asyncio.Event()
         state["ticks"] = ticks
+        state["enough"] = enough
 
         async def on_trade(data: dict[str, Any]) -> None:
             ticks.append(data)
+            if len(ticks) >= 3:
+                enough.set()
 
         await realtime.add_callback("market_trade", on_trade)
         cfg = TradingSuiteConfig(symbol, timeframes=["1min"], initial_days=1)
@@ -129,9 +133,10 @@ async def main(argv: list[str]) -> None:
 
     async def live_ticks() -> dict[str, Any]:
         ticks: list[dict[str, Any]] = state.get("ticks", [])
-        deadline = time.monotonic() + 10.0
-        while len(ticks) < 3 and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        enough: asyncio.Event | None = state.get("enough")
+        if enough is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(enough.wait(), 10.0)
         prices: list[float] = []
         for t in ticks:
             data = t.get("data", t) if isinstance(t, dict) else t

@@ -28,7 +28,7 @@ from projectx.sim.ratelimit import RateLimitConfig
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("pxpy_client_script.py")
 SYMBOL = "MNQ"
-ACCOUNT_NAME_KEYS = ("id", "name", "balance", "canTrade", "isVisible", "simulated")
+ACCOUNT_NAME_KEYS = ("id", "name", "canTrade", "isVisible", "simulated")  # balance moves with fees
 
 GAP_SEARCH = (
     "sim gap: Contract/search returns the expired previous contract (MNQU6, activeContract "
@@ -75,9 +75,7 @@ def run() -> Iterator[Run]:
             pytest.fail(f"PROJECTX_REQUIRE_PXPY is set but {python} does not exist")
         pytest.skip(f"no project-x-py venv at {python} (make one with: bash .ci/pxpy_venv)")
     loop = asyncio.new_event_loop()
-    sim = Simulator(
-        symbols=[SYMBOL], seed=3, rate=20.0, rate_limits=RateLimitConfig(enabled=False)
-    )
+    sim = Simulator(symbols=[SYMBOL], seed=3, rate=20.0, rate_limits=RateLimitConfig(enabled=False))
     started = threading.Event()
     stop = asyncio.Event()
 
@@ -93,8 +91,12 @@ def run() -> Iterator[Run]:
         creds = sim.credentials
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PROJECT_X", "PROJECTX"))}
         proc = subprocess.run(
-            [str(python), str(SCRIPT), sim.api_url, sim.user_hub_url, sim.market_hub_url]
-            + [creds.user_name, creds.api_key, SYMBOL],
+            [
+                str(python),
+                str(SCRIPT),
+                *(sim.api_url, sim.user_hub_url, sim.market_hub_url),
+                *(creds.user_name, creds.api_key, SYMBOL),
+            ],
             capture_output=True,
             text=True,
             timeout=240,
@@ -130,7 +132,9 @@ def run() -> Iterator[Run]:
             },
         )
         r = Run(sim, steps, proc.stderr[-4000:], front)
-        r.sim_state["bars"] = bars.get("bars") or []
+        r.sim_state["bars"] = sorted(
+            bars.get("bars") or [], key=lambda b: _utc(b["t"])
+        )  # oldest first
         r.sim_state["accounts"] = call("/Account/search", {"onlyActiveAccounts": True})
         acct = steps.get("login", {}).get("detail", {}).get("account", {}).get("id", 0)
         r.sim_state["orders"] = call(
