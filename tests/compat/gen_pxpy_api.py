@@ -2,8 +2,8 @@
 
 Run by the project-x-py venv's python: ``.venv-pxpy/bin/python tests/compat/gen_pxpy_api.py``.
 A module's public names are its ``__all__`` when it has one, else the names it defines itself
-(no leading underscore; imported names, modules and typing constructs left out). Key ``project_x_py`` is the
-top-level ``__all__``. A fact list for compatibility work; nothing is copied.
+(no leading underscore; imported names, modules and typing constructs left out). Key
+``project_x_py`` is the top-level ``__all__``. A fact list for compatibility work; nothing is copied.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def public_names(mod: types.ModuleType) -> tuple[list[str], bool]:
         if not n.startswith("_")
         and not isinstance(v, types.ModuleType)
         and getattr(v, "__module__", mod.__name__) == mod.__name__
-        and not (type(v).__module__ == "typing" or n.isupper() and n == "TYPE_CHECKING")
+        and type(v).__module__ != "typing"
+        and n != "TYPE_CHECKING"
     ]
     return sorted(names), False
 
