@@ -3,7 +3,7 @@
 Run by the project-x-py venv's python: ``.venv-pxpy/bin/python tests/compat/gen_pxpy_api.py``.
 A module's public names are its ``__all__`` when it has one, else the names it defines itself
 (no leading underscore; imported names, modules and typing constructs left out). Key
-``project_x_py`` is the top-level ``__all__``. A fact list for compatibility work; nothing is copied.
+``project_x_py`` is the top-level ``__all__``. A fact list for compat work; nothing is copied.
 """
 
 from __future__ import annotations
