@@ -1,7 +1,11 @@
 """The simulator's contract table (spec §6) and its tick arithmetic.
 
-Tick sizes and values come from spec §6.2 (docs values where given, standard CME specs where the
-spec marks them [INFERRED]). Start prices, fees, commissions and margins are simulator choices.
+:data:`PRODUCTS` is the TopstepX product list (equity indexes, treasuries, energies, metals,
+currencies, grains, livestock). Tick sizes and values come from spec §6.2 (docs values where
+given, standard CME specs where the spec marks them [INFERRED]). Each :class:`Product` carries
+its listed months and its roll rule; a symbol serves its front contract at the simulator clock
+(:meth:`Product.front`) and the previous listed contract stays resolvable as an expired one
+(:func:`previous_contract`). Start prices, fees, commissions and margins are simulator choices.
 
 Ids follow §6.1: ``CON.F.US.<ROOT>.<M><YY>``; names use the CME ticker and a 1-digit year
 (``MNQZ6``, ``ESZ6``) as the later docs do; ``display_name`` (extended-profile
