@@ -27,12 +27,16 @@ from typing import Any
 
 __all__ = [
     "MONTH_CODES",
+    "PRODUCTS",
     "ContractSpec",
     "OffTickError",
+    "Product",
     "UnknownSymbolError",
+    "contract_at",
     "default_contracts",
     "front_month",
     "previous_contract",
+    "product",
     "resolve_symbols",
 ]
 
@@ -139,27 +143,178 @@ class ContractSpec:
         }
 
 
-# root, ticker, product, tickSize, tickValue, start price, fee, commission, margin, monthly
-_Row = tuple[str, str, str, float, float, float, float, float, float, bool]
-_TABLE: tuple[_Row, ...] = (
-    ("MNQ", "MNQ", "Micro E-mini Nasdaq-100", 0.25, 0.5, 21000.0, 0.37, 0.25, 100.0, False),
-    ("ENQ", "NQ", "E-mini Nasdaq-100", 0.25, 5.0, 21000.0, 1.4, 0.5, 1000.0, False),
-    ("EP", "ES", "E-Mini S&P 500", 0.25, 12.5, 6000.0, 1.4, 0.5, 1000.0, False),
-    ("MES", "MES", "Micro E-mini S&P 500", 0.25, 1.25, 6000.0, 0.37, 0.25, 100.0, False),
-    ("RTY", "RTY", "E-mini Russell 2000", 0.1, 5.0, 2400.0, 1.4, 0.5, 500.0, False),
-    ("MYM", "MYM", "Micro E-mini Dow Jones", 1.0, 0.5, 49900.0, 0.37, 0.25, 100.0, False),
-    ("USA", "ZB", "30-Year U.S. Treasury Bond", 0.03125, 31.25, 113.5, 1.0, 0.5, 1000.0, False),
-    ("NQG", "QG", "E-mini Natural Gas", 0.005, 12.5, 3.5, 1.2, 0.5, 1000.0, True),
-    ("NQM", "QM", "E-mini Crude Oil", 0.025, 12.5, 70.0, 1.2, 0.5, 1000.0, True),
-    ("BP6", "6B", "British Pound", 0.0001, 6.25, 1.27, 1.6, 0.5, 1000.0, False),
-    ("CA6", "6C", "Canadian Dollar", 0.00005, 5.0, 0.72, 1.6, 0.5, 1000.0, False),
-    ("DA6", "6A", "Australian Dollar", 0.00005, 5.0, 0.65, 1.6, 0.5, 1000.0, False),
-    ("EU6", "6E", "Euro FX", 0.00005, 6.25, 1.08, 1.6, 0.5, 1000.0, False),
-)
+@dataclass(frozen=True, slots=True)
+class Product:
+    """One row of the product table: a futures product, its tick grid and its listing cycle.
 
-# Common CME tickers and ProjectX roots accepted by resolve_symbols.
-_ALIASES = {row[1]: row[0] for row in _TABLE} | {row[0]: row[0] for row in _TABLE}
-_ALIASES |= {"E7": "EU6", "ZB": "USA", "NG": "NQG", "CL": "NQM"}
+    ``cycle`` holds the CME month codes of the listed contract months (``HMUZ`` quarterly,
+    ``FGHJKMNQUVXZ`` monthly, ``GJMQVZ`` for gold, ...). ``roll_day`` picks the roll rule:
+    ``0`` rolls 8 days before the third Friday of the contract month (the CME equity-index
+    roll); ``N > 0`` rolls on day ``N`` of the month before the contract month (energies, metals,
+    rates, grains and livestock roll ahead of first notice / last trade in the prior month).
+    """
+
+    root: str
+    ticker: str
+    product: str
+    tick_size: float
+    tick_value: float
+    start_price: float
+    fee: float
+    commission: float
+    margin: float
+    cycle: str = "HMUZ"
+    roll_day: int = 0
+
+    def roll_date(self, year: int, month: int) -> tuple[int, int, int]:
+        """(year, month, day) from which the ``year``/``month`` contract is no longer the front."""
+        if self.roll_day == 0:
+            return year, month, _third_friday(year, month) - 8
+        idx = year * 12 + (month - 1) - 1
+        return idx // 12, idx % 12 + 1, self.roll_day
+
+    def front(self, now_ns: int) -> tuple[int, int]:
+        """(year, month) of the front contract at ``now_ns``: the first listed month not rolled."""
+        t = time.gmtime(now_ns // 1_000_000_000)
+        today = (t.tm_year, t.tm_mon, t.tm_mday)
+        idx = t.tm_year * 12 + t.tm_mon - 1
+        for step in range(25):
+            year, month = (idx + step) // 12, (idx + step) % 12 + 1
+            if MONTH_CODES[month - 1] in self.cycle and today < self.roll_date(year, month):
+                return year, month
+        raise AssertionError(
+            f"no listed month within two years for {self.root}"
+        )  # pragma: no cover
+
+    def previous(self, year: int, month: int) -> tuple[int, int]:
+        """(year, month) of the listed contract month before ``year``/``month``."""
+        idx = year * 12 + month - 1
+        while True:
+            idx -= 1
+            if MONTH_CODES[idx % 12] in self.cycle:
+                return idx // 12, idx % 12 + 1
+
+
+_M = "FGHJKMNQUVXZ"  # every month (energies)
+_Q = "HMUZ"  # quarterly (equity indexes, currencies, treasuries)
+_EQ, _FX, _RATES, _ENERGY, _METALS, _AGS = 0, 0, 25, 20, 25, 25  # roll rules (see Product)
+
+# The TopstepX product list. Tick sizes/values: spec §6.2 where listed, standard CME contract
+# specs otherwise. Roots: spec §6.1 where listed; the others follow the Gateway's naming
+# (``CLE``, ``GCE``, ``TYA``, ...) and are [INFERRED]. Start prices, fees, commissions and margins
+# are simulator choices.
+PRODUCTS: tuple[Product, ...] = (
+    # equity indexes (CME / CBOT)
+    Product("MNQ", "MNQ", "Micro E-mini Nasdaq-100", 0.25, 0.5, 21000.0, 0.37, 0.25, 100.0),
+    Product("ENQ", "NQ", "E-mini Nasdaq-100", 0.25, 5.0, 21000.0, 1.4, 0.5, 1000.0),
+    Product("EP", "ES", "E-Mini S&P 500", 0.25, 12.5, 6000.0, 1.4, 0.5, 1000.0),
+    Product("MES", "MES", "Micro E-mini S&P 500", 0.25, 1.25, 6000.0, 0.37, 0.25, 100.0),
+    Product("RTY", "RTY", "E-mini Russell 2000", 0.1, 5.0, 2400.0, 1.4, 0.5, 500.0),
+    Product("M2K", "M2K", "Micro E-mini Russell 2000", 0.1, 0.5, 2400.0, 0.37, 0.25, 50.0),
+    Product("YM", "YM", "E-mini Dow Jones", 1.0, 5.0, 49900.0, 1.4, 0.5, 1000.0),
+    Product("MYM", "MYM", "Micro E-mini Dow Jones", 1.0, 0.5, 49900.0, 0.37, 0.25, 100.0),
+    Product("EMD", "EMD", "E-mini S&P MidCap 400", 0.1, 10.0, 3200.0, 1.4, 0.5, 1000.0),
+    Product("NKD", "NKD", "Nikkei 225 (Dollar)", 5.0, 25.0, 39000.0, 1.4, 0.5, 1000.0),
+    # treasuries (CBOT)
+    Product(
+        "USA",
+        "ZB",
+        "30-Year U.S. Treasury Bond",
+        0.03125,
+        31.25,
+        113.5,
+        1.0,
+        0.5,
+        1000.0,
+        _Q,
+        _RATES,
+    ),
+    Product(
+        "ULA", "UB", "Ultra U.S. Treasury Bond", 0.03125, 31.25, 120.0, 1.0, 0.5, 1000.0, _Q, _RATES
+    ),
+    Product(
+        "TYA",
+        "ZN",
+        "10-Year U.S. Treasury Note",
+        0.015625,
+        15.625,
+        110.5,
+        1.0,
+        0.5,
+        1000.0,
+        _Q,
+        _RATES,
+    ),
+    Product(
+        "FVA",
+        "ZF",
+        "5-Year U.S. Treasury Note",
+        0.0078125,
+        7.8125,
+        107.5,
+        1.0,
+        0.5,
+        1000.0,
+        _Q,
+        _RATES,
+    ),
+    Product(
+        "TUA",
+        "ZT",
+        "2-Year U.S. Treasury Note",
+        0.00390625,
+        7.8125,
+        103.5,
+        1.0,
+        0.5,
+        1000.0,
+        _Q,
+        _RATES,
+    ),
+    # energies (NYMEX)
+    Product("CLE", "CL", "Crude Oil", 0.01, 10.0, 70.0, 1.5, 0.5, 1000.0, _M, _ENERGY),
+    Product("MCLE", "MCL", "Micro WTI Crude Oil", 0.01, 1.0, 70.0, 0.5, 0.25, 100.0, _M, _ENERGY),
+    Product("NQM", "QM", "E-mini Crude Oil", 0.025, 12.5, 70.0, 1.2, 0.5, 1000.0, _M, _ENERGY),
+    Product("NGE", "NG", "Natural Gas", 0.001, 10.0, 3.5, 1.5, 0.5, 1000.0, _M, _ENERGY),
+    Product("NQG", "QG", "E-mini Natural Gas", 0.005, 12.5, 3.5, 1.2, 0.5, 1000.0, _M, _ENERGY),
+    Product(
+        "MNG", "MNG", "Micro Henry Hub Natural Gas", 0.001, 1.0, 3.5, 0.5, 0.25, 100.0, _M, _ENERGY
+    ),
+    Product("RBE", "RB", "RBOB Gasoline", 0.0001, 4.2, 2.1, 1.5, 0.5, 1000.0, _M, _ENERGY),
+    Product("HOE", "HO", "NY Harbor ULSD", 0.0001, 4.2, 2.4, 1.5, 0.5, 1000.0, _M, _ENERGY),
+    # metals (COMEX / NYMEX)
+    Product("GCE", "GC", "Gold", 0.1, 10.0, 2650.0, 1.5, 0.5, 1000.0, "GJMQVZ", _METALS),
+    Product("MGC", "MGC", "Micro Gold", 0.1, 1.0, 2650.0, 0.5, 0.25, 100.0, "GJMQVZ", _METALS),
+    Product("SIE", "SI", "Silver", 0.005, 25.0, 31.0, 1.5, 0.5, 1000.0, "FHKNUZ", _METALS),
+    Product("SIL", "SIL", "Micro Silver", 0.005, 5.0, 31.0, 0.5, 0.25, 100.0, "FHKNUZ", _METALS),
+    Product("HGE", "HG", "Copper", 0.0005, 12.5, 4.2, 1.5, 0.5, 1000.0, "FHKNUZ", _METALS),
+    Product("MHG", "MHG", "Micro Copper", 0.0005, 1.25, 4.2, 0.5, 0.25, 100.0, "FHKNUZ", _METALS),
+    Product("PLE", "PL", "Platinum", 0.1, 5.0, 950.0, 1.5, 0.5, 1000.0, "FJNV", _METALS),
+    # currencies (CME)
+    Product("EU6", "6E", "Euro FX", 0.00005, 6.25, 1.08, 1.6, 0.5, 1000.0, _Q, _FX),
+    Product("M6E", "M6E", "E-micro EUR/USD", 0.0001, 1.25, 1.08, 0.5, 0.25, 100.0, _Q, _FX),
+    Product("EEU", "E7", "E-mini Euro FX", 0.0001, 6.25, 1.08, 1.2, 0.5, 500.0, _Q, _FX),
+    Product("JY6", "6J", "Japanese Yen", 0.0000005, 6.25, 0.0067, 1.6, 0.5, 1000.0, _Q, _FX),
+    Product("BP6", "6B", "British Pound", 0.0001, 6.25, 1.27, 1.6, 0.5, 1000.0, _Q, _FX),
+    Product("M6B", "M6B", "E-micro GBP/USD", 0.0001, 0.625, 1.27, 0.5, 0.25, 100.0, _Q, _FX),
+    Product("DA6", "6A", "Australian Dollar", 0.00005, 5.0, 0.65, 1.6, 0.5, 1000.0, _Q, _FX),
+    Product("M6A", "M6A", "E-micro AUD/USD", 0.0001, 1.0, 0.65, 0.5, 0.25, 100.0, _Q, _FX),
+    Product("CA6", "6C", "Canadian Dollar", 0.00005, 5.0, 0.72, 1.6, 0.5, 1000.0, _Q, _FX),
+    Product("SF6", "6S", "Swiss Franc", 0.00005, 6.25, 1.13, 1.6, 0.5, 1000.0, _Q, _FX),
+    # grains (CBOT)
+    Product("ZCE", "ZC", "Corn", 0.25, 12.5, 450.0, 2.0, 0.5, 1000.0, "HKNUZ", _AGS),
+    Product("ZSE", "ZS", "Soybeans", 0.25, 12.5, 1000.0, 2.0, 0.5, 1000.0, "FHKNQUX", _AGS),
+    Product("ZWA", "ZW", "Chicago SRW Wheat", 0.25, 12.5, 550.0, 2.0, 0.5, 1000.0, "HKNUZ", _AGS),
+    Product("ZLE", "ZL", "Soybean Oil", 0.01, 6.0, 45.0, 2.0, 0.5, 1000.0, "FHKNQUVZ", _AGS),
+    Product("ZME", "ZM", "Soybean Meal", 0.1, 10.0, 300.0, 2.0, 0.5, 1000.0, "FHKNQUVZ", _AGS),
+    # livestock (CME)
+    Product("HE", "HE", "Lean Hogs", 0.025, 10.0, 85.0, 2.0, 0.5, 1000.0, "GJKMNQVZ", _AGS),
+    Product("GLE", "LE", "Live Cattle", 0.025, 10.0, 185.0, 2.0, 0.5, 1000.0, "GJMQVZ", _AGS),
+)
+_BY_ROOT = {p.root: p for p in PRODUCTS}
+
+# Roots and CME tickers accepted by resolve_symbols.
+_ALIASES = {p.ticker: p.root for p in PRODUCTS} | {p.root: p.root for p in PRODUCTS}
 
 DEFAULT_SYMBOLS = ("MNQ", "ENQ", "EP", "MES", "RTY", "MYM", "USA")
 
@@ -170,46 +325,71 @@ def _third_friday(year: int, month: int) -> int:
     return first_friday + 14
 
 
+_GENERIC = {
+    False: Product("_Q", "_Q", "", 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, _Q, _EQ),
+    True: Product("_M", "_M", "", 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, _M, _ENERGY),
+}
+
+
 def front_month(now_ns: int, *, monthly: bool = False) -> tuple[int, int]:
-    """(year, month) of the front contract at ``now_ns``.
+    """(year, month) of the front contract at ``now_ns`` for a generic cycle.
 
     Quarterly products roll 8 days before the third Friday of the expiry month (the CME equity
     roll); monthly products trade the next calendar month until the 20th, then the one after.
-    [INFERRED] - the Gateway does not document its roll calendar.
+    Per-product rules: :meth:`Product.front`. [INFERRED] - the Gateway does not document its
+    roll calendar.
     """
-    t = time.gmtime(now_ns // 1_000_000_000)
-    year, month, day = t.tm_year, t.tm_mon, t.tm_mday
-    if monthly:
-        ahead = 1 if day < 20 else 2
-        idx = year * 12 + (month - 1) + ahead
-        return idx // 12, idx % 12 + 1
-    while True:
-        if month % 3 == 0 and day < _third_friday(year, month) - 8:
-            return year, month
-        month += 1
-        day = 0
-        if month > 12:
-            month, year = 1, year + 1
+    return _GENERIC[monthly].front(now_ns)
 
 
-def _spec(row: _Row, now_ns: int) -> ContractSpec:
-    root, ticker, product, ts, tv, start, fee, comm, margin, monthly = row
-    year, month = front_month(now_ns, monthly=monthly)
+def product(symbol: str) -> Product:
+    """The product of a root (``EP``) or CME ticker (``ES``); :class:`UnknownSymbolError` else."""
+    root = _ALIASES.get(str(symbol).strip().upper())
+    if root is None:
+        known = ", ".join(sorted(_ALIASES))
+        raise UnknownSymbolError(f"unknown symbol {symbol!r}; known: {known}")
+    return _BY_ROOT[root]
+
+
+def _spec(prod: Product, year: int, month: int, active: bool = True) -> ContractSpec:
     return ContractSpec(
-        root, ticker, product, ts, tv, start, fee, comm, margin, year, month, True, monthly
+        prod.root,
+        prod.ticker,
+        prod.product,
+        prod.tick_size,
+        prod.tick_value,
+        prod.start_price,
+        prod.fee,
+        prod.commission,
+        prod.margin,
+        year,
+        month,
+        active,
+        prod.cycle == _M,
     )
 
 
+def contract_at(symbol: str, now_ns: int) -> ContractSpec:
+    """The front contract of ``symbol`` at ``now_ns`` (by its product's roll rule)."""
+    prod = product(symbol)
+    return _spec(prod, *prod.front(now_ns))
+
+
 def default_contracts(now_ns: int) -> list[ContractSpec]:
-    """Every contract of the table, as the front month at ``now_ns``."""
-    return [_spec(row, now_ns) for row in _TABLE]
+    """Every product of the table, as its front contract at ``now_ns``."""
+    return [_spec(p, *p.front(now_ns)) for p in PRODUCTS]
 
 
 def previous_contract(spec: ContractSpec) -> ContractSpec:
     """The expired contract before ``spec`` (``activeContract: false``), for searchById."""
-    step = 1 if spec.monthly else 3
-    idx = spec.year * 12 + (spec.month - 1) - step
-    return replace(spec, year=idx // 12, month=idx % 12 + 1, active=False)
+    prod = _BY_ROOT.get(spec.root)
+    if prod is None:  # a contract built outside the table: step by its generic cycle
+        step = 1 if spec.monthly else 3
+        idx = spec.year * 12 + (spec.month - 1) - step
+        year, month = idx // 12, idx % 12 + 1
+    else:
+        year, month = prod.previous(spec.year, spec.month)
+    return replace(spec, year=year, month=month, active=False)
 
 
 def resolve_symbols(
@@ -221,16 +401,11 @@ def resolve_symbols(
     Raises :class:`UnknownSymbolError` for anything not in the table.
     """
     now = time.time_ns() if now_ns is None else now_ns
-    by_root = {row[0]: row for row in _TABLE}
     out: list[ContractSpec] = []
     seen: set[str] = set()
     for raw in list(symbols) or list(DEFAULT_SYMBOLS):
-        key = str(raw).strip().upper()
-        root = _ALIASES.get(key)
-        if root is None:
-            known = ", ".join(sorted(_ALIASES))
-            raise UnknownSymbolError(f"unknown symbol {raw!r}; known: {known}")
-        if root not in seen:
-            seen.add(root)
-            out.append(_spec(by_root[root], now))
+        prod = product(raw)
+        if prod.root not in seen:
+            seen.add(prod.root)
+            out.append(_spec(prod, *prod.front(now)))
     return out

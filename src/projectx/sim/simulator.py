@@ -22,6 +22,7 @@ from aiohttp import web
 from projectx.sim.admin import check_bind, new_admin_token
 from projectx.sim.auth import TokenAuthority, TokenInfo
 from projectx.sim.clock import SimClock
+from projectx.sim.contracts import product
 from projectx.sim.engine import Engine, build_engine
 from projectx.sim.exchange import Exchange
 from projectx.sim.faults import Faults, admin_handler
@@ -80,6 +81,8 @@ class SimConfig:
             raise ValueError(f"profile must be 'legacy' or 'extended', got {self.profile!r}")
         if not self.symbols:
             raise ValueError("at least one symbol is needed")
+        for symbol in self.symbols:
+            product(symbol)  # UnknownSymbolError (a ValueError) for a symbol not in the table
         if self.rate < 0:
             raise ValueError(f"rate must be >= 0, got {self.rate!r}")
         if self.pump_interval_s <= 0:

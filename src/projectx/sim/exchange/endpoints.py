@@ -78,15 +78,19 @@ class Exchange(OrderEntry):
     # =========================================================== contracts
     def _contract_search(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
         text = str(body.get("searchText") or "").strip().lower()
+        # live (front) contracts only, as the Gateway lists them; expired ones stay reachable
+        # through searchById
         hits = [
             s
             for s in self.contracts.values()
-            if text in s.name.lower()
-            or text in s.root.lower()
-            or text in s.ticker.lower()
-            or text in s.description.lower()
+            if s.active
+            and (
+                text in s.name.lower()
+                or text in s.root.lower()
+                or text in s.ticker.lower()
+                or text in s.description.lower()
+            )
         ]
-        hits.sort(key=lambda s: not s.active)
         return env(contracts=[s.to_wire(self.profile) for s in hits[:20]])
 
     def _contract_search_by_id(self, user: str, body: dict[str, Any]) -> dict[str, Any]:
