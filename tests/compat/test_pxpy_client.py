@@ -30,13 +30,6 @@ SCRIPT = Path(__file__).with_name("pxpy_client_script.py")
 SYMBOL = "MNQ"
 ACCOUNT_NAME_KEYS = ("id", "name", "canTrade", "isVisible", "simulated")  # balance moves with fees
 
-GAP_SEARCH = (
-    "sim gap: Contract/search returns the expired previous contract (MNQU6, activeContract "
-    "false) beside the front month (src/projectx/sim/exchange/endpoints.py:79-90, fed by "
-    "exchange/base.py:63-65); project-x-py picks the alphabetically first name, so it works "
-    "on the expired contract (no bars, orders rejected errorCode 9, no ticks)"
-)
-
 
 def _pxpy_python() -> Path:
     given = os.environ.get("PROJECTX_PXPY_PYTHON")
@@ -174,7 +167,6 @@ def test_accounts(run: Run) -> None:
     assert theirs == ours
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_SEARCH)
 def test_instrument(run: Run) -> None:
     inst = _step(run, "instrument")["instrument"]
     spec = run.sim.exchange.contracts[run.front]
@@ -187,7 +179,6 @@ def _utc(ts: str) -> datetime:
     return datetime.fromisoformat(ts).astimezone(UTC)
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_SEARCH)
 def test_bars(run: Run) -> None:
     d = _step(run, "bars")
     assert d["count"] > 0
@@ -207,7 +198,6 @@ def test_suite_connect(run: Run) -> None:
     assert d["user_connected"] and d["market_connected"] and d["is_connected"]
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_SEARCH)
 def test_market_order(run: Run) -> None:
     d = _step(run, "market_order")
     order_id = d["response"]["orderId"]
@@ -219,7 +209,6 @@ def test_market_order(run: Run) -> None:
     assert any(t["orderId"] == order_id for t in run.sim_state["trades"]["trades"])
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_SEARCH)
 def test_positions(run: Run) -> None:
     d = _step(run, "positions")
     assert len(d["rest"]) == 1
@@ -230,7 +219,6 @@ def test_positions(run: Run) -> None:
     assert fills and p["averagePrice"] == fills[0]["price"]
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_SEARCH)
 def test_close_position(run: Run) -> None:
     d = _step(run, "close_position")
     assert d["response"] is not None and d["response"]["success"] is True
@@ -238,7 +226,6 @@ def test_close_position(run: Run) -> None:
     assert run.sim_state["positions"]["positions"] == [], "flat in the simulator too"
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_SEARCH)
 def test_live_ticks(run: Run) -> None:
     d = _step(run, "live_ticks")
     assert d["count"] > 0 and d["prices"]
