@@ -29,6 +29,7 @@ from projectx._native.bars import Bar, BarEngine
 from projectx._native.feed import MarketFeed
 from projectx._native.isotime import format_iso
 from projectx._native.latency import LatencyHistogram
+from projectx.circuit import CircuitBreakerOpenError
 from projectx.data.history import fetch_bars
 from projectx.data.live_indicator import LiveIndicator
 from projectx.data.splice import splice_closed
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 _NS = 1_000_000_000
 REPAIR_ATTEMPTS = 9
 """REST attempts for one gap repair (backoff 0.25 s doubling, capped at 5 s: ~24 s in all)."""
+REPAIR_DEADLINE_S = 120.0
+"""How long a gap's repair may wait for the REST circuit breaker to close again (waiting out an
+open circuit is not an attempt: nothing was sent)."""
 
 
 @dataclass(slots=True)
@@ -333,15 +337,23 @@ class RealtimeDataManager:
         forming = self.engine.forming(name)
         to_ns = forming.ts_ns if forming is not None else time.time_ns()
         try:
-            for attempt in range(REPAIR_ATTEMPTS):
+            attempt = 0
+            deadline = time.monotonic() + REPAIR_DEADLINE_S
+            while True:
                 try:
                     rest = await fetch_bars(self.client, self.contract, tf, gap.from_ns, to_ns)
                     break
+                except CircuitBreakerOpenError as exc:
+                    # nothing was sent: wait the circuit out (not an attempt), within the deadline
+                    if time.monotonic() + exc.retry_after > deadline:
+                        raise
+                    await asyncio.sleep(max(0.05, exc.retry_after))
                 except Exception as exc:  # REST down, 5xx, 429: the Gateway may be restarting
-                    if attempt == REPAIR_ATTEMPTS - 1:
+                    attempt += 1
+                    if attempt >= REPAIR_ATTEMPTS:
                         raise
                     log.warning("%s %s: bar repair failed (%s), retrying", self.symbol, name, exc)
-                    await asyncio.sleep(min(5.0, 0.25 * 2**attempt))
+                    await asyncio.sleep(min(5.0, 0.25 * 2 ** (attempt - 1)))
             ring = self.engine.ring(name)
             splice_closed(ring, rest, gap.from_ns, to_ns)
             self.repairs.append((name, gap.from_ns, to_ns, len(rest["ts_ns"])))

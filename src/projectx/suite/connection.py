@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from projectx._native.feed import MarketFeed
+from projectx.circuit import CircuitBreakerOpenError
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import EventBus, EventType
 from projectx.exceptions import ProjectXError
@@ -22,6 +23,9 @@ from projectx.realtime.hub import HubState
 __all__ = ["ConnectionWatch"]
 
 log = logging.getLogger(__name__)
+
+_MAX_CIRCUIT_WAITS = 12
+"""Open-circuit waits one reconciliation run may make (about a minute with the default 5 s)."""
 
 Spawn = Callable[[Coroutine[Any, Any, None], str], "asyncio.Task[None]"]
 
@@ -73,11 +77,21 @@ class ConnectionWatch:
 
     async def _reconcile_all(self) -> None:
         self._again = True
+        waits = 0
         while self._again:
             self._again = False
             self.reconciliations += 1
             try:
                 await self._reconcile()
+            except CircuitBreakerOpenError as exc:
+                # nothing was sent: REST is cooling down; run again once it may be back
+                waits += 1
+                if waits > _MAX_CIRCUIT_WAITS:
+                    log.warning("reconciliation gave up waiting for the REST circuit: %s", exc)
+                    self._bus.emit(EventType.ERROR, {"source": "reconcile", "error": exc})
+                    continue
+                await asyncio.sleep(max(0.05, exc.retry_after))
+                self._again = True
             except ProjectXError as exc:
                 log.warning("reconciliation after reconnect failed: %s", exc)
                 self._bus.emit(EventType.ERROR, {"source": "reconcile", "error": exc})
