@@ -77,6 +77,12 @@ class DiscardCounter:
 
     def settle(self, stats: HubStats, name: str) -> int:
         """Count and log what the last message lost; returns how many records that was."""
+        frames = self.frames
+        if (
+            frames.records_truncated == self._truncated_seen
+            and frames.records_oversized == self._oversized_seen
+        ):
+            return 0  # the per-message fast path: nothing was lost
         truncated = self.truncated()
         if truncated:  # a partial record whose rest never came: dropped, the next one kept
             stats.malformed_records += truncated
