@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
-from projectx.exceptions import CircuitOpenError, ValidationError
+from projectx.exceptions import CircuitOpenError
+from projectx.validation import check_number
 
 __all__ = ["CircuitBreaker", "CircuitBreakerOpenError", "CircuitState", "CircuitStats"]
 
@@ -75,19 +76,9 @@ class CircuitBreaker:
         half_open_max_calls: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        counts = (
-            (failure_threshold, "failure_threshold"),
-            (half_open_max_calls, "half_open_max_calls"),
-        )
-        for value, what in counts:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValidationError(f"{what} must be an int >= 1, got {value!r}")
-        if (
-            isinstance(recovery_timeout, bool)
-            or not isinstance(recovery_timeout, int | float)
-            or not 0 < recovery_timeout < float("inf")
-        ):
-            raise ValidationError(f"recovery_timeout must be > 0 seconds, got {recovery_timeout!r}")
+        check_number(failure_threshold, "failure_threshold", minimum=1, integer=True)
+        check_number(half_open_max_calls, "half_open_max_calls", minimum=1, integer=True)
+        check_number(recovery_timeout, "recovery_timeout", minimum=0, exclusive=True)
         self.name = name
         self.failure_threshold = failure_threshold
         self.recovery_timeout = float(recovery_timeout)

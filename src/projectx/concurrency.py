@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar, overload
 
 from projectx.exceptions import ValidationError
+from projectx.validation import check_number
 
 __all__ = ["ConcurrentOperationManager", "OperationStats"]
 
@@ -40,10 +41,7 @@ class ConcurrentOperationManager:
     at a time across all batches of this manager."""
 
     def __init__(self, max_concurrency: int = 8) -> None:
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise ValidationError(f"max_concurrency must be an int >= 1, got {max_concurrency!r}")
-        if max_concurrency < 1:
-            raise ValidationError(f"max_concurrency must be an int >= 1, got {max_concurrency!r}")
+        check_number(max_concurrency, "max_concurrency", minimum=1, integer=True)
         self.max_concurrency = max_concurrency
         self.stats = OperationStats()
         self._gate = asyncio.Semaphore(max_concurrency)

@@ -15,7 +15,8 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from projectx.exceptions import ValidationError, redact
+from projectx.exceptions import redact
+from projectx.validation import check_number
 
 __all__ = ["ComponentHealth", "HealthReport"]
 
@@ -37,16 +38,9 @@ class ComponentHealth:
     def __init__(
         self, name: str, *, window: int = 200, horizon_s: float = 300.0, slow_s: float = 5.0
     ) -> None:
-        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-            raise ValidationError(f"window must be an int >= 1, got {window!r}")
-        if not isinstance(slow_s, int | float) or isinstance(slow_s, bool) or not slow_s > 0:
-            raise ValidationError(f"slow_s must be > 0, got {slow_s!r}")
-        if (
-            not isinstance(horizon_s, int | float)
-            or isinstance(horizon_s, bool)
-            or not horizon_s > 0
-        ):
-            raise ValidationError(f"horizon_s must be > 0, got {horizon_s!r}")
+        check_number(window, "window", minimum=1, integer=True)
+        check_number(slow_s, "slow_s", minimum=0, exclusive=True)
+        check_number(horizon_s, "horizon_s", minimum=0, exclusive=True)
         self.name = name
         self.slow_s = float(slow_s)
         self.horizon_s = float(horizon_s)

@@ -94,6 +94,11 @@ class TTLCache(Generic[K, V]):
         while len(self._data) > self.max_entries:
             self._data.popitem(last=False)
 
+    def expires_at(self, key: K) -> float | None:
+        """When ``key``'s stored value expires (on the cache's clock); None if not stored."""
+        entry = self._data.get(key)
+        return None if entry is None else entry[0]
+
     def invalidate(self, key: K | None = None) -> None:
         """Drop ``key`` (or everything)."""
         if key is None:
@@ -200,10 +205,10 @@ class TwoLevelCache(Generic[K, V]):
         return True, value
 
     def _promote(self, key: K, value: V) -> None:
-        entry = self.l2._data.get(key)
-        if entry is None:  # not stored (ttl 0): nothing to promote
+        expires = self.l2.expires_at(key)
+        if expires is None:  # not stored (ttl 0): nothing to promote
             return
-        self._l1[key] = (entry[0], value)
+        self._l1[key] = (expires, value)
         self._l1.move_to_end(key)
         self.promotions += 1
         while len(self._l1) > self.l1_entries:

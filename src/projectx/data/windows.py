@@ -16,6 +16,7 @@ import polars as pl
 
 from projectx._native.ring import TickRing
 from projectx.exceptions import ValidationError
+from projectx.validation import check_number
 
 __all__ = ["SlidingWindowManager"]
 
@@ -26,10 +27,8 @@ class SlidingWindowManager:
     """Per-key tick windows of ``capacity`` ticks each (see the module docstring)."""
 
     def __init__(self, capacity: int = 100_000, *, max_keys: int = 1_000) -> None:
-        limits = ((capacity, "capacity", _MAX_CAPACITY), (max_keys, "max_keys", 1_000_000))
-        for value, what, top in limits:
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-                raise ValidationError(f"{what} must be an int in 1..{top}, got {value!r}")
+        check_number(capacity, "capacity", minimum=1, maximum=_MAX_CAPACITY, integer=True)
+        check_number(max_keys, "max_keys", minimum=1, maximum=1_000_000, integer=True)
         self.capacity = capacity
         self.max_keys = max_keys
         self._rings: dict[str, TickRing] = {}
@@ -47,18 +46,14 @@ class SlidingWindowManager:
 
     def append(self, key: str, ts_ns: int, price: float, volume: int, side: int = 0) -> None:
         """Add one tick to ``key``'s window (``ts_ns`` not older than the window's newest)."""
-        if isinstance(ts_ns, bool) or not isinstance(ts_ns, int):
-            raise ValidationError(f"ts_ns must be an int, got {ts_ns!r}")
+        check_number(ts_ns, "ts_ns", integer=True)
         if ts_ns < self._last_ts.get(key, ts_ns):
             raise ValidationError(
                 f"{key}: tick at {ts_ns} is older than the window's newest ({self._last_ts[key]})"
             )
-        if not isinstance(price, int | float) or isinstance(price, bool) or not price == price:
-            raise ValidationError(f"price must be a number, got {price!r}")
-        if isinstance(volume, bool) or not isinstance(volume, int) or volume < 0:
-            raise ValidationError(f"volume must be an int >= 0, got {volume!r}")
-        if isinstance(side, bool) or not isinstance(side, int) or not -128 <= side <= 127:
-            raise ValidationError(f"side must be a small int (TradeLogType), got {side!r}")
+        check_number(price, "price")
+        check_number(volume, "volume", minimum=0, integer=True)
+        check_number(side, "side", minimum=-128, maximum=127, integer=True)
         self._ring(key).append(ts_ns, float(price), volume, side)
         self._last_ts[key] = ts_ns
 
