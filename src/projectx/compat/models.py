@@ -13,6 +13,10 @@ from typing import Any, TypeVar
 
 from projectx import models as core
 from projectx._native.isotime import format_iso
+from projectx.enums import OrderStatus
+from projectx.orders.records import TrackedOrder
+from projectx.orders.state import OrderState
+from projectx.positions.records import PositionInfo
 
 __all__ = [
     "Account",
@@ -29,6 +33,19 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+#: the Gateway status a tracked order's client-side state stands for (when no status was seen)
+_STATUS_OF_STATE = {
+    OrderState.PENDING: OrderStatus.PENDING,
+    OrderState.SUBMITTED: OrderStatus.PENDING,
+    OrderState.WORKING: OrderStatus.OPEN,
+    OrderState.PARTIALLY_FILLED: OrderStatus.OPEN,
+    OrderState.FILLED: OrderStatus.FILLED,
+    OrderState.CANCELLED: OrderStatus.CANCELLED,
+    OrderState.REJECTED: OrderStatus.REJECTED,
+    OrderState.EXPIRED: OrderStatus.EXPIRED,
+    OrderState.LOST: OrderStatus.NONE,
+}
 
 _ORDER_TYPES = {
     1: "LIMIT",
@@ -181,6 +198,33 @@ class Order:
             customTag=order.custom_tag,
         )
 
+    @classmethod
+    def from_tracked(cls, rec: TrackedOrder, account_id: int = 0) -> Order:
+        """From an order the core's OrderManager tracks (its last Gateway view, merged with the
+        fills and state the manager has seen since)."""
+        last = rec.last
+        status = _STATUS_OF_STATE[rec.state]
+        if not rec.state.is_terminal and rec.gateway_status is not None:
+            status = OrderStatus(int(rec.gateway_status))
+        updated = rec.done_ns or (last.updated_ns if last is not None else None)
+        return cls(
+            id=rec.order_id if rec.order_id is not None else 0,
+            accountId=_int(last.account_id if last is not None else None, account_id),
+            contractId=rec.contract_id,
+            creationTimestamp=_iso(last.created_ns if last is not None else rec.created_ns),
+            updateTimestamp=None if updated is None else _iso(updated),
+            status=int(status),
+            type=int(rec.order_type),
+            side=int(rec.side),
+            size=rec.size,
+            symbolId=last.symbol_id if last is not None else None,
+            fillVolume=rec.fill_volume,
+            limitPrice=rec.limit_price,
+            stopPrice=rec.stop_price if rec.stop_price is not None else rec.trail_price,
+            filledPrice=rec.average_fill_price,
+            customTag=rec.custom_tag,
+        )
+
     @property
     def is_open(self) -> bool:
         """Working at the Gateway (status 1)."""
@@ -276,6 +320,20 @@ class Position:
     size: int
     averagePrice: float
     contractDisplayName: str | None = None
+
+    @classmethod
+    def from_info(cls, info: PositionInfo, account_id: int = 0) -> Position:
+        """From the core PositionManager's :class:`~projectx.positions.records.PositionInfo`
+        (signed size -> ``type`` and unsigned ``size``)."""
+        return cls(
+            id=info.position_id if info.position_id is not None else 0,
+            accountId=account_id,
+            contractId=info.contract_id,
+            creationTimestamp=_iso(info.opened_ns),
+            type=1 if info.size > 0 else 2 if info.size < 0 else 0,
+            size=abs(info.size),
+            averagePrice=info.average_price,
+        )
 
     def __getitem__(self, key: str) -> int | str | float | None:
         value = getattr(self, key)
