@@ -119,15 +119,18 @@ class EventBus:
         self._handlers: dict[EventType | str, list[tuple[Handler, bool]]] = {}
         self._wildcard: list[Handler] = []
         self._core: CoreBus | None = None
+        self._instrument: str | tuple[str, ...] | None = None
         self._forwarders: dict[CoreType, Callable[[CoreEvent], Awaitable[None]]] = {}
         self._history: deque[Event] | None = None
         self.handler_errors = 0
 
     @classmethod
-    def _adopt(cls, core: CoreBus) -> EventBus:
-        """A compat bus fed by the core bus ``core``."""
+    def _adopt(cls, core: CoreBus, instrument: str | tuple[str, ...] | None = None) -> EventBus:
+        """A compat bus fed by the core bus ``core`` (only with events of ``instrument``, a
+        symbol or a tuple of aliases, when given)."""
         bus = cls()
         bus._core = core
+        bus._instrument = instrument
         return bus
 
     @property
@@ -265,7 +268,7 @@ class EventBus:
                     await self._dispatch(Event(compat_type, data, "projectx"))
 
         self._forwarders[source] = forwarder
-        self._core.on(source, forwarder)
+        self._core.on(source, forwarder, instrument=self._instrument)
 
     def _unforward_unused(self) -> None:
         if self._core is None or self._wildcard:

@@ -195,6 +195,11 @@ class TradingSuite:
         """A connected suite configured from a JSON or TOML file."""
         return await cls.create(instruments, config=ProjectXConfig.from_file(path), **kwargs)
 
+    @property
+    def connected(self) -> bool:
+        """Whether :meth:`connect` completed and :meth:`disconnect` was not called since."""
+        return self._connected
+
     async def __aenter__(self) -> TradingSuite:
         if not self._connected:
             await self.connect()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Self
+from typing import Self
 
 from projectx.client.rest import ProjectX as CoreClient
 from projectx.config import Secret
@@ -134,17 +134,15 @@ class ProjectXBase(AuthenticationMixin, HttpMixin, CacheMixin, MarketDataMixin, 
     async def from_config_file(
         cls, config_file: str, account_name: str | None = None
     ) -> AsyncIterator[Self]:
-        """A client from a JSON file holding ``username``, ``api_key`` and optional URLs."""
+        """A client configured from a JSON file (URLs, time zone, limits; credentials come from
+        the environment, as in project-x-py)."""
         manager = ConfigManager(config_file)
-        settings: dict[str, Any] = manager.load_config_file_dict()
-        username, api_key = settings.get("username"), settings.get("api_key")
-        if not isinstance(username, str) or not isinstance(api_key, str):
-            raise ProjectXAuthenticationError(f"{config_file}: username and api_key are required")
+        auth = manager.get_auth_config()
         client = cls(
-            username=username,
-            api_key=api_key,
+            username=auth["username"],
+            api_key=auth["api_key"],
             config=manager.load_config(),
-            account_name=account_name or settings.get("account_name"),
+            account_name=account_name.upper() if account_name else None,
         )
         async with client:
             yield client
