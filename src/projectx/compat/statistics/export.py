@@ -26,7 +26,7 @@ _SENSITIVE = frozenset(
 
 
 def _numbers(prefix: str, value: Any) -> Iterator[tuple[str, float]]:
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, bool | int | float):
         yield prefix, float(value)
     elif isinstance(value, Mapping):
         for key, inner in value.items():
