@@ -6,6 +6,8 @@ import asyncio
 
 import pytest
 
+from projectx.compat.event_bus import CORE_SOURCE, Event, EventBus, EventType
+from projectx.compat.models import Order
 from projectx.enums import OrderSide, OrderType
 from projectx.events import EventBus as CoreBus
 from projectx.events import EventType as CoreType
@@ -13,9 +15,6 @@ from projectx.exceptions import ValidationError
 from projectx.models import Bar
 from projectx.orders.records import TrackedOrder
 from projectx.orders.state import OrderState
-
-from projectx.compat.event_bus import CORE_SOURCE, Event, EventBus, EventType
-from projectx.compat.models import Order
 
 NS = 1_000_000_000
 

@@ -6,13 +6,12 @@ import pytest
 
 from projectx import exceptions as core_errors
 from projectx import models as core
+from projectx.compat import exceptions as compat_errors
+from projectx.compat.models import Instrument, Order, Position, Trade, symbol_of
 from projectx.enums import OrderSide, OrderStatus, OrderType
 from projectx.orders.records import TrackedOrder
 from projectx.orders.state import OrderState
 from projectx.positions.records import PositionInfo
-
-from projectx.compat import exceptions as compat_errors
-from projectx.compat.models import Instrument, Order, Position, Trade, symbol_of
 
 NS = 1_000_000_000
 
@@ -107,9 +106,8 @@ def test_symbol_of() -> None:
 def test_core_errors_become_project_x_py_classes(
     error: core_errors.ProjectXError, expected: type[compat_errors.ProjectXError]
 ) -> None:
-    with pytest.raises(expected) as caught:
-        with compat_errors.translating():
-            raise error
+    with pytest.raises(expected) as caught, compat_errors.translating():
+        raise error
     assert type(caught.value) is expected
     assert caught.value.__cause__ is error
     assert isinstance(caught.value, core_errors.ProjectXError)  # `except projectx.ProjectXError`
@@ -117,9 +115,9 @@ def test_core_errors_become_project_x_py_classes(
 
 
 def test_validation_errors_take_the_callers_class_and_codes_survive() -> None:
-    with pytest.raises(compat_errors.ProjectXOrderError) as caught:
-        with compat_errors.translating(invalid=compat_errors.ProjectXOrderError):
-            raise core_errors.ValidationError("size must be >= 1")
+    refused = compat_errors.ProjectXOrderError
+    with pytest.raises(refused) as caught, compat_errors.translating(invalid=refused):
+        raise core_errors.ValidationError("size must be >= 1")
     assert "size must be >= 1" in str(caught.value)
     rejected = compat_errors.translate(core_errors.OrderRejectedError("no", error_code=5))
     assert rejected.error_code == 5 and rejected.response_data == {}
