@@ -54,7 +54,11 @@ def _describe(obj: Any) -> dict[str, Any]:
         if issubclass(obj, enum.Enum):
             return {"kind": "enum", "members": {m.name: m.value for m in obj}}
         if typing.is_typeddict(obj):
-            return {"kind": "typeddict", "keys": sorted(obj.__annotations__)}
+            return {
+                "kind": "typeddict",
+                "keys": sorted(obj.__annotations__),
+                "required": sorted(obj.__required_keys__),
+            }
         info: dict[str, Any] = {
             "kind": "protocol" if getattr(obj, "_is_protocol", False) else "class"
         }

@@ -1,6 +1,5 @@
 """project-x-py's Gateway JSON shapes (``project_x_py.types.api_responses``), camelCase as sent."""
 
-from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 

@@ -1,6 +1,5 @@
 """project-x-py's event-callback payloads (``project_x_py.types.callback_types``), snake_case."""
 
-from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 

@@ -1,6 +1,5 @@
 """project-x-py's analysis and statistics answers (``project_x_py.types.response_types``)."""
 
-from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
