@@ -22,9 +22,9 @@ from projectx.timeframes import NEW_YORK, SESSION_CLOSE, trading_date
 
 __all__ = [
     "Holiday",
-    "aggregate_sessions",
     "SessionHours",
     "add_exception",
+    "aggregate_sessions",
     "filter_session",
     "holiday",
     "in_session",
@@ -34,8 +34,8 @@ __all__ = [
     "session_bounds",
     "session_hours",
     "session_mask",
-    "trading_day_start",
     "trading_dates",
+    "trading_day_start",
 ]
 
 Session = Literal["RTH", "ETH"]
@@ -219,7 +219,9 @@ def _ns_series(frame: pl.DataFrame, column: str) -> pl.Series:
     if series.dtype == pl.Int64:
         return series
     if not isinstance(series.dtype, pl.Datetime):
-        raise ValidationError(f"column {column!r} must hold Datetime or int64 ns, not {series.dtype}")
+        raise ValidationError(
+            f"column {column!r} must hold Datetime or int64 ns, not {series.dtype}"
+        )
     if series.dtype.time_zone is None:  # naive: UTC
         series = series.dt.replace_time_zone("UTC")
     return series.dt.epoch("ns")

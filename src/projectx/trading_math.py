@@ -24,7 +24,9 @@ __all__ = [
 ]
 
 
-def _number(value: object, name: str, *, positive: bool = False, non_negative: bool = False) -> float:
+def _number(
+    value: object, name: str, *, positive: bool = False, non_negative: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(f"{name} must be a number, got {type(value).__name__}")
     out = float(value)

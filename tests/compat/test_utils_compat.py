@@ -126,7 +126,9 @@ def test_volatility_and_correlation() -> None:
     m = utils.calculate_correlation_matrix(frame)
     assert m["column"].to_list() == ["a", "b", "c"]
     assert m.filter(pl.col("column") == "a")["c"][0] == pytest.approx(-1.0)
-    assert m.filter(pl.col("column") == "a")["b"][0] == pytest.approx(np.corrcoef([1, 2, 3, 4], [2, 4, 6, 8.5])[0, 1])
+    assert m.filter(pl.col("column") == "a")["b"][0] == pytest.approx(
+        np.corrcoef([1, 2, 3, 4], [2, 4, 6, 8.5])[0, 1]
+    )
 
 
 # ------------------------------------------------------------------------ market utils
@@ -135,7 +137,9 @@ def test_contract_ids_and_timeframes() -> None:
     assert not utils.validate_contract_id("CON.F.US.MNQ.Z2")
     assert utils.extract_symbol_from_contract_id("CON.F.US.MES.H26") == "MES"
     assert utils.extract_symbol_from_contract_id("garbage") is None
-    assert [utils.convert_timeframe_to_seconds(t) for t in ("30s", "5min", "1h", "4hr", "1d", "2w")] == [
+    assert [
+        utils.convert_timeframe_to_seconds(t) for t in ("30s", "5min", "1h", "4hr", "1d", "2w")
+    ] == [
         30,
         300,
         3600,
@@ -235,7 +239,13 @@ def test_setup_logging_configures_a_file_and_scrubs_secrets(tmp_path: Path) -> N
     text = path.read_text()
     assert "WARNING user.strategy token=***" in text and "s3cret" not in text
     utils.setup_logging("INFO", filename=str(path))  # replaces, does not add
-    assert sum(getattr(h, "_projectx_compat_setup_logging", False) for h in logging.getLogger().handlers) == 1
+    assert (
+        sum(
+            getattr(h, "_projectx_compat_setup_logging", False)
+            for h in logging.getLogger().handlers
+        )
+        == 1
+    )
     with pytest.raises(ValidationError):
         utils.setup_logging("LOUD")
 
@@ -343,9 +353,14 @@ def test_validate_response_and_error_context(caplog: pytest.LogCaptureFixture) -
 
 
 def test_error_messages() -> None:
-    assert utils.format_error_message(utils.ErrorMessages.ORDER_NOT_FOUND, order_id=7) == "Order not found: 7"
+    assert (
+        utils.format_error_message(utils.ErrorMessages.ORDER_NOT_FOUND, order_id=7)
+        == "Order not found: 7"
+    )
     assert "missing value" in utils.format_error_message("{a}")
-    assert error_messages.get_error_code(ProjectXConnectionError("x")) == utils.ErrorCode.CONN_FAILED
+    assert (
+        error_messages.get_error_code(ProjectXConnectionError("x")) == utils.ErrorCode.CONN_FAILED
+    )
     assert error_messages.get_error_code(ValueError()) is None
     wrapped = error_messages.enhance_exception(ValueError("v"), "place", order=1)
     assert isinstance(wrapped, ProjectXError) and wrapped.response_data["order"] == 1

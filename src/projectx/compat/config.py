@@ -136,7 +136,9 @@ class ConfigManager:
         try:
             data = json.loads(self.config_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationError(f"cannot read configuration file {self.config_file}: {exc}") from None
+            raise ValidationError(
+                f"cannot read configuration file {self.config_file}: {exc}"
+            ) from None
         if not isinstance(data, dict):
             raise ValidationError(f"configuration file {self.config_file} must hold a JSON object")
         return data
@@ -159,7 +161,9 @@ class ConfigManager:
             try:
                 values[name] = kind(raw)
             except ValueError:
-                logger.warning("Invalid value for %s: %r (expected %s)", variable, raw, kind.__name__)
+                logger.warning(
+                    "Invalid value for %s: %r (expected %s)", variable, raw, kind.__name__
+                )
         return values
 
     def save_config(self, config: ProjectXConfig, file_path: str | Path | None = None) -> None:

@@ -15,11 +15,10 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from projectx import sessions as core
-from projectx.exceptions import ValidationError
-from projectx.timeframes import NEW_YORK
-
 from projectx.compat.sessions.config import SessionConfig, SessionType, resolve_session_product
 from projectx.compat.sessions.filtering import prepare, window_mask
+from projectx.exceptions import ValidationError
+from projectx.timeframes import NEW_YORK
 
 __all__ = ["UTC", "aggregate_session_bars"]
 

@@ -156,8 +156,10 @@ class SessionConfig:
             if self.session_type == SessionType.ETH and times.eth_start and times.eth_end:
                 return _in_window(local.time(), times.eth_start, times.eth_end)
             return _in_window(local.time(), times.rth_start, times.rth_end)
-        session = "RTH" if self.session_type == SessionType.RTH else "ETH"
-        return core.in_session(int(timestamp.timestamp() * _NS), session, product)
+        ts = int(timestamp.timestamp() * _NS)
+        if self.session_type == SessionType.RTH:
+            return core.in_session(ts, "RTH", product)
+        return core.in_session(ts, "ETH", product)
 
     def get_current_session(self, timestamp: datetime, product: str) -> str:
         """``"RTH"``, ``"ETH"`` (extended hours outside RTH) or ``"BREAK"`` at ``timestamp``."""

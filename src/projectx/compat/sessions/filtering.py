@@ -10,12 +10,10 @@ window, Monday to Friday, New York time.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
 import polars as pl
 
 from projectx import sessions as core
-from projectx.exceptions import ValidationError
-from projectx.timeframes import NEW_YORK
-
 from projectx.compat.sessions.config import (
     DEFAULT_SESSIONS,
     SessionConfig,
@@ -23,6 +21,8 @@ from projectx.compat.sessions.config import (
     SessionType,
     resolve_session_product,
 )
+from projectx.exceptions import ValidationError
+from projectx.timeframes import NEW_YORK
 
 __all__ = ["DEFAULT_SESSIONS", "UTC", "SessionFilterMixin"]
 

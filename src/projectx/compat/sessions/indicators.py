@@ -14,11 +14,9 @@ from typing import Any
 import polars as pl
 
 from projectx import sessions as core
+from projectx.compat.sessions.config import SessionType, resolve_session_product
 from projectx.exceptions import ValidationError
 from projectx.indicators import VWAP
-
-from projectx.compat.sessions.config import SessionType, resolve_session_product
-from projectx.compat.sessions.filtering import prepare
 
 __all__ = [
     "UTC",
@@ -137,7 +135,9 @@ async def calculate_percent_from_open(data: pl.DataFrame) -> pl.DataFrame:
     first_open = pl.col("open").first().over(_KEY)
     return (
         _with_session(data)
-        .with_columns(((pl.col("close") - first_open) / first_open * 100).alias("percent_from_open"))
+        .with_columns(
+            ((pl.col("close") - first_open) / first_open * 100).alias("percent_from_open")
+        )
         .drop(_KEY)
     )
 

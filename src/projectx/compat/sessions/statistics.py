@@ -43,8 +43,16 @@ class SessionStatistics:
     async def calculate_session_stats(self, data: pl.DataFrame, product: str) -> dict[str, Any]:
         """``rth_*`` and ``eth_*`` ``volume``, ``vwap``, ``range``, ``high``, ``low``."""
         empty = data.head(0) if data.width else data
-        rth = await self.filter.filter_by_session(data, SessionType.RTH, product) if data.height else empty
-        eth = await self.filter.filter_by_session(data, SessionType.ETH, product) if data.height else empty
+        rth = (
+            await self.filter.filter_by_session(data, SessionType.RTH, product)
+            if data.height
+            else empty
+        )
+        eth = (
+            await self.filter.filter_by_session(data, SessionType.ETH, product)
+            if data.height
+            else empty
+        )
         return {**_metrics(rth, "rth"), **_metrics(eth, "eth")}
 
 

@@ -1,6 +1,5 @@
 """project-x-py's Gateway JSON shapes (``project_x_py.types.api_responses``), camelCase as sent."""
 
-
 from typing import NotRequired, TypedDict
 
 __all__ = [

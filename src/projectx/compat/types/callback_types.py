@@ -1,6 +1,5 @@
 """project-x-py's event-callback payloads (``project_x_py.types.callback_types``), snake_case."""
 
-
 from typing import NotRequired, TypedDict
 
 from projectx.compat.models import Order, Position

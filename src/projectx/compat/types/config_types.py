@@ -1,6 +1,5 @@
 """project-x-py's configuration shapes (``project_x_py.types.config_types``)."""
 
-
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 

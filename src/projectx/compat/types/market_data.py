@@ -4,7 +4,6 @@
 says ``LOW``/``HIGH``) with the Gateway's values taken from :class:`projectx.enums.DomType`.
 """
 
-
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum

@@ -1,6 +1,5 @@
 """project-x-py's analysis and statistics answers (``project_x_py.types.response_types``)."""
 
-
 from typing import Any, NotRequired, TypedDict
 
 __all__ = [

@@ -1,6 +1,5 @@
 """project-x-py's component statistics shapes (``project_x_py.types.stats_types``)."""
 
-
 from typing import Any, NotRequired, TypedDict
 
 __all__ = [

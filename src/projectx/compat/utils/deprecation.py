@@ -20,7 +20,11 @@ C = TypeVar("C", bound=type)
 
 
 def _message(
-    first: str, version: str | None, removal_version: str | None, replacement: str | None, quote: str
+    first: str,
+    version: str | None,
+    removal_version: str | None,
+    replacement: str | None,
+    quote: str,
 ) -> str:
     parts = [first]
     if version:
@@ -32,7 +36,9 @@ def _message(
     return " ".join(parts)
 
 
-def _mark(obj: Any, reason: str, version: str | None, removal: str | None, repl: str | None) -> None:
+def _mark(
+    obj: Any, reason: str, version: str | None, removal: str | None, repl: str | None
+) -> None:
     obj.__deprecated__ = True
     obj.__deprecated_reason__ = reason
     obj.__deprecated_version__ = version
@@ -103,11 +109,13 @@ def deprecated_class(
     message = _message(reason, version, removal_version, replacement, "")
 
     def decorator(cls: C) -> C:
-        original = cls.__init__
+        original = vars(cls).get("__init__", cls.__init__)  # type: ignore[misc]
 
         @functools.wraps(original)
         def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            warnings.warn(f"{cls.__name__} is deprecated: {message}", DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                f"{cls.__name__} is deprecated: {message}", DeprecationWarning, stacklevel=2
+            )
             original(self, *args, **kwargs)
 
         cls.__init__ = init  # type: ignore[misc]

@@ -36,7 +36,9 @@ def detect_candlestick_patterns(
     for column in given:
         if column not in data.columns:
             raise ValidationError(f"Column '{column}' not found in data")
-    ohlc = data.select(pl.col(c).cast(pl.Float64).alias(s) for c, s in zip(given, _OHLC, strict=True))
+    ohlc = data.select(
+        pl.col(c).cast(pl.Float64).alias(s) for c, s in zip(given, _OHLC, strict=True)
+    )
     marks = DOJI(ohlc, body_ratio=0.1)
     marks = HAMMER(marks, body_ratio=0.3, shadow_ratio=2.0, opposite_ratio=0.1)
     marks = SHOOTING_STAR(marks, body_ratio=0.3, shadow_ratio=2.0, opposite_ratio=0.1)
@@ -64,7 +66,10 @@ def detect_chart_patterns(
         data[price_column].cast(pl.Float64).to_list(), window=window
     )
     as_dicts = [
-        [{"index1": p.index1, "index2": p.index2, "price": p.price, "strength": p.strength} for p in ps]
+        [
+            {"index1": p.index1, "index2": p.index2, "price": p.price, "strength": p.strength}
+            for p in ps
+        ]
         for ps in (tops, bottoms)
     ]
     return {

@@ -47,7 +47,7 @@ class TaskManagerMixin:
     def _all_tasks(self) -> list[asyncio.Task[Any]]:
         return list({*self._managed_tasks, *self._persistent_tasks})
 
-    async def _cleanup_tasks(self, timeout: float = 5.0) -> None:
+    async def _cleanup_tasks(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (project-x-py API)
         if self._cleanup_in_progress:
             return
         self._cleanup_in_progress = True

@@ -37,7 +37,9 @@ def round_to_tick_size(price: float, tick_size: float) -> float:
     return trading_math.round_to_tick(price, tick_size)
 
 
-def calculate_risk_reward_ratio(entry_price: float, stop_price: float, target_price: float) -> float:
+def calculate_risk_reward_ratio(
+    entry_price: float, stop_price: float, target_price: float
+) -> float:
     """Reward over risk of a trade from ``entry_price`` with its stop and target."""
     return trading_math.risk_reward_ratio(entry_price, stop_price, target_price)
 
