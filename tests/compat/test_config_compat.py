@@ -62,11 +62,14 @@ def test_invalid_env_number_is_skipped_with_a_warning(
     assert "PROJECTX_RETRY_ATTEMPTS" in caplog.text
 
 
-def test_no_file_is_read_without_config_file(clean_env: Path) -> None:
+def test_the_documented_default_file_is_read_without_config_file(clean_env: Path) -> None:
+    assert cc.load_default_config().timeout_seconds == 30  # no file: the default
     path = clean_env / ".config" / "projectx" / "config.json"
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"timeout_seconds": 5}))
-    assert cc.load_default_config().timeout_seconds == 30  # as in project-x-py
+    path.write_text(json.dumps({"timeout_seconds": 5, "api_url": "http://127.0.0.1:1/api"}))
+    # project-x-py's README: "Optional URL overrides live in ~/.config/projectx/config.json"
+    config = cc.load_default_config()
+    assert (config.timeout_seconds, config.api_url) == (5, "http://127.0.0.1:1/api")
     assert cc.get_default_config_path() == path
     assert cc.check_environment()["config_file_exists"] is True
 

@@ -95,12 +95,17 @@ _MIN_API_KEY_LEN = 10
 class ConfigManager:
     """Loads a :class:`ProjectXConfig`: defaults < ``config_file`` (JSON) < ``PROJECTX_*``.
 
-    Without ``config_file`` no file is read (as in project-x-py; :func:`get_default_config_path`
-    only locates the conventional one). The result is validated and cached per manager.
+    Without ``config_file``, ``~/.config/projectx/config.json`` is read when it exists, as
+    project-x-py's README documents (its code read no file then; docs/compat.md). The result is
+    validated and cached per manager.
     """
 
     def __init__(self, config_file: str | Path | None = None) -> None:
         self.config_file: Path | None = Path(config_file) if config_file else None
+        #: the file read: ``config_file``, else the documented default location
+        self.read_path: Path = self.config_file or (
+            Path.home() / ".config" / "projectx" / "config.json"
+        )
         self._config: ProjectXConfig | None = None
 
     def load_config(self) -> ProjectXConfig:
@@ -108,14 +113,14 @@ class ConfigManager:
         if self._config is not None:
             return self._config
         values = asdict(ProjectXConfig())
-        if self.config_file is not None and self.config_file.exists():
+        if self.read_path.exists():
             try:
                 data = self._read_json()
             except ValidationError as exc:  # unreadable: project-x-py warns and goes on
-                logger.warning("Failed to load config file %s: %s", self.config_file, exc)
+                logger.warning("Failed to load config file %s: %s", self.read_path, exc)
             else:
                 values.update(self._settings(data))
-                logger.info("Loaded configuration from %s", self.config_file)
+                logger.info("Loaded configuration from %s", self.read_path)
         values.update(self._load_env_config())
         config = ProjectXConfig(**values)
         self.validate_config(config)
@@ -127,20 +132,19 @@ class ConfigManager:
         return self._load_config_file()
 
     def _load_config_file(self) -> dict[str, Any]:
-        if self.config_file is None or not self.config_file.exists():
+        if not self.read_path.exists():
             return {}
         return self._settings(self._read_json())
 
     def _read_json(self) -> dict[str, Any]:
-        assert self.config_file is not None
         try:
-            data = json.loads(self.config_file.read_text(encoding="utf-8"))
+            data = json.loads(self.read_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValidationError(
-                f"cannot read configuration file {self.config_file}: {exc}"
+                f"cannot read configuration file {self.read_path}: {exc}"
             ) from None
         if not isinstance(data, dict):
-            raise ValidationError(f"configuration file {self.config_file} must hold a JSON object")
+            raise ValidationError(f"configuration file {self.read_path} must hold a JSON object")
         return data
 
     def _settings(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +152,7 @@ class ConfigManager:
         unknown = sorted(k for k in settings if k not in _FIELD_NAMES)
         if unknown:
             raise ValidationError(
-                f"configuration file {self.config_file}: unknown key(s) {', '.join(unknown)}"
+                f"configuration file {self.read_path}: unknown key(s) {', '.join(unknown)}"
             )
         return settings
 
