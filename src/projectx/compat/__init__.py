@@ -7,4 +7,123 @@ content; docs/compat.md lists every deliberate difference and a migration table.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from projectx.compat.client import ProjectX
+from projectx.compat.config import (
+    ConfigManager,
+    create_custom_config,
+    load_default_config,
+    load_topstepx_config,
+)
+from projectx.compat.event_bus import EventBus, EventType
+from projectx.compat.exceptions import (
+    OrderSubmissionUncertainError,
+    ProjectXAuthenticationError,
+    ProjectXConnectionError,
+    ProjectXDataError,
+    ProjectXError,
+    ProjectXInstrumentError,
+    ProjectXOrderError,
+    ProjectXPositionError,
+    ProjectXRateLimitError,
+    ProjectXServerError,
+)
+from projectx.compat.models import (
+    Account,
+    BracketOrderResponse,
+    Instrument,
+    Order,
+    OrderPlaceResponse,
+    Position,
+    ProjectXConfig,
+    Trade,
+)
+from projectx.compat.sessions import (
+    DEFAULT_SESSIONS,
+    SessionAnalytics,
+    SessionConfig,
+    SessionFilterMixin,
+    SessionStatistics,
+    SessionTimes,
+    SessionType,
+    aggregate_session_bars,
+    resolve_session_product,
+)
+from projectx.compat.types import (
+    HealthStatusResponse,
+    OrderManagerConfig,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PerformanceStatsResponse,
+    PortfolioMetricsResponse,
+    PositionManagerConfig,
+    PositionType,
+    RiskAnalysisResponse,
+)
+from projectx.compat.utils import (
+    RateLimiter,
+    calculate_max_drawdown,
+    calculate_portfolio_metrics,
+    calculate_sharpe_ratio,
+    get_env_var,
+    round_to_tick_size,
+    setup_logging,
+)
+
+__author__ = "projectx (project-x-py compatibility layer)"
+__version__ = "4.4.1"
+"""The project-x-py version whose API this mirrors (projectx's own is ``projectx.__version__``)."""
+
+__all__ = [
+    "DEFAULT_SESSIONS",
+    "Account",
+    "BracketOrderResponse",
+    "ConfigManager",
+    "EventBus",
+    "EventType",
+    "HealthStatusResponse",
+    "Instrument",
+    "Order",
+    "OrderManagerConfig",
+    "OrderPlaceResponse",
+    "OrderSide",
+    "OrderStatus",
+    "OrderSubmissionUncertainError",
+    "OrderType",
+    "PerformanceStatsResponse",
+    "PortfolioMetricsResponse",
+    "Position",
+    "PositionManagerConfig",
+    "PositionType",
+    "ProjectX",
+    "ProjectXAuthenticationError",
+    "ProjectXConfig",
+    "ProjectXConnectionError",
+    "ProjectXDataError",
+    "ProjectXError",
+    "ProjectXInstrumentError",
+    "ProjectXOrderError",
+    "ProjectXPositionError",
+    "ProjectXRateLimitError",
+    "ProjectXServerError",
+    "RateLimiter",
+    "RiskAnalysisResponse",
+    "SessionAnalytics",
+    "SessionConfig",
+    "SessionFilterMixin",
+    "SessionStatistics",
+    "SessionTimes",
+    "SessionType",
+    "Trade",
+    "aggregate_session_bars",
+    "calculate_max_drawdown",
+    "calculate_portfolio_metrics",
+    "calculate_sharpe_ratio",
+    "create_custom_config",
+    "get_env_var",
+    "load_default_config",
+    "load_topstepx_config",
+    "resolve_session_product",
+    "round_to_tick_size",
+    "setup_logging",
+]

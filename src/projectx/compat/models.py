@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from projectx import models as core
 from projectx._native.isotime import format_iso
+from projectx.compat.config import ProjectXConfig
 from projectx.enums import OrderStatus
 from projectx.orders.records import TrackedOrder
 from projectx.orders.state import OrderState
@@ -28,6 +29,7 @@ __all__ = [
     "OrderUpdateEvent",
     "Position",
     "PositionUpdateEvent",
+    "ProjectXConfig",
     "Trade",
     "symbol_of",
 ]
