@@ -60,7 +60,6 @@ class OrderManager(OrderTrackingMixin, OrderTypesMixin, BracketOrderMixin, Posit
         self._init_tracker("order_manager")
         self._callbacks = {}
         self._handlers = {}
-        self._pending = set()
         self._position_orders = {}
         self._oco = {}
         self._recovery = OperationRecoveryManager(self)

@@ -22,7 +22,6 @@ __all__ = ["UTC", "OrderTrackingMixin"]
 class OrderTrackingMixin(OrderManagerBase):
     """What the core tracks, in project-x-py's shapes."""
 
-    _pending: set[asyncio.Task[Any]]
     _handlers: dict[tuple[str, int], Any]
 
     async def get_tracked_order_status(
@@ -39,10 +38,10 @@ class OrderTrackingMixin(OrderManagerBase):
         return None
 
     # -- callbacks -------------------------------------------------------------------------
-    def add_callback(self, event_type: str, callback: Any) -> None:
+    async def add_callback(self, event_type: str, callback: Any) -> None:
         """Call ``callback(data)`` for every ``event_type`` (``"order_filled"``, ...) event;
-        a coroutine function is awaited."""
-        self._spawn(self.register_order_callback(event_type, callback))
+        a coroutine function is awaited (project-x-py's deprecated form of ``on``)."""
+        await self.register_order_callback(event_type, callback)
 
     async def register_order_callback(self, event: str, callback: Any) -> None:
         """Call ``callback(data)`` for every ``event`` event (awaited when it is async)."""
@@ -66,15 +65,8 @@ class OrderTrackingMixin(OrderManagerBase):
         if handler is not None:
             await self.event_bus.off(_event(name), handler)
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
     async def shutdown_background_tasks(self) -> None:
-        """Wait for pending callback registrations."""
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        """Nothing runs in the background here (the core manager owns its tasks)."""
 
     # -- OCO -------------------------------------------------------------------------------
     async def track_oco_pair(self, order1_id: str, order2_id: str) -> None:
@@ -141,7 +133,7 @@ class OrderTrackingMixin(OrderManagerBase):
 
     def get_task_monitoring_stats(self) -> dict[str, Any]:
         """Background tasks of this adapter (callback registrations in flight)."""
-        return {"pending_tasks": len(self._pending), "callbacks": len(self._handlers)}
+        return {"pending_tasks": 0, "callbacks": len(self._handlers)}
 
     def get_realtime_validation_status(self) -> dict[str, Any]:
         """How orders are followed: user-hub events with REST as the fallback (the core's)."""
