@@ -87,19 +87,42 @@ class BracketOrderMixin(OrderManagerBase):
             raise ProjectXOrderError(f"Invalid order side: {side}")
         _check_levels(side, entry_price, stop_loss_price, take_profit_price, kind == "market")
         self._check_account(account_id)
+        return await self._bracket(
+            contract_id,
+            side,
+            size,
+            entry_price if kind == "limit" else None,
+            stop_loss_price=stop_loss_price,
+            take_profit_price=take_profit_price,
+        )
+
+    async def _bracket(
+        self,
+        contract_id: str,
+        side: int,
+        size: int,
+        entry_price: float | None,
+        *,
+        stop_loss_price: float | None,
+        take_profit_price: float | None,
+        trail_ticks: int | None = None,
+    ) -> BracketOrderResponse:
+        """A core bracket (market entry when ``entry_price`` is None), answered once its
+        legs exist (see the module docstring)."""
         contract = await self._contract(contract_id)
         with self._guard("place_bracket_order", ProjectXOrderError):
             bracket = await self._core.place_bracket_order(
                 contract,
                 side,
                 size,
-                entry_price if kind == "limit" else None,
+                entry_price,
                 stop_loss_price=stop_loss_price,
                 take_profit_price=take_profit_price,
+                trail_ticks=trail_ticks,
                 snap=True,
             )
         await self._await_legs(bracket)
-        return self._bracket_response(bracket, stop_loss_price, take_profit_price)
+        return self._bracket_response(bracket, stop_loss_price or 0.0, take_profit_price or 0.0)
 
     async def _await_legs(self, bracket: BracketOrder) -> None:
         timeout = self.bracket_fill_timeout_s
@@ -130,7 +153,10 @@ class BracketOrderMixin(OrderManagerBase):
             target_order_id=target.order_id if target is not None else None,
             entry_price=float(entry_px) if entry_px is not None else 0.0,
             stop_loss_price=(
-                stop.stop_price if stop is not None and stop.stop_price is not None
+                stop.stop_price
+                if stop is not None and stop.stop_price is not None
+                else stop.trail_price
+                if stop is not None and stop.trail_price is not None
                 else stop_loss_price
             ),
             take_profit_price=(
