@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import projectx
-from projectx.config import ProjectXConfig
-from projectx.sim import Simulator
-from projectx.sim.ratelimit import RateLimitConfig
-
 from projectx.compat.event_bus import EventBus
 from projectx.compat.order_manager import OrderManager
 from projectx.compat.position_manager import PositionManager
+from projectx.config import ProjectXConfig
+from projectx.sim import Simulator
+from projectx.sim.ratelimit import RateLimitConfig
 
 
 def compat_client(core: projectx.ProjectX) -> Any:

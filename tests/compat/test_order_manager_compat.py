@@ -9,7 +9,6 @@ import pytest
 from projectx.compat.exceptions import ProjectXOrderError
 from projectx.compat.models import BracketOrderResponse, Order, OrderPlaceResponse
 from projectx.enums import OrderStatus
-
 from tests.compat.managers_env import Env, eventually, make_env
 
 pytestmark = pytest.mark.asyncio
@@ -52,8 +51,10 @@ async def test_limit_order_rests_is_modified_and_cancelled(env: Env) -> None:
     await eventually(lambda: env.sim_order(resp.orderId).limit == _ticks(env, price) - 2)
     assert env.sim_order(resp.orderId).size == 1
     status = await env.om.get_tracked_order_status(str(resp.orderId))
-    assert status is not None and status["id"] == resp.orderId and status["limitPrice"] == (
-        pytest.approx(price - 2 * env.tick)
+    assert (
+        status is not None
+        and status["id"] == resp.orderId
+        and status["limitPrice"] == (pytest.approx(price - 2 * env.tick))
     )
     assert await env.om.cancel_order(resp.orderId) is True
     await eventually(lambda: env.sim_order(resp.orderId).status == OrderStatus.CANCELLED)
@@ -86,9 +87,7 @@ async def test_bad_input_is_refused_before_anything_is_sent(env: Env) -> None:
 async def test_bracket_returns_the_three_ids_and_the_legs_rest_at_the_simulator(env: Env) -> None:
     bid, ask = env.bid_ask()
     stop, target = bid - 30 * env.tick, ask + 30 * env.tick
-    resp = await env.om.place_bracket_order(
-        env.cid, 0, 1, None, stop, target, entry_type="market"
-    )
+    resp = await env.om.place_bracket_order(env.cid, 0, 1, None, stop, target, entry_type="market")
     assert isinstance(resp, BracketOrderResponse) and resp.success
     assert resp.entry_order_id and resp.stop_order_id and resp.target_order_id
     entry = env.sim_order(resp.entry_order_id)

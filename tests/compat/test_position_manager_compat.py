@@ -10,7 +10,6 @@ import pytest
 
 from projectx.compat.models import Position
 from projectx.positions.pnl import unrealized_pnl
-
 from tests.compat.managers_env import Env, eventually, make_env
 
 
@@ -49,7 +48,9 @@ async def test_position_pnl_equals_the_core_and_an_independent_computation(env: 
     got = await env.pm.calculate_position_pnl(pos, price, point_value=point_value)
     independent = round((price - avg) * 2 * env.tick_value / env.tick, 2)
     assert got["unrealized_pnl"] == pytest.approx(independent)
-    assert got["unrealized_pnl"] == pytest.approx(round(unrealized_pnl(2, avg, price, point_value), 2))
+    assert got["unrealized_pnl"] == pytest.approx(
+        round(unrealized_pnl(2, avg, price, point_value), 2)
+    )
     points = await env.pm.calculate_position_pnl(pos, price)  # project-x-py: points without it
     assert points["unrealized_pnl"] == pytest.approx(round((price - avg) * 2, 2))
     assert got["position_value"] == pytest.approx(round(price * 2, 2))

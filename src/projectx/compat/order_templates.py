@@ -11,11 +11,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from projectx.indicators import ATR
-from projectx.risk.sizing import contracts_for_risk
-
 from projectx.compat.models import BracketOrderResponse
 from projectx.compat.order_tracker import OrderChainBuilder
+from projectx.indicators import ATR
+from projectx.risk.sizing import contracts_for_risk
 
 __all__ = [
     "TEMPLATES",
@@ -142,7 +141,9 @@ class ATRStopTemplate(OrderTemplate):
             raise ValueError("Size is required")
         builder = OrderChainBuilder(suite)
         if use_limit_entry:
-            builder.limit_order(size=size, price=_offset_entry(price, side, entry_offset), side=side)
+            builder.limit_order(
+                size=size, price=_offset_entry(price, side, entry_offset), side=side
+            )
         else:
             builder.market_order(size=size, side=side)
         builder.with_stop_loss(offset=stop_dist)

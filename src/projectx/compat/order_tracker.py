@@ -12,13 +12,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Protocol
 
-from projectx.orders.errors import OrderNotFilledError
-from projectx.orders.records import TrackedOrder
-from projectx.orders.state import OrderState
-
 from projectx.compat.exceptions import ProjectXError, ProjectXOrderError
 from projectx.compat.models import BracketOrderResponse, Order, OrderPlaceResponse
 from projectx.compat.order_manager import OrderManager
+from projectx.orders.errors import OrderNotFilledError
+from projectx.orders.records import TrackedOrder
+from projectx.orders.state import OrderState
 
 __all__ = ["OrderChainBuilder", "OrderLifecycleError", "OrderTracker", "track_order"]
 

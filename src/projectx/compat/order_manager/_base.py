@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from projectx.compat.exceptions import ProjectXOrderError
+from projectx.compat.models import Order, OrderPlaceResponse
+from projectx.compat.order_manager._tracker import StatisticsMixin
 from projectx.enums import OrderType
 from projectx.models import Contract
 from projectx.orders import OrderManager as CoreOrderManager
 from projectx.orders.records import TrackedOrder
-
-from projectx.compat.exceptions import ProjectXOrderError
-from projectx.compat.models import Order, OrderPlaceResponse
-from projectx.compat.order_manager._tracker import StatisticsMixin
 
 if TYPE_CHECKING:
     from projectx.compat.client import ProjectX

@@ -1,5 +1,6 @@
 """project-x-py's ``BaseStatisticsTracker`` surface (``get_stats``, ``get_health_score``,
-``increment``, ...) for the compat managers, over the core's :class:`~projectx.health.ComponentHealth`.
+``increment``, ...) for the compat managers, over the core's
+:class:`~projectx.health.ComponentHealth`.
 
 Every compat call that reaches the core goes through :meth:`StatisticsMixin._guard`: it times
 the call, records it in the component's health window, keeps the error (redacted) and
@@ -16,11 +17,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from projectx.compat.exceptions import ProjectXError, translate
 from projectx.exceptions import ProjectXError as CoreError
 from projectx.exceptions import redact
 from projectx.health import ComponentHealth
-
-from projectx.compat.exceptions import ProjectXError, translate
 
 __all__ = ["StatisticsMixin"]
 

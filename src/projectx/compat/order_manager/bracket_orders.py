@@ -12,21 +12,18 @@ from __future__ import annotations
 import logging
 from datetime import UTC
 
-from projectx.orders.brackets import BracketOrder
-from projectx.orders.errors import OrderNotFilledError
-
 from projectx.compat.exceptions import ProjectXOrderError
 from projectx.compat.models import BracketOrderResponse
 from projectx.compat.order_manager._base import OrderManagerBase, place_response
+from projectx.orders.brackets import BracketOrder
+from projectx.orders.errors import OrderNotFilledError
 
 __all__ = ["UTC", "BracketOrderMixin"]
 
 log = logging.getLogger(__name__)
 
 
-def _check_levels(
-    side: int, entry: float | None, stop: float, target: float, market: bool
-) -> None:
+def _check_levels(side: int, entry: float | None, stop: float, target: float, market: bool) -> None:
     """project-x-py's checks: stop and target on the right sides (of the entry for a limit
     entry, of each other for a market entry)."""
     buy = side == 0
@@ -58,6 +55,9 @@ class BracketOrderMixin(OrderManagerBase):
     bracket_fill_timeout_s: float = 60.0
     #: how long a native (Gateway) bracket's children are waited for before answering
     native_children_timeout_s: float = 5.0
+
+    def __init__(self) -> None:
+        """A mixin's own state: nothing beyond the class defaults (timeouts)."""
 
     async def place_bracket_order(
         self,
@@ -160,7 +160,8 @@ class BracketOrderMixin(OrderManagerBase):
                 else stop_loss_price
             ),
             take_profit_price=(
-                target.limit_price if target is not None and target.limit_price is not None
+                target.limit_price
+                if target is not None and target.limit_price is not None
                 else take_profit_price
             ),
             entry_response=place_response(entry),

@@ -15,11 +15,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
-from projectx.enums import OrderStatus
-from projectx.events import EventBus as CoreBus
-from projectx.orders import OrderManager as CoreOrderManager
-from projectx.orders.state import OrderState
-
 from projectx.compat.exceptions import ProjectXError, ProjectXOrderError
 from projectx.compat.models import Order, OrderPlaceResponse
 from projectx.compat.order_manager._base import place_response
@@ -28,6 +23,10 @@ from projectx.compat.order_manager.error_recovery import OperationRecoveryManage
 from projectx.compat.order_manager.order_types import OrderTypesMixin
 from projectx.compat.order_manager.position_orders import PositionOrderMixin
 from projectx.compat.order_manager.tracking import OrderTrackingMixin
+from projectx.enums import OrderStatus
+from projectx.events import EventBus as CoreBus
+from projectx.orders import OrderManager as CoreOrderManager
+from projectx.orders.state import OrderState
 
 if TYPE_CHECKING:
     from projectx.compat.client import ProjectX
@@ -136,8 +135,15 @@ class OrderManager(OrderTrackingMixin, OrderTypesMixin, BracketOrderMixin, Posit
         ``take_profit_bracket`` (``{"ticks": n}``) make it a bracket entry in the core."""
         if stop_loss_bracket or take_profit_bracket:
             return await self._tick_bracket(
-                contract_id, order_type, side, size, limit_price, stop_loss_bracket,
-                take_profit_bracket, custom_tag, account_id,
+                contract_id,
+                order_type,
+                side,
+                size,
+                limit_price,
+                stop_loss_bracket,
+                take_profit_bracket,
+                custom_tag,
+                account_id,
             )
         rec = await self._place(
             contract_id,
@@ -302,7 +308,10 @@ class OrderManager(OrderTrackingMixin, OrderTypesMixin, BracketOrderMixin, Posit
         )
         out: dict[str, Any] = {"total": len(targets), "cancelled": 0, "failed": 0, "errors": []}
         for rec, res in zip(targets, results, strict=True):
-            if res is True:
+            # False: no longer working; cancelled all the same when its OCO partner's cancel
+            # took it down first (a bracket's legs)
+            gone = rec.state is OrderState.CANCELLED or rec.group_cancel or rec.cancel_requested
+            if res is True or (res is False and gone):
                 out["cancelled"] += 1
                 continue
             out["failed"] += 1
@@ -406,4 +415,3 @@ class OrderManager(OrderTrackingMixin, OrderTypesMixin, BracketOrderMixin, Posit
     async def cleanup_stale_operations(self, max_age_hours: float = 24.0) -> int:
         """Forget recovery operations older than ``max_age_hours``."""
         return await self._recovery.cleanup_stale_operations(max_age_hours)
-

@@ -171,15 +171,14 @@ class OperationRecoveryManager:
             return None
         ref = OrderReference(
             contract_id=contract_id or str(contract_id_or_order_id or ""),
-            side=side if side is not None else (
-                side_or_order_type if isinstance(side_or_order_type, int) else 0
-            ),
-            size=size if size is not None else (
-                size_or_details if isinstance(size_or_details, int) else 0
-            ),
-            order_type=order_type or (
-                side_or_order_type if isinstance(side_or_order_type, str) else ""
-            ),
+            side=side
+            if side is not None
+            else (side_or_order_type if isinstance(side_or_order_type, int) else 0),
+            size=size
+            if size is not None
+            else (size_or_details if isinstance(size_or_details, int) else 0),
+            order_type=order_type
+            or (side_or_order_type if isinstance(side_or_order_type, str) else ""),
             price=price,
         )
         op.orders[f"{ref.order_type or 'order'}_{len(op.orders)}"] = ref

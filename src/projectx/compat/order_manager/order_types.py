@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from projectx.enums import OrderSide, OrderType
-
 from projectx.compat.models import OrderPlaceResponse
 from projectx.compat.order_manager._base import OrderManagerBase, place_response
+from projectx.enums import OrderSide, OrderType
 
 __all__ = ["OrderTypesMixin"]
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from projectx.enums import OrderType, PositionType
-from projectx.models import Position as CorePosition
-from projectx.orders.records import TrackedOrder
-
 from projectx.compat.exceptions import ProjectXOrderError
 from projectx.compat.models import OrderPlaceResponse
 from projectx.compat.order_manager._base import OrderManagerBase, place_response
+from projectx.enums import OrderType, PositionType
+from projectx.models import Position as CorePosition
+from projectx.orders.records import TrackedOrder
 
 __all__ = ["PositionOrderMixin"]
 
@@ -95,8 +94,10 @@ class PositionOrderMixin(OrderManagerBase):
             wrong = (price >= avg) == long if kind == "stop" else (price <= avg) == long
             if wrong:
                 label = "Stop price" if kind == "stop" else "Take profit price"
-                where = ("below" if long else "above") if kind == "stop" else (
-                    "above" if long else "below"
+                where = (
+                    ("below" if long else "above")
+                    if kind == "stop"
+                    else ("above" if long else "below")
                 )
                 raise ProjectXOrderError(
                     f"{label} ({price}) must be {where} entry price ({avg}) for "
@@ -153,7 +154,9 @@ class PositionOrderMixin(OrderManagerBase):
             return {}
         out = {k: list(v) for k, v in lists.items()}
         if order_types is not None:
-            wanted = {f"{t.name.lower() if isinstance(t, OrderType) else t}_orders" for t in order_types}
+            wanted = {
+                f"{t.name.lower() if isinstance(t, OrderType) else t}_orders" for t in order_types
+            }
             out = {k: v for k, v in out.items() if k in wanted}
         return out
 

@@ -10,11 +10,10 @@ from dataclasses import asdict
 from datetime import UTC
 from typing import Any
 
-from projectx.orders.brackets import BracketOrder, OcoPair
-from projectx.orders.state import OrderState
-
 from projectx.compat.event_bus import Event, EventType
 from projectx.compat.order_manager._base import OrderManagerBase
+from projectx.orders.brackets import BracketOrder, OcoPair
+from projectx.orders.state import OrderState
 
 __all__ = ["UTC", "OrderTrackingMixin"]
 
@@ -23,6 +22,13 @@ class OrderTrackingMixin(OrderManagerBase):
     """What the core tracks, in project-x-py's shapes."""
 
     _handlers: dict[tuple[str, int], Any]
+
+    def __init__(self) -> None:
+        """A mixin's own state: the callbacks and OCO links (the manager's ``__init__`` sets
+        them too)."""
+        self._callbacks = {}
+        self._handlers = {}
+        self._oco = {}
 
     async def get_tracked_order_status(
         self, order_id: str, wait_for_cache: bool = False

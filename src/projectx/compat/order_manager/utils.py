@@ -7,11 +7,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP
 from typing import TYPE_CHECKING, Any
 
+from projectx.compat.exceptions import ProjectXOrderError, translate
 from projectx.exceptions import ProjectXError as CoreError
 from projectx.exceptions import ValidationError
 from projectx.models import Contract
-
-from projectx.compat.exceptions import ProjectXOrderError, translate
 
 if TYPE_CHECKING:
     from projectx.compat.client import ProjectX

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from projectx.positions import PositionManager as CorePositionManager
-from projectx.positions.records import PositionInfo
-
 from projectx.compat.exceptions import ProjectXPositionError
 from projectx.compat.models import Position
 from projectx.compat.order_manager._tracker import StatisticsMixin
+from projectx.positions import PositionManager as CorePositionManager
+from projectx.positions.records import PositionInfo
 
 if TYPE_CHECKING:
     from projectx.compat.client import ProjectX

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from projectx.positions import analytics as core_analytics
-from projectx.positions.pnl import unrealized_pnl
-
 from projectx.compat.models import Position
 from projectx.compat.position_manager._base import PositionManagerBase
+from projectx.positions import analytics as core_analytics
+from projectx.positions.pnl import unrealized_pnl
 
 __all__ = ["ROUND_HALF_UP", "PositionAnalyticsMixin"]
 
@@ -105,7 +104,9 @@ class PositionAnalyticsMixin(PositionManagerBase):
         value = sum(abs(p.size * p.averagePrice) for p in positions)
         return self._portfolio(positions, self._core.total_unrealized_pnl(), value)
 
-    def _portfolio(self, positions: list[Position], unrealized: float, value: float) -> dict[str, Any]:
+    def _portfolio(
+        self, positions: list[Position], unrealized: float, value: float
+    ) -> dict[str, Any]:
         core = self._core
         pnl = core.get_portfolio_pnl()
         realized = pnl["net_realized_pnl"]
@@ -152,10 +153,21 @@ def _parse(stamp: str) -> datetime | None:
 
 def _zero_analysis(position: Position) -> dict[str, Any]:
     keys = (
-        "current_price unrealized_pnl position_value margin_used high_water_mark low_water_mark "
-        "max_unrealized_pnl min_unrealized_pnl volatility beta delta_exposure gamma_exposure "
-        "theta_decay risk_contribution"
-    ).split()
+        "current_price",
+        "unrealized_pnl",
+        "position_value",
+        "margin_used",
+        "high_water_mark",
+        "low_water_mark",
+        "max_unrealized_pnl",
+        "min_unrealized_pnl",
+        "volatility",
+        "beta",
+        "delta_exposure",
+        "gamma_exposure",
+        "theta_decay",
+        "risk_contribution",
+    )
     return {
         "position_id": position.id,
         "contract_id": position.contractId,

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
-from projectx.events import EventBus as CoreBus
-from projectx.positions import PositionManager as CorePositionManager
-
 from projectx.compat.exceptions import ProjectXError, ProjectXPositionError
 from projectx.compat.models import Position
 from projectx.compat.position_manager.analytics import PositionAnalyticsMixin
@@ -21,6 +18,8 @@ from projectx.compat.position_manager.operations import PositionOperationsMixin
 from projectx.compat.position_manager.reporting import PositionReportingMixin
 from projectx.compat.position_manager.risk import RiskManagementMixin
 from projectx.compat.position_manager.tracking import PositionTrackingMixin
+from projectx.events import EventBus as CoreBus
+from projectx.positions import PositionManager as CorePositionManager
 
 if TYPE_CHECKING:
     from projectx.compat.client import ProjectX
@@ -98,7 +97,9 @@ class PositionManager(
         """The core :class:`projectx.positions.PositionManager` this one adapts."""
         core: CorePositionManager | None = getattr(self, "_core", None)
         if core is None:
-            raise ProjectXPositionError("the position manager is not initialized: await initialize()")
+            raise ProjectXPositionError(
+                "the position manager is not initialized: await initialize()"
+            )
         return core
 
     async def initialize(self, realtime_client: Any = None, order_manager: Any = None) -> bool:
@@ -127,7 +128,9 @@ class PositionManager(
         if self._owns_core:
             await self._core.close()
 
-    async def get_position(self, contract_id: str, account_id: int | None = None) -> Position | None:
+    async def get_position(
+        self, contract_id: str, account_id: int | None = None
+    ) -> Position | None:
         """The open position of ``contract_id`` (id or symbol), None when flat."""
         cid = await self._cid(contract_id)
         for pos in await self.get_all_positions(account_id=account_id):

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from projectx.positions.alerts import PositionAlert
-
 from projectx.compat.exceptions import ProjectXPositionError
 from projectx.compat.position_manager._base import PositionManagerBase
+from projectx.positions.alerts import PositionAlert
 
 __all__ = ["PositionMonitoringMixin"]
 
@@ -18,6 +17,12 @@ class PositionMonitoringMixin(PositionManagerBase):
     """Alerts on a position's unrealised P&L."""
 
     _monitoring: bool
+
+    def __init__(self) -> None:
+        """A mixin's own state: the alerts and the monitoring flag."""
+        self._alert_ids = {}
+        self._alert_state = {}
+        self._monitoring = False
 
     async def add_position_alert(
         self,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from projectx.exceptions import ProjectXError as CoreError
-
 from projectx.compat.exceptions import ProjectXPositionError
 from projectx.compat.position_manager._base import PositionManagerBase
+from projectx.exceptions import ProjectXError as CoreError
 
 __all__ = ["PositionOperationsMixin"]
 

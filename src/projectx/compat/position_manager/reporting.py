@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from projectx.positions import analytics as core_analytics
-
 from projectx.compat.position_manager._base import PositionManagerBase
+from projectx.positions import analytics as core_analytics
 
 __all__ = ["PositionReportingMixin"]
 
@@ -61,7 +60,9 @@ class PositionReportingMixin(PositionManagerBase):
             ),
         }
 
-    async def get_position_history(self, contract_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    async def get_position_history(
+        self, contract_id: str, limit: int = 100
+    ) -> list[dict[str, Any]]:
         """The latest ``limit`` changes of ``contract_id``'s position (one per counted fill:
         ``timestamp``, ``size_change``, ``price``, ``net_size``, ``pnl``...)."""
         cid = await self._cid(contract_id)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from projectx.positions import analytics as core_analytics
-from projectx.risk.sizing import contracts_for_risk, risk_per_contract
-
 from projectx.compat.exceptions import ProjectXPositionError
 from projectx.compat.models import symbol_of
 from projectx.compat.position_manager._base import PositionManagerBase
+from projectx.positions import analytics as core_analytics
+from projectx.risk.sizing import contracts_for_risk, risk_per_contract
 
 __all__ = ["RiskManagementMixin"]
 
@@ -111,4 +110,6 @@ class RiskManagementMixin(PositionManagerBase):
         """Whole contracts of ``contract_id`` whose loss at ``stop_price`` stays within
         ``risk_amount`` dollars (the contract's tick value, not project-x-py's missing
         multiplier), as project-x-py's sizing dict."""
-        return await self._sizing(contract_id, risk_amount, entry_price, stop_price, account_balance)
+        return await self._sizing(
+            contract_id, risk_amount, entry_price, stop_price, account_balance
+        )

@@ -7,16 +7,20 @@ import inspect
 from typing import Any
 
 from projectx._native.isotime import format_iso
-from projectx.enums import OrderSide
-
 from projectx.compat.event_bus import Event, EventType
 from projectx.compat.position_manager._base import PositionManagerBase
+from projectx.enums import OrderSide
 
 __all__ = ["PositionTrackingMixin"]
 
 
 class PositionTrackingMixin(PositionManagerBase):
     """Callbacks in project-x-py's form; the history of each contract's position changes."""
+
+    def __init__(self) -> None:
+        """A mixin's own state: the callbacks."""
+        self._callbacks = {}
+        self._handlers = {}
 
     async def add_callback(self, event_type: str, callback: Any) -> None:
         """Call ``callback(data)`` for every ``event_type`` (``"position_opened"``,
