@@ -24,12 +24,17 @@ __all__ = [
     "Holiday",
     "SessionHours",
     "add_exception",
+    "aggregate_sessions",
     "filter_session",
     "holiday",
     "in_session",
+    "known_products",
+    "next_session",
     "now_in_session",
     "session_bounds",
     "session_hours",
+    "session_mask",
+    "trading_dates",
     "trading_day_start",
 ]
 
@@ -52,7 +57,30 @@ _PRODUCTS: dict[str, SessionHours] = {
     **dict.fromkeys(("GC", "MGC", "SI", "SIL", "HG"), SessionHours(time(8, 20), time(13, 30))),
     **dict.fromkeys(("ZN", "ZB", "ZF", "ZT", "UB"), SessionHours(time(8, 20), time(15, 0))),
     **dict.fromkeys(("6E", "6J", "6B", "6A", "6C", "M6E"), SessionHours(time(8, 20), time(15, 0))),
+    # further products, with project-x-py 4.4.1's regular hours (New York time)
+    **dict.fromkeys(("RB", "HO"), SessionHours(time(9, 0), time(14, 30))),
+    **dict.fromkeys(("QO", "QI"), SessionHours(time(8, 20), time(13, 30))),
+    **dict.fromkeys(("PL", "PA"), SessionHours(time(8, 20), time(13, 5))),
+    "QC": SessionHours(time(8, 20), time(13, 0)),
+    **dict.fromkeys(("ZQ", "2YY", "5YY", "10Y", "30Y"), SessionHours(time(8, 20), time(15, 0))),
+    **dict.fromkeys(
+        ("6S", "6N", "6M", "M6B", "M6A", "MJY", "MSF", "MCD", "MIR"),
+        SessionHours(time(8, 20), time(15, 0)),
+    ),
+    **dict.fromkeys(
+        ("ZC", "ZS", "ZW", "ZM", "ZL", "KE", "ZO", "ZR", "XC", "XK", "XW"),
+        SessionHours(time(9, 30), time(14, 20)),
+    ),
+    **dict.fromkeys(("LE", "HE", "GF"), SessionHours(time(9, 30), time(14, 5))),
+    "DC": SessionHours(time(9, 30), time(14, 10)),
+    **dict.fromkeys(("BTC", "MBT", "ETH", "MET"), _EQUITY),
+    **dict.fromkeys(("VX", "VXM"), SessionHours(time(9, 30), time(16, 15))),
 }
+
+
+def known_products() -> frozenset[str]:
+    """The product roots with their own regular hours (others get equity-index hours)."""
+    return frozenset(_PRODUCTS)
 
 
 def session_hours(product: str) -> SessionHours:
@@ -184,39 +212,124 @@ def in_session(ts_ns: int, session: Session = "RTH", product: str = "MNQ") -> bo
     return bounds is not None and bounds[0] <= ts_ns < bounds[1]
 
 
+def _ns_series(frame: pl.DataFrame, column: str) -> pl.Series:
+    if column not in frame.columns:
+        raise ValidationError(f"frame has no {column!r} column")
+    series = frame[column]
+    if series.dtype == pl.Int64:
+        return series
+    if not isinstance(series.dtype, pl.Datetime):
+        raise ValidationError(
+            f"column {column!r} must hold Datetime or int64 ns, not {series.dtype}"
+        )
+    if series.dtype.time_zone is None:  # naive: UTC
+        series = series.dt.replace_time_zone("UTC")
+    return series.dt.epoch("ns")
+
+
+def session_mask(
+    frame: pl.DataFrame, session: Session = "RTH", product: str = "MNQ", *, column: str = "ts"
+) -> pl.Series:
+    """Per row of a bar/tick frame, whether its time lies inside ``session`` (see
+    :func:`filter_session`); null times are outside."""
+    if frame.height == 0:
+        return pl.Series(column, [], dtype=pl.Boolean)
+    ts = _ns_series(frame, column)
+    first = ts.min()
+    last = ts.max()
+    mask = pl.repeat(False, frame.height, eager=True)
+    if not isinstance(first, int) or not isinstance(last, int):
+        return mask
+    day = trading_date(first)
+    end_day = trading_date(last)
+    while day <= end_day:
+        bounds = session_bounds(day, session, product)
+        if bounds is not None:
+            mask = mask | ((ts >= bounds[0]) & (ts < bounds[1])).fill_null(False)
+        day += timedelta(days=1)
+    return mask
+
+
 def filter_session(
     frame: pl.DataFrame, session: Session = "RTH", product: str = "MNQ", *, column: str = "ts"
 ) -> pl.DataFrame:
     """Rows of a bar/tick frame whose time lies inside ``session``.
 
-    ``column`` holds ``Datetime`` (any unit, UTC) or int64 nanoseconds. Bars are kept when
-    their open time is inside the session.
+    ``column`` holds ``Datetime`` (any unit; naive means UTC) or int64 nanoseconds. Bars are
+    kept when their open time is inside the session.
     """
     if column not in frame.columns:
         raise ValidationError(f"frame has no {column!r} column")
     if frame.height == 0:
         return frame
-    series = frame[column]
-    ts = series.dt.epoch("ns") if series.dtype != pl.Int64 else series
-    first = ts.min()
-    last = ts.max()
-    assert isinstance(first, int) and isinstance(last, int)
-    day = trading_date(first)
-    end_day = trading_date(last)
-    opens: list[int] = []
-    closes: list[int] = []
-    while day <= end_day:
+    return frame.filter(session_mask(frame, session, product, column=column))
+
+
+def trading_dates(frame: pl.DataFrame, *, column: str = "ts") -> pl.Series:
+    """The CME trading date (``Date``) of every row's time (:func:`trading_date`)."""
+    ts = _ns_series(frame, column)
+    return pl.Series(
+        "trading_date", [None if t is None else trading_date(t) for t in ts], dtype=pl.Date
+    )
+
+
+def aggregate_sessions(
+    frame: pl.DataFrame, session: Session = "RTH", product: str = "MNQ", *, column: str = "ts"
+) -> pl.DataFrame:
+    """One OHLCV bar per trading date from the bars of ``frame`` inside ``session``.
+
+    Columns: ``trading_date``, ``session_start``/``session_end`` (UTC ``Datetime``: the
+    session's bounds that day, an early close included), ``open`` (first), ``high``, ``low``,
+    ``close`` (last) and ``volume`` (sum); sorted by date. ``frame`` needs ``column`` and
+    ``open, high, low, close, volume``.
+    """
+    needed = [c for c in ("open", "high", "low", "close", "volume") if c not in frame.columns]
+    if needed:
+        raise ValidationError(f"frame has no {', '.join(needed)} column(s)")
+    inside = frame.filter(session_mask(frame, session, product, column=column))
+    schema = {
+        "trading_date": pl.Date(),
+        "session_start": pl.Datetime("ns", "UTC"),
+        "session_end": pl.Datetime("ns", "UTC"),
+        "open": pl.Float64(),
+        "high": pl.Float64(),
+        "low": pl.Float64(),
+        "close": pl.Float64(),
+        "volume": pl.Int64(),
+    }
+    if inside.height == 0:
+        return pl.DataFrame(schema=schema)
+    tagged = inside.with_columns(
+        trading_dates(inside, column=column), _ns_series(inside, column).alias("_ns")
+    ).sort("_ns")
+    bars = tagged.group_by("trading_date", maintain_order=True).agg(
+        pl.col("open").first().cast(pl.Float64),
+        pl.col("high").max().cast(pl.Float64),
+        pl.col("low").min().cast(pl.Float64),
+        pl.col("close").last().cast(pl.Float64),
+        pl.col("volume").sum().cast(pl.Int64),
+    )
+    bounds = [session_bounds(d, session, product) for d in bars["trading_date"]]
+    starts = [b[0] if b else None for b in bounds]
+    ends = [b[1] if b else None for b in bounds]
+    return bars.with_columns(
+        pl.Series("session_start", starts, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC")),
+        pl.Series("session_end", ends, dtype=pl.Int64).cast(pl.Datetime("ns", "UTC")),
+    ).select(list(schema))
+
+
+def next_session(
+    ts_ns: int, session: Session = "ETH", product: str = "MNQ", *, horizon_days: int = 14
+) -> tuple[int, int] | None:
+    """``(open_ns, close_ns)`` of the session in progress at ``ts_ns`` or, between sessions, of
+    the next one (holidays and weekends skipped); None if none opens within ``horizon_days``."""
+    day = trading_date(ts_ns)
+    for _ in range(horizon_days + 1):
         bounds = session_bounds(day, session, product)
-        if bounds is not None:
-            opens.append(bounds[0])
-            closes.append(bounds[1])
+        if bounds is not None and bounds[1] > ts_ns:
+            return bounds
         day += timedelta(days=1)
-    if not opens:
-        return frame.head(0)
-    mask = pl.repeat(False, frame.height, eager=True)
-    for open_ns, close_ns in zip(opens, closes, strict=True):
-        mask = mask | ((ts >= open_ns) & (ts < close_ns))
-    return frame.filter(mask)
+    return None
 
 
 def now_in_session(session: Session = "RTH", product: str = "MNQ") -> bool:

@@ -18,10 +18,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from projectx.suite import TradingSuite as CoreSuite
-from projectx.suite.context import InstrumentContext as CoreContext
-from projectx.suite.features import Features as CoreFeatures
-
 from projectx.compat.client import ProjectX
 from projectx.compat.config import ConfigManager, ProjectXConfig, core_config
 from projectx.compat.event_bus import Event, EventBus, EventType
@@ -33,6 +29,9 @@ from projectx.compat.position_manager import PositionManager
 from projectx.compat.realtime_data_manager import RealtimeDataManager
 from projectx.compat.risk_manager import ManagedTrade, RiskManager
 from projectx.compat.statistics.export import StatsExporter
+from projectx.suite import TradingSuite as CoreSuite
+from projectx.suite.context import InstrumentContext as CoreContext
+from projectx.suite.features import Features as CoreFeatures
 
 __all__ = ["Features", "InstrumentContext", "TradingSuite", "TradingSuiteConfig"]
 
@@ -48,7 +47,10 @@ class Features(StrEnum):
     AUTO_RECONNECT = "auto_reconnect"
 
 
-_CORE_FEATURE = {Features.ORDERBOOK: CoreFeatures.ORDERBOOK, Features.RISK_MANAGER: CoreFeatures.RISK_MANAGER}
+_CORE_FEATURE = {
+    Features.ORDERBOOK: CoreFeatures.ORDERBOOK,
+    Features.RISK_MANAGER: CoreFeatures.RISK_MANAGER,
+}
 
 
 def _features(wanted: Sequence[Features | str] | None, kwargs: dict[str, Any]) -> list[Features]:
@@ -246,7 +248,10 @@ class TradingSuite:
 
     @classmethod
     def _over(
-        cls, core: CoreSuite, config: TradingSuiteConfig, client_config: ProjectXConfig | None = None
+        cls,
+        core: CoreSuite,
+        config: TradingSuiteConfig,
+        client_config: ProjectXConfig | None = None,
     ) -> TradingSuite:
         """A compat suite over a connected core suite (which it then owns)."""
         client = ProjectX._adopt(core.client, client_config)
@@ -392,7 +397,9 @@ class TradingSuite:
         of the balance (0.01 = 1%), as in project-x-py."""
         percent = None if max_risk_percent is None else _percent(max_risk_percent)
         with translating():
-            core = self.core.managed_trade(max_risk_percent=percent, max_risk_amount=max_risk_amount)
+            core = self.core.managed_trade(
+                max_risk_percent=percent, max_risk_amount=max_risk_amount
+            )
         ctx = self._single("managed_trade")
         return ManagedTrade._adopt(core, client=self.client, events=ctx.event_bus)
 

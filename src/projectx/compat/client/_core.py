@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from projectx.client.rest import ProjectX as CoreClient
-from projectx.exceptions import ProjectXError as CoreError
-
 from projectx.compat.exceptions import ProjectXError
+from projectx.exceptions import ProjectXError as CoreError
 
 if TYPE_CHECKING:
     from projectx.compat.config import ProjectXConfig

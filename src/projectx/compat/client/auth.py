@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from projectx.client.rest import ProjectX as CoreClient
-
 from projectx.compat.client._core import ClientCore
 from projectx.compat.exceptions import ProjectXAuthenticationError, translating
 from projectx.compat.models import Account

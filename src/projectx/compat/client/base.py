@@ -8,8 +8,6 @@ from contextlib import asynccontextmanager
 from typing import Self
 
 from projectx.client.rest import ProjectX as CoreClient
-from projectx.config import Secret
-
 from projectx.compat.client.auth import AuthenticationMixin
 from projectx.compat.client.cache import CacheMixin
 from projectx.compat.client.http import HttpMixin
@@ -18,6 +16,7 @@ from projectx.compat.client.trading import TradingMixin
 from projectx.compat.config import ConfigManager, ProjectXConfig, core_config
 from projectx.compat.exceptions import ProjectXAuthenticationError, ProjectXError
 from projectx.compat.models import Account
+from projectx.config import Secret
 
 __all__ = ["ProjectXBase"]
 
@@ -60,9 +59,13 @@ class ProjectXBase(AuthenticationMixin, HttpMixin, CacheMixin, MarketDataMixin, 
             raise ProjectXError("_adopt needs a projectx.ProjectX")
         client = cls.__new__(cls)
         client.username = core.config.username or ""
-        client._api_key = core.config.api_key if isinstance(core.config.api_key, Secret) else Secret("")
+        client._api_key = (
+            core.config.api_key if isinstance(core.config.api_key, Secret) else Secret("")
+        )
         client.account_name = core.config.account_name
-        client.config = config if config is not None else ProjectXConfig(api_url=core.config.api_url)
+        client.config = (
+            config if config is not None else ProjectXConfig(api_url=core.config.api_url)
+        )
         client.base_url = core.config.api_url
         client.account_info = Account.from_core(core.account) if core.account else None
         client._core = core
@@ -119,7 +122,9 @@ class ProjectXBase(AuthenticationMixin, HttpMixin, CacheMixin, MarketDataMixin, 
         """A client from ``PROJECT_X_USERNAME`` / ``PROJECT_X_API_KEY`` (and
         ``PROJECT_X_ACCOUNT_NAME``), closed when the block ends."""
         auth = ConfigManager().get_auth_config()
-        name = account_name if account_name is not None else os.environ.get("PROJECT_X_ACCOUNT_NAME")
+        name = (
+            account_name if account_name is not None else os.environ.get("PROJECT_X_ACCOUNT_NAME")
+        )
         client = cls(
             username=auth["username"],
             api_key=auth["api_key"],

@@ -36,8 +36,10 @@ class HttpMixin(ClientCore):
         """The client's health: the core's score and request counters."""
         core = self.core
         stats = core.stats_snapshot()
+        report = core.health.get_health_score()
         return {
-            "health_score": core.health.get_health_score(),
+            "health_score": report.score,
+            "health_reasons": list(report.reasons),
             "authenticated": core.token is not None,
             "api_calls": stats["requests"],
             "circuit": stats["circuit"]["state"],

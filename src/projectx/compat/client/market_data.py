@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from projectx.enums import BarUnit
-
 from projectx.compat.client._core import ClientCore, aware
 from projectx.compat.exceptions import ProjectXDataError, ProjectXInstrumentError, translating
 from projectx.compat.models import Instrument
+from projectx.enums import BarUnit
 
 __all__ = ["UTC", "MarketDataMixin"]
 
@@ -57,7 +56,9 @@ class MarketDataMixin(ClientCore):
         ``config.timezone``; without ``start_time`` the window is the last ``days`` days."""
         zone = self.timezone
         with translating(invalid=ProjectXDataError):
-            bar_unit = BarUnit(unit) if isinstance(unit, int) and unit in (1, 2, 3, 4, 5, 6) else unit
+            bar_unit = (
+                BarUnit(unit) if isinstance(unit, int) and unit in (1, 2, 3, 4, 5, 6) else unit
+            )
             end = aware(end_time, zone) if end_time is not None else datetime.now(UTC)
             if start_time is not None:
                 start = aware(start_time, zone)

@@ -13,10 +13,9 @@ from typing import Any
 
 import orjson
 
+from projectx.compat.exceptions import ProjectXDataError
 from projectx.exceptions import redact
 from projectx.suite.stats import to_prometheus
-
-from projectx.compat.exceptions import ProjectXDataError
 
 __all__ = ["UTC", "StatsExporter"]
 
@@ -27,9 +26,7 @@ _SENSITIVE = frozenset(
 
 
 def _numbers(prefix: str, value: Any) -> Iterator[tuple[str, float]]:
-    if isinstance(value, bool):
-        yield prefix, float(value)
-    elif isinstance(value, int | float):
+    if isinstance(value, bool | int | float):
         yield prefix, float(value)
     elif isinstance(value, Mapping):
         for key, inner in value.items():
@@ -87,7 +84,9 @@ class StatsExporter:
             writer.writerow([name, f"{value:g}"] + ([stamp] if include_timestamp else []))
         return redact(out.getvalue())
 
-    async def to_datadog(self, stats: Mapping[str, Any], prefix: str = "projectx") -> dict[str, Any]:
+    async def to_datadog(
+        self, stats: Mapping[str, Any], prefix: str = "projectx"
+    ) -> dict[str, Any]:
         """A Datadog ``series`` payload: one gauge per numeric value."""
         now = int(time.time())
         series = [
