@@ -183,9 +183,12 @@ class PositionManager(
     async def get_position_stats(self) -> dict[str, Any]:
         """Position statistics plus health, uptime, memory and errors."""
         stats = await self.get_position_statistics()
+        own = self._own_stats()
+        full = await self.get_stats()
+        analytics = self._core.get_analytics()
         return {
             **stats,
-            "component_stats": await StatsView.base(self),
+            "component_stats": {k: v for k, v in full.items() if k not in own},
             "health_score": await self.get_health_score(),
             "uptime_seconds": await self.get_uptime(),
             "memory_usage_mb": await self.get_memory_usage(),
@@ -193,8 +196,8 @@ class PositionManager(
             "total_opened": stats["total_positions"],
             "total_closed": stats["closed_positions"],
             "net_pnl": stats["total_pnl"],
-            "win_count": self._core.get_analytics()["winning_trades"],
-            "loss_count": self._core.get_analytics()["losing_trades"],
+            "win_count": analytics["winning_trades"],
+            "loss_count": analytics["losing_trades"],
             "active_positions": stats["open_positions"],
         }
 
@@ -240,14 +243,3 @@ class PositionManager(
     async def track_risk_calculation(self, risk_amount: float) -> None:
         """Count a risk calculation."""
         self._counts["risk_calculations"] += 1
-
-
-class StatsView:
-    """The base component statistics, without the manager's own keys."""
-
-    @staticmethod
-    async def base(pm: PositionManager) -> dict[str, Any]:
-        """``get_stats()`` minus :meth:`PositionManager._own_stats`."""
-        full = await pm.get_stats()
-        own = pm._own_stats()
-        return {k: v for k, v in full.items() if k not in own or k in ("name", "status")}
