@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from projectx.enums import OrderType
+from projectx.exceptions import ValidationError
+from projectx.orders.errors import OrderNotFilledError
 from projectx.orders.records import OrderRole, TrackedOrder
 from projectx.orders.state import OrderState
 
@@ -197,6 +200,34 @@ class BracketOrder(OrderGroup):
                 self._task = self._ops.spawn(self._protect(), "projectx-bracket-protect")
         else:
             self._dirty.set()
+
+    async def wait_placed(self, timeout: float, *, poll_s: float = 0.02) -> list[TrackedOrder]:  # noqa: ASYNC109
+        """Wait until every leg asked for has a Gateway order id; return the legs.
+
+        Raises :class:`OrderNotFilledError` when the entry ends without any fill, or when
+        protection failed (``error``), and ``TimeoutError`` after ``timeout`` seconds. The
+        entry is left as it is (the caller decides whether to cancel it).
+        """
+        if timeout <= 0 or poll_s <= 0:
+            raise ValidationError("timeout and poll_s must be > 0")
+        deadline = time.monotonic() + timeout
+        while True:
+            legs = [(self.wants_stop, self.stop), (self.wants_target, self.target)]
+            if all(leg is not None and leg.order_id is not None for want, leg in legs if want):
+                return self.legs
+            entry = self.entry
+            if self.error is not None or (entry.is_terminal and entry.fill_volume == 0):
+                why = self.error or f"the entry ended {entry.state.value} unfilled"
+                raise OrderNotFilledError(
+                    f"bracket of entry {entry.order_id}: {why}",
+                    order_id=entry.order_id,
+                    state=entry.state.value,
+                )
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"bracket of entry {entry.order_id}: legs not placed after {timeout:.1f} s"
+                )
+            await asyncio.sleep(poll_s)
 
     # -- client-side protection ----------------------------------------------------------------
     def _leg_is_resizable(self, leg: TrackedOrder | None) -> bool:

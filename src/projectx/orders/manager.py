@@ -543,7 +543,7 @@ class OrderManager:
         Native brackets are placed in ticks from the entry fill: absolute prices are converted
         from the limit price (or the current market for a market entry).
         """
-        return await self._placer.place_bracket_order(
+        bracket = await self._placer.place_bracket_order(
             contract,
             side,
             size,
@@ -557,6 +557,8 @@ class OrderManager:
             custom_tag=custom_tag,
             snap=snap,
         )
+        self._stats.brackets += 1
+        return bracket
 
     async def place_oco_order(
         self,

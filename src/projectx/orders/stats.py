@@ -1,4 +1,5 @@
-"""Order statistics: counts, fill times, slippage, illegal transitions."""
+"""Order statistics: counts, fill times, slippage, illegal transitions, what was placed
+(per order type, volume, notional, largest order) and how fast the Gateway answered."""
 
 from __future__ import annotations
 
@@ -33,8 +34,41 @@ class OrderStats:
     adopted: int = 0
     malformed_events: int = 0
     rest_refreshes: int = 0
+    brackets: int = 0
+    """Brackets whose entry was placed."""
+    total_volume: int = 0
+    """Contracts of every placed order."""
+    total_value: float = 0.0
+    """Sum of ``size * limit price`` of the placed orders that have a limit price."""
+    largest_order: int = 0
+    last_order_ns: int | None = None
+    """When the latest order was placed (epoch ns)."""
+    placed_by_type: dict[str, int] = field(default_factory=dict)
+    """Placed orders per type name (``"market"``, ``"limit"``, ``"stop"``, ...)."""
     fill_times_s: list[float] = field(default_factory=list)
     slippage_ticks: list[float] = field(default_factory=list)
+    response_times_s: list[float] = field(default_factory=list)
+    """Seconds from sending ``Order/place`` to its answer, per placed order."""
+
+    def record_placed(
+        self,
+        order_type: str,
+        size: int,
+        limit_price: float | None,
+        response_s: float | None,
+        now_ns: int,
+    ) -> None:
+        """One order accepted by the Gateway: its type name, size, limit price (if any), the
+        time its answer took and when it happened."""
+        self.placed += 1
+        self.placed_by_type[order_type] = self.placed_by_type.get(order_type, 0) + 1
+        self.total_volume += size
+        if limit_price is not None:
+            self.total_value += size * limit_price
+        self.largest_order = max(self.largest_order, size)
+        self.last_order_ns = now_ns
+        if response_s is not None:
+            self.response_times_s.append(response_s)
 
     def record_fill(self, seconds: float | None, slippage_ticks: float | None) -> None:
         """One order fully filled: its time from submission and its slippage."""
@@ -48,6 +82,8 @@ class OrderStats:
         """Plain counters plus averages (``None`` when nothing was measured)."""
         times = self.fill_times_s
         slip = self.slippage_ticks
+        resp = self.response_times_s
+        placed = self.placed
         return {
             "placed": self.placed,
             "filled": self.filled,
@@ -69,4 +105,16 @@ class OrderStats:
             "avg_fill_time_s": sum(times) / len(times) if times else None,
             "avg_slippage_ticks": sum(slip) / len(slip) if slip else None,
             "max_slippage_ticks": max(slip) if slip else None,
+            "fastest_fill_s": min(times) if times else None,
+            "slowest_fill_s": max(times) if times else None,
+            "fill_rate": self.filled / placed if placed else 0.0,
+            "rejection_rate": self.rejected / placed if placed else 0.0,
+            "brackets": self.brackets,
+            "placed_by_type": dict(self.placed_by_type),
+            "total_volume": self.total_volume,
+            "total_value": self.total_value,
+            "average_size": self.total_volume / placed if placed else 0.0,
+            "largest_order": self.largest_order,
+            "last_order_ns": self.last_order_ns,
+            "avg_response_time_s": sum(resp) / len(resp) if resp else None,
         }

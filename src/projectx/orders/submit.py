@@ -182,7 +182,14 @@ class Submitter:
                 rec.discard_unsent()
             raise
         self.bind(rec, order_id)
-        self.stats.placed += 1
+        answered = now_ns()
+        self.stats.record_placed(
+            otype.name.lower(),
+            rec.size,
+            rec.limit_price if otype in _LIMIT_TYPES else None,
+            (answered - (rec.submitted_ns or answered)) / 1e9,
+            answered,
+        )
         self.lifecycle.ensure_placed(rec)
         return rec
 

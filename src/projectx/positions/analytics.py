@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ __all__ = [
     "ReturnsInput",
     "correlation_risk",
     "historical_var",
+    "hold_times_s",
     "max_drawdown",
     "profit_factor",
     "returns_array",
@@ -35,6 +36,20 @@ ReturnsInput = Any
 """A polars DataFrame with a ``close`` column, or a 1-D sequence/array of returns."""
 
 _F64 = npt.NDArray[np.float64]
+
+
+class RoundTripLike(Protocol):
+    """What :func:`hold_times_s` reads of a round trip."""
+
+    @property
+    def opened_ns(self) -> int | None:
+        """When it opened (epoch ns)."""
+        ...
+
+    @property
+    def closed_ns(self) -> int | None:
+        """When it closed (epoch ns)."""
+        ...
 
 
 def win_rate(pnls: Sequence[float]) -> float | None:
@@ -186,7 +201,8 @@ def trade_statistics(
     pnls: Sequence[float], *, start_equity: float = 0.0, periods: float = 1.0
 ) -> dict[str, Any]:
     """Closed-trade statistics of the round trips' net ``pnls`` (in closing order): count, win
-    rate, profit factor, max drawdown, Sharpe, average win and loss, and their sum."""
+    rate, profit factor, max drawdown, Sharpe, average win and loss, their sum, how many won
+    and lost, and the largest win and loss (None when there was none)."""
     wins = [p for p in pnls if p > 0]
     losses = [p for p in pnls if p < 0]
     return {
@@ -198,6 +214,10 @@ def trade_statistics(
         "average_win": sum(wins) / len(wins) if wins else None,
         "average_loss": sum(losses) / len(losses) if losses else None,
         "net_pnl": sum(pnls),
+        "winning_trades": len(wins),
+        "losing_trades": len(losses),
+        "largest_win": max(wins) if wins else None,
+        "largest_loss": min(losses) if losses else None,
     }
 
 
@@ -221,3 +241,12 @@ def risk_metrics(
         out["var"] = historical_var(exposure, returns, confidence=confidence)
         out["correlation"] = correlation_risk(exposure, returns)
     return out
+
+
+def hold_times_s(trips: Sequence[RoundTripLike]) -> list[float]:
+    """Seconds each round trip was held (trips without both timestamps left out)."""
+    return [
+        (t.closed_ns - t.opened_ns) / 1e9
+        for t in trips
+        if t.opened_ns is not None and t.closed_ns is not None
+    ]
