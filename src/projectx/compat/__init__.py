@@ -37,6 +37,17 @@ from projectx.compat.models import (
     ProjectXConfig,
     Trade,
 )
+from projectx.compat.order_manager import OrderManager
+from projectx.compat.order_templates import (
+    ATRStopTemplate,
+    BreakoutTemplate,
+    OrderTemplate,
+    RiskRewardTemplate,
+    ScalpingTemplate,
+    get_template,
+)
+from projectx.compat.order_tracker import OrderChainBuilder, OrderLifecycleError, OrderTracker
+from projectx.compat.position_manager import PositionManager
 from projectx.compat.sessions import (
     DEFAULT_SESSIONS,
     SessionAnalytics,
@@ -76,23 +87,31 @@ __version__ = "4.4.1"
 
 __all__ = [
     "DEFAULT_SESSIONS",
+    "ATRStopTemplate",
     "Account",
     "BracketOrderResponse",
+    "BreakoutTemplate",
     "ConfigManager",
     "EventBus",
     "EventType",
     "HealthStatusResponse",
     "Instrument",
     "Order",
+    "OrderChainBuilder",
+    "OrderLifecycleError",
+    "OrderManager",
     "OrderManagerConfig",
     "OrderPlaceResponse",
     "OrderSide",
     "OrderStatus",
     "OrderSubmissionUncertainError",
+    "OrderTemplate",
+    "OrderTracker",
     "OrderType",
     "PerformanceStatsResponse",
     "PortfolioMetricsResponse",
     "Position",
+    "PositionManager",
     "PositionManagerConfig",
     "PositionType",
     "ProjectX",
@@ -108,6 +127,8 @@ __all__ = [
     "ProjectXServerError",
     "RateLimiter",
     "RiskAnalysisResponse",
+    "RiskRewardTemplate",
+    "ScalpingTemplate",
     "SessionAnalytics",
     "SessionConfig",
     "SessionFilterMixin",
@@ -121,6 +142,7 @@ __all__ = [
     "calculate_sharpe_ratio",
     "create_custom_config",
     "get_env_var",
+    "get_template",
     "load_default_config",
     "load_topstepx_config",
     "resolve_session_product",
