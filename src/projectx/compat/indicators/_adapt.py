@@ -116,6 +116,14 @@ def run(
     return frame.with_columns(result.get_column(c).alias(n) for c, n in outputs.items())
 
 
+def integral_like(out: pl.DataFrame, column: str, data: pl.DataFrame, source: str) -> pl.DataFrame:
+    """``out`` with ``column`` cast to Int64 when ``data[source]`` is an integer column
+    (project-x-py's volume sums keep the volume's integer type; the core's are floats)."""
+    if data.schema[source].is_integer():
+        return out.with_columns(pl.col(column).cast(pl.Int64))
+    return out
+
+
 class Indicator(BaseIndicator):
     """A compat indicator class: :meth:`calculate` reads :attr:`parameters` from its keywords
     (project-x-py's keywords and defaults; other keywords are ignored, as project-x-py does)

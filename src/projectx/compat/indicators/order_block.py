@@ -8,7 +8,14 @@ from typing import Any
 import polars as pl
 
 import projectx.indicators as core
-from projectx.compat.indicators._adapt import Indicator, check_number, check_period, frozen, run
+from projectx.compat.indicators._adapt import (
+    Indicator,
+    check_number,
+    check_period,
+    frozen,
+    integral_like,
+    run,
+)
 
 __all__ = ["OrderBlock", "calculate_order_block"]
 
@@ -75,7 +82,8 @@ class OrderBlock(Indicator):
             "close": params["close_column"],
             "volume": params["volume_column"],
         }
-        return run(data, inputs, calc, names, min_rows=lookback + 1)
+        out = run(data, inputs, calc, names, min_rows=lookback + 1)
+        return integral_like(out, "ob_volume", data, params["volume_column"])
 
 
 def calculate_order_block(

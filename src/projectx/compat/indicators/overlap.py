@@ -383,6 +383,8 @@ class SAREXT(Indicator, OverlapIndicator):
             "acceleration_init_short": 0.02,
             "acceleration_short": 0.02,
             "acceleration_max_short": 0.2,
+            "acceleration": 0.02,
+            "maximum": 0.2,
         }
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 import projectx.indicators as core
-from projectx.compat.indicators._adapt import Indicator, check_period, frozen, run
+from projectx.compat.indicators._adapt import Indicator, check_period, frozen, integral_like, run
 from projectx.compat.indicators.base import IndicatorError, VolumeIndicator
 from projectx.indicators.rolling import rolling_vwap
 
@@ -42,7 +42,8 @@ class OBV(Indicator, VolumeIndicator):
     def compute(self, data: pl.DataFrame, **params: Any) -> pl.DataFrame:
         """``obv``."""
         inputs = {"close": params["close_column"], "volume": params["volume_column"]}
-        return run(data, inputs, core.OBV, {"obv": "obv"}, min_rows=2)
+        out = run(data, inputs, core.OBV, {"obv": "obv"}, min_rows=2)
+        return integral_like(out, "obv", data, params["volume_column"])
 
 
 class VWAP(Indicator, VolumeIndicator):
