@@ -156,7 +156,11 @@ CORE: dict[str, tuple[Any, Any, dict[str, str]]] = {
     ),
     "MIDPOINT": (lambda d: ci.MIDPOINT(d), lambda d: core.MIDPOINT(d), {"midpoint_14": "midpoint"}),
     "MIDPRICE": (lambda d: ci.MIDPRICE(d), lambda d: core.MIDPRICE(d), {"midprice_14": "midprice"}),
-    "HT_TRENDLINE": (lambda d: ci.HT_TRENDLINE(d), core.HT_TRENDLINE, {"ht_trendline": "ht_trendline"}),
+    "HT_TRENDLINE": (
+        lambda d: ci.HT_TRENDLINE(d),
+        core.HT_TRENDLINE,
+        {"ht_trendline": "ht_trendline"},
+    ),
     "MAMA": (lambda d: ci.MAMA(d), core.MAMA, {"mama": "mama", "fama": "fama"}),
     "SAR": (lambda d: ci.SAR(d), core.SAR, {"sar": "sar"}),
     "RSI": (lambda d: ci.RSI(d), lambda d: core.RSI(d, period=14), {"rsi_14": "rsi"}),
@@ -319,7 +323,10 @@ def _key(case: dict[str, Any]) -> str:
             "ORDER_BLOCK": "ORDERBLOCK",
         }
         return aliases.get(stem, stem)
-    if name in ("MA", "calculate_ma") and case["kwargs"].get("ma_type", "sma") not in ("sma", "wma"):
+    if name in ("MA", "calculate_ma") and case["kwargs"].get("ma_type", "sma") not in (
+        "sma",
+        "wma",
+    ):
         return f"MA:{case['kwargs']['ma_type']}"
     return {"Doji": "DOJI"}.get(name, name)
 

@@ -70,8 +70,14 @@ def FVG_ZONES(
     percent = 100.0 * size / start
     keep = (size >= g) & (percent >= pct)
     zones = raw.select(
-        (bull & keep.fill_null(False)).alias("fvg_bull"),
-        (bear & keep.fill_null(False)).alias("fvg_bear"),
+        pl.when(bull.is_null())
+        .then(None)
+        .otherwise(bull & keep.fill_null(False))
+        .alias("fvg_bull"),
+        pl.when(bear.is_null())
+        .then(None)
+        .otherwise(bear & keep.fill_null(False))
+        .alias("fvg_bear"),
         top.alias("fvg_top"),
         bottom.alias("fvg_bottom"),
         size.alias("fvg_size"),

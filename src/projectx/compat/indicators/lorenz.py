@@ -42,7 +42,9 @@ class LORENZIndicator(Indicator):
     def compute(self, data: pl.DataFrame, **params: Any) -> pl.DataFrame:
         """The three coordinates."""
         w = check_period("window", params["window"], 2)
-        kw = {k: check_number(k, params[k]) for k in ("dt", "volatility_scale", "initial_x")}
+        kw: dict[str, Any] = {
+            k: check_number(k, params[k]) for k in ("dt", "volatility_scale", "initial_x")
+        }
         kw |= {k: check_number(k, params[k]) for k in ("initial_y", "initial_z")}
         # project-x-py requires the open, high and low columns too
         check_frame(data, ["open", "high", "low"])

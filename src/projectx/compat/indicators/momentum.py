@@ -475,7 +475,7 @@ class MACDEXT(Indicator, MomentumIndicator):
         """The MACD line, signal and histogram."""
         f_, s_ = _fast_slow(params["fast_period"], params["slow_period"])
         g = check_period("signal_period", params["signal_period"])
-        kw = {
+        kw: dict[str, Any] = {
             "fastperiod": f_,
             "slowperiod": s_,
             "signalperiod": g,

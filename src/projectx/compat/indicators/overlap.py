@@ -391,7 +391,7 @@ class SAREXT(Indicator, OverlapIndicator):
     def calculate(self, data: pl.DataFrame, **kwargs: Any) -> pl.DataFrame:
         """``sarext``; project-x-py's class also reads ``acceleration`` and ``maximum``, which
         set the long and short steps and caps unless those are given."""
-        steps = ("acceleration_init_long", "acceleration_long")
+        steps: tuple[str, ...] = ("acceleration_init_long", "acceleration_long")
         steps += ("acceleration_init_short", "acceleration_short")
         caps = ("acceleration_max_long", "acceleration_max_short")
         for key, targets in (("acceleration", steps), ("maximum", caps)):
@@ -402,7 +402,9 @@ class SAREXT(Indicator, OverlapIndicator):
 
     def compute(self, data: pl.DataFrame, **params: Any) -> pl.DataFrame:
         """``sarext`` of the high and low columns."""
-        kw = {core_name: check_number(ours, params[ours]) for ours, core_name in _SAREXT.items()}
+        kw: dict[str, Any] = {
+            core_name: check_number(ours, params[ours]) for ours, core_name in _SAREXT.items()
+        }
 
         def sarext(f: pl.DataFrame) -> pl.DataFrame:
             return core.SAREXT(f, **kw).with_columns(pl.col("sarext").abs())

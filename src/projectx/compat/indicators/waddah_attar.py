@@ -46,7 +46,7 @@ class WAE(Indicator):
 
     def compute(self, data: pl.DataFrame, **params: Any) -> pl.DataFrame:
         """The explosion line, the trend direction, the dead zone and the signal flags."""
-        kw = {
+        kw: dict[str, Any] = {
             "fastperiod": check_period("fast_period", params["fast_period"]),
             "slowperiod": check_period("slow_period", params["slow_period"]),
             "bb_period": check_period("bb_period", params["bb_period"], 2),
@@ -76,7 +76,7 @@ class WAE(Indicator):
             inputs,
             calc,
             {c: c for c in _OUT},
-            min_rows=max(kw["slowperiod"], kw["bb_period"], 2),
+            min_rows=max(int(kw["slowperiod"]), int(kw["bb_period"]), 2),
         )
 
 
