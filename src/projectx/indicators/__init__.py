@@ -41,14 +41,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from projectx.indicators import momentum, overlap, patterns, volatility, volume
+from projectx.indicators import (
+    candles,
+    lorenz,
+    momentum,
+    overlap,
+    patterns,
+    volatility,
+    volume,
+    zones,
+)
 from projectx.indicators._base import REGISTRY, IndicatorInfo, IndicatorSpec, make_spec
+from projectx.indicators.candles import *  # noqa: F403
+from projectx.indicators.lorenz import *  # noqa: F403
 from projectx.indicators.momentum import *  # noqa: F403
 from projectx.indicators.overlap import *  # noqa: F403
 from projectx.indicators.patterns import *  # noqa: F403
 from projectx.indicators.streaming import STREAMS, StreamingIndicator, make_stream
 from projectx.indicators.volatility import *  # noqa: F403
 from projectx.indicators.volume import *  # noqa: F403
+from projectx.indicators.zones import *  # noqa: F403
 
 __all__ = [
     "REGISTRY",
@@ -60,11 +72,14 @@ __all__ = [
     "make_spec",
     "make_stream",
     "spec",
+    *candles.__all__,
+    *lorenz.__all__,
     *momentum.__all__,
     *overlap.__all__,
     *patterns.__all__,
     *volatility.__all__,
     *volume.__all__,
+    *zones.__all__,
 ]
 
 _GROUP_ORDER = {"overlap": 0, "momentum": 1, "volatility": 2, "volume": 3, "patterns": 4}
