@@ -114,9 +114,11 @@ def run_example(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     max_sleep_s: float = 3.0,
+    **environ: str,
 ) -> str:
-    """Run ``examples/<name>.py`` as ``__main__`` against ``sim``; returns what it printed."""
-    for key, value in sim.environ.items():
+    """Run ``examples/<name>.py`` as ``__main__`` against ``sim`` (``environ`` overrides the
+    variables); returns what it printed."""
+    for key, value in {**sim.environ, **environ}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("HOME", str(tmp_path))
     out = io.StringIO()

@@ -204,8 +204,8 @@ def test_error_handling_and_logging(
     log = (tmp_path / "trading.log").read_text()
     assert log.strip(), "configure_sdk_logging wrote no log file"
     assert sim.sim is not None and sim.sim.credentials.api_key not in log
-    monkeypatch.setenv("PROJECT_X_API_KEY", "a-wrong-key-for-this-simulator")
-    out = run_example("readme_error_handling", sim, monkeypatch, tmp_path)
+    wrong = {"PROJECT_X_API_KEY": "a-wrong-key-for-this-simulator"}
+    out = run_example("readme_error_handling", sim, monkeypatch, tmp_path, **wrong)
     assert "Authentication failed:" in out
     assert "a-wrong-key-for-this-simulator" not in out
 

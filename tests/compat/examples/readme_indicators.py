@@ -4,6 +4,8 @@ import asyncio
 import polars as pl
 from projectx.compat import ProjectX
 from projectx.compat.indicators import RSI, SMA, MACD, FVG, ORDERBLOCK, WAE
+# (the README imports these inside the snippet; inside a function that would make FVG local)
+from projectx.compat.indicators import OrderBlock, FVG, WAE
 
 
 async def main():
@@ -31,7 +33,6 @@ async def main():
         data_with_wae = WAE(data, sensitivity=150)
 
         # Or use class-based interface
-        from projectx.compat.indicators import OrderBlock, FVG, WAE
         ob = OrderBlock()
         data_with_ob = ob.calculate(data, use_wicks=True)
         print(f"Columns: {data_with_ob.columns}")
