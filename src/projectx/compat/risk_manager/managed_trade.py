@@ -183,7 +183,7 @@ class ManagedTrade:
             )  # fmt: skip
         self._entry = bracket
         entry = bracket.entry
-        price = entry.avg_fill_price or entry.limit_price or entry_price
+        price = entry.filled_price or entry.limit_price or entry_price
         stop = bracket.stop.stop_price if bracket.stop is not None else stop_loss
         tick, value = core.contract.tick_size or 0.0, core.contract.tick_value or 0.0
         risk = (
@@ -339,7 +339,7 @@ class ManagedTrade:
         return {
             "instrument": core.cid,
             "entry_order": _order(entry),
-            "entry_price": entry.avg_fill_price if entry is not None else None,
+            "entry_price": entry.filled_price if entry is not None else None,
             "size": abs(core.size),
             "stop_order": _order(core.stop_order),
             "target_order": _order(core.target_order),
