@@ -19,6 +19,9 @@ class MemoryManagementMixin(DataManagerBase):
 
     _overflow_callbacks: list[Callable[..., Any]]
 
+    def __init__(self) -> None:
+        """Nothing to set up here (the manager's constructor prepares the state)."""
+
     def _ring_stats(self) -> tuple[dict[str, int], dict[str, int], int]:
         engine = self.core.stats()["engine"]
         stored = {name: int(tf["stored"]) for name, tf in engine["timeframes"].items()}
