@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -121,3 +122,132 @@ def test_realtime_trading_bracket(
     assert entry_id in seen
     assert seen[entry_id].limit_price == entry
     assert seen[entry_id].status in (OrderStatus.OPEN, OrderStatus.FILLED, OrderStatus.CANCELLED)
+
+
+async def _recent_bars(px: ProjectX, symbol: str, timeframe: str, minutes: float) -> Any:
+    end = datetime.now(UTC)
+    return await px.get_bars(
+        symbol, timeframe, start=end - timedelta(minutes=minutes), end=end, include_partial=False
+    )
+
+
+def test_event_handlers_get_the_closed_bar(
+    sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = run_example("readme_event_handlers", sim, monkeypatch, tmp_path, max_sleep_s=12.0)
+    closes = [
+        (float(c), int(v)) for c, v in re.findall(r"^Close: ([\d.]+), Volume: (\d+)$", out, re.M)
+    ]
+    assert closes, out
+    bars = _reference(sim, lambda px: _recent_bars(px, "MNQ", "5sec", 2))
+    served = set(zip(bars["close"].to_list(), bars["volume"].to_list(), strict=True))
+    # every NEW_BAR the handler printed is a closed 5-second bar the Gateway also serves
+    five_second = [bar for bar in closes if bar in served]
+    assert five_second, (closes, sorted(served)[-5:])
+    contexts = re.findall(r"^Context: ([\d.]+) (\d+)$", out, re.M)
+    assert len(contexts) == len(closes)  # the second handler ran for every bar too
+    assert all(float(price) > 0 for price, _ in contexts)
+
+
+def test_trading_suite_events(
+    sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = run_example("readme_trading_suite_events", sim, monkeypatch, tmp_path)
+    loaded = dict(re.findall(r"^(MNQ|ES): (\d+) bars loaded$", out, re.M))
+    assert set(loaded) == {"MNQ", "ES"}
+    for symbol, n in loaded.items():
+        bars = _reference(sim, lambda px, s=symbol: _recent_bars(px, s, "5min", 5 * 24 * 60))
+        # the suite warmed up 5 days (project-x-py's default) of closed 5-minute bars
+        assert abs(len(bars) - int(n)) <= 1, (symbol, n, len(bars))
+    for symbol, size, price in re.findall(r"^(\w+) Trade: (\d+) @ \$([\d.]+)$", out, re.M):
+        assert symbol in ("MNQ", "ES") and int(size) >= 1 and float(price) > 0
+
+
+def test_session_filtering(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    out = run_example("readme_session_filtering", sim, monkeypatch, tmp_path)
+    rth = int(_value(r"RTH bars: ([\d,]+)", out).replace(",", ""))
+    eth = int(_value(r"ETH bars: ([\d,]+)", out).replace(",", ""))
+    assert 0 <= rth <= eth  # regular hours are a part of the electronic session
+    assert eth > 0
+
+
+def test_components(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    out = run_example("readme_components", sim, monkeypatch, tmp_path)
+    assert "market=OrderPlaceResponse(orderId=" in out and "success=True" in out
+    positions = _value(r"positions=(.*)", out)
+    assert "1, 1)" in positions  # one contract long (type 1) after the market buy
+    sizing = _value(r"^sizing2=(.*)$", out)
+    assert "position_size" in sizing or "contracts" in sizing
+
+    async def flat(px: ProjectX) -> list[Any]:
+        return await px.search_open_positions()
+
+    assert _reference(sim, flat) == []  # close_position flattened it at the Gateway
+
+
+def test_statistics(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    out = run_example("readme_statistics", sim, monkeypatch, tmp_path)
+    assert float(_value(r"System Health: ([\d.]+)/100", out)) >= 0
+    assert int(_value(r"API Calls: (\d+)", out)) >= 3
+    assert _value(r"Fill Rate: ([\d.]+)%", out) == "0.0"  # nothing traded yet
+    assert int(_value(r"Prometheus lines: (\d+)", out)) > 10
+    assert int(_value(r"CSV rows: (\d+)", out)) > 10
+    assert int(_value(r"Datadog series: (\d+)", out)) > 10
+
+
+def test_error_handling_and_logging(
+    sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = run_example("readme_error_handling", sim, monkeypatch, tmp_path)
+    account = _reference(sim, lambda px: px.select_account())
+    assert _value(r"Authenticated as account: (.+)", out) == account.name
+    log = (tmp_path / "trading.log").read_text()
+    assert log.strip(), "configure_sdk_logging wrote no log file"
+    assert sim.sim is not None and sim.sim.credentials.api_key not in log
+    monkeypatch.setenv("PROJECT_X_API_KEY", "a-wrong-key-for-this-simulator")
+    out = run_example("readme_error_handling", sim, monkeypatch, tmp_path)
+    assert "Authentication failed:" in out
+    assert "a-wrong-key-for-this-simulator" not in out
+
+
+def test_indicators(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from projectx.indicators import RSI as core_rsi
+    from projectx.indicators import SMA as core_sma
+
+    out = run_example("readme_indicators", sim, monkeypatch, tmp_path)
+    last = datetime.fromisoformat(_value(r"Last bar: (\S+)", out)).astimezone(UTC)
+
+    async def window(px: ProjectX) -> Any:
+        return await px.get_bars(
+            "ES", "5min", start=last - timedelta(days=30), end=last + timedelta(minutes=5),
+            include_partial=True,
+        )  # fmt: skip
+
+    bars = _reference(sim, window)
+    bars = bars.filter(bars["ts"] <= last)
+    # the forming bar may have traded since: compare the last closed bar's values, exactly
+    # (the example's 30 days started a moment earlier: Wilder's RSI has forgotten that bar)
+    rsi = float(_value(r"Closed RSI: (\S+)", out))
+    assert rsi == pytest.approx(core_rsi(bars, period=14)["rsi"][-2], rel=1e-9)
+    assert float(_value(r"Closed SMA: (\S+)", out)) == core_sma(bars, period=20)["sma"][-2]
+    chicago = ZoneInfo("America/Chicago")
+
+    async def ranged(px: ProjectX) -> Any:
+        return await px.get_bars(
+            "ES", "5min", start=datetime(2025, 1, 1, 9, 30, tzinfo=chicago),
+            end=datetime(2025, 1, 10, 16, 0, tzinfo=chicago), include_partial=True,
+        )  # fmt: skip
+
+    # naive start/end are read in the configured zone (America/Chicago), as in project-x-py
+    assert int(_value(r"Ranged bars: (\d+)", out)) == len(_reference(sim, ranged))
+
+
+def test_managed_trade(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    out = run_example("readme_managed_trade", sim, monkeypatch, tmp_path)
+    assert "result=" in out
+
+    async def orders(px: ProjectX) -> list[Any]:
+        return await px.search_orders(start=datetime.now(UTC) - timedelta(hours=1))
+
+    placed = _reference(sim, orders)
+    assert any(o.type is not None and int(o.type) == 4 for o in placed)  # the protective stop

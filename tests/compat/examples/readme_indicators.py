@@ -21,8 +21,9 @@ async def main():
 
         # Apply traditional indicators
         data = data.pipe(SMA, period=20).pipe(RSI, period=14)
-        print(f"Last RSI: {data['rsi_14'][-1]:.6f}")
-        print(f"Last SMA: {data['sma_20'][-1]:.6f}")
+        print(f"Last bar: {data['timestamp'][-1].isoformat()}")
+        print(f"Closed RSI: {data['rsi_14'][-2]!r}")
+        print(f"Closed SMA: {data['sma_20'][-2]!r}")
 
         # Apply pattern recognition indicators
         data_with_fvg = FVG(data, min_gap_size=0.001, check_mitigation=True)
