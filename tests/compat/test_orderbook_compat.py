@@ -120,7 +120,9 @@ async def test_trades_flow_and_delta_equal_the_core(env: DataEnv) -> None:
     delta = await env.book.get_cumulative_delta(time_window_minutes=60)
     flow = core.get_trade_flow_summary()
     assert delta["cumulative_delta"] == delta["buy_volume"] - delta["sell_volume"]
-    assert delta["buy_volume"] + delta["sell_volume"] + delta["neutral_volume"] == flow["total_volume"]
+    assert (
+        delta["buy_volume"] + delta["sell_volume"] + delta["neutral_volume"] == flow["total_volume"]
+    )
     summary = await env.book.get_trade_flow_summary()
     assert summary["aggressive_buy_volume"] == summary["buy_volume"]
     assert summary["vwap"] == pytest.approx(flow["vwap"])

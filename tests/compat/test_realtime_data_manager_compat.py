@@ -58,7 +58,9 @@ async def test_prices_and_summaries_equal_hand_computations(env: DataEnv) -> Non
     highs, lows = frame["high"].to_list(), frame["low"].to_list()
     assert rng["high"] == max(highs) and rng["low"] == min(lows)
     assert rng["range"] == pytest.approx(max(highs) - min(lows))
-    assert rng["avg_range"] == pytest.approx(sum(h - lo for h, lo in zip(highs, lows)) / 20)
+    assert rng["avg_range"] == pytest.approx(
+        sum(h - lo for h, lo in zip(highs, lows, strict=True)) / 20
+    )
     vol = await env.data.get_volume_stats(bars=20, timeframe="1min")
     volumes = frame["volume"].to_list()
     assert vol is not None and vol["total"] == sum(volumes)

@@ -71,7 +71,9 @@ def test_spread_tracker_statistics_by_hand() -> None:
     assert s["avg_spread"] == pytest.approx(sum(values) / 3)
     assert s["min_spread"] == 0.25 and s["max_spread"] == 0.75 and s["median_spread"] == 0.5
     mean = sum(values) / 3
-    assert s["spread_volatility"] == pytest.approx(math.sqrt(sum((v - mean) ** 2 for v in values) / 3))
+    assert s["spread_volatility"] == pytest.approx(
+        math.sqrt(sum((v - mean) ** 2 for v in values) / 3)
+    )
     assert s["time_weighted_spread"] == pytest.approx((0.25 * 10 + 0.75 * 20 + 0.5 * 10) / 40)
     recent = tracker.stats(window_ns=15, now_ns=40)
     assert recent["samples"] == 1 and recent["avg_spread"] == 0.5

@@ -150,13 +150,9 @@ def depth_metrics(book: OrderBook, levels: int = 10) -> DepthMetrics:
     bv, av = int(bid_s.sum()), int(ask_s.sum())
     weighted = math.nan
     if len(bid_p) and len(ask_p) and bid_s[0] + ask_s[0] > 0:
-        weighted = float(
-            (bid_p[0] * ask_s[0] + ask_p[0] * bid_s[0]) / (bid_s[0] + ask_s[0])
-        )
+        weighted = float((bid_p[0] * ask_s[0] + ask_p[0] * bid_s[0]) / (bid_s[0] + ask_s[0]))
     total = bv + av
-    vwp = (
-        float((bid_p * bid_s).sum() + (ask_p * ask_s).sum()) / total if total else math.nan
-    )
+    vwp = float((bid_p * bid_s).sum() + (ask_p * ask_s).sum()) / total if total else math.nan
     return {
         "bid_levels": len(bid_p),
         "ask_levels": len(ask_p),

@@ -83,7 +83,9 @@ class OrderBook(OrderBookBase):
             raise ProjectXError("_adopt needs a projectx.orderbook.OrderBook")
         self = cls.__new__(cls)
         config = getattr(client, "config", None)
-        self._setup(core.symbol, events, client, getattr(config, "timezone", None) or "America/Chicago")
+        self._setup(
+            core.symbol, events, client, getattr(config, "timezone", None) or "America/Chicago"
+        )
         self.config = {}
         self._bind(core)
         self._parts()
@@ -102,7 +104,8 @@ class OrderBook(OrderBookBase):
         if self._core is None:
             raise ProjectXError(
                 "a stand-alone OrderBook has no market feed here: use "
-                "`await TradingSuite.create(instrument, features=['orderbook'])` and suite.orderbook"
+                "`await TradingSuite.create(instrument, features=['orderbook'])` and "
+                "suite.orderbook"
             )
         return await self.realtime_handler.initialize(
             realtime_client, subscribe_to_depth, subscribe_to_quotes

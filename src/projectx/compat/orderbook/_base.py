@@ -123,9 +123,7 @@ class OrderBookBase(StatisticsMixin):
     def _side_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         zone = self.timezone.key
         stamp = self._time() if self.core.last_update_ns else None
-        return frame.with_columns(
-            pl.lit(stamp, dtype=pl.Datetime("us", zone)).alias("timestamp")
-        )
+        return frame.with_columns(pl.lit(stamp, dtype=pl.Datetime("us", zone)).alias("timestamp"))
 
     # -- the touch and the levels ---------------------------------------------------------------
     async def get_best_bid_ask(self) -> dict[str, Any]:
@@ -143,7 +141,8 @@ class OrderBookBase(StatisticsMixin):
 
     async def get_bid_ask_spread(self) -> float | None:
         """Best ask minus best bid (None unless both sides have a level)."""
-        return (await self.get_best_bid_ask())["spread"]
+        spread: float | None = (await self.get_best_bid_ask())["spread"]
+        return spread
 
     async def get_orderbook_bids(self, levels: int = 10) -> pl.DataFrame:
         """The best ``levels`` bids, highest first: ``price``, ``volume``, ``timestamp``."""
@@ -296,7 +295,9 @@ class OrderBookBase(StatisticsMixin):
         """Record a spread into the core spread tracker at the book's update time."""
         if self.spread_tracker is not None and self._core is not None:
             mid = self._core.mid if math.isfinite(self._core.mid) else 0.0
-            self.spread_tracker.sample(self._core.last_update_ns, mid - spread / 2, mid + spread / 2)
+            self.spread_tracker.sample(
+                self._core.last_update_ns, mid - spread / 2, mid + spread / 2
+            )
 
     async def track_pattern_detection(self, pattern_type: str) -> None:
         """Count a detected pattern."""

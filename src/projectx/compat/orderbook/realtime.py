@@ -19,7 +19,10 @@ class RealtimeHandler:
         self.is_connected = orderbook._core is not None
 
     async def initialize(
-        self, realtime_client: Any, subscribe_to_depth: bool = True, subscribe_to_quotes: bool = True
+        self,
+        realtime_client: Any,
+        subscribe_to_depth: bool = True,
+        subscribe_to_quotes: bool = True,
     ) -> bool:
         """True when the book is fed by a suite's market subscription."""
         self.is_connected = self.orderbook._core is not None

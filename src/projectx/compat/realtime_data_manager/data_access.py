@@ -22,7 +22,9 @@ __all__ = ["DataAccessMixin"]
 def _session_name(session_type: Any) -> str:
     name = session_type.value if isinstance(session_type, SessionType) else session_type
     if name not in ("RTH", "ETH"):
-        raise ProjectXDataError(f"session_type must be SessionType.RTH or ETH, got {session_type!r}")
+        raise ProjectXDataError(
+            f"session_type must be SessionType.RTH or ETH, got {session_type!r}"
+        )
     return str(name)
 
 
@@ -30,7 +32,11 @@ class DataAccessMixin(DataManagerBase):
     """Reads of the live bars."""
 
     async def get_data(
-        self, timeframe: str = "5min", bars: int | None = None, *, timeout: float | None = None
+        self,
+        timeframe: str = "5min",
+        bars: int | None = None,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> pl.DataFrame | None:
         """The latest ``bars`` bars of ``timeframe`` (all when None), oldest first, the
         forming bar last; None when ``timeframe`` is not tracked. ``timeout`` is accepted for
@@ -80,7 +86,7 @@ class DataAccessMixin(DataManagerBase):
             stats = self.core.get_range_stats(bars, name, include_forming=True)
         if stats is None or stats["bars"] < bars:
             return None
-        return {k: stats[k] for k in ("high", "low", "range", "avg_range")}  # type: ignore[literal-required]
+        return {k: stats[k] for k in ("high", "low", "range", "avg_range")}
 
     async def get_volume_stats(
         self, bars: int = 20, timeframe: str = "5min"
@@ -95,7 +101,7 @@ class DataAccessMixin(DataManagerBase):
             stats = self.core.get_volume_summary(bars, name, include_forming=True)
         if stats is None:
             return None
-        return {k: stats[k] for k in ("total", "average", "current", "relative")}  # type: ignore[literal-required]
+        return {k: stats[k] for k in ("total", "average", "current", "relative")}
 
     async def is_data_ready(self, min_bars: int = 20, timeframe: str | None = None) -> bool:
         """Whether ``timeframe`` (every tracked one when None) holds ``min_bars`` bars."""
@@ -121,7 +127,9 @@ class DataAccessMixin(DataManagerBase):
         name = self._tracked(timeframe)
         if name is None:
             return None
-        moment = timestamp if timestamp.tzinfo is not None else timestamp.replace(tzinfo=self.timezone)
+        moment = (
+            timestamp if timestamp.tzinfo is not None else timestamp.replace(tzinfo=self.timezone)
+        )
         with self._guard("get_bars_since", ProjectXDataError):
             if self.core.get_bar_count(name) == 0 and self.core.get_forming_bar(name) is None:
                 return None
@@ -138,7 +146,11 @@ class DataAccessMixin(DataManagerBase):
         return frame
 
     async def get_session_data(
-        self, timeframe: str, session_type: Any = None, *, timeout: float | None = None
+        self,
+        timeframe: str,
+        session_type: Any = None,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> pl.DataFrame | None:
         """Closed bars opened inside ``session_type`` (``SessionType.RTH`` or ``ETH``;
         default the manager's session config, else ETH) by the core's exchange calendar."""

@@ -74,6 +74,10 @@ class RiskManager(StatisticsMixin):
         self.positions = position_manager
         self.data_manager = data_manager
 
+    orders: Any
+    positions: Any
+    data_manager: Any
+
     def _setup(self, client: ProjectX, events: EventBus, config: RiskConfig) -> None:
         self._init_tracker("risk_manager")
         self.client = client
@@ -81,9 +85,9 @@ class RiskManager(StatisticsMixin):
         self.event_bus = events
         self.config = config
         self._core: CoreRiskManager | None = None
-        self.orders: Any = None
-        self.positions: Any = None
-        self.data_manager: Any = None
+        self.orders = None
+        self.positions = None
+        self.data_manager = None
 
     @classmethod
     def _adopt(cls, core: CoreRiskManager, *, client: ProjectX, events: EventBus) -> Self:
@@ -135,7 +139,9 @@ class RiskManager(StatisticsMixin):
         if entry_price == stop_loss:
             raise InvalidOrderParameters("Entry and stop loss prices cannot be equal")
         percent = None if risk_percent is None else _fraction(risk_percent, "risk_percent") * 100
-        tick_size = float(instrument.tickSize) if instrument is not None else abs(entry_price - stop_loss)
+        tick_size = (
+            float(instrument.tickSize) if instrument is not None else abs(entry_price - stop_loss)
+        )
         tick_value = float(instrument.tickValue) if instrument is not None else tick_size
         with self._guard("calculate_position_size", InvalidOrderParameters):
             size = core.calculate_position_size(
@@ -173,7 +179,9 @@ class RiskManager(StatisticsMixin):
         ``reasons`` (the refusal), ``warnings``, the day's figures and the position count."""
         core = self.core
         if not isinstance(order, Order):
-            raise InvalidOrderParameters(f"order must be a compat Order, got {type(order).__name__}")
+            raise InvalidOrderParameters(
+                f"order must be a compat Order, got {type(order).__name__}"
+            )
         inst = await self._instrument(order.contractId)
         reference = order.limitPrice if order.limitPrice is not None else order.stopPrice
         request = _Request(

@@ -8,7 +8,6 @@ block with an open, unprotected position flattens it (the core's rule).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import math
 from typing import TYPE_CHECKING, Any, Self
@@ -93,7 +92,11 @@ class ManagedTrade:
     @property
     def order_manager(self) -> Any:
         """The order manager (the core's, for an adopted trade)."""
-        return self._orders_mgr if self._orders_mgr is not None else getattr(self._core, "orders", None)
+        return (
+            self._orders_mgr
+            if self._orders_mgr is not None
+            else getattr(self._core, "orders", None)
+        )
 
     @property
     def position_manager(self) -> Any:
@@ -166,7 +169,9 @@ class ManagedTrade:
     ) -> dict[str, Any]:
         core = self.core
         if order_type not in (_MARKET, _LIMIT):
-            raise InvalidOrderParameters(f"order_type must be 1 (limit) or 2 (market), got {order_type!r}")
+            raise InvalidOrderParameters(
+                f"order_type must be 1 (limit) or 2 (market), got {order_type!r}"
+            )
         if order_type == _LIMIT and entry_price is None:
             raise InvalidOrderParameters("a limit entry needs entry_price")
         limit = entry_price if order_type == _LIMIT else None
@@ -212,7 +217,9 @@ class ManagedTrade:
         """Buy (market, or limit at ``entry_price`` with ``order_type=1``) with a protective
         stop (``stop_loss``; 50 ticks when None, project-x-py's default distance) and an
         optional target; without ``size`` the risk budget sizes it."""
-        return await self._enter(OrderSide.BUY, entry_price, stop_loss, take_profit, size, order_type)
+        return await self._enter(
+            OrderSide.BUY, entry_price, stop_loss, take_profit, size, order_type
+        )
 
     async def enter_short(
         self,
@@ -223,7 +230,9 @@ class ManagedTrade:
         order_type: int = 2,
     ) -> dict[str, Any]:
         """Sell short; see :meth:`enter_long`."""
-        return await self._enter(OrderSide.SELL, entry_price, stop_loss, take_profit, size, order_type)
+        return await self._enter(
+            OrderSide.SELL, entry_price, stop_loss, take_profit, size, order_type
+        )
 
     async def enter_market(
         self, size: int, side: str = "BUY", stop_loss: float | None = None
@@ -310,21 +319,24 @@ class ManagedTrade:
         entry = self._entry.entry if self._entry is not None else None
         return entry is not None and entry.fill_volume >= entry.size
 
-    async def wait_for_fill(self, timeout: float = 30.0) -> bool:
-        """Wait up to ``timeout`` seconds for the entry's fill."""
+    async def wait_for_fill(self, timeout: float = 30.0) -> bool:  # noqa: ASYNC109
+        """Wait up to ``timeout`` seconds for the entry's fill (the core's order tracking)."""
         if self._entry is None:
             return False
-        with contextlib.suppress(TimeoutError, ProjectXError):
-            async with asyncio.timeout(timeout):
-                while not self.is_filled():
-                    await asyncio.sleep(0.01)
+        if not self.is_filled():
+            with contextlib.suppress(TimeoutError, Exception):
+                await self.core.orders.track(self._entry.entry).wait_for_fill(timeout)
         return self.is_filled()
 
     async def monitor_position(self) -> dict[str, Any]:
         """The position, its open P&L and size."""
         pos = self.core.position
         pnl = getattr(pos, "unrealized_pnl", None) if pos is not None else None
-        return {"position": pos, "pnl": pnl if pnl is not None and not math.isnan(pnl) else 0.0, "size": abs(self.core.size)}
+        return {
+            "position": pos,
+            "pnl": pnl if pnl is not None and not math.isnan(pnl) else 0.0,
+            "size": abs(self.core.size),
+        }
 
     async def check_trailing_stop(self) -> bool:
         """False: a trailing stop is the Gateway's own order here (nothing to move by hand)."""
