@@ -30,6 +30,7 @@ from projectx._native.feed import MarketFeed
 from projectx._native.isotime import format_iso
 from projectx._native.latency import LatencyHistogram
 from projectx.circuit import CircuitBreakerOpenError
+from projectx.data import queries
 from projectx.data.history import fetch_bars
 from projectx.data.live_indicator import LiveIndicator
 from projectx.data.splice import splice_closed
@@ -513,6 +514,45 @@ class RealtimeDataManager:
             "average": float(volume.mean()),  # type: ignore[arg-type]
             "current": float(volume[-1]),
         }
+
+    def is_data_ready(
+        self, min_bars: int = 20, timeframe: str | None = None, *, include_forming: bool = False
+    ) -> bool:
+        """Whether ``timeframe`` (every tracked one when None) holds at least ``min_bars``
+        closed bars (with ``include_forming``, the forming bar counts too)."""
+        if isinstance(min_bars, bool) or not isinstance(min_bars, int) or min_bars < 0:
+            raise ValidationError(f"min_bars must be an int >= 0, got {min_bars!r}")
+        names = [self._tf(timeframe)] if timeframe is not None else list(self._by_name)
+        for name in names:
+            held = len(self.engine.ring(name))
+            if include_forming and self.engine.forming(name) is not None:
+                held += 1
+            if held < min_bars:
+                return False
+        return True
+
+    def get_bars_since(
+        self, since: datetime, timeframe: str = "1min", *, include_forming: bool = False
+    ) -> pl.DataFrame:
+        """Bars of ``timeframe`` opened at or after the aware moment ``since``, oldest first
+        (the forming bar last with ``include_forming``)."""
+        frame = self.get_data(timeframe, include_forming=include_forming)
+        return queries.bars_since(frame, since)
+
+    def get_range_stats(
+        self, bars: int = 20, timeframe: str = "1min", *, include_forming: bool = False
+    ) -> queries.RangeStats | None:
+        """High, low, range and mean bar range of the latest ``bars`` bars (None without
+        bars); see :func:`projectx.data.queries.range_stats`."""
+        return queries.range_stats(self.get_data(timeframe, bars, include_forming=include_forming))
+
+    def get_volume_summary(
+        self, bars: int = 20, timeframe: str = "1min", *, include_forming: bool = False
+    ) -> queries.VolumeSummary | None:
+        """Total, mean, last and relative volume of the latest ``bars`` bars (None without
+        bars); see :func:`projectx.data.queries.volume_summary`."""
+        frame = self.get_data(timeframe, bars, include_forming=include_forming)
+        return queries.volume_summary(frame)
 
     def get_bar_count(self, timeframe: str = "1min") -> int:
         """Closed bars held for ``timeframe``."""

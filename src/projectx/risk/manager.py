@@ -576,6 +576,26 @@ class RiskManager:
         self.refused[rule] = self.refused.get(rule, 0) + 1
         raise RiskViolationError(rule, message)
 
+    def preview_trade(self, request: TradeRequest) -> RiskViolationError | None:
+        """The refusal :meth:`check_trade` would raise for ``request``, without counting the
+        entry or the refusal (None: it would pass). A dry run for callers that only ask."""
+        entries = self.state.entries
+        refused = dict(self.refused)
+        try:
+            self.check_trade(request)
+        except RiskViolationError as exc:
+            return exc
+        finally:
+            if self.state.entries != entries:
+                self.state.entries = entries
+                self._save_soon()
+            self.refused = refused
+        return None
+
+    def check_daily_reset(self) -> bool:
+        """Start a new trading day's figures if the day changed; True when it did."""
+        return self._rollover()
+
     # ================================================================ stats
     def stats(self) -> dict[str, Any]:
         """The day's figures, limits in use and refusals per rule."""
