@@ -6,6 +6,7 @@ variables) and what it prints is checked against the core SDK's view of the same
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import re
 from collections.abc import Iterator
@@ -176,8 +177,13 @@ def test_components(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert "market=OrderPlaceResponse(orderId=" in out and "success=True" in out
     positions = _value(r"positions=(.*)", out)
     assert "1, 1)" in positions  # one contract long (type 1) after the market buy
-    sizing = _value(r"^sizing2=(.*)$", out)
-    assert "position_size" in sizing or "contracts" in sizing
+    # 1% (then 2%) of the balance at $2 a point (MNQ: $0.50 a 0.25 tick) over a 1-point stop is
+    # 250 (500) contracts, capped by project-x-py's default max_position_size of 10
+    for label, fraction in (("sizing", 0.01), ("sizing2", 0.02)):
+        sizing = ast.literal_eval(_value(rf"(?m)^{label}=(.*)$", out))
+        uncapped = int(sizing["account_balance"] * fraction // 2.0)
+        assert sizing["position_size"] == min(uncapped, sizing["max_position_size"]) == 10
+        assert sizing["risk_amount"] == sizing["position_size"] * 2.0
 
     async def flat(px: ProjectX) -> list[Any]:
         return await px.search_open_positions()

@@ -61,7 +61,9 @@ from projectx.compat.order_templates import (
     get_template,
 )
 from projectx.compat.order_tracker import OrderChainBuilder, OrderLifecycleError, OrderTracker
+from projectx.compat.orderbook import OrderBook, create_orderbook
 from projectx.compat.position_manager import PositionManager
+from projectx.compat.realtime_data_manager import RealtimeDataManager
 from projectx.compat.sessions import (
     DEFAULT_SESSIONS,
     SessionAnalytics,
@@ -73,6 +75,7 @@ from projectx.compat.sessions import (
     aggregate_session_bars,
     resolve_session_product,
 )
+from projectx.compat.trading_suite import Features, TradingSuite, TradingSuiteConfig
 from projectx.compat.types import (
     HealthStatusResponse,
     OrderManagerConfig,
@@ -108,9 +111,11 @@ __all__ = [
     "ConfigManager",
     "EventBus",
     "EventType",
+    "Features",
     "HealthStatusResponse",
     "Instrument",
     "Order",
+    "OrderBook",
     "OrderChainBuilder",
     "OrderLifecycleError",
     "OrderManager",
@@ -140,6 +145,7 @@ __all__ = [
     "ProjectXRateLimitError",
     "ProjectXServerError",
     "RateLimiter",
+    "RealtimeDataManager",
     "RiskAnalysisResponse",
     "RiskRewardTemplate",
     "ScalpingTemplate",
@@ -150,6 +156,8 @@ __all__ = [
     "SessionTimes",
     "SessionType",
     "Trade",
+    "TradingSuite",
+    "TradingSuiteConfig",
     "aggregate_session_bars",
     "calculate_adx",
     "calculate_atr",
@@ -167,6 +175,7 @@ __all__ = [
     "calculate_vwap",
     "calculate_williams_r",
     "create_custom_config",
+    "create_orderbook",
     "get_env_var",
     "get_template",
     "load_default_config",

@@ -27,7 +27,7 @@ from projectx.compat.order_manager import OrderManager
 from projectx.compat.orderbook import OrderBook
 from projectx.compat.position_manager import PositionManager
 from projectx.compat.realtime_data_manager import RealtimeDataManager
-from projectx.compat.risk_manager import ManagedTrade, RiskManager
+from projectx.compat.risk_manager import ManagedTrade, RiskConfig, RiskManager
 from projectx.compat.statistics.export import StatsExporter
 from projectx.suite import TradingSuite as CoreSuite
 from projectx.suite.context import InstrumentContext as CoreContext
@@ -155,7 +155,12 @@ def _context(core: CoreContext, suite: CoreSuite, client: ProjectX) -> Instrumen
             else None
         ),
         risk_manager=(
-            RiskManager._adopt(core.risk, client=client, events=events)
+            RiskManager._adopt(
+                core.risk,
+                client=client,
+                events=events,
+                instrument=Instrument.from_core(core.contract) if len(suite) == 1 else None,
+            )
             if core.risk is not None
             else None
         ),
@@ -235,6 +240,8 @@ class TradingSuite:
                 timeframes=suite_config.timeframes,
                 features=[_CORE_FEATURE[f] for f in flags if f in _CORE_FEATURE],
                 initial_days=float(initial_days),
+                # project-x-py's default limits (RiskConfig()), in the core's units
+                risk_config=RiskConfig().to_core() if Features.RISK_MANAGER in flags else None,
                 config=core_config(
                     client_config, username=username, api_key=api_key, account_name=account_name
                 ),
@@ -411,7 +418,7 @@ class TradingSuite:
 
     async def export_stats(self, export_format: str = "json", **kwargs: Any) -> Any:
         """The stats as ``"json"``, ``"prometheus"``, ``"csv"`` or ``"datadog"``."""
-        return StatsExporter().export(await self.get_stats(), export_format, **kwargs)
+        return await StatsExporter().export(await self.get_stats(), export_format, **kwargs)
 
     def __repr__(self) -> str:
         state = "connected" if self.is_connected() else "not connected"

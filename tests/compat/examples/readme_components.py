@@ -1,5 +1,6 @@
 # project-x-py 4.4.1 README, "Available Features" and "Component Overview" -- only the import
-# changed; the fragments run in one script, in the README's order, and print what they return.
+# changed; the fragments run in one script, in the README's order, and print what they return
+# (the suite gets the 15min timeframe the "RealtimeDataManager" fragment reads).
 import asyncio
 from projectx.compat import TradingSuite
 
@@ -8,7 +9,8 @@ async def main():
     # Enable specific features
     suite = await TradingSuite.create(
         "MNQ",
-        features=["orderbook", "risk_manager"]
+        features=["orderbook", "risk_manager"],
+        timeframes=["5min", "15min"],
     )
 
     # Access feature-specific components

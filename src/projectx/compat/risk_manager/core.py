@@ -88,16 +88,26 @@ class RiskManager(StatisticsMixin):
         self.orders = None
         self.positions = None
         self.data_manager = None
+        self._instrument_default: Instrument | None = None
 
     @classmethod
-    def _adopt(cls, core: CoreRiskManager, *, client: ProjectX, events: EventBus) -> Self:
+    def _adopt(
+        cls,
+        core: CoreRiskManager,
+        *,
+        client: ProjectX,
+        events: EventBus,
+        instrument: Instrument | None = None,
+    ) -> Self:
         """A compat risk manager over an existing core one (its suite keeps the lifecycle);
-        ``config`` shows the core's limits in project-x-py's units."""
+        ``config`` shows the core's limits in project-x-py's units. ``instrument`` (a
+        single-instrument suite's) prices sizing calls that name none."""
         if not isinstance(core, CoreRiskManager):
             raise ProjectXError("_adopt needs a projectx.risk.RiskManager")
         self = cls.__new__(cls)
         self._setup(client, events, RiskConfig.from_core(core.config))
         self._core = core
+        self._instrument_default = instrument
         return self
 
     @property
@@ -130,9 +140,11 @@ class RiskManager(StatisticsMixin):
     ) -> dict[str, Any]:
         """Contracts whose loss at ``stop_loss`` stays within ``risk_amount`` dollars, else
         ``risk_percent`` (a fraction; default the config's) of the balance, capped by the
-        limits. With ``instrument`` the loss is its tick value per tick (stop distance rounded
-        to whole ticks); without, one dollar per point, as in project-x-py."""
+        limits. The loss is the instrument's tick value per tick (stop distance rounded to
+        whole ticks); ``instrument`` defaults to the suite's when it has one, and without any,
+        one dollar per point is assumed, as in project-x-py."""
         core = self.core
+        instrument = instrument if instrument is not None else self._instrument_default
         for name, value in (("entry_price", entry_price), ("stop_loss", stop_loss)):
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise InvalidOrderParameters(f"{name} must be a price > 0, got {value!r}")
