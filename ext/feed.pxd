@@ -1,7 +1,7 @@
 # Interface of projectx._native.feed: market-hub messages -> per-contract native state.
 from libc.stdint cimport int32_t, int64_t
 
-from projectx._native.frames cimport FrameParser, MarketRec
+from projectx._native.frames cimport FeedResult, FrameParser, MarketRec
 
 # A bar close caused by the trade at record `rec` of the last feed: bit i = timeframe i.
 cdef struct BarClose:
@@ -33,6 +33,7 @@ cdef struct Guard:
     double tick_size
     double ref_price        # last accepted trade price (NaN: none yet)
     int64_t ref_ts_ns       # newest accepted trade time (0: none yet)
+    double last_price       # last applied trade price (NaN: none yet)
     int32_t pending_reason  # AN_* of the held trade (AN_NONE: nothing held)
     MarketRec pending
 
@@ -91,4 +92,6 @@ cdef class MarketFeed:
     cdef bint _refused(self, int reason, MarketRec* r) except -1
     cdef Py_ssize_t _dispatch_from(self, Py_ssize_t start) except -1
     cdef int _dispatch(self) except -1
+    cdef int _begin(self) except -1
+    cdef int _finish(self, int64_t fallback_before) except -1
     cpdef Py_ssize_t feed(self, object data) except -1

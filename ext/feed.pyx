@@ -18,11 +18,15 @@ from libc.string cimport memcpy, memset
 from projectx._native.bars cimport BarEngine
 from projectx._native.book cimport OrderBook
 from projectx._native.frames cimport (
-    Q_ASK, Q_BID, Q_CHANGE, Q_CHANGE_PCT, Q_HIGH, Q_LAST, Q_LOW, Q_OPEN, Q_TIMESTAMP, Q_UPDATED,
+    FeedResult, Q_ASK, Q_BID, Q_CHANGE, Q_CHANGE_PCT, Q_HIGH, Q_LAST, Q_LOW, Q_OPEN, Q_TIMESTAMP, Q_UPDATED,
     Q_VOLUME, REC_DEPTH, REC_QUOTE, REC_TRADE,
 )
 
 from projectx._native.bars import BarEngine as _BarEngine
+from projectx._native.frames import FIELD_PRICE as _F_PRICE
+from projectx._native.frames import FIELD_TIMESTAMP as _F_TIMESTAMP
+from projectx._native.frames import FIELD_TYPE as _F_TYPE
+from projectx._native.frames import FIELD_VOLUME as _F_VOLUME
 from projectx._native.frames import QUOTE_FIELDS
 from projectx._native.frames import RECORD_DTYPE as _RECORD_DTYPE
 
@@ -61,6 +65,7 @@ cdef inline void _merge_quote(MarketRec* q, const MarketRec* r) noexcept nogil:
 cdef int64_t MIN_TS_NS = 946684800 * <int64_t>1000000000     # 2000-01-01T00:00:00Z
 cdef int64_t MAX_TS_NS = 4102444800 * <int64_t>1000000000    # 2100-01-01T00:00:00Z
 cdef int64_t NS = 1000000000
+cdef uint32_t _TRADE_FIELDS = _F_PRICE | _F_VOLUME | _F_TYPE | _F_TIMESTAMP
 
 ANOMALY_REASONS = (
     "none", "bad_price", "bad_volume", "bad_time", "bad_type", "bad_quote", "off_tick_grid",
@@ -186,6 +191,7 @@ cdef class MarketFeed:
         memset(&self._guards[idx], 0, sizeof(Guard))
         self._guards[idx].tick_size = tick_size
         self._guards[idx].ref_price = NAN
+        self._guards[idx].last_price = NAN
         self._engines.append(engine)
         self._books.append(order_book)
         self._engine_ptrs[idx] = <void*>engine if engine is not None else NULL
@@ -333,6 +339,7 @@ cdef class MarketFeed:
             (<OrderBook>self._book_ptrs[r.contract]).record_trade(
                 r.price, r.volume, r.type, r.ts_ns)
         g.ref_price = r.price
+        g.last_price = r.price
         if r.ts_ns > g.ref_ts_ns:
             g.ref_ts_ns = r.ts_ns
         if r.ts_ns > self.last_ts_ns:
@@ -466,19 +473,95 @@ cdef class MarketFeed:
         p.cap_recs = n
         return 0
 
-    cpdef Py_ssize_t feed(self, object data) except -1:
-        """Parse one market-hub text message and apply it; returns the records it completed."""
-        cdef Py_ssize_t n = self.parser.feed(data)
+    cdef int _begin(self) except -1:
         self.messages += 1
         self.anomalies_last = 0
         self.flags_last = 0
+        return 0
+
+    cdef int _finish(self, int64_t fallback_before) except -1:
+        """Fill ``result`` with what this message held (after the rescue and the dispatch)."""
+        cdef FeedResult r = self.parser.result
+        r.others = len(self.parser.others)
+        r.native = r.records - r.others
+        r.handback = r.lost + r.others
+        r.fallback = self.fallback_records - fallback_before
+        r.trades = self.trades_last
+        r.depth = self.depth_last
+        r.quotes = self.quotes_last
+        r.anomalies = self.anomalies_last
+        r.flags = self.flags_last
+        r.n_closes = self._n_closes
+        r.books_due = 0
+        r.attention = (r.anomalies or r.flags or r.n_closes or r.books_due) != 0
+        return 0
+
+    cpdef Py_ssize_t feed(self, object data) except -1:
+        """Parse one market-hub text message and apply it; returns the records it completed
+        (``result`` tells what it held)."""
+        cdef int64_t fallback_before = self.fallback_records
+        cdef Py_ssize_t n = self.parser.feed(data)
+        self._begin()
         if self.parser.others:
             try:
                 self._rescue_others()
             except Exception:  # never fatal: what could not be rescued stays counted
                 self._note(AN_ENGINE_ERROR)
         self._dispatch()
+        self._finish(fallback_before)
         return n
+
+    def receive(self, data) -> FeedResult:
+        """``feed(data)`` for a hub connection, returning ``result``: one read of everything
+        the hub and the dispatcher need to know about the message (and the hub's running
+        totals, see ``FeedResult``)."""
+        cdef FeedResult r = self.parser.result
+        r._arrive(data)
+        self.feed(data)
+        r._count()
+        return r
+
+    @property
+    def result(self) -> FeedResult:
+        """What the last ``feed()`` or ``apply_trade()`` held (one object, rewritten by each)."""
+        return self.parser.result
+
+    def apply_trade(self, str contract_id, double price, int64_t size, int64_t ts_ns,
+                    int side=-1) -> FeedResult:
+        """Apply one trade of a tracked contract exactly as if a one-trade ``GatewayTrade``
+        message had carried it (``side``: the TradeLogType, 0 buy, 1 sell, -1 none): the same
+        guard, bars, tape, counters and ``result``, without building or parsing text. It
+        counts as a message; the parser's wire counters are not touched."""
+        cdef Py_ssize_t idx = self._index(contract_id)
+        cdef FrameParser p = self.parser
+        cdef FeedResult r = p.result
+        cdef MarketRec rec
+        memset(&rec, 0, sizeof(MarketRec))
+        rec.kind = REC_TRADE
+        rec.contract = <int32_t>idx
+        rec.type = side
+        rec.fields = _TRADE_FIELDS
+        rec.ts_ns = ts_ns
+        rec.price = price
+        rec.volume = size
+        p.n_recs = 0
+        if p.others:
+            p.others = []
+            p._other_positions = []
+        p._push(&rec)
+        r.records = 1
+        r.truncated = 0
+        r.oversized = 0
+        r.lost = 0
+        self._begin()
+        self._dispatch()
+        self._finish(self.fallback_records)
+        return r
+
+    def last_price(self, str contract_id):
+        """The price of the contract's last applied trade (``None`` before the first one)."""
+        cdef double price = self._guards[self._index(contract_id)].last_price
+        return None if price != price else price
 
     def anomalies(self) -> dict:
         """Counts by reason (``ANOMALY_REASONS``) of every record refused, held or flagged."""

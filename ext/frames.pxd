@@ -43,7 +43,38 @@ cdef struct MarketRec:
     double session_volume
     int64_t updated_ns
 
+# What one message held: the hub's per-message bookkeeping in one read. One object per parser,
+# rewritten by every feed(); MarketFeed fills the market fields (FrameParser leaves them 0).
+cdef class FeedResult:
+    cdef readonly Py_ssize_t records     # complete records kept (native + handed back)
+    cdef readonly Py_ssize_t native      # records parsed into market records
+    cdef readonly Py_ssize_t others      # records handed back as bytes (``others``)
+    cdef readonly Py_ssize_t truncated   # partial records dropped (their rest never came)
+    cdef readonly Py_ssize_t oversized   # records dropped for exceeding max_tail
+    cdef readonly Py_ssize_t lost        # truncated + oversized
+    cdef readonly Py_ssize_t handback    # lost + others: what the hub handles in Python
+    cdef readonly Py_ssize_t fallback    # market records the spec-following fallback parsed
+    cdef readonly Py_ssize_t trades      # applied, by kind (MarketFeed)
+    cdef readonly Py_ssize_t depth
+    cdef readonly Py_ssize_t quotes
+    cdef readonly Py_ssize_t anomalies   # refused or held (MarketFeed)
+    cdef readonly Py_ssize_t flags       # applied but flagged (MarketFeed)
+    cdef readonly Py_ssize_t n_closes    # bar closes (MarketFeed)
+    cdef readonly Py_ssize_t books_due   # books whose record journal wants draining (MarketFeed)
+    cdef readonly bint attention         # anomalies, flags, closes or books_due: look closer
+    # cumulative over the messages given to receive() (what a hub connection counts)
+    cdef readonly int64_t messages_total
+    cdef readonly int64_t chars_total          # len() of each message (str: code points)
+    cdef readonly int64_t records_total        # records kept
+    cdef readonly int64_t native_total
+    cdef readonly double last_message_monotonic  # time.monotonic() at the last receive()
+    cdef readonly double last_market_monotonic   # ... at the last one with native records
+
+    cdef int _arrive(self, object data) except -1
+    cdef int _count(self) noexcept
+
 cdef class FrameParser:
+    cdef readonly FeedResult result      # what the last feed() held
     # Records of the last feed(), in wire order.
     cdef MarketRec* recs
     cdef Py_ssize_t n_recs
@@ -75,4 +106,6 @@ cdef class FrameParser:
     cdef int _recover_embedded(self, const unsigned char* start,
                                const unsigned char* end) except -1
     cdef int _lookup_contract(self, const unsigned char* s, Py_ssize_t n) noexcept
+    cdef int _settle(self, int64_t before, int64_t truncated, int64_t oversized) except -1
+    cdef Py_ssize_t _feed(self, object data) except -1
     cpdef Py_ssize_t feed(self, object data) except -1

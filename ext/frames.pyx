@@ -20,6 +20,8 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.string cimport memchr, memcmp, memcpy, memset
 
+cimport cython
+from cpython.time cimport monotonic
 from projectx._native.isotime cimport parse_iso_ns
 
 import numpy as np
@@ -608,6 +610,42 @@ cdef int _item(cptr* pp, cptr end, MarketRec* rec) noexcept:
 
 
 # ----------------------------------------------------------------------------- parser
+@cython.auto_pickle(False)
+cdef class FeedResult:
+    """What the last message fed to a parser held, in one object (rewritten by every feed).
+
+    ``records`` complete records kept: ``native`` parsed into market records plus ``others``
+    handed back as bytes; ``truncated`` and ``oversized`` records dropped (counted, never
+    silently). A ``MarketFeed`` adds what it applied (``trades``, ``depth``, ``quotes``),
+    refused or held (``anomalies``), flagged (``flags``), the bar closes (``n_closes``), the
+    market records its fallback parsed (``fallback``) and the books whose record journal
+    wants draining (``books_due``); ``attention`` is set when any of anomalies, flags, closes
+    or books_due is. The object is reused: read it before the next feed.
+    """
+
+    cdef int _arrive(self, object data) except -1:
+        """A message arrives at ``receive()`` (counted even if parsing it raises)."""
+        self.messages_total += 1
+        self.chars_total += len(data)
+        self.last_message_monotonic = monotonic()
+        return 0
+
+    cdef int _count(self) noexcept:
+        """The message was parsed: add what it kept to the running totals."""
+        self.records_total += self.records
+        if self.native:
+            self.native_total += self.native
+            self.last_market_monotonic = self.last_message_monotonic
+        return 0
+
+    def __repr__(self):
+        return (f"FeedResult(records={self.records}, native={self.native}, "
+                f"others={self.others}, truncated={self.truncated}, "
+                f"oversized={self.oversized}, trades={self.trades}, depth={self.depth}, "
+                f"quotes={self.quotes}, anomalies={self.anomalies}, flags={self.flags}, "
+                f"n_closes={self.n_closes})")
+
+
 cdef class FrameParser:
     """Splits SignalR text messages into records and parses market events natively.
 
@@ -624,6 +662,7 @@ cdef class FrameParser:
         self.recs = <MarketRec*>PyMem_Malloc(capacity * sizeof(MarketRec))
         if self.recs == NULL:
             raise MemoryError()
+        self.result = FeedResult()
         self.cap_recs = capacity
         self.n_recs = 0
         self.others = []
@@ -938,8 +977,39 @@ cdef class FrameParser:
     cpdef Py_ssize_t feed(self, object data) except -1:
         """Parse one WebSocket text message (``str`` or ``bytes``); returns the records completed.
 
-        Clears the previous call's records and ``others`` first.
+        Clears the previous call's records and ``others`` first; ``result`` tells what the
+        message held.
         """
+        cdef Py_ssize_t before = self.records_total
+        cdef int64_t truncated = self.records_truncated, oversized = self.records_oversized
+        cdef Py_ssize_t done
+        try:
+            done = self._feed(data)
+        finally:
+            self._settle(before, truncated, oversized)
+        return done
+
+    def receive(self, data) -> FeedResult:
+        """``feed(data)`` for a hub connection: returns ``result`` (what the message held),
+        whose running totals (``messages_total``...) count the messages given to ``receive``."""
+        cdef FeedResult r = self.result
+        r._arrive(data)
+        self.feed(data)
+        r._count()
+        return r
+
+    cdef int _settle(self, int64_t before, int64_t truncated, int64_t oversized) except -1:
+        cdef FeedResult r = self.result
+        r.truncated = self.records_truncated - truncated
+        r.oversized = self.records_oversized - oversized
+        r.lost = r.truncated + r.oversized
+        r.others = len(self.others)
+        r.records = self.records_total - before - r.lost
+        r.native = r.records - r.others
+        r.handback = r.lost + r.others
+        return 0
+
+    cdef Py_ssize_t _feed(self, object data) except -1:
         cdef const unsigned char* buf
         cdef Py_ssize_t n
         cdef Py_ssize_t before = self.records_total

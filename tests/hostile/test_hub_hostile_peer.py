@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from projectx._native.frames import FeedResult
 from projectx.enums import OrderSide, OrderStatus
 from projectx.events import Event, EventType
 from projectx.orders.state import OrderState
@@ -231,7 +232,6 @@ class RaisingFeed:
 
     def __init__(self, inner: Any, marker: bytes, error: Callable[[], BaseException]) -> None:
         self.inner = inner
-        self.parser = inner.parser
         self.marker = marker
         self.error = error
         self.raised = 0
@@ -250,6 +250,21 @@ class RaisingFeed:
             raise self.error()
         n: int = self.inner.feed(raw)
         return n
+
+    @property
+    def result(self) -> FeedResult:
+        result: FeedResult = self.inner.result
+        return result
+
+    def receive(self, data: str | bytes) -> FeedResult:
+        raw = data.encode() if isinstance(data, str) else data
+        at = raw.find(self.marker)
+        if at >= 0:
+            self.inner.receive(raw[:at])
+            self.raised += 1
+            raise self.error()
+        result: FeedResult = self.inner.receive(raw)
+        return result
 
     def reset(self) -> None:
         self.inner.reset()

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from projectx._native.feed import MarketFeed
-from projectx._native.frames import FrameParser
+from projectx._native.frames import FeedResult, FrameParser
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.realtime.hub import HubConnection, HubInvocationError, HubState, ReconnectPolicy
 from projectx.sim import Simulator
@@ -331,7 +331,6 @@ class _RaisingParser:
 
     def __init__(self, inner: FrameParser, marker: bytes, error: BaseException) -> None:
         self.inner = inner
-        self.parser = inner
         self.marker = marker
         self.error = error
 
@@ -346,6 +345,18 @@ class _RaisingParser:
             self.inner.feed(raw[: at + len(self.marker) // 2])  # a partial record stays
             raise self.error
         return self.inner.feed(raw)
+
+    @property
+    def result(self) -> FeedResult:
+        return self.inner.result
+
+    def receive(self, data: str | bytes) -> FeedResult:
+        raw = data.encode() if isinstance(data, str) else data
+        at = raw.find(self.marker)
+        if at >= 0:
+            self.inner.receive(raw[: at + len(self.marker) // 2])  # a partial record stays
+            raise self.error
+        return self.inner.receive(raw)
 
     def reset(self) -> None:
         self.inner.reset()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from projectx._native.frames import FrameParser
 from projectx.client import ProjectX
 from projectx.client.auth import SessionToken
 from projectx.config import ProjectXConfig
@@ -68,9 +69,11 @@ def test_config_client_token_and_hub_reprs_are_clean(secrets: SecretSet):
         return factory_token
 
     with pytest.raises(ValidationError) as refused:  # a token in a configured URL is refused
-        HubConnection(f"http://127.0.0.1:9/hubs/user?access_token={JWT}", token_factory, None)  # type: ignore[arg-type]
+        HubConnection(
+            f"http://127.0.0.1:9/hubs/user?access_token={JWT}", token_factory, FrameParser()
+        )
     assert JWT not in str(refused.value)
-    hub = HubConnection("http://127.0.0.1:9/hubs/user", token_factory, None)  # type: ignore[arg-type]
+    hub = HubConnection("http://127.0.0.1:9/hubs/user", token_factory, FrameParser())
     rt = RealtimeClient(token_factory, cfg.user_hub_url, cfg.market_hub_url)
     objects = [cfg, cfg.api_key, cfg.password, cfg.verify_key, px, px._token, hub, rt, rt.user]
     findings = [f for obj in objects for f in scan_object(obj, secrets)]
@@ -166,7 +169,7 @@ async def _refused_hub_error(sim: Any, secrets: SecretSet) -> BaseException:
     async def stale() -> str:
         return token
 
-    hub = HubConnection(sim.user_hub_url, stale, None)  # type: ignore[arg-type]
+    hub = HubConnection(sim.user_hub_url, stale, FrameParser())
     with pytest.raises(Exception) as info:
         await hub.start()
     await hub.close()

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from projectx._native.frames import FrameParser
 from projectx.client import ProjectX
 from projectx.config import InsecureConfigWarning, ProjectXConfig
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
@@ -124,7 +125,7 @@ async def test_hub_refuses_an_unverifiable_certificate_by_default(server: TlsSer
     hub = HubConnection(
         server.base_url + "/hubs/user",
         token,
-        None,  # type: ignore[arg-type]
+        FrameParser(),
         reconnect=ReconnectPolicy(max_attempts=0),
     )
     with pytest.raises(ProjectXConnectionError, match="unreachable"):
@@ -142,7 +143,7 @@ async def test_rest_session_shared_with_hubs_verifies_too(server: TlsServer) -> 
     hub = HubConnection(
         server.base_url + "/hubs/user",
         token,
-        None,  # type: ignore[arg-type]
+        FrameParser(),
         session=px.http_session,
     )
     with pytest.raises(ProjectXConnectionError):

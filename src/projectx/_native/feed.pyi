@@ -5,7 +5,7 @@ from typing_extensions import disjoint_base
 
 from projectx._native.bars import BarEngine
 from projectx._native.book import OrderBook
-from projectx._native.frames import FrameParser
+from projectx._native.frames import FeedResult, FrameParser
 
 ANOMALY_REASONS: tuple[str, ...]
 """Anomaly reason names, by code (``MarketFeed.anomalies()`` keys)."""
@@ -84,6 +84,17 @@ class MarketFeed:
         book: bool = ...,
     ) -> int: ...
     def feed(self, data: str | bytes) -> int: ...
+    def receive(self, data: str | bytes) -> FeedResult:
+        """``feed(data)``, returning ``result``."""
+    @property
+    def result(self) -> FeedResult:
+        """What the last ``feed()`` or ``apply_trade()`` held (one object, rewritten by each)."""
+    def apply_trade(
+        self, contract_id: str, price: float, size: int, ts_ns: int, side: int = -1
+    ) -> FeedResult:
+        """Apply one trade as if a one-trade ``GatewayTrade`` message carried it (same guard)."""
+    def last_price(self, contract_id: str) -> float | None:
+        """The price of the contract's last applied trade (None before the first)."""
     @property
     def trades_last(self) -> int: ...
     @property

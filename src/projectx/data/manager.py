@@ -22,12 +22,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import orjson
 import polars as pl
 
 from projectx._native.bars import Bar, BarEngine
 from projectx._native.feed import MarketFeed
-from projectx._native.isotime import format_iso
 from projectx._native.latency import LatencyHistogram
 from projectx.circuit import CircuitBreakerOpenError
 from projectx.data import queries
@@ -251,24 +249,17 @@ class RealtimeDataManager:
         size = check_size(volume, "volume")
         if isinstance(side, bool) or side not in (0, 1):
             raise ValidationError(f"side must be 0 (buy) or 1 (sell), got {side!r}")
-        if timestamp is None:
-            ts_ns = time.time_ns()
+        if timestamp is None:  # microseconds, as a wire timestamp carries them
+            now_ns = time.time_ns()
+            ts_ns = now_ns - now_ns % 1_000
         else:
             moment = check_aware(timestamp, "timestamp")
             ts_ns = (moment - _EPOCH) // timedelta(microseconds=1) * 1_000
-        item = {
-            "symbolId": self.contract.symbol_id or self.contract_id,
-            "price": px,
-            "timestamp": format_iso(ts_ns, 6),
-            "type": side,
-            "volume": size,
-        }
-        message = {"type": 1, "target": "GatewayTrade", "arguments": [self.contract_id, [item]]}
         feed = self.feed
-        n = feed.feed(orjson.dumps(message) + b"\x1e")
-        applied = feed.trades_last > 0 and not feed.anomalies_last
+        result = feed.apply_trade(self.contract_id, px, size, ts_ns, side)
+        applied = result.trades > 0 and not result.anomalies
         if self._route is not None:
-            self._route(n)
+            self._route(result.records)
         elif feed.n_closes:
             names = [
                 name for cid, _rec, tfs in feed.closes() if cid == self.contract_id for name in tfs

@@ -25,7 +25,7 @@ import contextlib
 import itertools
 import logging
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Collection, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -182,6 +182,13 @@ class OrderManager:
     @watch_trade_ticks.setter
     def watch_trade_ticks(self, value: bool) -> None:
         self._emulator.watch_trade_ticks = value
+
+    @property
+    def price_interest(self) -> Collection[str]:
+        """Contracts that need trade prices now (an emulated stop-limit is armed): a live view,
+        so a caller may skip :meth:`on_trade_price` for the others. Arming takes the current
+        price itself."""
+        return self._emulator.armed.keys()
 
     @property
     def _orphan_trades(self) -> dict[int, list[Trade]]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +70,9 @@ class PositionManager:
     ``contracts`` gives the tick size/value of a contract id (a mapping or a sync resolver;
     unknown ids are fetched with ``client.get_contract_by_id``); ``price_source(contract_id)``
     gives a current price when a position appears before any :meth:`on_price` call.
+    ``market_price(contract_id)``, when given, is the last market trade price of a contract (the
+    suite passes its feed's); a position that appears takes it first, so the caller needs to
+    call :meth:`on_price` only for the contracts in :attr:`price_interest`.
     ``since`` is where realised-P&L accounting starts (default: the current CME trading day).
     ``history_limit`` (>= 1,000) bounds the fills and round trips kept in memory (the oldest
     go first; how a fill older than every kept one is treated: :mod:`projectx.positions.fills`).
@@ -90,6 +93,7 @@ class PositionManager:
         account_id: int,
         contracts: ContractSource | None = None,
         price_source: Callable[[str], float | None] | None = None,
+        market_price: Callable[[str], float | None] | None = None,
         since: datetime | None = None,
         history_limit: int = 100_000,
         limit_placer: LimitPlacer | None = None,
@@ -113,6 +117,7 @@ class PositionManager:
         self.bus = bus
         self.account_id = account_id
         self.price_source = price_source
+        self.market_price = market_price
         self.limit_placer = limit_placer
         self.since = since
         self._positions: dict[str, OpenPosition] = {}
@@ -371,7 +376,9 @@ class PositionManager:
         opened = pos is None
         if pos is None:
             pos = self._positions[cid] = OpenPosition(cid, self._contracts.point_value(cid))
-            pos.last_price = self._last.get(cid)
+            pos.last_price = self._last.get(cid) if self.market_price is None else None
+            if pos.last_price is None and self.market_price is not None:
+                pos.last_price = self.market_price(cid)
             if pos.last_price is None and self.price_source is not None:
                 pos.last_price = self.price_source(cid)
         avg = p.average_price if p.average_price is not None else pos.average_price
@@ -401,6 +408,12 @@ class PositionManager:
         return 1
 
     # ================================================================ prices
+    @property
+    def price_interest(self) -> Collection[str]:
+        """Contracts with an open position (a live view): with ``market_price`` given, the
+        only ones :meth:`on_price` needs to hear about."""
+        return self._positions.keys()
+
     def on_price(self, contract_id: str, price: float) -> None:
         """A new market price of ``contract_id``: re-mark its position (O(1))."""
         self._last[contract_id] = price

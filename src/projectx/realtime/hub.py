@@ -39,7 +39,6 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from projectx._native.frames import FrameError
 from projectx.config import check_url
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import redact
@@ -47,11 +46,11 @@ from projectx.realtime.handshake import UNAUTHORIZED, handshake, negotiate, upgr
 from projectx.realtime.protocol import PING_RECORD, MessageType, invocation_record
 from projectx.realtime.reconnect import ConnectionHealth, ReconnectPolicy
 from projectx.realtime.records import (
-    DiscardCounter,
+    ParserTotals,
     apply_close,
+    count_lost,
     count_socket_error,
     decode_record,
-    frame_counters,
     settle_completion,
 )
 from projectx.realtime.transport import (
@@ -116,7 +115,6 @@ class HubConnection(HubTransport):
         self._token_rejected: TokenRejected | None = token_rejected or getattr(
             owner, "invalidate_token", None
         )
-        self._discards = DiscardCounter(frame_counters(parser))
         self._session = session
         self._own_session = session is None
         self._negotiate = negotiate
@@ -141,6 +139,25 @@ class HubConnection(HubTransport):
         self._server_closed = False  # the server sent a Close message on this connection
         self._reconnect_refused = False  # ... with allowReconnect: false
         self._health = ConnectionHealth(self._policy)
+
+    @property
+    def parser(self) -> RecordParser:
+        """The record parser every text message goes to."""
+        return self._parser
+
+    @parser.setter
+    def parser(self, parser: RecordParser) -> None:
+        stats = self.stats if hasattr(self, "_parser") else self._stats
+        self._totals = ParserTotals(parser.result, stats)  # what was counted is kept
+        self._parser = parser
+        self._receive = parser.receive
+
+    @property
+    def stats(self) -> HubStats:
+        """Counters of this connection. The per-message ones (``messages``, ``bytes``,
+        ``records``, ``native_records``, the last message/market times) are the parser's
+        running totals (``FeedResult``), brought in on every read of ``stats``."""
+        return self._totals.sync(self._stats)
 
     def __repr__(self) -> str:
         return (
@@ -522,7 +539,7 @@ class HubConnection(HubTransport):
             elif msg.type == aiohttp.WSMsgType.BINARY:
                 self.stats.protocol_errors += 1
             elif msg.type == aiohttp.WSMsgType.ERROR:
-                self._on_socket_error(msg.data)
+                count_socket_error(msg.data, self.stats, self.name, self._max_message)
                 return
             elif msg.type in (
                 aiohttp.WSMsgType.CLOSE,
@@ -530,10 +547,6 @@ class HubConnection(HubTransport):
                 aiohttp.WSMsgType.CLOSED,
             ):
                 return
-
-    def _on_socket_error(self, error: object) -> None:
-        """The socket failed; a message over ``max_message_bytes`` is counted and reported."""
-        count_socket_error(error, self.stats, self.name, self._max_message)
 
     async def _housekeeping(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
         """Keep-alive, server-silence and stale-feed checks; False ends the connection."""
@@ -572,23 +585,15 @@ class HubConnection(HubTransport):
             return True
 
     def _on_text(self, data: str) -> bool:
-        """Process one text message; False when the server asked to close."""
-        stats = self.stats
-        stats.messages += 1
-        stats.bytes += len(data)
-        now = time.monotonic()
-        stats.last_message_monotonic = now
+        """Process one text message; False when the server asked to close. The parser counts
+        the message (see :attr:`stats`); only what is rare is counted here."""
         try:
-            n = self.parser.feed(data)
-        except FrameError:  # older parsers raised on an oversized record
-            stats.oversized_records += 1
-            log.warning("%s hub: oversized record discarded", self.name)
-            return True
+            result = self._receive(data)
         except Exception as exc:
             # the rest of this message is lost (its records after the failing one were not
             # applied); the parser's partial-record state is reset so the next message parses
             # from a clean start
-            stats.parser_errors += 1
+            self._stats.parser_errors += 1
             log.error(
                 "%s hub: the parser raised on a message of %d bytes; message skipped",
                 self.name,
@@ -597,21 +602,23 @@ class HubConnection(HubTransport):
             )
             self._reset_parser()
             return True
-        n -= self._discards.settle(stats, self.name)
-        stats.records += n
-        others = self.parser.others
-        native = n - len(others)
+        native = result.native
         if native:
-            stats.native_records += native
-            stats.last_market_monotonic = now
             for handler in self._native_handlers:
                 try:
-                    handler(self.parser, native)
+                    handler(self._parser, native)
                 except Exception:
-                    stats.handler_errors += 1
+                    self._stats.handler_errors += 1
                     log.exception("%s hub: market handler failed", self.name)
+        if not result.handback:  # nothing lost, nothing to decode: the fast path
+            return True
+        if result.lost:
+            count_lost(result, self._stats, self.name)
+        if not result.others:
+            return True
         keep_going = True
-        for raw in others:
+        stats = self.stats
+        for raw in self._parser.others:
             message = decode_record(raw, self._max_record, stats, self.name)
             if message is not None and not self._dispatch(message):
                 keep_going = False
@@ -655,7 +662,6 @@ class HubConnection(HubTransport):
             self.parser.reset()
         except Exception:
             log.exception("%s hub: resetting the parser failed", self.name)
-        self._discards.resync()
 
     def _fail_pending(self, reason: str) -> None:
         pending, self._pending = self._pending, {}

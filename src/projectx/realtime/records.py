@@ -1,102 +1,72 @@
-"""Decoding what the native parser hands back: discard counts, Python-decoded records, Close.
+"""Decoding what the native parser hands back: lost records, Python-decoded records, Close.
 
 The parser (``FrameParser``, or ``MarketFeed`` around one) applies market records natively
-and returns everything else as raw records; these helpers account for what it discarded and
-decode the rest for ``HubConnection``.
+and returns everything else as raw records, with a ``FeedResult`` counting what one message
+held; these helpers account for what it lost and decode the rest for ``HubConnection``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Protocol, cast
+from typing import Any
 
 import aiohttp
 import orjson
 
+from projectx._native.frames import FeedResult
 from projectx.exceptions import redact
-from projectx.realtime.transport import HubInvocationError, HubStats, RecordParser
+from projectx.realtime.transport import HubInvocationError, HubStats
 
 __all__ = [
-    "DiscardCounter",
-    "FrameCounters",
+    "ParserTotals",
     "apply_close",
+    "count_lost",
     "count_socket_error",
     "decode_record",
-    "frame_counters",
     "settle_completion",
 ]
 
 log = logging.getLogger("projectx.realtime.hub")
 
 
-class FrameCounters(Protocol):
-    """The cumulative discard counters of a ``FrameParser``."""
+class ParserTotals:
+    """A hub's per-message counters, read from its parser's running totals (``FeedResult``)
+    plus what was counted before this parser (``stats`` at the start)."""
 
-    @property
-    def records_truncated(self) -> int: ...
+    __slots__ = ("_base", "_totals")
 
-    @property
-    def records_oversized(self) -> int: ...
+    def __init__(self, totals: FeedResult, stats: HubStats) -> None:
+        self._totals = totals
+        self._base = (
+            stats.messages - totals.messages_total,
+            stats.bytes - totals.chars_total,
+            stats.records - totals.records_total,
+            stats.native_records - totals.native_total,
+        )
 
-    @property
-    def max_tail(self) -> int: ...
+    def sync(self, stats: HubStats) -> HubStats:
+        """Bring the totals into ``stats`` (the times only forward: the hub sets them too)."""
+        totals, base = self._totals, self._base
+        stats.messages = base[0] + totals.messages_total
+        stats.bytes = base[1] + totals.chars_total
+        stats.records = base[2] + totals.records_total
+        stats.native_records = base[3] + totals.native_total
+        if totals.last_message_monotonic > stats.last_message_monotonic:
+            stats.last_message_monotonic = totals.last_message_monotonic
+        if totals.last_market_monotonic > stats.last_market_monotonic:
+            stats.last_market_monotonic = totals.last_market_monotonic
+        return stats
 
 
-def frame_counters(parser: RecordParser) -> FrameCounters:
-    """The ``FrameParser`` behind ``parser``: a ``MarketFeed`` exposes its own as ``.parser``,
-    a ``FrameParser`` is its own."""
-    return cast("FrameCounters", getattr(parser, "parser", parser))
-
-
-class DiscardCounter:
-    """Turns a parser's cumulative truncated/oversized counters into per-message counts."""
-
-    def __init__(self, frames: FrameCounters) -> None:
-        self.frames = frames
-        self._truncated_seen = 0
-        self._oversized_seen = 0
-        self.resync()
-
-    def resync(self) -> None:
-        """Take the counters as they are now (after a reset, or on a new parser)."""
-        self._truncated_seen = int(getattr(self.frames, "records_truncated", 0))
-        self._oversized_seen = int(getattr(self.frames, "records_oversized", 0))
-
-    def truncated(self) -> int:
-        """Records dropped as truncated since the last call."""
-        new = self.frames.records_truncated - self._truncated_seen
-        self._truncated_seen += new
-        return new
-
-    def oversized(self) -> int:
-        """Records dropped as oversized since the last call."""
-        new = self.frames.records_oversized - self._oversized_seen
-        self._oversized_seen += new
-        return new
-
-    def settle(self, stats: HubStats, name: str) -> int:
-        """Count and log what the last message lost; returns how many records that was."""
-        frames = self.frames
-        if (
-            frames.records_truncated == self._truncated_seen
-            and frames.records_oversized == self._oversized_seen
-        ):
-            return 0  # the per-message fast path: nothing was lost
-        truncated = self.truncated()
-        if truncated:  # a partial record whose rest never came: dropped, the next one kept
-            stats.malformed_records += truncated
-            log.warning("%s hub: %d truncated record(s) discarded", name, truncated)
-        oversized = self.oversized()
-        if oversized:
-            stats.oversized_records += oversized
-            log.warning(
-                "%s hub: %d record(s) over %d bytes discarded",
-                name,
-                oversized,
-                self.frames.max_tail,
-            )
-        return truncated + oversized
+def count_lost(result: FeedResult, stats: HubStats, name: str) -> None:
+    """Count and log the records one message lost (``result`` of the parser's ``receive``)."""
+    if result.truncated:  # a partial record whose rest never came: dropped, the next one kept
+        stats.malformed_records += result.truncated
+        log.warning("%s hub: %d truncated record(s) discarded", name, result.truncated)
+    if result.oversized:
+        stats.oversized_records += result.oversized
+        log.warning("%s hub: %d oversized record(s) discarded", name, result.oversized)
 
 
 def decode_record(raw: bytes, max_record: int, stats: HubStats, name: str) -> dict[str, Any] | None:

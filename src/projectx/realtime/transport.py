@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+from projectx._native.frames import FeedResult
 from projectx._native.latency import LatencyHistogram
 from projectx.exceptions import ProjectXError
 
@@ -62,12 +63,20 @@ class HubState(enum.Enum):
 
 
 class RecordParser(Protocol):
-    """What a hub connection feeds its messages to (``FrameParser`` or ``MarketFeed``)."""
+    """What a hub connection feeds its messages to (``FrameParser`` or ``MarketFeed``):
+    ``receive`` parses one message and returns its ``FeedResult`` (the counts the hub keeps),
+    ``feed`` does the same returning the records completed (without the running totals),
+    ``result`` the last message's ``FeedResult``, ``others`` the records it handed back."""
 
     @property
     def others(self) -> list[bytes]: ...
 
+    @property
+    def result(self) -> FeedResult: ...
+
     def feed(self, data: str | bytes) -> int: ...
+
+    def receive(self, data: str | bytes) -> FeedResult: ...
 
     def reset(self) -> None: ...
 
@@ -129,8 +138,8 @@ class HubTransport(abc.ABC):
     ) -> None:
         self.url = url
         self.name = name
+        self._stats = HubStats()
         self.parser = parser
-        self.stats = HubStats()
         #: client CPU time per received message (parse + native state + handlers), ns
         self.process_latency = LatencyHistogram(f"{name}.process")
         self.state = HubState.DISCONNECTED
@@ -139,6 +148,11 @@ class HubTransport(abc.ABC):
         self._state_handlers: list[Callable[[HubState], None]] = []
         self._native_handlers: list[Callable[[RecordParser, int], None]] = []
         self._subscriptions: dict[tuple[str, tuple[Any, ...]], None] = {}
+
+    @property
+    def stats(self) -> HubStats:
+        """Counters of this connection."""
+        return self._stats
 
     # -- supervision (a transport without its own supervisor keeps these defaults) ---------------
     @property

@@ -144,18 +144,20 @@ def build_parts(
         price_source=prices,
         watch_trade_ticks=False,  # trade prices come from the dispatcher's price listener
     )
-    dispatcher.add_price_listener(orders.on_trade_price)
+    # each manager hears the prices of the contracts it has something armed or open in
+    dispatcher.add_price_listener(orders.on_trade_price, orders.price_interest)
     positions = PositionManager(
         client,
         bus,
         account_id=account_id,
         contracts=dict(contracts),
         price_source=_last_price(prices),
+        market_price=dispatcher.feed.last_price,
         limit_placer=orders.place_limit_order,
         # a hub fill of an order nobody knows waits for Trade/search before it is booked
         order_known=lambda order_id: orders.get_order(order_id) is not None,
     )
-    dispatcher.add_price_listener(positions.on_price)
+    dispatcher.add_price_listener(positions.on_price, positions.price_interest)
     risk: RiskManager | None = None
     if "risk" in features:
 

@@ -1,11 +1,14 @@
 """Routes each market-hub message's native records to the instrument that owns them.
 
-Runs inside the hub's receive path, once per message that produced native records. Bar closes go
-to the instrument's :class:`RealtimeDataManager` (NEW_BAR); per-record Python events
-(TRADE_TICK, QUOTE_UPDATE, MARKET_DEPTH_UPDATE, DATA_UPDATE) are built only when a handler
-listens; price listeners (P&L) are called with the last trade price per contract. Records the
-feed's guard refused or held are reported here (an ANOMALY event, a rate-limited warning, and a
-window of recent anomalies that the suite's health reads).
+Runs inside the hub's receive path, once per message that produced native records, and reads
+what the message held from the feed's ``FeedResult`` in one go. Bar closes go to the
+instrument's :class:`RealtimeDataManager` (NEW_BAR); per-record Python events (TRADE_TICK,
+QUOTE_UPDATE, MARKET_DEPTH_UPDATE, DATA_UPDATE) are built only when a handler listens; price
+listeners (P&L, stop-limit emulation) are called with the last trade price per contract, and a
+listener registered with an ``interest`` (the contracts its owner has something armed or open
+in) only for those contracts: with nothing armed or open, a message costs no Python per trade.
+Records the feed's guard refused or held are reported here (an ANOMALY event, a rate-limited
+warning, and a window of recent anomalies that the suite's health reads).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from projectx._native.feed import MarketFeed
+from projectx._native.frames import FeedResult
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import EventBus, EventType
 
@@ -28,6 +32,9 @@ ANOMALY_WINDOW_S = 60.0
 """How long a refused or held market record keeps the suite's health below 100."""
 _WARNING_INTERVAL_S = 5.0
 _HELD_KEYS = ("contract_id", "price", "volume", "ts_ns", "reason")
+
+PriceListener = Callable[[str, float], None]
+"""Called with ``(contract_id, last_price)``."""
 
 _RECORD_EVENTS = (
     EventType.TRADE_TICK,
@@ -43,13 +50,15 @@ class MarketDispatcher:
     def __init__(self, feed: MarketFeed, bus: EventBus) -> None:
         self.feed = feed
         self.bus = bus
+        self._result = feed.result  # one object per feed, rewritten by every message
         self._managers: dict[str, RealtimeDataManager] = {}
         self._symbols: dict[str, str] = {}
-        self._price_listeners: list[Callable[[str, float], None]] = []
+        self._price_listeners: list[tuple[PriceListener, Collection[str] | None]] = []
+        self._interests: list[Collection[str]] = []
         self._depth_hooks: dict[str, Callable[[int, float, int, int], None]] = {}
         self._trade_hooks: dict[str, Callable[[float, int, int, int], None]] = {}
         self.errors = 0
-        self._bus_version = -1
+        self._bus_version = self._quiet_version = -1
         self._wants_records = False
         self._anomaly_counts: dict[str, int] = {}
         self._recent: deque[tuple[int, int]] = deque()  # (monotonic second, anomalies)
@@ -62,9 +71,21 @@ class MarketDispatcher:
         self._symbols[manager.contract_id] = manager.symbol
         manager.attach_router(lambda n: self.on_native(None, n))
 
-    def add_price_listener(self, listener: Callable[[str, float], None]) -> None:
-        """Call ``listener(contract_id, last_price)`` once per message with trades."""
-        self._price_listeners.append(listener)
+    def add_price_listener(
+        self, listener: PriceListener, interest: Collection[str] | None = None
+    ) -> None:
+        """Call ``listener(contract_id, last_price)`` once per message with trades of the
+        contract: for every contract, or, with ``interest``, only for the contracts in it.
+
+        ``interest`` is a live container that the listener's owner keeps up to date (the
+        contracts with an armed order, with an open position); it is read on every message,
+        so a contract that enters it gets the price of its next trade. The owner takes the
+        current price itself when the contract enters (``MarketFeed.last_price``).
+        """
+        self._price_listeners.append((listener, interest))
+        if interest is not None:
+            self._interests.append(interest)
+        self._bus_version = self._quiet_version = -1  # re-derive what a message needs
 
     def add_record_hooks(
         self,
@@ -79,27 +100,55 @@ class MarketDispatcher:
             self._depth_hooks[contract_id] = depth
         if trade is not None:
             self._trade_hooks[contract_id] = trade
+        self._bus_version = self._quiet_version = -1
 
     def on_native(self, parser: Any, n: int) -> None:
-        """Handle the native records of one message (hub callback)."""
-        feed = self.feed
-        if feed.anomalies_last or feed.flags_last:
+        """Handle the native records of one message (hub callback; reads ``feed.result``)."""
+        result = self._result
+        if result.attention:
+            self._attend(self.feed, result)
+        if self.bus.version != self._quiet_version:
+            self._per_record(result)
+        elif result.trades:
+            for interest in self._interests:
+                if interest:  # something armed or open somewhere: look per contract
+                    self._prices(self.feed, False)
+                    break
+
+    def _per_record(self, result: FeedResult) -> None:
+        """A message while someone wants per-record work (or the bus's handlers changed)."""
+        if self.bus.version != self._bus_version:
+            self._refresh()
+        if self._wants_records:
+            self._records(self.feed, result)
+        elif result.trades and any(self._interests):
+            self._prices(self.feed, False)
+
+    def _refresh(self) -> None:
+        """What every message needs, derived again when the bus's handlers changed."""
+        bus = self.bus
+        self._bus_version = bus.version
+        self._wants_records = bool(
+            any(bus.wants(t) for t in _RECORD_EVENTS)
+            or self._depth_hooks
+            or self._trade_hooks
+            or any(interest is None for _, interest in self._price_listeners)
+        )
+        # while nobody wants per-record work, one comparison per message says so
+        self._quiet_version = -1 if self._wants_records else bus.version
+
+    def _attend(self, feed: MarketFeed, result: FeedResult) -> None:
+        """Anomalies, flags and bar closes of this message (rare path)."""
+        if result.anomalies or result.flags:
             self._report_anomalies(feed)
-        if feed.n_closes:
-            closes = feed.closes()
+        if result.n_closes:
             per_contract: dict[str, list[str]] = {}
-            for contract_id, _rec, timeframes in closes:
+            for contract_id, _rec, timeframes in feed.closes():
                 per_contract.setdefault(contract_id, []).extend(timeframes)
             for contract_id, names in per_contract.items():
                 manager = self._managers.get(contract_id)
                 if manager is not None:
                     manager.on_closes(names)
-        bus = self.bus
-        if bus.version != self._bus_version:
-            self._bus_version = bus.version
-            self._wants_records = any(bus.wants(t) for t in _RECORD_EVENTS)
-        if self._wants_records or self._price_listeners or self._depth_hooks or self._trade_hooks:
-            self._records(feed)
 
     def _report_anomalies(self, feed: MarketFeed) -> None:
         """The guard refused, held or flagged records in this message: say so (rare path)."""
@@ -153,10 +202,10 @@ class MarketDispatcher:
         cutoff = time.monotonic() - ANOMALY_WINDOW_S
         return sum(n for second, n in self._recent if second >= cutoff)
 
-    def _records(self, feed: MarketFeed) -> None:
+    def _records(self, feed: MarketFeed, result: FeedResult) -> None:
         bus = self.bus
         symbols = self._symbols
-        if feed.trades_last and (self._trade_hooks or bus.wants(EventType.TRADE_TICK)):
+        if result.trades and (self._trade_hooks or bus.wants(EventType.TRADE_TICK)):
             # a Python tuple per trade only when someone asked for individual trades
             tick = bus.wants(EventType.TRADE_TICK)
             hooks = self._trade_hooks
@@ -177,7 +226,7 @@ class MarketDispatcher:
                         },
                         symbols.get(cid),
                     )
-        if feed.depth_last and (self._depth_hooks or bus.wants(EventType.MARKET_DEPTH_UPDATE)):
+        if result.depth and (self._depth_hooks or bus.wants(EventType.MARKET_DEPTH_UPDATE)):
             touched: dict[str, int] = {}
             depth_hooks = self._depth_hooks
             for cid, dom_type, price, volume, ts_ns in feed.last_depth():
@@ -192,27 +241,35 @@ class MarketDispatcher:
                         {"contract_id": cid, "entries": count},
                         symbols.get(cid),
                     )
-        if feed.quotes_last and bus.wants(EventType.QUOTE_UPDATE):
+        if result.quotes and bus.wants(EventType.QUOTE_UPDATE):
             for cid in feed.last_quoted():
                 bus.emit(
                     EventType.QUOTE_UPDATE,
                     {"contract_id": cid, **feed.quote(cid)},
                     symbols.get(cid),
                 )
-        data_update = bus.wants(EventType.DATA_UPDATE)
-        if feed.trades_last and (self._price_listeners or data_update):
-            last_prices = feed.last_prices()
+        if result.trades and (self._price_listeners or bus.wants(EventType.DATA_UPDATE)):
+            self._prices(feed, bus.wants(EventType.DATA_UPDATE))
+
+    def _prices(self, feed: MarketFeed, data_update: bool) -> None:
+        """The last trade price per contract to the price listeners interested in it (and as
+        DATA_UPDATE events when someone listens)."""
+        last_prices = feed.last_prices()
+        listeners = self._price_listeners
+        for cid, price in last_prices:
+            for listener, interest in listeners:
+                if interest is not None and cid not in interest:
+                    continue
+                try:
+                    listener(cid, price)
+                except Exception:
+                    self.errors += 1
+                    log.exception("price listener failed")
+        if data_update:
+            symbols = self._symbols
             for cid, price in last_prices:
-                for listener in self._price_listeners:
-                    try:
-                        listener(cid, price)
-                    except Exception:
-                        self.errors += 1
-                        log.exception("price listener failed")
-            if data_update:
-                for cid, price in last_prices:
-                    bus.emit(
-                        EventType.DATA_UPDATE,
-                        {"contract_id": cid, "price": price},
-                        symbols.get(cid),
-                    )
+                self.bus.emit(
+                    EventType.DATA_UPDATE,
+                    {"contract_id": cid, "price": price},
+                    symbols.get(cid),
+                )

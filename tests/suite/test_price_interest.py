@@ -1,0 +1,162 @@
+"""Price listeners hear only the contracts their owner has something armed or open in, and miss
+nothing they need: a position that opens takes the current market price at once, an order that
+is armed checks the current price at once, and both hear the next trade.
+
+The managers are wired to a ``MarketDispatcher`` exactly as ``suite/builder.py`` wires them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import orjson
+
+from projectx._native.feed import MarketFeed
+from projectx._native.isotime import format_iso
+from projectx.client import ProjectX
+from projectx.config import ProjectXConfig, Secret
+from projectx.enums import OrderSide, OrderType
+from projectx.events import EventBus, EventType
+from projectx.models import Contract
+from projectx.orders.emulator import StopLimitEmulator
+from projectx.orders.records import TrackedOrder
+from projectx.positions import PositionManager
+from projectx.realtime.client import UserEvent
+from projectx.suite.market import MarketDispatcher
+
+ACCOUNT = 7001
+MNQ = Contract(id="CON.F.US.MNQ.Z26", tick_size=0.25, tick_value=0.5, symbol_id="F.US.MNQ")
+OTHER = "CON.F.US.MES.Z26"
+S = 1_000_000_000
+T0 = (time.time_ns() // S - 30) * S
+
+
+def trades(*prices: float, cid: str = MNQ.id, at: int = 0) -> str:
+    items = [
+        {"price": p, "timestamp": format_iso(T0 + (at + i) * 1_000_000, 6), "type": 0, "volume": 1}
+        for i, p in enumerate(prices)
+    ]
+    msg = {"type": 1, "target": "GatewayTrade", "arguments": [cid, items]}
+    return orjson.dumps(msg).decode() + "\x1e"
+
+
+def rig() -> tuple[MarketFeed, MarketDispatcher]:
+    feed = MarketFeed()
+    feed.add_contract(MNQ.id, 0.25, ["1min"])
+    feed.add_contract(OTHER, 0.25, ["1min"])
+    return feed, MarketDispatcher(feed, EventBus())
+
+
+def deliver(feed: MarketFeed, dispatcher: MarketDispatcher, message: str) -> None:
+    feed.receive(message)
+    dispatcher.on_native(feed, feed.result.native)
+
+
+def test_a_listener_hears_only_the_contracts_in_its_interest() -> None:
+    feed, dispatcher = rig()
+    heard: list[tuple[str, float]] = []
+    every: list[tuple[str, float]] = []
+    interest: set[str] = set()
+    dispatcher.add_price_listener(lambda c, p: heard.append((c, p)), interest)
+    deliver(feed, dispatcher, trades(21000.0, 21000.25))
+    assert heard == []  # nothing armed or open: not called at all
+    interest.add(MNQ.id)
+    deliver(feed, dispatcher, trades(21000.5, at=2) + trades(5000.0, cid=OTHER))
+    assert heard == [(MNQ.id, 21000.5)]  # the next trade of the contract that entered
+    dispatcher.add_price_listener(lambda c, p: every.append((c, p)))  # no interest: every one
+    deliver(feed, dispatcher, trades(21000.75, at=3) + trades(5000.25, cid=OTHER, at=1))
+    assert heard == [(MNQ.id, 21000.5), (MNQ.id, 21000.75)]
+    assert every == [(MNQ.id, 21000.75), (OTHER, 5000.25)]
+    interest.clear()
+    deliver(feed, dispatcher, trades(21001.0, at=4))
+    assert heard[-1] == (MNQ.id, 21000.75) and every[-1] == (MNQ.id, 21001.0)
+
+
+def _position(size: int, avg: float) -> UserEvent:
+    data = {
+        "id": 88001,
+        "accountId": ACCOUNT,
+        "contractId": MNQ.id,
+        "creationTimestamp": "2026-11-24T15:00:00+00:00",
+        "type": 1,
+        "size": size,
+        "averagePrice": avg,
+    }
+    return UserEvent("GatewayUserPosition", 1, data)
+
+
+async def test_a_position_that_opens_is_marked_at_the_current_price_and_follows_it() -> None:
+    feed, dispatcher = rig()
+    client = ProjectX(
+        ProjectXConfig(
+            environment="local", base_url="http://127.0.0.1:9", username="u", api_key=Secret("k")
+        )
+    )
+    bus = EventBus()
+    marks: list[Any] = []
+    bus.on(EventType.POSITION_PNL_UPDATE, lambda e: marks.append(e.data["price"]))
+    pm = PositionManager(
+        client, bus, account_id=ACCOUNT, contracts={MNQ.id: MNQ}, market_price=feed.last_price
+    )
+    dispatcher.add_price_listener(pm.on_price, pm.price_interest)
+    try:
+        # trades before any position: the manager is not called, the feed knows the price
+        deliver(feed, dispatcher, trades(21000.0, 21000.25))
+        pm.on_user_event(_position(1, 20990.0))
+        pos = pm.get_position(MNQ.id)
+        assert pos is not None and pos.last_price == 21000.25  # the current price, at once
+        deliver(feed, dispatcher, trades(21001.0, at=2))
+        pos = pm.get_position(MNQ.id)
+        assert pos is not None and pos.last_price == 21001.0 and marks == [21001.0]
+        pm.on_user_event(_position(0, 20990.0))  # flat: not called any more
+        deliver(feed, dispatcher, trades(21002.0, at=3))
+        deliver(feed, dispatcher, trades(21003.0, at=4))
+        pm.on_user_event(_position(2, 21000.0))
+        pos = pm.get_position(MNQ.id)
+        assert pos is not None and pos.last_price == 21003.0  # not the stale 21001.0
+        assert marks == [21001.0]
+    finally:
+        await client.close()
+        await bus.aclose()
+
+
+async def test_an_armed_stop_limit_checks_the_current_price_and_triggers_on_the_next_trade() -> (
+    None
+):
+    feed, dispatcher = rig()
+    triggered: list[int] = []
+    tasks: set[asyncio.Task[Any]] = set()
+
+    async def trigger(rec: TrackedOrder) -> None:
+        triggered.append(rec.size)
+
+    def spawn(coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        tasks.add(task)
+        return task
+
+    emulator = StopLimitEmulator(
+        EventBus(),
+        last_price=feed.last_price,
+        trigger=trigger,
+        spawn=spawn,
+        watch_trade_ticks=False,
+    )
+    dispatcher.add_price_listener(emulator.on_trade_price, emulator.armed.keys())
+
+    def stop_buy(size: int, stop: float) -> TrackedOrder:
+        return TrackedOrder(
+            MNQ.id, OrderSide.BUY, size, OrderType.STOP_LIMIT, stop_price=stop, emulated=True
+        )
+
+    deliver(feed, dispatcher, trades(21000.0, 21001.0))
+    emulator.arm(stop_buy(1, 21000.5))  # already through at the current price: at once
+    emulator.arm(stop_buy(2, 21002.0))  # not yet
+    await asyncio.gather(*tasks)
+    assert triggered == [1] and MNQ.id in emulator.armed
+    deliver(feed, dispatcher, trades(21001.5, at=2))
+    deliver(feed, dispatcher, trades(21002.0, at=3))  # through: the next trade triggers it
+    await asyncio.gather(*tasks)
+    assert triggered == [1, 2] and not emulator.armed
