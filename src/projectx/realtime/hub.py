@@ -43,18 +43,16 @@ from projectx.config import check_url
 from projectx.exceptions import ConnectionError as ProjectXConnectionError
 from projectx.exceptions import redact
 from projectx.realtime.handshake import UNAUTHORIZED, handshake, negotiate, upgrade
-from projectx.realtime.protocol import PING_RECORD, MessageType, invocation_record
+from projectx.realtime.protocol import PING_RECORD, invocation_record
 from projectx.realtime.reconnect import ConnectionHealth, ReconnectPolicy
 from projectx.realtime.records import (
     ParserTotals,
-    apply_close,
     count_lost,
     count_socket_error,
     decode_record,
-    settle_completion,
+    dispatch_record,
 )
 from projectx.realtime.transport import (
-    MARKET_TARGETS,
     HubInvocationError,
     HubState,
     HubStats,
@@ -625,37 +623,12 @@ class HubConnection(HubTransport):
         return keep_going
 
     def _dispatch(self, message: dict[str, Any]) -> bool:
-        kind = message.get("type")
-        if isinstance(kind, bool) or not isinstance(kind, int | float):
-            self.stats.protocol_errors += 1  # a JSON number is a type; true/false are not 1/0
+        closed = dispatch_record(message, self._handlers, self._pending, self.stats, self.name)
+        if closed is None:
             return True
-        if kind == MessageType.INVOCATION:
-            target = message.get("target")
-            arguments = message.get("arguments")
-            if not isinstance(target, str) or not isinstance(arguments, list):
-                self.stats.protocol_errors += 1
-                return True
-            if target in MARKET_TARGETS:  # decoded here: the native feed did not take it
-                self.stats.fallback_records += 1
-                self.stats.last_market_monotonic = time.monotonic()
-            for handler in self._handlers.get(target, ()):
-                try:
-                    handler(arguments)
-                except Exception:
-                    self.stats.handler_errors += 1
-                    log.exception("%s hub: handler for %s failed", self.name, target)
-        elif kind == MessageType.COMPLETION:
-            settle_completion(message, self._pending, self.stats)
-        elif kind == MessageType.PING:
-            self.stats.control_records += 1
-        elif kind == MessageType.CLOSE:
-            self._server_closed = True
-            if apply_close(message, self.stats, self.name):
-                self._reconnect_refused = True
-            return False
-        else:
-            self.stats.protocol_errors += 1
-        return True
+        self._server_closed = True
+        self._reconnect_refused = self._reconnect_refused or closed
+        return False
 
     def _reset_parser(self) -> None:
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -16,7 +18,8 @@ import orjson
 
 from projectx._native.frames import FeedResult
 from projectx.exceptions import redact
-from projectx.realtime.transport import HubInvocationError, HubStats
+from projectx.realtime.protocol import MessageType
+from projectx.realtime.transport import MARKET_TARGETS, HubInvocationError, HubStats
 
 __all__ = [
     "ParserTotals",
@@ -24,6 +27,7 @@ __all__ = [
     "count_lost",
     "count_socket_error",
     "decode_record",
+    "dispatch_record",
     "settle_completion",
 ]
 
@@ -136,3 +140,43 @@ def count_socket_error(error: object, stats: HubStats, name: str, max_message: i
     else:
         stats.protocol_errors += 1
         log.warning("%s hub: socket error: %s", name, redact(repr(error)))
+
+
+def dispatch_record(
+    message: dict[str, Any],
+    handlers: Mapping[str, Sequence[Callable[[list[Any]], None]]],
+    pending: dict[str, asyncio.Future[Any]],
+    stats: HubStats,
+    name: str,
+) -> bool | None:
+    """Act on one decoded record: call the target's handlers (an Invocation), settle a
+    Completion, count a Ping or a malformed record. None to go on; for a Close, whether it
+    forbids reconnecting (the connection ends either way)."""
+    kind = message.get("type")
+    if isinstance(kind, bool) or not isinstance(kind, int | float):
+        stats.protocol_errors += 1  # a JSON number is a type; true/false are not 1/0
+        return None
+    if kind == MessageType.INVOCATION:
+        target = message.get("target")
+        arguments = message.get("arguments")
+        if not isinstance(target, str) or not isinstance(arguments, list):
+            stats.protocol_errors += 1
+            return None
+        if target in MARKET_TARGETS:  # decoded here: the native feed did not take it
+            stats.fallback_records += 1
+            stats.last_market_monotonic = time.monotonic()
+        for handler in handlers.get(target, ()):
+            try:
+                handler(arguments)
+            except Exception:
+                stats.handler_errors += 1
+                log.exception("%s hub: handler for %s failed", name, target)
+    elif kind == MessageType.COMPLETION:
+        settle_completion(message, pending, stats)
+    elif kind == MessageType.PING:
+        stats.control_records += 1
+    elif kind == MessageType.CLOSE:
+        return apply_close(message, stats, name)
+    else:
+        stats.protocol_errors += 1
+    return None
