@@ -144,3 +144,27 @@ class Indicator(BaseIndicator):
     def compute(self, data: pl.DataFrame, **params: Any) -> pl.DataFrame:  # pragma: no cover
         """The mapping to the core, with every keyword of :attr:`parameters` given."""
         raise NotImplementedError
+
+
+HL_COLUMNS = {"high_column": "high", "low_column": "low"}
+"""project-x-py's high/low column keywords and their defaults."""
+HLC_COLUMNS = {**HL_COLUMNS, "close_column": "close"}
+"""project-x-py's high/low/close column keywords and their defaults."""
+
+
+def hl_columns(params: dict[str, Any]) -> dict[str, str]:
+    """The core's ``high``/``low`` inputs from project-x-py's column keywords."""
+    return {"high": params["high_column"], "low": params["low_column"]}
+
+
+def hlc_columns(params: dict[str, Any]) -> dict[str, str]:
+    """The core's ``high``/``low``/``close`` inputs from project-x-py's column keywords."""
+    return {**hl_columns(params), "close": params["close_column"]}
+
+
+def fast_slow(fast: object, slow: object) -> tuple[int, int]:
+    """Checked fast and slow periods (fast below slow)."""
+    f, s = check_period("fast_period", fast), check_period("slow_period", slow)
+    if f >= s:
+        raise IndicatorError("Fast period must be less than slow period")
+    return f, s

@@ -11,7 +11,9 @@ import polars as pl
 
 import projectx.indicators as core
 from projectx.compat.indicators import momentum
+from projectx.compat.indicators._adapt import HLC_COLUMNS as _HLC
 from projectx.compat.indicators._adapt import Indicator, check_period, frozen, run
+from projectx.compat.indicators._adapt import hlc_columns as _hlc
 from projectx.compat.indicators.base import IndicatorError, VolatilityIndicator
 
 __all__ = [
@@ -25,16 +27,6 @@ __all__ = [
     "calculate_atr",
     "calculate_stddev",
 ]
-
-_HLC = {"high_column": "high", "low_column": "low", "close_column": "close"}
-
-
-def _hlc(params: dict[str, Any]) -> dict[str, str]:
-    return {
-        "high": params["high_column"],
-        "low": params["low_column"],
-        "close": params["close_column"],
-    }
 
 
 class ATR(Indicator, VolatilityIndicator):
