@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import runpy
 import threading
 from collections.abc import Awaitable, Callable, Iterator
@@ -108,6 +109,30 @@ def _capped_sleep(max_sleep_s: float) -> Iterator[None]:
         asyncio.sleep = real
 
 
+@contextlib.contextmanager
+def _logging_restored() -> Iterator[None]:
+    """Undo what a script does to logging (``configure_sdk_logging`` takes over the
+    ``projectx`` logger tree; the rest of the test session must not inherit that)."""
+    loggers = [logging.getLogger()] + [
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]
+    saved = {lg: (list(lg.handlers), lg.level, lg.propagate, lg.disabled) for lg in loggers}
+    try:
+        yield
+    finally:
+        for lg in [logging.getLogger()] + [
+            x for x in logging.Logger.manager.loggerDict.values() if isinstance(x, logging.Logger)
+        ]:
+            handlers, level, propagate, disabled = saved.get(lg, ([], logging.NOTSET, True, False))
+            for handler in lg.handlers:
+                if handler not in handlers:
+                    handler.close()
+            lg.handlers[:] = handlers
+            lg.setLevel(level)
+            lg.propagate = propagate
+            lg.disabled = disabled
+
+
 def run_example(
     name: str,
     sim: SimThread,
@@ -122,6 +147,6 @@ def run_example(
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("HOME", str(tmp_path))
     out = io.StringIO()
-    with contextlib.redirect_stdout(out), _capped_sleep(max_sleep_s):
+    with contextlib.redirect_stdout(out), _capped_sleep(max_sleep_s), _logging_restored():
         runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
     return out.getvalue()
