@@ -37,7 +37,7 @@ __all__ = [
 _T = TypeVar("_T")
 
 #: the Gateway status a tracked order's client-side state stands for (when no status was seen)
-_STATUS_OF_STATE = {
+STATUS_OF_STATE = {
     OrderState.PENDING: OrderStatus.PENDING,
     OrderState.SUBMITTED: OrderStatus.PENDING,
     OrderState.WORKING: OrderStatus.OPEN,
@@ -205,7 +205,7 @@ class Order:
         """From an order the core's OrderManager tracks (its last Gateway view, merged with the
         fills and state the manager has seen since)."""
         last = rec.last
-        status = _STATUS_OF_STATE[rec.state]
+        status = STATUS_OF_STATE[rec.state]
         if not rec.state.is_terminal and rec.gateway_status is not None:
             status = OrderStatus(int(rec.gateway_status))
         updated = rec.done_ns or (last.updated_ns if last is not None else None)

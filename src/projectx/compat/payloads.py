@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from projectx.compat.models import _STATUS_OF_STATE, Order
+from projectx.compat.models import STATUS_OF_STATE, Order
 from projectx.events import Event as CoreEvent
 from projectx.events import EventType as CoreType
 from projectx.models import Bar
@@ -96,7 +96,7 @@ def _depth(event: CoreEvent) -> dict[str, Any]:
 
 
 def _status(state: OrderState | None) -> int | None:
-    return None if state is None else int(_STATUS_OF_STATE[state])
+    return None if state is None else int(STATUS_OF_STATE[state])
 
 
 def _order(event: CoreEvent) -> dict[str, Any]:
