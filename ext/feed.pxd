@@ -58,6 +58,9 @@ cdef class MarketFeed:
     cdef readonly int64_t quotes_last
     cdef readonly int64_t last_ts_ns   # event time of the last market record applied (0: none)
     cdef Guard* _guards                # per contract
+    cdef unsigned char* _price_wanted  # per contract: an owner wants its trade prices
+    cdef Py_ssize_t _wanted_trades     # trades of such contracts applied by the last feed()
+    cdef public bint wake_every        # every message with native records wakes the handlers
     cdef int64_t[AN_COUNT] _anomalies
     cdef readonly int64_t anomalies_last   # records refused or held in the last feed()
     cdef readonly int64_t flags_last       # applied but flagged (extra arguments, no side)

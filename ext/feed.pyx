@@ -127,6 +127,8 @@ cdef class MarketFeed:
         self._quotes = NULL
         self._quote_updates = NULL
         self._guards = NULL
+        self._price_wanted = NULL
+        self.wake_every = True
         self._n_contracts = 0
         self._cap_closes = 64
         self._closes = <BarClose*>PyMem_Malloc(self._cap_closes * sizeof(BarClose))
@@ -151,6 +153,7 @@ cdef class MarketFeed:
         PyMem_Free(self._quotes)
         PyMem_Free(self._quote_updates)
         PyMem_Free(self._guards)
+        PyMem_Free(self._price_wanted)
         PyMem_Free(self._closes)
         PyMem_Free(self._out)
 
@@ -192,6 +195,11 @@ cdef class MarketFeed:
         self._guards[idx].tick_size = tick_size
         self._guards[idx].ref_price = NAN
         self._guards[idx].last_price = NAN
+        wanted = <unsigned char*>PyMem_Realloc(self._price_wanted, n * sizeof(unsigned char))
+        if wanted == NULL:
+            raise MemoryError()
+        self._price_wanted = wanted
+        self._price_wanted[idx] = 0
         self._engines.append(engine)
         self._books.append(order_book)
         self._engine_ptrs[idx] = <void*>engine if engine is not None else NULL
@@ -346,6 +354,8 @@ cdef class MarketFeed:
             self.last_ts_ns = r.ts_ns
         self.trades += 1
         self.trades_last += 1
+        if self._price_wanted[r.contract]:
+            self._wanted_trades += 1
         self._emit(r)
         if mask:
             if self._n_closes == self._cap_closes:
@@ -403,6 +413,7 @@ cdef class MarketFeed:
         self._n_closes = 0
         self.n_out = 0
         self.trades_last = 0
+        self._wanted_trades = 0
         self.depth_last = 0
         self.quotes_last = 0
         self._now_ns = <int64_t>time(NULL) * NS if self.wall_clock else 0
@@ -494,6 +505,7 @@ cdef class MarketFeed:
         r.n_closes = self._n_closes
         r.books_due = 0
         r.attention = (r.anomalies or r.flags or r.n_closes or r.books_due) != 0
+        r.wake = r.attention or (r.native > 0 and (self.wake_every or self._wanted_trades > 0))
         return 0
 
     cpdef Py_ssize_t feed(self, object data) except -1:
@@ -557,6 +569,12 @@ cdef class MarketFeed:
         self._dispatch()
         self._finish(self.fallback_records)
         return r
+
+    def want_prices(self, str contract_id, bint wanted) -> None:
+        """Whether an owner wants ``contract_id``'s trade prices (something armed or open in
+        it). With ``wake_every`` off, a message wakes the hub's native handlers only when it
+        needs a look (``result.attention``) or applied a trade of such a contract."""
+        self._price_wanted[self._index(contract_id)] = 1 if wanted else 0
 
     def last_price(self, str contract_id):
         """The price of the contract's last applied trade (``None`` before the first one)."""

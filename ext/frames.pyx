@@ -620,7 +620,11 @@ cdef class FeedResult:
     refused or held (``anomalies``), flagged (``flags``), the bar closes (``n_closes``), the
     market records its fallback parsed (``fallback``) and the books whose record journal
     wants draining (``books_due``); ``attention`` is set when any of anomalies, flags, closes
-    or books_due is. The object is reused: read it before the next feed.
+    or books_due is. ``wake`` says whether the hub's native handlers have work: for a bare
+    parser, every message with native records; for a ``MarketFeed``, one that needs
+    attention, applied a trade of a contract whose prices are wanted (``want_prices``), or
+    any with native records while its ``wake_every`` is on (the default). The object is
+    reused: read it before the next feed.
     """
 
     cdef int _arrive(self, object data) except -1:
@@ -1007,6 +1011,7 @@ cdef class FrameParser:
         r.records = self.records_total - before - r.lost
         r.native = r.records - r.others
         r.handback = r.lost + r.others
+        r.wake = r.native > 0  # a bare parser: every message with native records
         return 0
 
     cdef Py_ssize_t _feed(self, object data) except -1:

@@ -197,6 +197,7 @@ class EventBus:
         self._closing: set[asyncio.Task[None]] = set()
         #: changes whenever a handler is added or removed (lets producers cache ``wants``)
         self.version = 0
+        self._change_watchers: list[Callable[[], None]] = []
 
     # -- subscription -------------------------------------------------------------------------
 
@@ -258,7 +259,8 @@ class EventBus:
         """Remove ``handler`` (or every handler) from ``event``; returns how many were removed."""
         etype = _event_type(event)
         entries = self._handlers.get(etype, ())
-        keep = tuple(e for e in entries if handler is not None and e.handler is not handler)
+        # equality, not identity: `obj.method` is a new bound-method object at every access
+        keep = tuple(e for e in entries if handler is not None and e.handler != handler)
         removed = [e for e in entries if e not in keep]
         self._set(etype, keep)
         for entry in removed:
@@ -315,6 +317,12 @@ class EventBus:
     def wants(self, event: EventType) -> bool:
         """True when at least one handler listens to ``event`` (build payloads only then)."""
         return event in self._handlers
+
+    def watch_handlers(self, watcher: Callable[[], None]) -> None:
+        """Call ``watcher()`` after every change of the handlers (``version``), so that a
+        producer can keep what it derives from :meth:`wants` without asking per message. A
+        watcher that raises is logged and counted as a handler error."""
+        self._change_watchers.append(watcher)
 
     # -- emission -----------------------------------------------------------------------------
 
@@ -432,6 +440,12 @@ class EventBus:
             self._handlers[etype] = entries
         else:
             self._handlers.pop(etype, None)
+        for watcher in self._change_watchers:
+            try:
+                watcher()
+            except Exception:
+                self._handler_errors += 1
+                logger.exception("event bus: a handler-change watcher failed")
 
     def _drop_fired_once(self, etype: EventType, fired: tuple[_Entry, ...]) -> None:
         done = {id(e) for e in fired if e.once and e.fired}

@@ -208,3 +208,39 @@ async def test_aclose_stops_workers_and_forgets_handlers() -> None:
         await asyncio.sleep(0)
     assert bus.handler_count() == 0
     assert bus.emit(EventType.NEW_BAR, 2) is None
+
+
+async def test_a_bound_method_is_removed_by_off_though_each_access_is_a_new_object() -> None:
+    bus = EventBus()
+
+    class Listener:
+        def __init__(self) -> None:
+            self.seen = 0
+
+        def on_bar(self, event: Event) -> None:
+            self.seen += 1
+
+    first, second = Listener(), Listener()
+    bus.on(EventType.NEW_BAR, first.on_bar)
+    bus.on(EventType.NEW_BAR, second.on_bar)
+    assert bus.off(EventType.NEW_BAR, first.on_bar) == 1  # only that object's method
+    bus.emit(EventType.NEW_BAR, 1)
+    assert (first.seen, second.seen) == (0, 1)
+
+
+async def test_handler_watchers_hear_every_change_and_a_failing_one_is_counted() -> None:
+    bus = EventBus()
+    seen: list[bool] = []
+    bus.watch_handlers(lambda: seen.append(bus.wants(EventType.TRADE_TICK)))
+
+    def broken() -> None:
+        raise RuntimeError("watcher bug")
+
+    bus.watch_handlers(broken)
+    handler = bus.on(EventType.TRADE_TICK, lambda e: None)  # still registered
+    assert bus.wants(EventType.TRADE_TICK)
+    bus.off(EventType.TRADE_TICK, handler)
+    bus.once(EventType.NEW_BAR, lambda e: None)
+    bus.emit(EventType.NEW_BAR, 1)  # a once handler removed after firing is a change too
+    assert seen == [True, False, False, False]
+    assert bus.stats()["handler_errors"] == 4

@@ -141,3 +141,39 @@ def test_last_price_is_the_last_applied_trade_of_the_contract() -> None:
         feed.last_price("CON.F.US.XXX.Z26")
     with pytest.raises(KeyError):
         feed.apply_trade("CON.F.US.XXX.Z26", 1.0, 1, T0, 0)
+
+
+def test_a_bare_parser_wakes_its_handlers_for_every_message_with_native_records() -> None:
+    parser = FrameParser()
+    parser.register_contract(CID)
+    assert parser.receive(trade_frame(21000.0, 1, T0)).wake
+    assert not parser.receive(PING).wake  # nothing native: nothing for a native handler
+
+
+def test_a_feed_wakes_for_every_native_message_until_its_owner_says_what_it_wants() -> None:
+    feed = new_feed()
+    other = "CON.F.US.MES.Z26"
+    feed.add_contract(other, 0.25, ["1min"])
+    assert feed.wake_every  # the default: as a bare parser
+    assert feed.receive(trade_frame(21000.0, 1, T0)).wake
+    feed.wake_every = False
+    assert not feed.receive(trade_frame(21000.25, 1, T0 + 1)).wake
+    assert not feed.receive(depth_frame(20999.75, 5, T0 + 2)).wake
+    feed.want_prices(CID, True)
+    assert feed.receive(trade_frame(21000.0, 1, T0 + 3)).wake
+    assert not feed.receive(depth_frame(20999.75, 6, T0 + 4)).wake  # prices: trades only
+    assert not feed.receive(trade_frame(5000.0, 1, T0 + 5, cid=other)).wake
+    both = trade_frame(5000.25, 1, T0 + 6, cid=other) + trade_frame(21000.25, 1, T0 + 7)
+    assert feed.receive(both).wake  # one wanted trade among others wakes the message
+    feed.want_prices(CID, False)
+    assert not feed.receive(trade_frame(21000.5, 1, T0 + 8)).wake
+    # what needs attention always wakes: a refused record, a bar close
+    refused = feed.receive(trade_frame(21000.1, 1, T0 + 9))
+    assert refused.anomalies == 1 and refused.wake
+    closing = feed.receive(trade_frame(21000.5, 1, T0 + 2 * S))
+    assert closing.n_closes == 1 and closing.wake
+    assert not feed.apply_trade(CID, 21000.75, 1, T0 + 2 * S + 1).wake
+    feed.want_prices(CID, True)
+    assert feed.apply_trade(CID, 21001.0, 1, T0 + 2 * S + 2).wake
+    with pytest.raises(KeyError, match="not tracked"):
+        feed.want_prices("CON.F.US.NOPE.Z26", True)

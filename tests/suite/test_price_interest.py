@@ -17,8 +17,10 @@ from projectx._native.feed import MarketFeed
 from projectx._native.isotime import format_iso
 from projectx.client import ProjectX
 from projectx.config import ProjectXConfig, Secret
+from projectx.data.manager import RealtimeDataManager
 from projectx.enums import OrderSide, OrderType
 from projectx.events import EventBus, EventType
+from projectx.interest import PriceInterest
 from projectx.models import Contract
 from projectx.orders.emulator import StopLimitEmulator
 from projectx.orders.records import TrackedOrder
@@ -49,9 +51,13 @@ def rig() -> tuple[MarketFeed, MarketDispatcher]:
     return feed, MarketDispatcher(feed, EventBus())
 
 
-def deliver(feed: MarketFeed, dispatcher: MarketDispatcher, message: str) -> None:
-    feed.receive(message)
-    dispatcher.on_native(feed, feed.result.native)
+def deliver(feed: MarketFeed, dispatcher: MarketDispatcher, message: str) -> bool:
+    """As the hub does: the dispatcher is called only when the feed says the message wakes it;
+    returns whether it did."""
+    result = feed.receive(message)
+    if result.wake:
+        dispatcher.on_native(feed, result.native)
+    return result.wake
 
 
 def test_a_listener_hears_only_the_contracts_in_its_interest() -> None:
@@ -144,19 +150,75 @@ async def test_an_armed_stop_limit_checks_the_current_price_and_triggers_on_the_
         spawn=spawn,
         watch_trade_ticks=False,
     )
-    dispatcher.add_price_listener(emulator.on_trade_price, emulator.armed.keys())
+    dispatcher.add_price_listener(emulator.on_trade_price, emulator.interest)
 
     def stop_buy(size: int, stop: float) -> TrackedOrder:
         return TrackedOrder(
             MNQ.id, OrderSide.BUY, size, OrderType.STOP_LIMIT, stop_price=stop, emulated=True
         )
 
-    deliver(feed, dispatcher, trades(21000.0, 21001.0))
+    assert not deliver(feed, dispatcher, trades(21000.0, 21001.0))  # nothing armed: quiet
     emulator.arm(stop_buy(1, 21000.5))  # already through at the current price: at once
     emulator.arm(stop_buy(2, 21002.0))  # not yet
     await asyncio.gather(*tasks)
     assert triggered == [1] and MNQ.id in emulator.armed
-    deliver(feed, dispatcher, trades(21001.5, at=2))
-    deliver(feed, dispatcher, trades(21002.0, at=3))  # through: the next trade triggers it
+    assert not deliver(feed, dispatcher, trades(5000.0, cid=OTHER))  # nothing armed there
+    assert deliver(feed, dispatcher, trades(21001.5, at=2))
+    assert deliver(feed, dispatcher, trades(21002.0, at=3))  # through: the next trade triggers
     await asyncio.gather(*tasks)
     assert triggered == [1, 2] and not emulator.armed
+    assert not deliver(feed, dispatcher, trades(21003.0, at=4))  # disarmed: quiet again
+
+
+def test_the_feed_wakes_python_only_for_what_someone_wants() -> None:
+    """With only change-telling interests and no per-record handler, a message wakes the
+    dispatcher only when it traded a wanted contract or needs attention; a per-record handler
+    on the bus makes every message wake it, until the handler goes."""
+    feed, dispatcher = rig()
+    held: dict[str, int] = {}
+    interest = PriceInterest(held)
+    heard: list[tuple[str, float]] = []
+    dispatcher.add_price_listener(lambda c, p: heard.append((c, p)), interest)
+    assert not feed.wake_every
+    assert not deliver(feed, dispatcher, trades(21000.0))
+    held[MNQ.id] = 1
+    interest.refresh(MNQ.id)
+    assert not deliver(feed, dispatcher, trades(5000.0, cid=OTHER))
+    assert deliver(feed, dispatcher, trades(21000.25, at=1)) and heard == [(MNQ.id, 21000.25)]
+    del held[MNQ.id]
+    interest.refresh(MNQ.id)
+    assert not deliver(feed, dispatcher, trades(21000.5, at=2))
+    # a refused record needs attention whoever wants prices (reported, counted)
+    assert deliver(feed, dispatcher, trades(21000.1, at=3)) and dispatcher.recent_anomalies() == 1
+    ticks: list[Any] = []
+
+    def on_tick(event: Any) -> None:
+        ticks.append(event)
+
+    bus = dispatcher.bus
+    bus.on(EventType.TRADE_TICK, on_tick)
+    assert feed.wake_every
+    assert deliver(feed, dispatcher, trades(5000.25, cid=OTHER, at=1)) and len(ticks) == 1
+    bus.off(EventType.TRADE_TICK, on_tick)
+    assert not feed.wake_every
+    assert not deliver(feed, dispatcher, trades(5000.5, cid=OTHER, at=2))
+    assert heard == [(MNQ.id, 21000.25)]
+
+
+async def test_a_contract_wanted_before_the_feed_tracked_it_is_marked_when_it_is_added() -> None:
+    feed, bus = MarketFeed(), EventBus()
+    dispatcher = MarketDispatcher(feed, bus)
+    held = {MNQ.id: 1}  # e.g. a position adopted before the instrument's data manager
+    heard: list[tuple[str, float]] = []
+    dispatcher.add_price_listener(lambda c, p: heard.append((c, p)), PriceInterest(held))
+    client = ProjectX(
+        ProjectXConfig(
+            environment="local", base_url="http://127.0.0.1:9", username="u", api_key=Secret("k")
+        )
+    )
+    try:
+        dispatcher.add(RealtimeDataManager(client, bus, feed, MNQ, ["1min"]))
+        assert deliver(feed, dispatcher, trades(21000.0)) and heard == [(MNQ.id, 21000.0)]
+    finally:
+        await client.close()
+        await bus.aclose()

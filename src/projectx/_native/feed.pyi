@@ -28,6 +28,9 @@ class MarketFeed:
     """Trades stamped more than this ahead of the wall clock are refused (60 s)."""
     max_volume: int
     """Larger trade or level sizes are refused (default 10,000,000)."""
+    wake_every: bool
+    """Every message with native records wakes the hub's native handlers (default True); off,
+    only those that need attention or applied a trade of a wanted contract (``want_prices``)."""
     wall_clock: bool
     """Compare trade times with the system clock too (default True)."""
     @property
@@ -93,6 +96,9 @@ class MarketFeed:
         self, contract_id: str, price: float, size: int, ts_ns: int, side: int = -1
     ) -> FeedResult:
         """Apply one trade as if a one-trade ``GatewayTrade`` message carried it (same guard)."""
+    def want_prices(self, contract_id: str, wanted: bool) -> None:
+        """Whether an owner wants the contract's trade prices (a message applying one of its
+        trades wakes the handlers while ``wake_every`` is off)."""
     def last_price(self, contract_id: str) -> float | None:
         """The price of the contract's last applied trade (None before the first)."""
     @property

@@ -60,6 +60,11 @@ class FeedResult:
     def attention(self) -> bool:
         """Any of anomalies, flags, closes or books_due."""
     @property
+    def wake(self) -> bool:
+        """The hub's native handlers have work: a bare parser's message with native records;
+        a ``MarketFeed``'s that needs attention, applied a trade of a contract whose prices
+        are wanted (``want_prices``), or had native records while ``wake_every`` is on."""
+    @property
     def messages_total(self) -> int:
         """Messages given to ``receive()`` so far (those whose parsing raised included)."""
     @property

@@ -14,6 +14,7 @@ from typing import Any
 
 from projectx.enums import OrderSide
 from projectx.events import Event, EventBus, EventType
+from projectx.interest import PriceInterest
 from projectx.orders.records import TrackedOrder
 
 __all__ = ["StopLimitEmulator"]
@@ -45,11 +46,15 @@ class StopLimitEmulator:
         self.watch_trade_ticks = watch_trade_ticks
         #: armed records by contract id
         self.armed: dict[str, list[TrackedOrder]] = {}
+        #: the contracts with something armed (a live view of ``armed`` that says when it
+        #: changes, so the market feed wakes Python only for their trades)
+        self.interest = PriceInterest(self.armed)
         self.tick_handler_on = False
 
     def arm(self, rec: TrackedOrder) -> None:
         """Wait for a trade through ``rec.stop_price`` (triggers at once if already through)."""
         self.armed.setdefault(rec.contract_id, []).append(rec)
+        self.interest.refresh(rec.contract_id)
         if self.watch_trade_ticks and not self.tick_handler_on:
             self.bus.on(EventType.TRADE_TICK, self._on_tick_event)
             self.tick_handler_on = True
@@ -64,6 +69,7 @@ class StopLimitEmulator:
             armed.remove(rec)
             if not armed:
                 del self.armed[rec.contract_id]
+                self.interest.refresh(rec.contract_id)
         if not self.armed and self.tick_handler_on:
             self.stop_watching()
 

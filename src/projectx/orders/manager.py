@@ -25,7 +25,7 @@ import contextlib
 import itertools
 import logging
 import secrets
-from collections.abc import Collection, Coroutine
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +33,7 @@ from projectx.client import ProjectX
 from projectx.enums import OrderSide, OrderType
 from projectx.events import EventBus, EventType
 from projectx.exceptions import ProjectXError, ValidationError
+from projectx.interest import PriceInterest
 from projectx.models import Contract, Order, Trade
 from projectx.orders.bracket_placer import BracketPlacer, NativeChildren
 from projectx.orders.brackets import BracketOrder, OcoPair
@@ -184,11 +185,11 @@ class OrderManager:
         self._emulator.watch_trade_ticks = value
 
     @property
-    def price_interest(self) -> Collection[str]:
-        """Contracts that need trade prices now (an emulated stop-limit is armed): a live view,
-        so a caller may skip :meth:`on_trade_price` for the others. Arming takes the current
-        price itself."""
-        return self._emulator.armed.keys()
+    def price_interest(self) -> PriceInterest:
+        """Contracts that need trade prices now (an emulated stop-limit is armed): a live view
+        that tells its watchers when a contract enters or leaves, so a caller may skip
+        :meth:`on_trade_price` for the others. Arming takes the current price itself."""
+        return self._emulator.interest
 
     @property
     def _orphan_trades(self) -> dict[int, list[Trade]]:

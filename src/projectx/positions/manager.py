@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ from projectx.client import ProjectX
 from projectx.enums import OrderSide
 from projectx.events import EventBus, EventType
 from projectx.exceptions import ProjectXError, ValidationError
+from projectx.interest import PriceInterest
 from projectx.models import Account, Contract, Order, Position, Trade
 from projectx.plausibility import AnomalyError, AnomalyLog, decode_user_entity, emit_on
 from projectx.positions import analytics
@@ -121,6 +122,7 @@ class PositionManager:
         self.limit_placer = limit_placer
         self.since = since
         self._positions: dict[str, OpenPosition] = {}
+        self._interest = PriceInterest(self._positions)
         self._contracts = ContractCache(
             client, contracts, on_register=self._on_contract, is_open=self._positions.__contains__
         )
@@ -376,6 +378,7 @@ class PositionManager:
         opened = pos is None
         if pos is None:
             pos = self._positions[cid] = OpenPosition(cid, self._contracts.point_value(cid))
+            self._interest.refresh(cid)
             pos.last_price = self._last.get(cid) if self.market_price is None else None
             if pos.last_price is None and self.market_price is not None:
                 pos.last_price = self.market_price(cid)
@@ -400,6 +403,7 @@ class PositionManager:
         pos = self._positions.pop(cid, None)
         if pos is None:
             return 0
+        self._interest.refresh(cid)
         if self.bus.wants(EventType.POSITION_CLOSED):
             info = self._info(pos).as_dict()
             info["size"] = 0
@@ -409,10 +413,11 @@ class PositionManager:
 
     # ================================================================ prices
     @property
-    def price_interest(self) -> Collection[str]:
-        """Contracts with an open position (a live view): with ``market_price`` given, the
-        only ones :meth:`on_price` needs to hear about."""
-        return self._positions.keys()
+    def price_interest(self) -> PriceInterest:
+        """Contracts with an open position (a live view that tells its watchers when a
+        contract enters or leaves): with ``market_price`` given, the only ones
+        :meth:`on_price` needs to hear about."""
+        return self._interest
 
     def on_price(self, contract_id: str, price: float) -> None:
         """A new market price of ``contract_id``: re-mark its position (O(1))."""

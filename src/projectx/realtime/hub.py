@@ -600,8 +600,8 @@ class HubConnection(HubTransport):
             )
             self._reset_parser()
             return True
-        native = result.native
-        if native:
+        if result.wake:  # the parser says the handlers have work (FeedResult.wake)
+            native = result.native
             for handler in self._native_handlers:
                 try:
                     handler(self._parser, native)

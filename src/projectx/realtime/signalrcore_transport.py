@@ -208,12 +208,13 @@ class SignalRCoreHub(HubTransport):
                 return
             stats.native_records += 1
             stats.last_market_monotonic = time.monotonic()
-            for native in self._native_handlers:
-                try:
-                    native(self.parser, 1)
-                except Exception:
-                    stats.handler_errors += 1
-                    log.exception("%s hub: market handler failed", self.name)
+            if self.parser.result.wake:  # the handlers have work (FeedResult.wake)
+                for native in self._native_handlers:
+                    try:
+                        native(self.parser, 1)
+                    except Exception:
+                        stats.handler_errors += 1
+                        log.exception("%s hub: market handler failed", self.name)
         for handler in self._handlers.get(target, ()):
             try:
                 handler(arguments)

@@ -185,7 +185,10 @@ class HubTransport(abc.ABC):
         self._state_handlers.append(handler)
 
     def on_native(self, handler: Callable[[RecordParser, int], None]) -> None:
-        """Call ``handler(parser, n_records)`` after a message produced native market records."""
+        """Call ``handler(parser, n_records)`` after a message whose records the parser says
+        wake the handlers (``FeedResult.wake``): a bare ``FrameParser``'s, every message with
+        native market records; a ``MarketFeed``'s, as its owner set (``wake_every``,
+        ``want_prices``)."""
         self._native_handlers.append(handler)
 
     @property

@@ -6,13 +6,20 @@ instrument's :class:`RealtimeDataManager` (NEW_BAR); per-record Python events (T
 QUOTE_UPDATE, MARKET_DEPTH_UPDATE, DATA_UPDATE) are built only when a handler listens; price
 listeners (P&L, stop-limit emulation) are called with the last trade price per contract, and a
 listener registered with an ``interest`` (the contracts its owner has something armed or open
-in) only for those contracts: with nothing armed or open, a message costs no Python per trade.
+in) only for those contracts.
+
+The dispatcher is the feed's one owner of what wakes Python: while nobody wants per-record work
+it turns the feed's ``wake_every`` off and marks the contracts some interest wants
+(``MarketFeed.want_prices``), so the hub calls it only for a message that needs attention (bar
+closes, anomalies) or traded such a contract. With nothing armed or open and no per-record
+handler, a market message costs no Python beyond the hub's receive.
 Records the feed's guard refused or held are reported here (an ANOMALY event, a rate-limited
 warning, and a window of recent anomalies that the suite's health reads).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import deque
@@ -23,6 +30,7 @@ from projectx._native.feed import MarketFeed
 from projectx._native.frames import FeedResult
 from projectx.data.manager import RealtimeDataManager
 from projectx.events import EventBus, EventType
+from projectx.interest import PriceInterest
 
 __all__ = ["MarketDispatcher"]
 
@@ -54,22 +62,26 @@ class MarketDispatcher:
         self._managers: dict[str, RealtimeDataManager] = {}
         self._symbols: dict[str, str] = {}
         self._price_listeners: list[tuple[PriceListener, Collection[str] | None]] = []
-        self._interests: list[Collection[str]] = []
+        self._wanted: dict[str, int] = {}  # contract -> the interests that want its prices
+        self._unwatched = False  # an interest that cannot say when it changes: every trade
         self._depth_hooks: dict[str, Callable[[int, float, int, int], None]] = {}
         self._trade_hooks: dict[str, Callable[[float, int, int, int], None]] = {}
         self.errors = 0
-        self._bus_version = self._quiet_version = -1
         self._wants_records = False
         self._anomaly_counts: dict[str, int] = {}
         self._recent: deque[tuple[int, int]] = deque()  # (monotonic second, anomalies)
         self._last_warning = 0.0
         self._unlogged = 0
+        bus.watch_handlers(self._refresh)  # what a message needs, derived after each change
+        self._refresh()
 
     def add(self, manager: RealtimeDataManager) -> None:
         """Route ``manager``'s contract to it."""
         self._managers[manager.contract_id] = manager
         self._symbols[manager.contract_id] = manager.symbol
         manager.attach_router(lambda n: self.on_native(None, n))
+        if manager.contract_id in self._wanted:
+            self.feed.want_prices(manager.contract_id, True)
 
     def add_price_listener(
         self, listener: PriceListener, interest: Collection[str] | None = None
@@ -78,14 +90,18 @@ class MarketDispatcher:
         contract: for every contract, or, with ``interest``, only for the contracts in it.
 
         ``interest`` is a live container that the listener's owner keeps up to date (the
-        contracts with an armed order, with an open position); it is read on every message,
-        so a contract that enters it gets the price of its next trade. The owner takes the
-        current price itself when the contract enters (``MarketFeed.last_price``).
+        contracts with an armed order, with an open position), so a contract that enters it
+        gets the price of its next trade. A :class:`PriceInterest` says when it changes, and
+        the feed then wakes Python only for its contracts' trades; any other container is
+        read on every message with trades. The owner takes the current price itself when a
+        contract enters (``MarketFeed.last_price``).
         """
         self._price_listeners.append((listener, interest))
-        if interest is not None:
-            self._interests.append(interest)
-        self._bus_version = self._quiet_version = -1  # re-derive what a message needs
+        if isinstance(interest, PriceInterest):
+            interest.watch(self._interest_changed)
+        elif interest is not None:
+            self._unwatched = True
+        self._refresh()
 
     def add_record_hooks(
         self,
@@ -100,42 +116,39 @@ class MarketDispatcher:
             self._depth_hooks[contract_id] = depth
         if trade is not None:
             self._trade_hooks[contract_id] = trade
-        self._bus_version = self._quiet_version = -1
+        self._refresh()
 
     def on_native(self, parser: Any, n: int) -> None:
-        """Handle the native records of one message (hub callback; reads ``feed.result``)."""
+        """Handle the native records of one message (hub callback; reads ``feed.result``).
+        Correct for any message; the hub calls it only for those the feed says wake."""
         result = self._result
         if result.attention:
             self._attend(self.feed, result)
-        if self.bus.version != self._quiet_version:
-            self._per_record(result)
-        elif result.trades:
-            for interest in self._interests:
-                if interest:  # something armed or open somewhere: look per contract
-                    self._prices(self.feed, False)
-                    break
-
-    def _per_record(self, result: FeedResult) -> None:
-        """A message while someone wants per-record work (or the bus's handlers changed)."""
-        if self.bus.version != self._bus_version:
-            self._refresh()
         if self._wants_records:
             self._records(self.feed, result)
-        elif result.trades and any(self._interests):
+        elif result.trades and (self._wanted or self._unwatched):
             self._prices(self.feed, False)
 
+    def _interest_changed(self, contract_id: str, wanted: bool) -> None:
+        """A contract entered or left one of the interests: mark it on the feed."""
+        count = self._wanted.get(contract_id, 0) + (1 if wanted else -1)
+        if count > 0:
+            self._wanted[contract_id] = count
+        else:
+            self._wanted.pop(contract_id, None)
+        with contextlib.suppress(KeyError):  # not tracked yet: marked by add() if it comes
+            self.feed.want_prices(contract_id, count > 0)
+
     def _refresh(self) -> None:
-        """What every message needs, derived again when the bus's handlers changed."""
+        """What every message needs, derived again when the handlers or hooks changed."""
         bus = self.bus
-        self._bus_version = bus.version
         self._wants_records = bool(
             any(bus.wants(t) for t in _RECORD_EVENTS)
             or self._depth_hooks
             or self._trade_hooks
             or any(interest is None for _, interest in self._price_listeners)
         )
-        # while nobody wants per-record work, one comparison per message says so
-        self._quiet_version = -1 if self._wants_records else bus.version
+        self.feed.wake_every = self._wants_records or self._unwatched
 
     def _attend(self, feed: MarketFeed, result: FeedResult) -> None:
         """Anomalies, flags and bar closes of this message (rare path)."""
