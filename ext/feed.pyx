@@ -684,14 +684,13 @@ cdef class MarketFeed:
         return self._n_closes
 
     def closes(self) -> list:
-        """Bar closes of the last ``feed()``: ``(contract_id, record_index, timeframes)``."""
+        """Bar closes of the last ``feed()``, one per trade that closed bars, in wire order:
+        ``(contract_index, mask)``, bit i of ``mask`` for the contract's timeframe i (as given
+        to ``add_contract``; ``BarEngine.mask_timeframes`` names them)."""
         out = []
         cdef Py_ssize_t i
-        contracts = self.parser.contracts
         for i in range(self._n_closes):
-            engine = self._engines[self._closes[i].contract]
-            out.append((contracts[self._closes[i].contract], self._closes[i].rec,
-                        engine.mask_timeframes(self._closes[i].mask)))
+            out.append((self._closes[i].contract, self._closes[i].mask))
         return out
 
     def bars(self, str contract_id):

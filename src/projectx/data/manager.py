@@ -99,7 +99,10 @@ class RealtimeDataManager:
         self.contract_id = contract.id
         self.symbol = symbol or contract.name or contract.id
         self.tick_size = float(contract.tick_size or 0.25)
-        feed.add_contract(contract.id, self.tick_size, names, bar_capacity=bar_capacity, book=book)
+        #: the contract's index in the feed (bar closes are reported by it)
+        self.contract_index: int = feed.add_contract(
+            contract.id, self.tick_size, names, bar_capacity=bar_capacity, book=book
+        )
         engine = feed.bars(contract.id)
         assert engine is not None
         self.engine: BarEngine = engine
@@ -261,21 +264,26 @@ class RealtimeDataManager:
         if self._route is not None:
             self._route(result.records)
         elif feed.n_closes:
-            names = [
-                name for cid, _rec, tfs in feed.closes() if cid == self.contract_id for name in tfs
-            ]
-            if names:
-                self.on_closes(names)
+            self.on_closes([mask for idx, mask in feed.closes() if idx == self.contract_index])
         return applied
 
-    def on_closes(self, timeframes: Sequence[str]) -> None:
-        """Bars closed during the last message (a name once per close, in order): emit them,
-        or hold them for repair when they overlap a coverage gap."""
+    def on_closes(self, masks: Sequence[int]) -> None:
+        """Bars closed during the last message, as the feed reports them (a mask per closing
+        trade, bit i for timeframe i): emit them, or hold them for repair when they overlap a
+        coverage gap."""
         engine = self.engine
-        counts: dict[str, int] = {}
-        for name in timeframes:
-            counts[name] = counts.get(name, 0) + 1
-        for name, k in counts.items():
+        counts = [0] * len(self.timeframes)
+        for mask in masks:
+            i = 0
+            while mask:
+                if mask & 1:
+                    counts[i] += 1
+                mask >>= 1
+                i += 1
+        for tf, k in zip(self.timeframes, counts, strict=True):
+            if not k:
+                continue
+            name = tf.name
             if k == 1:
                 bar = engine.last_closed(name)
                 bars = [] if bar is None else [bar]

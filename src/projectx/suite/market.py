@@ -59,7 +59,7 @@ class MarketDispatcher:
         self.feed = feed
         self.bus = bus
         self._result = feed.result  # one object per feed, rewritten by every message
-        self._managers: dict[str, RealtimeDataManager] = {}
+        self._by_index: dict[int, RealtimeDataManager] = {}  # by the feed's contract index
         self._symbols: dict[str, str] = {}
         self._price_listeners: list[tuple[PriceListener, Collection[str] | None]] = []
         self._wanted: dict[str, int] = {}  # contract -> the interests that want its prices
@@ -77,7 +77,7 @@ class MarketDispatcher:
 
     def add(self, manager: RealtimeDataManager) -> None:
         """Route ``manager``'s contract to it."""
-        self._managers[manager.contract_id] = manager
+        self._by_index[manager.contract_index] = manager
         self._symbols[manager.contract_id] = manager.symbol
         manager.attach_router(lambda n: self.on_native(None, n))
         if manager.contract_id in self._wanted:
@@ -155,13 +155,13 @@ class MarketDispatcher:
         if result.anomalies or result.flags:
             self._report_anomalies(feed)
         if result.n_closes:
-            per_contract: dict[str, list[str]] = {}
-            for contract_id, _rec, timeframes in feed.closes():
-                per_contract.setdefault(contract_id, []).extend(timeframes)
-            for contract_id, names in per_contract.items():
-                manager = self._managers.get(contract_id)
+            per_contract: dict[int, list[int]] = {}
+            for index, mask in feed.closes():
+                per_contract.setdefault(index, []).append(mask)
+            for index, masks in per_contract.items():
+                manager = self._by_index.get(index)
                 if manager is not None:
-                    manager.on_closes(names)
+                    manager.on_closes(masks)
 
     def _report_anomalies(self, feed: MarketFeed) -> None:
         """The guard refused, held or flagged records in this message: say so (rare path)."""
