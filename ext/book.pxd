@@ -79,6 +79,7 @@ cdef class OrderBook:
     cdef int8_t* _tape_kind
     cdef Py_ssize_t _tape_head        # next slot to write
     cdef int64_t _tape_total          # records ever appended
+    cdef int64_t _gateway_trades      # ... of them GatewayTrade records (record_trade)
 
     # counters
     cdef int64_t _n_updates

@@ -276,6 +276,7 @@ cdef class OrderBook:
         self._last_trade_price = NAN
         self._tape_head = 0
         self._tape_total = 0
+        self._gateway_trades = 0
         self._n_updates = 0
         self._n_invalid = 0
         self._n_out_of_range = 0
@@ -350,6 +351,7 @@ cdef class OrderBook:
             slot = 0
         self._tape_head = slot
         self._tape_total += 1
+        self._gateway_trades += 1
         self._last_trade_price = self._price_of(ticks)
         return BOOK_APPLIED
 
@@ -1194,6 +1196,11 @@ cdef class OrderBook:
     def tape_total(self):
         """Trade and fill records ever appended (including those overwritten)."""
         return self._tape_total
+
+    @property
+    def gateway_trades(self):
+        """``GatewayTrade`` records ever appended by ``record_trade`` (overwritten included)."""
+        return self._gateway_trades
 
     def tape(self, n=None):
         """The latest ``n`` (default all held) tape records, oldest first.

@@ -220,3 +220,42 @@ def test_unknown_aggressor_is_attributed_to_the_resting_side() -> None:
     assert [(f["price"], f["side"], f["executed_volume"]) for f in found] == [(px(bid), "bid", 15)]
     flow = book.get_trade_flow_summary()
     assert flow["unknown_volume"] == 18 and flow["cumulative_delta"] == 0
+
+
+def _refill_scenario(trade: object) -> Pair:
+    """Bid refilled three times under unknown-aggressor trades, an ask lifted by a buyer and a
+    trade where nothing rests; ``trade(pair, price, volume, aggressor, ts)`` delivers a trade."""
+    pair = tracked()
+    bid, ask = BASE - 1, BASE + 1
+    for k in range(3):
+        t = (10 + 10 * k) * MS
+        trade(pair, px(bid), 5, -1, t)  # type: ignore[operator]
+        depth(pair, 2, bid, 0, t)
+        depth(pair, 2, bid, 5, t + MS)
+    trade(pair, px(ask), 5, 0, 60 * MS)  # type: ignore[operator]
+    depth(pair, 1, ask, 0, 60 * MS)
+    trade(pair, px(BASE + 40), 3, -1, 100 * MS)  # type: ignore[operator]
+    return pair
+
+
+def test_the_feed_entry_gives_the_heuristics_and_flow_the_manual_entry_gives() -> None:
+    """``on_feed_trade`` (the suite's hook: the feed already recorded the trade in the native
+    tape) leaves the same detections, flow and counts as ``on_trade`` (a trade handed in)."""
+
+    def manual(pair: Pair, price: float, volume: int, aggressor: int, ts: int) -> None:
+        pair.book.on_trade(price, volume, aggressor, ts)
+
+    def from_feed(pair: Pair, price: float, volume: int, aggressor: int, ts: int) -> None:
+        pair.native.record_trade(price, volume, aggressor, ts)  # what MarketFeed does first
+        pair.book.on_feed_trade(price, volume, aggressor, ts)
+
+    a, b = _refill_scenario(manual), _refill_scenario(from_feed)
+    found = a.book.detect_iceberg_orders(min_refills=3)
+    assert [(f["price"], f["side"]) for f in found] == [(px(BASE - 1), "bid")]
+    assert b.book.detect_iceberg_orders(min_refills=3) == found
+    assert b.book.get_trade_flow_summary() == a.book.get_trade_flow_summary()
+    assert b.book.get_cumulative_delta() == a.book.get_cumulative_delta()
+    sa, sb = a.book.get_statistics(), b.book.get_statistics()
+    for key in ("trades", "trade_source", "heuristic_levels", "hook_depth_updates"):
+        assert sb[key] == sa[key], key
+    assert sb["trades"] == 5 and sb["trade_source"] == "gateway_trades"

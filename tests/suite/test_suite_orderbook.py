@@ -32,6 +32,7 @@ async def test_orderbook_analytics_follow_the_live_feed(
         sells = sum(t.data["volume"] for t in ticks if t.data["type"] == 1)
         # the book saw exactly the trades the bus delivered (same messages, same order)
         assert delta["trades"] == len(ticks)
+        assert book.get_statistics()["trades"] == len(ticks)  # counted from either source
         assert (delta["buy_volume"], delta["sell_volume"]) == (buys, sells)
         assert delta["cumulative_delta"] == buys - sells
         snap = book.get_orderbook_snapshot(5)

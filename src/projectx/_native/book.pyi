@@ -119,6 +119,9 @@ class OrderBook:
     def tape_len(self) -> int: ...
     @property
     def tape_total(self) -> int: ...
+    @property
+    def gateway_trades(self) -> int:
+        """``GatewayTrade`` records ever appended by ``record_trade``."""
     def tape(self, n: int | None = None) -> dict[str, npt.NDArray[Any]]:
         """Latest tape records, oldest first: ts_ns, price, volume, current_volume,
         aggressor, kind."""

@@ -450,9 +450,22 @@ class OrderBook:
         self._ring.append(ts_ns, snapped, volume, agg)
         if ts_ns > self._last_ts:
             self._last_ts = ts_ns
-        if not self._track:
-            return
-        # a buy lifts the asks, a sell hits the bids; unknown: whichever side rests there
+        if self._track:
+            self._track_trade(tick, snapped, volume, agg, ts_ns)
+
+    def on_feed_trade(self, price: float, volume: int, aggressor: int, ts_ns: int) -> None:
+        """One trade that ``MarketFeed`` guarded and already recorded in the native book's
+        tape (the suite's per-record hook for the heuristics): no second validation and no
+        copy in the :meth:`on_trade` ring."""
+        if ts_ns > self._last_ts:
+            self._last_ts = ts_ns
+        if self._track:
+            tick = self._grid.to_ticks(price)
+            self._track_trade(tick, self._grid.price(tick), volume, aggressor, ts_ns)
+
+    def _track_trade(self, tick: int, snapped: float, volume: int, agg: int, ts_ns: int) -> None:
+        """The heuristics' view of a trade at ``tick``: a buy lifts the asks, a sell hits the
+        bids; an unknown aggressor, whichever side rests there."""
         nb = self._native
         side: int
         if agg == 0:
@@ -551,7 +564,7 @@ class OrderBook:
             "resets": by_type["reset"],
             "depth_trades": by_type["trade"],
             "depth_fills": by_type["fill"],
-            "trades": self._ring.total,
+            "trades": self._ring.total + nb.gateway_trades,
             "trade_source": self.trade_source,
             "crossed_resyncs": st["crossed_events"],
             "crossed_levels_removed": st["crossed_levels_removed"],

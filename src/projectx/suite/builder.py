@@ -208,7 +208,7 @@ def build_context(
         # trade flow reads the GatewayTrade stream from the native tape (MarketFeed records it);
         # the per-record Python hooks are needed only by the iceberg/spoofing heuristics
         if heuristics:
-            dispatcher.add_record_hooks(contract.id, trade=book.on_trade, depth=book.on_depth)
+            dispatcher.add_record_hooks(contract.id, trade=book.on_feed_trade, depth=book.on_depth)
     return InstrumentContext(
         symbol,
         contract,

@@ -64,6 +64,7 @@ class MarketDispatcher:
         self._price_listeners: list[tuple[PriceListener, Collection[str] | None]] = []
         self._wanted: dict[str, int] = {}  # contract -> the interests that want its prices
         self._unwatched = False  # an interest that cannot say when it changes: every trade
+        self._every_price = False  # a listener without an interest: every contract's prices
         self._depth_hooks: dict[str, Callable[[int, float, int, int], None]] = {}
         self._trade_hooks: dict[str, Callable[[float, int, int, int], None]] = {}
         self.errors = 0
@@ -142,11 +143,12 @@ class MarketDispatcher:
     def _refresh(self) -> None:
         """What every message needs, derived again when the handlers or hooks changed."""
         bus = self.bus
+        self._every_price = any(interest is None for _, interest in self._price_listeners)
         self._wants_records = bool(
             any(bus.wants(t) for t in _RECORD_EVENTS)
             or self._depth_hooks
             or self._trade_hooks
-            or any(interest is None for _, interest in self._price_listeners)
+            or self._every_price
         )
         self.feed.wake_every = self._wants_records or self._unwatched
 
@@ -261,8 +263,10 @@ class MarketDispatcher:
                     {"contract_id": cid, **feed.quote(cid)},
                     symbols.get(cid),
                 )
-        if result.trades and (self._price_listeners or bus.wants(EventType.DATA_UPDATE)):
-            self._prices(feed, bus.wants(EventType.DATA_UPDATE))
+        if result.trades:
+            data_update = bus.wants(EventType.DATA_UPDATE)
+            if data_update or self._every_price or self._wanted or self._unwatched:
+                self._prices(feed, data_update)
 
     def _prices(self, feed: MarketFeed, data_update: bool) -> None:
         """The last trade price per contract to the price listeners interested in it (and as
