@@ -46,6 +46,7 @@ from projectx.positions.confirm import FillConfirmer
 from projectx.positions.contracts import ContractCache, ContractSource
 from projectx.positions.fills import FillBook, FillListener, fill_facts
 from projectx.positions.pnl import RoundTrip
+from projectx.positions.portfolio import portfolio_pnl
 from projectx.positions.records import OpenPosition, PositionInfo
 from projectx.realtime.client import UserEvent
 from projectx.sessions import trading_day_start
@@ -490,33 +491,7 @@ class PositionManager:
 
     def get_portfolio_pnl(self) -> dict[str, Any]:
         """Realised (gross), fees, net realised, unrealised and total P&L, per instrument too."""
-        by: dict[str, dict[str, Any]] = {}
-        realized = fees = unrealized = 0.0
-        for cid in self.fills.realized_by_contract.keys() | self._positions.keys():
-            r = self.fills.realized(cid)
-            f = self.fills.fees(cid)
-            pos = self._positions.get(cid)
-            u = pos.unrealized if pos is not None and pos.unrealized is not None else 0.0
-            by[cid] = {
-                "realized_pnl": r,
-                "fees": f,
-                "unrealized_pnl": u,
-                "size": 0 if pos is None else pos.size,
-                "total_pnl": r - f + u,
-            }
-            realized += r
-            fees += f
-            unrealized += u
-        return {
-            "realized_pnl": realized,
-            "fees": fees,
-            "net_realized_pnl": realized - fees,
-            "unrealized_pnl": unrealized,
-            "total_pnl": realized - fees + unrealized,
-            "balance": self.balance,
-            "positions": len(self._positions),
-            "by_instrument": by,
-        }
+        return portfolio_pnl(self.fills, self._positions, self.balance)
 
     @property
     def round_trips(self) -> list[RoundTrip]:
