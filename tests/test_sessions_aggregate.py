@@ -56,6 +56,53 @@ def test_aggregate_sessions_and_trading_dates() -> None:
 
 
 def test_new_products_have_their_hours() -> None:
-    assert sessions.session_hours("ZC") == sessions.SessionHours(time(9, 30), time(14, 20))
+    corn = sessions.session_hours("ZC")
+    assert (corn.rth_open, corn.rth_close) == (time(9, 30), time(14, 20))
+    assert (corn.eth_open, corn.eth_close, corn.eth_break) == (
+        time(20, 0),
+        time(14, 20),
+        (time(8, 45), time(9, 30)),
+    )
+    assert sessions.session_hours("HG").rth_close == time(13, 0)
     assert sessions.session_hours("CON.F.US.PL.N25").rth_close == time(13, 5)
     assert "VX" in sessions.known_products()
+
+
+def _ny(day: date, at: time) -> int:
+    return int(datetime.combine(day, at, tzinfo=NEW_YORK).timestamp()) * 1_000_000_000
+
+
+def test_grains_trade_overnight_from_20_00_with_a_halt_before_the_day_session() -> None:
+    sunday = MONDAY - timedelta(days=1)
+    inside = [(sunday, time(20, 30)), (MONDAY, time(8, 0)), (MONDAY, time(10, 0))]
+    outside = [(sunday, time(19, 30)), (MONDAY, time(9, 0)), (MONDAY, time(14, 30))]
+    for day, at in inside:
+        assert sessions.in_session(_ny(day, at), "ETH", "ZC"), at
+    for day, at in outside:
+        assert not sessions.in_session(_ny(day, at), "ETH", "ZC"), at
+    assert sessions.in_session(_ny(sunday, time(19, 30)), "ETH", "ES")  # the Globex day
+    assert sessions.session_bounds(MONDAY, "ETH", "ZC") == (
+        _ny(sunday, time(20, 0)),
+        _ny(MONDAY, time(14, 20)),
+    )
+    assert sessions.session_halt(MONDAY, "ETH", "ZC") == (
+        _ny(MONDAY, time(8, 45)),
+        _ny(MONDAY, time(9, 30)),
+    )
+    assert sessions.session_halt(MONDAY, "RTH", "ZC") is None
+    assert sessions.session_halt(MONDAY, "ETH", "ES") is None
+    times = [_ny(d, t) for d, t in inside + outside]
+    frame = pl.DataFrame({"ts": times}, schema={"ts": pl.Int64})
+    mask = sessions.session_mask(frame, "ETH", "ZC")
+    assert mask.to_list() == [True] * len(inside) + [False] * len(outside)
+
+
+def test_livestock_has_no_overnight_session() -> None:
+    sunday_evening = _ny(MONDAY - timedelta(days=1), time(20, 0))
+    assert not sessions.in_session(sunday_evening, "ETH", "LE")
+    assert sessions.in_session(sunday_evening, "ETH", "ES")
+    assert sessions.session_bounds(MONDAY, "ETH", "HE") == sessions.session_bounds(
+        MONDAY, "RTH", "HE"
+    )
+    assert sessions.in_session(_ny(MONDAY, time(10, 0)), "ETH", "GF")
+    assert not sessions.in_session(_ny(MONDAY, time(14, 10)), "ETH", "GF")

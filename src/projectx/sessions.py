@@ -1,11 +1,14 @@
 """Trading sessions: RTH/ETH per product, the CME holiday calendar with early closes, DST.
 
 All session times are New York wall-clock times converted with ``zoneinfo`` (DST-correct).
-ETH is the CME Globex day: 18:00 New York on the previous weekday to 17:00. RTH is the product's
-regular (pit-era) hours. Holidays follow CME Group's rules for US holidays: the exchange is
-closed on New Year's Day, Good Friday and Christmas; on the other US federal holidays (and the
-day after Thanksgiving, Christmas Eve) Globex closes early. The calendar is computed from the
-holiday rules; exchange-announced exceptions can be added with :func:`add_exception`.
+ETH is the product's whole electronic trading day: for most products the CME Globex day, 18:00
+New York on the previous weekday to 17:00; grains trade 20:00 to 14:20 with a halt from 08:45 to
+09:30 (outside the session); livestock and dairy have no overnight session (ETH is their RTH).
+RTH is the product's regular (pit-era) hours. Holidays follow CME Group's rules for US holidays:
+the exchange is closed on New Year's Day, Good Friday and Christmas; on the other US federal
+holidays (and the day after Thanksgiving, Christmas Eve) Globex closes early. The calendar is
+computed from the holiday rules; exchange-announced exceptions can be added with
+:func:`add_exception`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ __all__ = [
     "next_session",
     "now_in_session",
     "session_bounds",
+    "session_halt",
     "session_hours",
     "session_mask",
     "trading_dates",
@@ -44,17 +48,33 @@ _NS = 1_000_000_000
 
 @dataclass(frozen=True, slots=True)
 class SessionHours:
-    """Regular trading hours of a product group, New York time."""
+    """Trading hours of a product group, New York time: regular (``rth_*``) and electronic
+    (``eth_*``; it opens on the previous day when ``eth_overnight``), with an optional daily
+    halt inside the electronic session (``eth_break``: ``(start, end)``)."""
 
     rth_open: time
     rth_close: time
+    eth_open: time = time(18, 0)
+    eth_close: time = time(17, 0)
+    eth_overnight: bool = True
+    eth_break: tuple[time, time] | None = None
+
+
+def _day_only(opens: time, closes: time) -> SessionHours:
+    """A product without an overnight session: ETH is its RTH."""
+    return SessionHours(opens, closes, opens, closes, eth_overnight=False)
 
 
 _EQUITY = SessionHours(time(9, 30), time(16, 0))
+# CME grains: 19:00-07:45 and 08:30-13:20 Chicago time
+_grains = SessionHours(
+    time(9, 30), time(14, 20), time(20, 0), time(14, 20), eth_break=(time(8, 45), time(9, 30))
+)
 _PRODUCTS: dict[str, SessionHours] = {
     **dict.fromkeys(("ES", "EP", "MES", "NQ", "ENQ", "MNQ", "RTY", "M2K", "YM", "MYM"), _EQUITY),
     **dict.fromkeys(("CL", "MCL", "QM", "NG", "QG"), SessionHours(time(9, 0), time(14, 30))),
-    **dict.fromkeys(("GC", "MGC", "SI", "SIL", "HG"), SessionHours(time(8, 20), time(13, 30))),
+    **dict.fromkeys(("GC", "MGC", "SI", "SIL"), SessionHours(time(8, 20), time(13, 30))),
+    "HG": SessionHours(time(8, 20), time(13, 0)),
     **dict.fromkeys(("ZN", "ZB", "ZF", "ZT", "UB"), SessionHours(time(8, 20), time(15, 0))),
     **dict.fromkeys(("6E", "6J", "6B", "6A", "6C", "M6E"), SessionHours(time(8, 20), time(15, 0))),
     # further products, with project-x-py 4.4.1's regular hours (New York time)
@@ -69,10 +89,10 @@ _PRODUCTS: dict[str, SessionHours] = {
     ),
     **dict.fromkeys(
         ("ZC", "ZS", "ZW", "ZM", "ZL", "KE", "ZO", "ZR", "XC", "XK", "XW"),
-        SessionHours(time(9, 30), time(14, 20)),
+        _grains,
     ),
-    **dict.fromkeys(("LE", "HE", "GF"), SessionHours(time(9, 30), time(14, 5))),
-    "DC": SessionHours(time(9, 30), time(14, 10)),
+    **dict.fromkeys(("LE", "HE", "GF"), _day_only(time(9, 30), time(14, 5))),
+    "DC": _day_only(time(9, 30), time(14, 10)),
     **dict.fromkeys(("BTC", "MBT", "ETH", "MET"), _EQUITY),
     **dict.fromkeys(("VX", "VXM"), SessionHours(time(9, 30), time(16, 15))),
 }
@@ -193,11 +213,12 @@ def session_bounds(
     entry = holiday(day)
     if entry is not None and entry.closed:
         return None
+    hours = session_hours(product)
     if session == "ETH":
-        open_ns = _ns(day - timedelta(days=1), time(18, 0))
-        close_at = time(17, 0)
+        open_day = day - timedelta(days=1) if hours.eth_overnight else day
+        open_ns = _ns(open_day, hours.eth_open)
+        close_at = hours.eth_close
     else:
-        hours = session_hours(product)
         open_ns = _ns(day, hours.rth_open)
         close_at = hours.rth_close
     if entry is not None and entry.close is not None and entry.close < close_at:
@@ -206,10 +227,27 @@ def session_bounds(
     return (open_ns, close_ns) if close_ns > open_ns else None
 
 
+def session_halt(
+    day: date, session: Session = "ETH", product: str = "MNQ"
+) -> tuple[int, int] | None:
+    """``(start_ns, end_ns)`` UTC of the daily halt inside ``session`` on ``day`` (the grains'
+    08:45-09:30 New York break in ETH), or None. :func:`session_bounds` spans it; the
+    membership functions (:func:`in_session`, :func:`session_mask`) leave it out."""
+    halt = session_hours(product).eth_break if session == "ETH" else None
+    if halt is None or session_bounds(day, session, product) is None:
+        return None
+    return _ns(day, halt[0]), _ns(day, halt[1])
+
+
 def in_session(ts_ns: int, session: Session = "RTH", product: str = "MNQ") -> bool:
-    """Whether a trade at ``ts_ns`` falls inside ``session`` (half-open ``[open, close)``)."""
-    bounds = session_bounds(trading_date(ts_ns), session, product)
-    return bounds is not None and bounds[0] <= ts_ns < bounds[1]
+    """Whether a trade at ``ts_ns`` falls inside ``session`` (half-open ``[open, close)``,
+    a daily halt excluded)."""
+    day = trading_date(ts_ns)
+    bounds = session_bounds(day, session, product)
+    if bounds is None or not bounds[0] <= ts_ns < bounds[1]:
+        return False
+    halt = session_halt(day, session, product)
+    return halt is None or not halt[0] <= ts_ns < halt[1]
 
 
 def _ns_series(frame: pl.DataFrame, column: str) -> pl.Series:
@@ -245,7 +283,11 @@ def session_mask(
     while day <= end_day:
         bounds = session_bounds(day, session, product)
         if bounds is not None:
-            mask = mask | ((ts >= bounds[0]) & (ts < bounds[1])).fill_null(False)
+            inside = (ts >= bounds[0]) & (ts < bounds[1])
+            halt = session_halt(day, session, product)
+            if halt is not None:
+                inside = inside & ~((ts >= halt[0]) & (ts < halt[1]))
+            mask = mask | inside.fill_null(False)
         day += timedelta(days=1)
     return mask
 
