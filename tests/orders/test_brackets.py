@@ -244,3 +244,22 @@ async def test_flattening_the_position_cancels_the_client_side_protective_orders
     await env.px.close_position(env.contract, account_id=env.account_id)
     await env.om.track(stop).wait_for_status(OrderState.CANCELLED, 5)
     await env.om.track(target).wait_for_status(OrderState.CANCELLED, 5)
+
+
+async def test_wait_placed_wakes_on_the_legs_being_placed_not_on_a_poll(env: Env) -> None:
+    """``poll_s`` far beyond ``timeout``: only the bracket's own change signals can end the wait
+    with the legs (a poll-only wait would time out)."""
+    br = await env.om.place_bracket_order(
+        env.contract,
+        OrderSide.BUY,
+        1,
+        BID - 1,
+        stop_loss_ticks=8,
+        take_profit_ticks=12,
+        native=False,
+    )
+    await env.om.track(br.entry).wait_for_status(OrderState.WORKING, 5)
+    env.trade(BID - 1, 5)  # fills the entry: the client places both legs
+    legs = await br.wait_placed(10, poll_s=3600)
+    assert [leg.role for leg in legs] == [OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT]
+    assert all(leg.order_id is not None for leg in legs)

@@ -14,6 +14,7 @@ attaches the server-created children to the record.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Coroutine
@@ -127,6 +128,7 @@ class BracketOrder(OrderGroup):
         self._task: asyncio.Task[Any] | None = None
         self._dirty = asyncio.Event()
         self._protected = asyncio.Event()
+        self._progress = asyncio.Event()  # set by every change of the bracket or its orders
         entry.group = self
 
     @property
@@ -164,6 +166,7 @@ class BracketOrder(OrderGroup):
 
     # -- hooks ---------------------------------------------------------------------------------
     def on_fill(self, rec: TrackedOrder, delta: int) -> None:
+        self._progress.set()
         if rec is self.entry:
             if not self.native:
                 self._kick()
@@ -179,6 +182,7 @@ class BracketOrder(OrderGroup):
             self._ops.resize_soon(other, rec.remaining)
 
     def on_state(self, rec: TrackedOrder) -> None:
+        self._progress.set()
         if rec is self.entry:
             if not self.native and rec.is_terminal:
                 self._kick()
@@ -201,12 +205,14 @@ class BracketOrder(OrderGroup):
         else:
             self._dirty.set()
 
-    async def wait_placed(self, timeout: float, *, poll_s: float = 0.02) -> list[TrackedOrder]:  # noqa: ASYNC109
+    async def wait_placed(self, timeout: float, *, poll_s: float = 0.25) -> list[TrackedOrder]:  # noqa: ASYNC109
         """Wait until every leg asked for has a Gateway order id; return the legs.
 
-        Raises :class:`OrderNotFilledError` when the entry ends without any fill, or when
-        protection failed (``error``), and ``TimeoutError`` after ``timeout`` seconds. The
-        entry is left as it is (the caller decides whether to cancel it).
+        Wakes on every change of the bracket and its orders (a fill, a state, a leg placed),
+        and at least every ``poll_s`` seconds. Raises :class:`OrderNotFilledError` when the
+        entry ends without any fill, or when protection failed (``error``), and
+        ``TimeoutError`` after ``timeout`` seconds. The entry is left as it is (the caller
+        decides whether to cancel it).
         """
         if timeout <= 0 or poll_s <= 0:
             raise ValidationError("timeout and poll_s must be > 0")
@@ -223,11 +229,14 @@ class BracketOrder(OrderGroup):
                     order_id=entry.order_id,
                     state=entry.state.value,
                 )
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise TimeoutError(
                     f"bracket of entry {entry.order_id}: legs not placed after {timeout:.1f} s"
                 )
-            await asyncio.sleep(poll_s)
+            self._progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), min(left, poll_s))
 
     # -- client-side protection ----------------------------------------------------------------
     def _leg_is_resizable(self, leg: TrackedOrder | None) -> bool:
@@ -246,11 +255,13 @@ class BracketOrder(OrderGroup):
                     if self.wants_stop:
                         if self.stop is None:
                             self.stop = await ops.place_leg(self, OrderRole.STOP_LOSS, want)
+                            self._progress.set()
                         elif self._leg_is_resizable(self.stop) and self.stop.size != want:
                             await ops.resize(self.stop, want)
                     if self.wants_target:
                         if self.target is None:
                             self.target = await ops.place_leg(self, OrderRole.TAKE_PROFIT, want)
+                            self._progress.set()
                         elif self._leg_is_resizable(self.target) and self.target.size != want:
                             await ops.resize(self.target, want)
                 if entry.fill_volume != want:
@@ -266,6 +277,7 @@ class BracketOrder(OrderGroup):
             raise
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
+            self._progress.set()
             log.error("bracket of entry %s: protection failed: %s", entry.order_id, self.error)
             ops.report_error(
                 "bracket protection failed",
