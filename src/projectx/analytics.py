@@ -28,8 +28,10 @@ __all__ = [
     "correlation_matrix",
     "double_tops_bottoms",
     "drawdown",
+    "profit_factor",
     "trade_performance",
     "volatility_metrics",
+    "win_rate",
 ]
 
 _F64 = npt.NDArray[np.float64]
@@ -191,6 +193,23 @@ class TradePerformance:
     largest_loss: float
 
 
+def win_rate(pnls: Sequence[float]) -> float | None:
+    """Fraction of trades with P&L > 0 (None without trades)."""
+    if not pnls:
+        return None
+    return sum(1 for p in pnls if p > 0) / len(pnls)
+
+
+def profit_factor(pnls: Sequence[float]) -> float | None:
+    """Gross profit / gross loss; ``inf`` with profits and no loss; None without trades or when
+    there is neither profit nor loss."""
+    gains = sum(p for p in pnls if p > 0)
+    losses = -sum(p for p in pnls if p < 0)
+    if losses == 0:
+        return math.inf if gains > 0 else None
+    return gains / losses
+
+
 def trade_performance(pnls: Sequence[float], initial_balance: float) -> TradePerformance | None:
     """Closed-trade performance of net ``pnls`` (closing order) from ``initial_balance``.
 
@@ -205,10 +224,7 @@ def trade_performance(pnls: Sequence[float], initial_balance: float) -> TradePer
         return None
     wins, losses = values[values > 0], values[values < 0]
     gross_profit, gross_loss = float(wins.sum()), float(-losses.sum())
-    if gross_loss > 0:
-        factor: float | None = gross_profit / gross_loss
-    else:
-        factor = math.inf if gross_profit > 0 else None
+    factor = profit_factor(values.tolist())
     curve = drawdown(np.concatenate(([balance], balance + np.cumsum(values))))
     total = float(values.sum())
     return TradePerformance(

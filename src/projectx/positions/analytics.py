@@ -4,7 +4,8 @@ Closed-trade statistics take the net P&L of each round trip in closing order. Va
 historical: the loss not exceeded with the given confidence over one bar, from the bar returns
 of the held instruments weighted by their signed notional exposure. Return series may be given
 as a polars DataFrame with a ``close`` column (simple returns are taken) or as a 1-D sequence /
-NumPy array that already holds returns.
+NumPy array that already holds returns. The per-trade figures shared with other curves (win rate,
+profit factor, drawdown, Sharpe) are :mod:`projectx.analytics`'s, re-exported here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from projectx import analytics as core
+from projectx.analytics import profit_factor, win_rate
 from projectx.exceptions import ValidationError
 
 __all__ = [
@@ -52,47 +55,18 @@ class RoundTripLike(Protocol):
         ...
 
 
-def win_rate(pnls: Sequence[float]) -> float | None:
-    """Fraction of trades with P&L > 0 (None without trades)."""
-    if not pnls:
-        return None
-    return sum(1 for p in pnls if p > 0) / len(pnls)
-
-
-def profit_factor(pnls: Sequence[float]) -> float | None:
-    """Gross profit / gross loss; ``inf`` with profits and no loss; None without trades or when
-    there is neither profit nor loss."""
-    gains = sum(p for p in pnls if p > 0)
-    losses = -sum(p for p in pnls if p < 0)
-    if losses == 0:
-        return math.inf if gains > 0 else None
-    return gains / losses
-
-
 def max_drawdown(pnls: Sequence[float], start_equity: float = 0.0) -> float:
     """Largest peak-to-trough fall (>= 0) of the equity curve ``start_equity + cumsum(pnls)``;
-    the starting equity counts as a peak."""
-    peak = equity = start_equity
-    worst = 0.0
-    for p in pnls:
-        equity += p
-        if equity > peak:
-            peak = equity
-        elif peak - equity > worst:
-            worst = peak - equity
-    return worst
+    the starting equity counts as a peak (:func:`projectx.analytics.drawdown`'s amount)."""
+    curve = np.concatenate(([start_equity], start_equity + np.cumsum(np.asarray(pnls, float))))
+    return core.drawdown(curve).max_amount
 
 
 def sharpe_ratio(pnls: Sequence[float], *, periods: float = 1.0) -> float | None:
-    """``mean / stdev`` (sample stdev) of per-trade P&L, times ``sqrt(periods)`` to annualise;
-    None with fewer than two trades or no dispersion."""
-    if len(pnls) < 2:
-        return None
-    arr = np.asarray(pnls, dtype=np.float64)
-    sd = float(arr.std(ddof=1))
-    if sd == 0.0 or not math.isfinite(sd):
-        return None
-    return float(arr.mean()) / sd * math.sqrt(periods)
+    """``mean / stdev`` (sample stdev) of per-trade P&L, times ``sqrt(periods)`` to annualise
+    (:func:`projectx.analytics.annualized_sharpe` without a risk-free rate); None with fewer
+    than two trades or no dispersion."""
+    return core.annualized_sharpe(list(pnls), periods_per_year=periods)
 
 
 def returns_array(data: ReturnsInput) -> _F64:
