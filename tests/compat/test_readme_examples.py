@@ -20,6 +20,7 @@ import pytest
 from projectx import ProjectX
 from projectx.config import ProjectXConfig
 from projectx.enums import OrderStatus
+from projectx.sessions import filter_session
 from tests.compat.examples_harness import SimThread, run_example
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -98,6 +99,8 @@ def test_multi_instrument(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_p
     # the spread uses the last 5-minute bar's close of each; the reference allows one more
     # bar to have formed since, so compare with the price grid's precision
     assert abs(spread - (closes["ES"] * 50 - closes["MNQ"] * 20)) < 0.25 * 50 * 40
+    # ... and it is made of prices on the grids: ES steps $12.50, MNQ $5.00, so $2.50 steps
+    assert abs(spread / 2.5 - round(spread / 2.5)) < 1e-6, spread
     assert "Total Portfolio Exposure: $0.00" in out
 
 
@@ -169,7 +172,12 @@ def test_session_filtering(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_
     rth = int(_value(r"RTH bars: ([\d,]+)", out).replace(",", ""))
     eth = int(_value(r"ETH bars: ([\d,]+)", out).replace(",", ""))
     assert 0 <= rth <= eth  # regular hours are a part of the electronic session
-    assert eth > 0
+    # the core's calendar over the same closed 1-minute bars: the suites warmed up 5 days
+    # (project-x-py's default) a moment before this reference, so a bar may differ at each end
+    bars = _reference(sim, lambda px: _recent_bars(px, "MNQ", "1min", 5 * 24 * 60))
+    assert abs(filter_session(bars, "RTH", "MNQ").height - rth) <= 2
+    assert abs(filter_session(bars, "ETH", "MNQ").height - eth) <= 2
+    assert eth > rth > 0
 
 
 def test_components(sim: SimThread, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
