@@ -94,6 +94,8 @@ async def test_hostile_trades_are_refused_counted_and_cost_nothing_else(
         price = np.round(ticks * float(ctx.contract.tick_size or 0.25), 10)
         for tf in ("1sec", "5sec"):
             closed = ctx.data.engine.closed(tf)
+            # seen empty once under load (-n 4, a loaded machine): say which, with the repairs
+            assert len(closed["ts"]), (tf, ctx.data.repairs, ctx.data.provisional_from(tf))
             last = int(closed["ts"][-1])
             truth = reference_bars(ts, price, vol, tf)
             got = stored_bars(closed, lo=first_live, hi=last)

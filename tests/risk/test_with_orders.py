@@ -49,7 +49,10 @@ async def test_a_breach_flattens_and_a_restart_still_blocks_trading(rig: Rig) ->
     # the market drops 10 points: 4 x 10 x $2 = $80 open loss > the $40 daily loss limit
     rig.sim.market.set_book(rig.cid, bid=BID - 10, ask=ASK - 10, sizes=20, last=BID - 10)
     rig.pm.on_price(rig.cid, BID - 10)
-    await eventually(lambda: rig.pm.signed_size(rig.cid) == 0)
+    # the flat position can arrive over the user hub before the flatten's REST close returns
+    # (the flatten is counted then): wait for both
+    risk = rig.rm
+    await eventually(lambda: rig.pm.signed_size(rig.cid) == 0 and risk.flattens >= 1)
     assert [(e.type, e.data["rule"]) for e in rig.events] == [
         (EventType.RISK_LIMIT_BREACHED, "daily_loss_limit")
     ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Callable
+from typing import Any
 
 import polars as pl
+import pytest
 
 from projectx.data import RealtimeDataManager
+from projectx.data import manager as data_manager
 from projectx.data.live_indicator import LiveIndicator
 from projectx.events import Event, EventType
 from projectx.indicators import EMA, RSI
@@ -73,19 +77,31 @@ async def test_live_rsi_and_ema_equal_batch_after_every_closed_bar(sim: Simulato
 
 
 async def test_indicator_created_while_bars_wait_for_repair_counts_each_bar_once(
-    sim: Simulator,
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Closed bars held for a gap repair are not in the warm-up: their (repaired) NEW_BAR
     updates the indicator, exactly once each."""
+    real_fetch = data_manager.fetch_bars
+    gate = asyncio.Event()
+    calls: list[int] = []
+
+    async def gated_fetch(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) > 1:  # the warm-up passes; the repair of its partial bar waits
+            await gate.wait()
+        return await real_fetch(*args, **kwargs)
+
+    # a gate, not a slow REST: under load the repair could otherwise be done before create()
+    # returns, and no indicator would be created while bars wait for it
+    monkeypatch.setattr(data_manager, "fetch_bars", gated_fetch)
     async with await TradingSuite.create(
         "MNQ", timeframes=["1sec"], initial_days=0.01, config=config_for(sim)
     ) as suite:
         data = suite.data
-        sim.faults.delay_rest(1.5)  # the repair of the warm-up's partial bar is slow
         await eventually(lambda: data.repairing, timeout_s=10)
         rsi = data.indicator("1sec", RSI(period=5))
         ema = data.indicator("1sec", EMA(period=4))
-        sim.faults.delay_rest(0.0)
+        gate.set()
         mismatches: list[str] = []
         repaired: list[bool] = []
         compared: list[int] = []
