@@ -113,6 +113,8 @@ class RealtimeDataManager:
         self.bars_emitted = 0
         self.bars_repaired = 0
         self.repair_failures = 0
+        #: live bars a repair kept because the REST answer did not have them
+        self.repair_kept_live = 0
         self.warmup_bars: dict[str, int] = {}
         #: the latest repairs: ``(timeframe, from_ns, to_ns, bars from REST)`` (bounded)
         self.repairs: deque[tuple[str, int, int, int]] = deque(maxlen=64)
@@ -355,7 +357,15 @@ class RealtimeDataManager:
                     log.warning("%s %s: bar repair failed (%s), retrying", self.symbol, name, exc)
                     await asyncio.sleep(min(5.0, 0.25 * 2 ** (attempt - 1)))
             ring = self.engine.ring(name)
-            splice_closed(ring, rest, gap.from_ns, to_ns)
+            _written, kept = splice_closed(ring, rest, gap.from_ns, to_ns)
+            if kept:
+                self.repair_kept_live += kept
+                log.warning(
+                    "%s %s: REST lacked %d live bar(s) of the repaired range; kept them",
+                    self.symbol,
+                    name,
+                    kept,
+                )
             self.repairs.append((name, gap.from_ns, to_ns, len(rest["ts_ns"])))
             self.bars_repaired += len(rest["ts_ns"])
         except asyncio.CancelledError:
@@ -565,6 +575,7 @@ class RealtimeDataManager:
             "bars_emitted": self.bars_emitted,
             "bars_repaired": self.bars_repaired,
             "repair_failures": self.repair_failures,
+            "repair_kept_live": self.repair_kept_live,
             "pending_repairs": sorted(self._gaps),
             "warmup_bars": dict(self.warmup_bars),
             "engine": self.engine.stats(),

@@ -10,20 +10,24 @@ from projectx.data.history import BarArrays
 __all__ = ["splice_closed"]
 
 
-def splice_closed(ring: BarRing, rest: BarArrays, from_ns: int, to_ns: int) -> int:
-    """Make the ring's closed bars with open time in ``[from_ns, to_ns)`` equal ``rest``'s.
+def splice_closed(ring: BarRing, rest: BarArrays, from_ns: int, to_ns: int) -> tuple[int, int]:
+    """Make the ring's closed bars with open time in ``[from_ns, to_ns)`` agree with ``rest``.
 
-    Bars outside the range are kept as they are; bars inside it are replaced by the REST bars of
-    the range (which may add bars the live feed never saw, or drop none that REST has). REST bars
-    carry no trade count, so spliced bars have ``trades == 0``. O(ring size); rare (after gaps).
-    Returns how many REST bars were written.
+    Bars outside the range are kept as they are. Inside it, a REST bar replaces the live bar of
+    the same open time and adds the bars the live feed never saw; a live bar REST does not have
+    is kept (REST lagging behind trades the feed did see: dropping them would lose data). REST
+    bars carry no trade count, so spliced bars have ``trades == 0``. O(ring size); rare (after
+    gaps). Returns ``(REST bars written, live bars kept that REST lacked)``.
     """
     current = ring.latest(copy=True)
     ring_ts = np.asarray(current["ts"], dtype=np.int64)
-    keep = (ring_ts < from_ns) | (ring_ts >= to_ns)
     take = (rest["ts_ns"] >= from_ns) & (rest["ts_ns"] < to_ns)
+    rest_ts = rest["ts_ns"][take]
+    inside = (ring_ts >= from_ns) & (ring_ts < to_ns)
+    unmatched = inside & ~np.isin(ring_ts, rest_ts)
+    keep = ~inside | unmatched
     n_rest = int(take.sum())
-    ts = np.concatenate([ring_ts[keep], rest["ts_ns"][take]])
+    ts = np.concatenate([ring_ts[keep], rest_ts])
     order = np.argsort(ts, kind="stable")
     columns = [ts[order]]
     for name in ("open", "high", "low", "close", "volume"):
@@ -32,4 +36,4 @@ def splice_closed(ring: BarRing, rest: BarArrays, from_ns: int, to_ns: int) -> i
     columns.append(trades)
     ring.clear()
     ring.extend(*columns)
-    return n_rest
+    return n_rest, int(unmatched.sum())
