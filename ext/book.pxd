@@ -119,6 +119,8 @@ cdef class OrderBook:
                                    int64_t* n_volume) noexcept nogil
     cdef bint _top(self, bint bid, int64_t* ticks) noexcept nogil
     cdef int64_t _size_of(self, bint bid, int64_t ticks) noexcept nogil
+    cdef Py_ssize_t _side_levels(self, bint bid) noexcept nogil
+    cdef int64_t _side_total(self, bint bid) noexcept nogil
     cdef bint _is_empty(self) noexcept nogil
     cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
     cdef void _uncross(self, bint bid, int64_t ticks) noexcept nogil

@@ -473,6 +473,18 @@ cdef class OrderBook:
             return o.sizes[i]
         return 0
 
+    cdef Py_ssize_t _side_levels(self, bint bid) noexcept nogil:
+        """Non-empty levels of one side (window and store), as ``bid_levels``/``ask_levels``."""
+        if bid:
+            return self._bid_count + self._out_bid.n
+        return self._ask_count + self._out_ask.n
+
+    cdef int64_t _side_total(self, bint bid) noexcept nogil:
+        """Summed size of one side, as ``total_bid_size``/``total_ask_size``."""
+        if bid:
+            return self._bid_total + self._out_bid.total
+        return self._ask_total + self._out_ask.total
+
     cdef void _uncross(self, bint bid, int64_t ticks) noexcept nogil:
         """After a level was set at ``ticks``: the other side's levels at or through it go."""
         cdef int64_t other = 0

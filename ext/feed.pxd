@@ -2,6 +2,7 @@
 from libc.stdint cimport int32_t, int64_t
 
 from projectx._native.frames cimport FeedResult, FrameParser, MarketRec
+from projectx._native.heuristics cimport HeuristicTracker
 
 # A bar close caused by the trade at record `rec` of the last feed: bit i = timeframe i.
 cdef struct BarClose:
@@ -43,6 +44,8 @@ cdef class MarketFeed:
     cdef list _books                   # OrderBook or None, per contract index
     cdef void** _engine_ptrs           # borrowed from _engines (NULL: no bars for it)
     cdef void** _book_ptrs             # borrowed from _books (NULL: no book for it)
+    cdef list _trackers                # HeuristicTracker or None, per contract index
+    cdef void** _tracker_ptrs          # borrowed from _trackers (NULL: no heuristics)
     cdef MarketRec* _quotes           # merged quote per contract (fields accumulate)
     cdef int64_t* _quote_updates
     cdef Py_ssize_t _n_contracts

@@ -17,6 +17,7 @@ from libc.string cimport memcpy, memset
 
 from projectx._native.bars cimport BarEngine
 from projectx._native.book cimport OrderBook
+from projectx._native.heuristics cimport HeuristicTracker
 from projectx._native.frames cimport (
     FeedResult, Q_ASK, Q_BID, Q_CHANGE, Q_CHANGE_PCT, Q_HIGH, Q_LAST, Q_LOW, Q_OPEN, Q_TIMESTAMP, Q_UPDATED,
     Q_VOLUME, REC_DEPTH, REC_QUOTE, REC_TRADE,
@@ -122,8 +123,10 @@ cdef class MarketFeed:
         self.parser = FrameParser(max_record_bytes=16 * 1024 * 1024)
         self._engines = []
         self._books = []
+        self._trackers = []
         self._engine_ptrs = NULL
         self._book_ptrs = NULL
+        self._tracker_ptrs = NULL
         self._quotes = NULL
         self._quote_updates = NULL
         self._guards = NULL
@@ -150,6 +153,7 @@ cdef class MarketFeed:
     def __dealloc__(self):
         PyMem_Free(self._engine_ptrs)
         PyMem_Free(self._book_ptrs)
+        PyMem_Free(self._tracker_ptrs)
         PyMem_Free(self._quotes)
         PyMem_Free(self._quote_updates)
         PyMem_Free(self._guards)
@@ -177,6 +181,11 @@ cdef class MarketFeed:
         if book_ptrs == NULL:
             raise MemoryError()
         self._book_ptrs = book_ptrs
+        tracker_ptrs = <void**>PyMem_Realloc(self._tracker_ptrs, n * sizeof(void*))
+        if tracker_ptrs == NULL:
+            raise MemoryError()
+        self._tracker_ptrs = tracker_ptrs
+        self._tracker_ptrs[idx] = NULL
         quotes = <MarketRec*>PyMem_Realloc(self._quotes, n * sizeof(MarketRec))
         if quotes == NULL:
             raise MemoryError()
@@ -202,6 +211,7 @@ cdef class MarketFeed:
         self._price_wanted[idx] = 0
         self._engines.append(engine)
         self._books.append(order_book)
+        self._trackers.append(None)
         self._engine_ptrs[idx] = <void*>engine if engine is not None else NULL
         self._book_ptrs[idx] = <void*>order_book if order_book is not None else NULL
         self._contract_index[contract_id] = idx
@@ -346,6 +356,9 @@ cdef class MarketFeed:
         if self._book_ptrs[r.contract] != NULL:  # the trade tape, for flow analytics
             (<OrderBook>self._book_ptrs[r.contract]).record_trade(
                 r.price, r.volume, r.type, r.ts_ns)
+            if self._tracker_ptrs[r.contract] != NULL:  # the heuristics read the book as taped
+                (<HeuristicTracker>self._tracker_ptrs[r.contract])._book_trade(
+                    <OrderBook>self._book_ptrs[r.contract], r.price, r.volume, r.type, r.ts_ns)
         g.ref_price = r.price
         g.last_price = r.price
         if r.ts_ns > g.ref_ts_ns:
@@ -395,6 +408,10 @@ cdef class MarketFeed:
                     if self._book_ptrs[r.contract] != NULL:
                         (<OrderBook>self._book_ptrs[r.contract]).apply(
                             r.type, r.price, r.volume, r.current_volume, r.ts_ns)
+                        if self._tracker_ptrs[r.contract] != NULL:
+                            (<HeuristicTracker>self._tracker_ptrs[r.contract])._book_depth(
+                                <OrderBook>self._book_ptrs[r.contract], r.type, r.price,
+                                r.volume, r.ts_ns)
                     self.depth_updates += 1
                     self.depth_last += 1
                     self._emit(r)
@@ -503,8 +520,7 @@ cdef class MarketFeed:
         r.anomalies = self.anomalies_last
         r.flags = self.flags_last
         r.n_closes = self._n_closes
-        r.books_due = 0
-        r.attention = (r.anomalies or r.flags or r.n_closes or r.books_due) != 0
+        r.attention = (r.anomalies or r.flags or r.n_closes) != 0
         r.wake = r.attention or (r.native > 0 and (self.wake_every or self._wanted_trades > 0))
         return 0
 
@@ -700,6 +716,20 @@ cdef class MarketFeed:
     def book(self, str contract_id):
         """The contract's ``OrderBook`` (``None`` if tracked without a book)."""
         return self._books[self._index(contract_id)]
+
+    def attach_heuristics(self, str contract_id, HeuristicTracker tracker) -> None:
+        """Feed ``tracker`` (``None``: detach) from the contract's book, natively: after the
+        book applied each depth entry and after each trade was applied and taped, as
+        ``tracker.feed_depth`` / ``tracker.feed_trade`` would. Needs a contract with a book."""
+        cdef Py_ssize_t idx = self._index(contract_id)
+        if tracker is not None and self._books[idx] is None:
+            raise ValueError(f"contract {contract_id!r} is tracked without a book")
+        self._trackers[idx] = tracker
+        self._tracker_ptrs[idx] = <void*>tracker if tracker is not None else NULL
+
+    def heuristics(self, str contract_id):
+        """The contract's attached ``HeuristicTracker`` (``None``: none)."""
+        return self._trackers[self._index(contract_id)]
 
     def quote(self, str contract_id) -> dict:
         """The merged quote: only fields seen so far; NaN-free; ``updates`` counts messages."""

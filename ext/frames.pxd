@@ -60,8 +60,7 @@ cdef class FeedResult:
     cdef readonly Py_ssize_t anomalies   # refused or held (MarketFeed)
     cdef readonly Py_ssize_t flags       # applied but flagged (MarketFeed)
     cdef readonly Py_ssize_t n_closes    # bar closes (MarketFeed)
-    cdef readonly Py_ssize_t books_due   # books whose record journal wants draining (MarketFeed)
-    cdef readonly bint attention         # anomalies, flags, closes or books_due: look closer
+    cdef readonly bint attention         # anomalies, flags or closes: look closer
     cdef readonly bint wake              # the hub's native handlers have work in this message
     # cumulative over the messages given to receive() (what a hub connection counts)
     cdef readonly int64_t messages_total

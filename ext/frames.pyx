@@ -618,10 +618,9 @@ cdef class FeedResult:
     handed back as bytes; ``truncated`` and ``oversized`` records dropped (counted, never
     silently). A ``MarketFeed`` adds what it applied (``trades``, ``depth``, ``quotes``),
     refused or held (``anomalies``), flagged (``flags``), the bar closes (``n_closes``), the
-    market records its fallback parsed (``fallback``) and the books whose record journal
-    wants draining (``books_due``); ``attention`` is set when any of anomalies, flags, closes
-    or books_due is. ``wake`` says whether the hub's native handlers have work: for a bare
-    parser, every message with native records; for a ``MarketFeed``, one that needs
+    market records its fallback parsed (``fallback``); ``attention`` is set when any of
+    anomalies, flags or closes is. ``wake`` says whether the hub's native handlers have work:
+    for a bare parser, every message with native records; for a ``MarketFeed``, one that needs
     attention, applied a trade of a contract whose prices are wanted (``want_prices``), or
     any with native records while its ``wake_every`` is on (the default). The object is
     reused: read it before the next feed.

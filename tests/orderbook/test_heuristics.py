@@ -239,15 +239,16 @@ def _refill_scenario(trade: object) -> Pair:
 
 
 def test_the_feed_entry_gives_the_heuristics_and_flow_the_manual_entry_gives() -> None:
-    """``on_feed_trade`` (the suite's hook: the feed already recorded the trade in the native
-    tape) leaves the same detections, flow and counts as ``on_trade`` (a trade handed in)."""
+    """What ``MarketFeed`` does for an attached tracker (tape the trade in the native book, then
+    feed the tracker natively from it) leaves the same detections, flow and counts as
+    ``on_trade`` (a trade handed in)."""
 
     def manual(pair: Pair, price: float, volume: int, aggressor: int, ts: int) -> None:
         pair.book.on_trade(price, volume, aggressor, ts)
 
     def from_feed(pair: Pair, price: float, volume: int, aggressor: int, ts: int) -> None:
         pair.native.record_trade(price, volume, aggressor, ts)  # what MarketFeed does first
-        pair.book.on_feed_trade(price, volume, aggressor, ts)
+        pair.book.heuristic_tracker.feed_trade(pair.native, price, volume, aggressor, ts)
 
     a, b = _refill_scenario(manual), _refill_scenario(from_feed)
     found = a.book.detect_iceberg_orders(min_refills=3)

@@ -6,6 +6,7 @@ from typing_extensions import disjoint_base
 from projectx._native.bars import BarEngine
 from projectx._native.book import OrderBook
 from projectx._native.frames import FeedResult, FrameParser
+from projectx._native.heuristics import HeuristicTracker
 
 ANOMALY_REASONS: tuple[str, ...]
 """Anomaly reason names, by code (``MarketFeed.anomalies()`` keys)."""
@@ -123,6 +124,11 @@ class MarketFeed:
         bit i of ``mask`` for the contract's timeframe i."""
     def bars(self, contract_id: str) -> BarEngine | None: ...
     def book(self, contract_id: str) -> OrderBook | None: ...
+    def attach_heuristics(self, contract_id: str, tracker: HeuristicTracker | None) -> None:
+        """Feed ``tracker`` (``None``: detach) natively from the contract's book: after each
+        applied depth entry and each applied, taped trade."""
+    def heuristics(self, contract_id: str) -> HeuristicTracker | None:
+        """The contract's attached tracker, if any."""
     def quote(self, contract_id: str) -> dict[str, float | int]: ...
     @property
     def others(self) -> list[bytes]: ...

@@ -54,11 +54,8 @@ class FeedResult:
     def n_closes(self) -> int:
         """Bar closes (``MarketFeed``)."""
     @property
-    def books_due(self) -> int:
-        """Books whose record journal wants draining (``MarketFeed``)."""
-    @property
     def attention(self) -> bool:
-        """Any of anomalies, flags, closes or books_due."""
+        """Any of anomalies, flags or closes."""
     @property
     def wake(self) -> bool:
         """The hub's native handlers have work: a bare parser's message with native records;

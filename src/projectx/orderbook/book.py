@@ -4,7 +4,9 @@ The native book (``projectx._native.book.OrderBook``, owned and updated by the `
 holds the ladder, best levels and a tape of the trades that arrive inside GatewayDepth. This
 class only *reads* it, with NumPy, when an analytic is asked for; nothing is copied per update.
 
-Two optional per-update hooks, called by the owner after the native book applied an entry:
+Two optional per-update hooks, called by the owner after the native book applied an entry
+(or, in a suite, neither: ``MarketFeed.attach_heuristics(contract_id, book.heuristic_tracker)``
+has the feed drive the heuristics natively, per record):
 
 - :meth:`OrderBook.on_trade` for every ``GatewayTrade`` (venue aggressor ``TradeLogType``: 0 buy,
   1 sell). Trades go to a fixed NumPy ring that the flow analytics (delta, trade flow, volume
@@ -52,15 +54,6 @@ __all__ = ["BookLevel", "OrderBook", "OrderBookSnapshot"]
 
 Window = int | timedelta | None
 
-_SIDE_OF_TYPE: Final[dict[int, int]] = {
-    DomType.ASK: ASK,
-    DomType.BEST_ASK: ASK,
-    DomType.NEW_BEST_ASK: ASK,
-    DomType.BID: BID,
-    DomType.BEST_BID: BID,
-    DomType.NEW_BEST_BID: BID,
-}
-_RESET: Final = int(DomType.RESET)
 _TRADE: Final = int(DomType.TRADE)
 
 
@@ -143,8 +136,6 @@ class OrderBook:
         self._ring = TradeRing(trade_capacity)
         self._time_source = time_source
         self._last_ts = 0
-        self._hook_depth = 0
-        self._hook_invalid = 0
         self._buf_n = 0
         self._buf_bp = np.empty(0, dtype=np.float64)
         self._buf_bs = np.empty(0, dtype=np.int64)
@@ -179,9 +170,16 @@ class OrderBook:
         return self._track
 
     @property
+    def heuristic_tracker(self) -> HeuristicTracker:
+        """The iceberg/spoofing history (``MarketFeed.attach_heuristics`` lets the feed drive
+        it natively; the hooks drive it otherwise). Fed only with ``track_heuristics``."""
+        return self._tracker
+
+    @property
     def last_update_ns(self) -> int:
-        """Latest event time known (ns UTC): hooks and ``time_source``; 0 if none."""
-        ts = self._last_ts
+        """Latest event time known (ns UTC): hooks, the tracker and ``time_source``; 0 if
+        none."""
+        ts = max(self._last_ts, self._tracker.last_ts_ns)
         if self._time_source is not None:
             ts = max(ts, int(self._time_source()))
         return ts
@@ -402,38 +400,13 @@ class OrderBook:
         """One GatewayDepth entry, after the native book applied it (heuristics only).
 
         Entries the heuristics cannot use (bad price, negative volume) are counted in
-        ``get_statistics()["hook_invalid"]``, as the native book counts them.
+        ``get_statistics()["hook_invalid"]``, as the native book counts them. A book whose
+        tracker the feed drives (``MarketFeed.attach_heuristics``) needs no call here.
         """
         if ts_ns > self._last_ts:
             self._last_ts = ts_ns
-        if not self._track:
-            return
-        self._hook_depth += 1
-        if dom_type == _RESET:
-            self._tracker.on_reset()
-            return
-        side = _SIDE_OF_TYPE.get(dom_type)
-        if side is None:
-            return
-        if volume < 0 or not math.isfinite(price):
-            self._hook_invalid += 1
-            return
-        try:
-            tick = self._grid.to_ticks(price)
-        except ValidationError:
-            self._hook_invalid += 1
-            return
-        nb = self._native
-        if side == BID:
-            count, total = nb.bid_levels, nb.total_bid_size
-            best = self._grid.to_ticks(nb.best_bid) if count else None
-        else:
-            count, total = nb.ask_levels, nb.total_ask_size
-            best = self._grid.to_ticks(nb.best_ask) if count else None
-        if volume > 0:  # average size of the *other* levels of the side
-            count -= 1
-            total -= volume
-        self._tracker.on_level(side, tick, volume, ts_ns, best, total / count if count > 0 else 0.0)
+        if self._track:
+            self._tracker.feed_depth(self._native, dom_type, price, volume, ts_ns)
 
     def on_trade(self, price: float, volume: int, aggressor: int, ts_ns: int) -> None:
         """One market trade (``GatewayTrade``): ``aggressor`` 0 buy, 1 sell, -1 unknown.
@@ -445,44 +418,13 @@ class OrderBook:
             raise ValidationError(f"aggressor must be 0 (buy), 1 (sell) or -1: {aggressor!r}")
         if volume < 0:
             raise ValidationError(f"trade volume must be >= 0, got {volume!r}")
-        tick = self._grid.to_ticks(price)
-        snapped = self._grid.price(tick)
+        snapped = self._grid.price(self._grid.to_ticks(price))
         self._ring.append(ts_ns, snapped, volume, agg)
         if ts_ns > self._last_ts:
             self._last_ts = ts_ns
         if self._track:
-            self._track_trade(tick, snapped, volume, agg, ts_ns)
-
-    def on_feed_trade(self, price: float, volume: int, aggressor: int, ts_ns: int) -> None:
-        """One trade that ``MarketFeed`` guarded and already recorded in the native book's
-        tape (the suite's per-record hook for the heuristics): no second validation and no
-        copy in the :meth:`on_trade` ring."""
-        if ts_ns > self._last_ts:
-            self._last_ts = ts_ns
-        if self._track:
-            tick = self._grid.to_ticks(price)
-            self._track_trade(tick, self._grid.price(tick), volume, aggressor, ts_ns)
-
-    def _track_trade(self, tick: int, snapped: float, volume: int, agg: int, ts_ns: int) -> None:
-        """The heuristics' view of a trade at ``tick``: a buy lifts the asks, a sell hits the
-        bids; an unknown aggressor, whichever side rests there."""
-        nb = self._native
-        side: int
-        if agg == 0:
-            side = ASK
-        elif agg == 1:
-            side = BID
-        else:
-            known = self._tracker.resting_side(tick)
-            if known is not None:
-                side = known
-            elif nb.size_at(snapped, BID):
-                side = BID
-            elif nb.size_at(snapped, ASK):
-                side = ASK
-            else:
-                return
-        self._tracker.on_trade(side, tick, volume, ts_ns, nb.size_at(snapped, side))
+            # a buy lifts the asks, a sell hits the bids; unknown: whichever side rests there
+            self._tracker.feed_trade(self._native, snapped, volume, agg, ts_ns)
 
     def clear_history(self) -> None:
         """Forget the ``on_trade`` ring and the heuristics' history (not the native book)."""
@@ -574,8 +516,8 @@ class OrderBook:
             "levels_lost": st["levels_lost"],
             "last_update_ns": self.last_update_ns,
             "track_heuristics": self._track,
-            "hook_depth_updates": self._hook_depth,
-            "hook_invalid": self._hook_invalid,
+            "hook_depth_updates": self._tracker.depth_entries,
+            "hook_invalid": self._tracker.invalid_entries,
             "heuristic_levels": self._tracker.tracked_levels,
             "spoofing_events": self._tracker.spoofing_events,
         }

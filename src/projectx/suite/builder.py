@@ -206,9 +206,9 @@ def build_context(
             time_source=time_source,
         )
         # trade flow reads the GatewayTrade stream from the native tape (MarketFeed records it);
-        # the per-record Python hooks are needed only by the iceberg/spoofing heuristics
+        # the feed drives the iceberg/spoofing heuristics natively, per record (no Python)
         if heuristics:
-            dispatcher.add_record_hooks(contract.id, trade=book.on_feed_trade, depth=book.on_depth)
+            dispatcher.feed.attach_heuristics(contract.id, book.heuristic_tracker)
     return InstrumentContext(
         symbol,
         contract,
