@@ -81,6 +81,19 @@ cdef class OrderBook:
     cdef int64_t _tape_total          # records ever appended
     cdef int64_t _gateway_trades      # ... of them GatewayTrade records (record_trade)
 
+    # spread history (off while _sp_cap == 0): the touch's spread at each distinct update time,
+    # kept when it differs from the previous kept one; the latest time's value is pending
+    cdef object _sp_owners            # (ts, spread) NumPy arrays backing the history
+    cdef int64_t* _sp_ts
+    cdef double* _sp_val
+    cdef Py_ssize_t _sp_cap
+    cdef Py_ssize_t _sp_head
+    cdef int64_t _sp_total            # samples ever kept
+    cdef int64_t _sp_seen             # updates that looked at the spread
+    cdef int64_t _sp_pend_ts
+    cdef double _sp_pend              # NaN: nothing pending
+    cdef double _sp_last              # the last kept spread (NaN: none)
+
     # counters
     cdef int64_t _n_updates
     cdef int64_t _n_invalid
@@ -122,6 +135,8 @@ cdef class OrderBook:
     cdef Py_ssize_t _side_levels(self, bint bid) noexcept nogil
     cdef int64_t _side_total(self, bint bid) noexcept nogil
     cdef bint _is_empty(self) noexcept nogil
+    cdef void _note_spread(self, int64_t ts_ns) noexcept nogil
+    cdef void _offer_spread(self, int64_t ts_ns, double spread) noexcept nogil
     cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil
     cdef void _uncross(self, bint bid, int64_t ticks) noexcept nogil
     cdef void _cross(self, bint bid, int64_t ticks) noexcept nogil

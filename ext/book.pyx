@@ -266,6 +266,8 @@ cdef class OrderBook:
         self._tape_current = _data_i64(cur)
         self._tape_aggressor = <int8_t*><char*>_data_ptr(agg)
         self._tape_kind = <int8_t*><char*>_data_ptr(kind)
+        self._sp_owners = None
+        self._sp_cap = 0
         self._reset_all()
 
     cdef void _reset_all(self) noexcept:
@@ -277,6 +279,12 @@ cdef class OrderBook:
         self._tape_head = 0
         self._tape_total = 0
         self._gateway_trades = 0
+        self._sp_head = 0
+        self._sp_total = 0
+        self._sp_seen = 0
+        self._sp_pend_ts = -1
+        self._sp_pend = NAN
+        self._sp_last = NAN
         self._n_updates = 0
         self._n_invalid = 0
         self._n_out_of_range = 0
@@ -369,6 +377,8 @@ cdef class OrderBook:
         if dom_type == 6:
             self._clear_book()
             self._by_type[6] += 1
+            if self._sp_cap:
+                self._note_spread(ts_ns)
             return BOOK_APPLIED
         grid = self._to_ticks(price, &ticks)
         if grid == 0 or (volume < 0 and dom_type != 7 and dom_type != 8):
@@ -396,7 +406,36 @@ cdef class OrderBook:
         self._by_type[dom_type] += 1
         if grid == 2:
             self._n_off_grid += 1
+        if self._sp_cap:
+            self._note_spread(ts_ns)
         return BOOK_APPLIED
+
+    # ------------------------------------------------------------------ spread history
+
+    cdef void _note_spread(self, int64_t ts_ns) noexcept nogil:
+        """After an applied entry: offer the touch's spread now (NaN while a side is empty)."""
+        cdef int64_t b = 0, a = 0
+        cdef double spread = NAN
+        if self._top(True, &b) and self._top(False, &a):
+            spread = self._price_of(a) - self._price_of(b)
+        self._offer_spread(ts_ns, spread)
+
+    cdef void _offer_spread(self, int64_t ts_ns, double spread) noexcept nogil:
+        """The spread at ``ts_ns``: a later time commits the pending one (kept when finite and
+        different from the last kept), the same time replaces it."""
+        cdef Py_ssize_t slot
+        self._sp_seen += 1
+        if ts_ns != self._sp_pend_ts:
+            if self._sp_pend == self._sp_pend and self._sp_pend != self._sp_last:
+                slot = self._sp_head
+                self._sp_ts[slot] = self._sp_pend_ts
+                self._sp_val[slot] = self._sp_pend
+                slot += 1
+                self._sp_head = 0 if slot == self._sp_cap else slot
+                self._sp_total += 1
+                self._sp_last = self._sp_pend
+            self._sp_pend_ts = ts_ns
+        self._sp_pend = spread
 
     cdef void _set_level(self, bint bid, int64_t ticks, int64_t size) noexcept nogil:
         cdef int64_t idx = ticks - self._base_ticks
@@ -1213,6 +1252,69 @@ cdef class OrderBook:
     def gateway_trades(self):
         """``GatewayTrade`` records ever appended by ``record_trade`` (overwritten included)."""
         return self._gateway_trades
+
+    def keep_spread_history(self, Py_ssize_t capacity):
+        """Keep the touch's spread over time in a ring of ``capacity`` samples (0: stop and
+        forget). After every applied entry the spread is looked at; the value at each distinct
+        update time is the one after its last entry (a message's intermediate states are not
+        samples), and it is kept when both sides have a level and it differs from the previous
+        kept spread. No Python runs per entry."""
+        self._check_idle()
+        if capacity < 0:
+            raise ValueError(f"capacity must be >= 0, got {capacity}")
+        if capacity == 0:
+            self._sp_owners = None
+            self._sp_ts = NULL
+            self._sp_val = NULL
+        else:
+            ts = np.zeros(capacity, dtype=np.int64)
+            val = np.zeros(capacity, dtype=np.float64)
+            self._sp_owners = (ts, val)
+            self._sp_ts = _data_i64(ts)
+            self._sp_val = <double*><char*>_data_ptr(val)
+        self._sp_cap = capacity
+        self._sp_head = 0
+        self._sp_total = 0
+        self._sp_seen = 0
+        self._sp_pend_ts = -1
+        self._sp_pend = NAN
+        self._sp_last = NAN
+
+    def record_spread(self, int64_t ts_ns, double spread):
+        """Offer a spread sample by hand (the same rules as the book's own samples)."""
+        self._check_idle()
+        if not self._sp_cap:
+            raise RuntimeError("no spread history is kept (keep_spread_history first)")
+        self._offer_spread(ts_ns, spread if spread == spread else NAN)
+
+    @property
+    def spread_seen(self):
+        """Updates that looked at the spread since ``keep_spread_history`` (0 while off)."""
+        return self._sp_seen
+
+    def spread_history(self):
+        """``(ts_ns, spread)`` arrays (int64, float64) of the kept samples, oldest first, the
+        latest time's value included when it would be kept; copies."""
+        cdef Py_ssize_t held, start, cap = self._sp_cap
+        if not cap:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        held = self._sp_total if self._sp_total < cap else cap
+        start = self._sp_head - held
+        if start < 0:
+            start += cap
+        ts_owner, val_owner = self._sp_owners
+        if start + held <= cap:
+            ts = ts_owner[start:start + held].copy()
+            val = val_owner[start:start + held].copy()
+        else:
+            ts = np.concatenate((ts_owner[start:], ts_owner[:start + held - cap]))
+            val = np.concatenate((val_owner[start:], val_owner[:start + held - cap]))
+        if self._sp_pend == self._sp_pend and self._sp_pend != self._sp_last:
+            if held == cap:  # the pending sample will overwrite the oldest
+                ts, val = ts[1:], val[1:]
+            ts = np.append(ts, self._sp_pend_ts)
+            val = np.append(val, self._sp_pend)
+        return ts, val
 
     def tape(self, n=None):
         """The latest ``n`` (default all held) tape records, oldest first.

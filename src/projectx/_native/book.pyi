@@ -122,6 +122,15 @@ class OrderBook:
     @property
     def gateway_trades(self) -> int:
         """``GatewayTrade`` records ever appended by ``record_trade``."""
+    def keep_spread_history(self, capacity: int) -> None:
+        """Keep the touch's spread over time (``capacity`` samples; 0: stop and forget)."""
+    def record_spread(self, ts_ns: int, spread: float) -> None:
+        """Offer a spread sample by hand (the same rules as the book's own)."""
+    @property
+    def spread_seen(self) -> int:
+        """Updates that looked at the spread since ``keep_spread_history``."""
+    def spread_history(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """``(ts_ns, spread)`` of the kept samples, oldest first (copies)."""
     def tape(self, n: int | None = None) -> dict[str, npt.NDArray[Any]]:
         """Latest tape records, oldest first: ts_ns, price, volume, current_volume,
         aggressor, kind."""

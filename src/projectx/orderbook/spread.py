@@ -1,8 +1,9 @@
 """``SpreadTracker``: the touch's spread over time, sampled whenever the book changes.
 
-The owner calls :meth:`SpreadTracker.sample` after a depth message was applied (the suite's
-market-depth event); a sample is kept only when the spread differs from the previous one, so
-each sample holds from its time until the next. Statistics over a time window:
+The owner calls :meth:`SpreadTracker.sample` after a depth message was applied; a sample is
+kept only when the spread differs from the previous one, so each sample holds from its time until
+the next. :class:`BookSpreadHistory` has a native book take the same samples itself, after every
+applied depth entry, with no Python per message. Statistics over a time window:
 
 - ``avg_spread`` / ``spread_volatility``: mean and population standard deviation of the
   samples in the window;
@@ -18,10 +19,12 @@ from collections import deque
 from typing import TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
+from projectx._native.book import OrderBook as NativeBook
 from projectx.exceptions import ValidationError
 
-__all__ = ["SpreadStats", "SpreadTracker"]
+__all__ = ["BookSpreadHistory", "SpreadStats", "SpreadTracker", "spread_stats"]
 
 
 class SpreadStats(TypedDict):
@@ -75,36 +78,92 @@ class SpreadTracker:
     def stats(self, window_ns: int | None = None, now_ns: int | None = None) -> SpreadStats:
         """Statistics of the samples of the last ``window_ns`` before ``now_ns`` (default: the
         newest sample's time); ``window_ns`` None: every sample held."""
-        if window_ns is not None and (isinstance(window_ns, bool) or window_ns <= 0):
-            raise ValidationError(f"window_ns must be > 0 or None, got {window_ns!r}")
         items = list(self._samples)
-        end = now_ns if now_ns is not None else (items[-1][0] if items else 0)
-        if window_ns is not None:
-            items = [s for s in items if end - window_ns <= s[0] <= end]
-        nan = math.nan
-        if not items:
-            return {
-                "samples": 0, "window_ns": window_ns, "current_spread": nan, "avg_spread": nan,
-                "median_spread": nan, "min_spread": nan, "max_spread": nan,
-                "spread_volatility": nan, "time_weighted_spread": nan,
-                "avg_spread_ticks": nan, "first_ns": 0, "last_ns": 0,
-            }  # fmt: skip
-        ts = np.array([s[0] for s in items], dtype=np.int64)
-        values = np.array([s[1] for s in items], dtype=np.float64)
-        held = np.diff(np.append(ts, max(end, int(ts[-1])))).astype(np.float64)
-        weighted = float((values * held).sum() / held.sum()) if held.sum() > 0 else nan
-        avg = float(values.mean())
+        ts = np.array([t for t, _ in items], dtype=np.int64)
+        values = np.array([v for _, v in items], dtype=np.float64)
+        return spread_stats(ts, values, self.tick_size, window_ns, now_ns)
+
+
+class BookSpreadHistory:
+    """The spread history a native book keeps itself (``OrderBook.keep_spread_history``): the
+    same samples and statistics as :class:`SpreadTracker`, taken in native code after every
+    applied depth entry (the value after the last entry of each update time), so nothing runs
+    in Python per message. :meth:`sample` adds a sample by hand, by the same rules."""
+
+    def __init__(self, book: NativeBook, tick_size: float, capacity: int = 10_000) -> None:
+        if not (isinstance(tick_size, int | float) and math.isfinite(tick_size) and tick_size > 0):
+            raise ValidationError(f"tick_size must be > 0, got {tick_size!r}")
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+            raise ValidationError(f"capacity must be an int >= 1, got {capacity!r}")
+        self.tick_size = float(tick_size)
+        self._book: NativeBook | None = book
+        book.keep_spread_history(capacity)
+
+    def __len__(self) -> int:
+        return 0 if self._book is None else len(self._book.spread_history()[0])
+
+    @property
+    def seen(self) -> int:
+        """Updates that looked at the spread (book entries and hand samples)."""
+        return 0 if self._book is None else self._book.spread_seen
+
+    def sample(self, ts_ns: int, bid: float, ask: float) -> None:
+        """Offer the touch at ``ts_ns`` by hand (nothing is kept while a side is NaN)."""
+        if self._book is not None:
+            self._book.record_spread(int(ts_ns), ask - bid)
+
+    def stats(self, window_ns: int | None = None, now_ns: int | None = None) -> SpreadStats:
+        """As :meth:`SpreadTracker.stats`, over the book's samples."""
+        if self._book is None:
+            ts, values = np.empty(0, np.int64), np.empty(0, np.float64)
+        else:
+            ts, values = self._book.spread_history()
+        return spread_stats(ts, values, self.tick_size, window_ns, now_ns)
+
+    def close(self) -> None:
+        """Stop the book's sampling and forget the samples."""
+        if self._book is not None:
+            self._book.keep_spread_history(0)
+            self._book = None
+
+
+def spread_stats(
+    ts: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    tick_size: float,
+    window_ns: int | None = None,
+    now_ns: int | None = None,
+) -> SpreadStats:
+    """Statistics of spread samples ``(ts, values)`` (oldest first) of the last ``window_ns``
+    before ``now_ns`` (default: the newest sample's time); ``window_ns`` None: all of them."""
+    if window_ns is not None and (isinstance(window_ns, bool) or window_ns <= 0):
+        raise ValidationError(f"window_ns must be > 0 or None, got {window_ns!r}")
+    end = now_ns if now_ns is not None else (int(ts[-1]) if len(ts) else 0)
+    if window_ns is not None:
+        inside = (ts >= end - window_ns) & (ts <= end)
+        ts, values = ts[inside], values[inside]
+    nan = math.nan
+    if not len(ts):
         return {
-            "samples": len(items),
-            "window_ns": window_ns,
-            "current_spread": float(values[-1]),
-            "avg_spread": avg,
-            "median_spread": float(np.median(values)),
-            "min_spread": float(values.min()),
-            "max_spread": float(values.max()),
-            "spread_volatility": float(values.std()),
-            "time_weighted_spread": weighted,
-            "avg_spread_ticks": avg / self.tick_size,
-            "first_ns": int(ts[0]),
-            "last_ns": int(ts[-1]),
-        }
+            "samples": 0, "window_ns": window_ns, "current_spread": nan, "avg_spread": nan,
+            "median_spread": nan, "min_spread": nan, "max_spread": nan,
+            "spread_volatility": nan, "time_weighted_spread": nan,
+            "avg_spread_ticks": nan, "first_ns": 0, "last_ns": 0,
+        }  # fmt: skip
+    held = np.diff(np.append(ts, max(end, int(ts[-1])))).astype(np.float64)
+    weighted = float((values * held).sum() / held.sum()) if held.sum() > 0 else nan
+    avg = float(values.mean())
+    return {
+        "samples": len(ts),
+        "window_ns": window_ns,
+        "current_spread": float(values[-1]),
+        "avg_spread": avg,
+        "median_spread": float(np.median(values)),
+        "min_spread": float(values.min()),
+        "max_spread": float(values.max()),
+        "spread_volatility": float(values.std()),
+        "time_weighted_spread": weighted,
+        "avg_spread_ticks": avg / tick_size,
+        "first_ns": int(ts[0]),
+        "last_ns": int(ts[-1]),
+    }

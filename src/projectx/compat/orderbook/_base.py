@@ -18,11 +18,9 @@ import polars as pl
 
 from projectx.compat.exceptions import ProjectXDataError, ProjectXError
 from projectx.compat.order_manager._tracker import StatisticsMixin
-from projectx.events import Event as CoreEvent
-from projectx.events import EventType as CoreType
 from projectx.orderbook import OrderBook as CoreBook
 from projectx.orderbook import depth_stats
-from projectx.orderbook.spread import SpreadTracker
+from projectx.orderbook.spread import BookSpreadHistory
 
 if TYPE_CHECKING:
     from projectx.compat.client import ProjectX
@@ -70,31 +68,19 @@ class OrderBookBase(StatisticsMixin):
         self.event_bus = event_bus
         self.project_x = project_x
         self._core: CoreBook | None = None
-        self.spread_tracker: SpreadTracker | None = None
+        self.spread_tracker: BookSpreadHistory | None = None
         self._callbacks: dict[tuple[str, int], Any] = {}
-        self._sampler: Callable[[CoreEvent], None] | None = None
 
     def _bind(self, core: CoreBook) -> None:
-        """Adapt ``core``; sample its spread after every depth message of the bound bus."""
+        """Adapt ``core``; its native book keeps the spread history (sampled natively after
+        every applied depth entry: no Python per message)."""
         self._core = core
-        self.spread_tracker = SpreadTracker(core.tick_size)
-        bus = self.event_bus.core if self.event_bus is not None else None
-        if bus is None:
-            return
-        tracker = self.spread_tracker
-
-        def sample(_: CoreEvent) -> None:
-            tracker.sample(core.last_update_ns, core.best_bid, core.best_ask)
-
-        self._sampler = sample
-        bus.on(CoreType.MARKET_DEPTH_UPDATE, sample, instrument=core.symbol or None)
-        tracker.sample(core.last_update_ns, core.best_bid, core.best_ask)
+        self.spread_tracker = BookSpreadHistory(core.native, core.tick_size)
+        self.spread_tracker.sample(core.last_update_ns, core.best_bid, core.best_ask)
 
     def _unbind(self) -> None:
-        bus = self.event_bus.core if self.event_bus is not None else None
-        if bus is not None and self._sampler is not None:
-            bus.off(CoreType.MARKET_DEPTH_UPDATE, self._sampler)
-        self._sampler = None
+        if self.spread_tracker is not None:
+            self.spread_tracker.close()
 
     @property
     def core(self) -> CoreBook:
