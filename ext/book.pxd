@@ -135,6 +135,7 @@ cdef class OrderBook:
     cdef Py_ssize_t _side_levels(self, bint bid) noexcept nogil
     cdef int64_t _side_total(self, bint bid) noexcept nogil
     cdef bint _is_empty(self) noexcept nogil
+    cdef void _clear_spread(self) noexcept nogil
     cdef void _note_spread(self, int64_t ts_ns) noexcept nogil
     cdef void _offer_spread(self, int64_t ts_ns, double spread) noexcept nogil
     cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil

@@ -279,12 +279,7 @@ cdef class OrderBook:
         self._tape_head = 0
         self._tape_total = 0
         self._gateway_trades = 0
-        self._sp_head = 0
-        self._sp_total = 0
-        self._sp_seen = 0
-        self._sp_pend_ts = -1
-        self._sp_pend = NAN
-        self._sp_last = NAN
+        self._clear_spread()
         self._n_updates = 0
         self._n_invalid = 0
         self._n_out_of_range = 0
@@ -411,6 +406,15 @@ cdef class OrderBook:
         return BOOK_APPLIED
 
     # ------------------------------------------------------------------ spread history
+
+    cdef void _clear_spread(self) noexcept nogil:
+        """Forget the spread samples (the history stays on or off as it is)."""
+        self._sp_head = 0
+        self._sp_total = 0
+        self._sp_seen = 0
+        self._sp_pend_ts = -1
+        self._sp_pend = NAN
+        self._sp_last = NAN
 
     cdef void _note_spread(self, int64_t ts_ns) noexcept nogil:
         """After an applied entry: offer the touch's spread now (NaN while a side is empty)."""
@@ -1273,12 +1277,7 @@ cdef class OrderBook:
             self._sp_ts = _data_i64(ts)
             self._sp_val = <double*><char*>_data_ptr(val)
         self._sp_cap = capacity
-        self._sp_head = 0
-        self._sp_total = 0
-        self._sp_seen = 0
-        self._sp_pend_ts = -1
-        self._sp_pend = NAN
-        self._sp_last = NAN
+        self._clear_spread()
 
     def record_spread(self, int64_t ts_ns, double spread):
         """Offer a spread sample by hand (the same rules as the book's own samples)."""
