@@ -69,7 +69,7 @@ Not thread-safe: use one book from one thread. A large ``apply_batch`` releases 
 every other method raises ``RuntimeError`` instead of reading a half-updated book.
 """
 
-from libc.math cimport NAN, fabs, floor
+from libc.math cimport NAN, fabs, floor, isfinite
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libc.string cimport memmove, memset
 
@@ -426,10 +426,13 @@ cdef class OrderBook:
 
     cdef void _offer_spread(self, int64_t ts_ns, double spread) noexcept nogil:
         """The spread at ``ts_ns``: a later time commits the pending one (kept when finite and
-        different from the last kept), the same time replaces it."""
+        different from the last kept), the same or an earlier time (entries need not arrive in
+        time order) replaces it, so the samples' times never go backwards."""
         cdef Py_ssize_t slot
         self._sp_seen += 1
-        if ts_ns != self._sp_pend_ts:
+        if not isfinite(spread):
+            spread = NAN
+        if ts_ns > self._sp_pend_ts:
             if self._sp_pend == self._sp_pend and self._sp_pend != self._sp_last:
                 slot = self._sp_head
                 self._sp_ts[slot] = self._sp_pend_ts
@@ -1284,7 +1287,12 @@ cdef class OrderBook:
         self._check_idle()
         if not self._sp_cap:
             raise RuntimeError("no spread history is kept (keep_spread_history first)")
-        self._offer_spread(ts_ns, spread if spread == spread else NAN)
+        self._offer_spread(ts_ns, spread)
+
+    @property
+    def spread_capacity(self):
+        """Samples the spread history holds (0: not kept)."""
+        return self._sp_cap
 
     @property
     def spread_seen(self):

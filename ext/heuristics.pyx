@@ -52,6 +52,13 @@ cdef class HeuristicTracker:
         self._events = NULL
         self.max_levels = 0
         self.max_events = 0
+        # empty lists until __init__ allocates (a zero-filled object would point at slot 0)
+        self._oldest = -1
+        self._newest = -1
+        self._free = -1
+        self._n_levels = 0
+        self._n_events = 0
+        self._ev_head = 0
 
     def __init__(self, Py_ssize_t max_levels=4096, Py_ssize_t max_events=1024,
                  double iceberg_tolerance=0.1, int64_t iceberg_max_refill_ns=50_000_000,
@@ -312,6 +319,8 @@ cdef class HeuristicTracker:
     cdef void _on_reset(self) noexcept nogil:
         cdef int32_t s = self._oldest
         cdef Level* st
+        if self.max_levels == 0:
+            return
         while s >= 0:
             st = &self._slots[s]
             st.size = 0
@@ -421,6 +430,7 @@ cdef class HeuristicTracker:
 
     def on_reset(self):
         """The book was cleared: sizes to 0, pending trades and armed levels dropped."""
+        self._ready()
         self._on_reset()
 
     def clear(self):
@@ -452,6 +462,7 @@ cdef class HeuristicTracker:
         cdef int64_t since = 0
         cdef bint any_time = since_ns is None
         cdef int want = -1 if side is None else side
+        self._ready()
         if not any_time:
             since = since_ns
         out = []

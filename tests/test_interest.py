@@ -37,3 +37,18 @@ def test_iteration_is_a_snapshot_so_the_owner_may_change_the_mapping_meanwhile()
         del held[contract]
         interest.refresh(contract)
     assert not held and not interest
+
+
+def test_a_new_watcher_never_hears_a_leave_it_was_not_told_an_enter_for() -> None:
+    held = {"A": 1}
+    interest = PriceInterest(held)
+    first: list[tuple[str, bool]] = []
+    second: list[tuple[str, bool]] = []
+    interest.watch(lambda c, w: first.append((c, w)))
+    del held["A"]  # changed, not refreshed yet
+    held["B"] = 1
+    interest.watch(lambda c, w: second.append((c, w)))
+    interest.refresh("A")
+    interest.refresh("B")
+    assert first == [("A", True), ("A", False), ("B", True)]
+    assert second == [("B", True)]

@@ -47,8 +47,9 @@ class PriceInterest(Collection[str]):
 
     def watch(self, watcher: InterestWatcher) -> None:
         """Tell ``watcher`` of every change from now on (and of the contracts in it now)."""
+        for contract_id in list(self._told | self._source.keys()):
+            self.refresh(contract_id)  # the watchers so far first learn what changed unseen
         self._watchers.append(watcher)
-        self._told.update(self._source)
         for contract_id in list(self._source):
             watcher(contract_id, True)
 

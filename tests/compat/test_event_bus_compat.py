@@ -167,3 +167,28 @@ async def test_instrument_bound_bus_only_hears_its_instrument() -> None:
         )
     await _drain(core)
     assert heard == [1.0, 3.0]
+
+
+async def test_bound_bus_lets_go_of_the_core_when_bound_methods_and_once_handlers_leave() -> None:
+    core = CoreBus()
+    bus = EventBus._adopt(core)
+
+    class Strategy:
+        def __init__(self) -> None:
+            self.bars = 0
+
+        def on_bar(self, ev: Event) -> None:
+            self.bars += 1
+
+    strategy = Strategy()
+    await bus.on(EventType.NEW_BAR, strategy.on_bar)
+    assert core.wants(CoreType.NEW_BAR)
+    await bus.off(EventType.NEW_BAR, strategy.on_bar)  # a new bound-method object: same handler
+    assert bus.get_handler_count(EventType.NEW_BAR) == 0
+    assert not core.wants(CoreType.NEW_BAR)
+    fills: list[object] = []
+    await bus.once(EventType.ORDER_FILLED, lambda ev: fills.append(ev.data))
+    assert core.wants(CoreType.ORDER_FILLED)
+    await bus.emit(EventType.ORDER_FILLED, {"n": 1})
+    assert fills == [{"n": 1}]
+    assert not core.wants(CoreType.ORDER_FILLED)  # the once handler fired: nobody listens

@@ -51,6 +51,15 @@ def test_every_project_x_py_product_is_known() -> None:
         assert core.session_hours(product).rth_open == start
 
 
+def test_extended_hours_are_the_cores_per_product() -> None:
+    defaults = sessions.DEFAULT_SESSIONS
+    assert (defaults["ES"].eth_start, defaults["ES"].eth_end) == (time(18, 0), time(17, 0))
+    assert (defaults["ZC"].eth_start, defaults["ZC"].eth_end) == (time(20, 0), time(14, 20))
+    for day_only in ("LE", "HE", "GF", "DC"):  # no overnight session: ETH is RTH
+        times = defaults[day_only]
+        assert (times.eth_start, times.eth_end) == (times.rth_start, times.rth_end), day_only
+
+
 def _ny(day: date, hh: int, mm: int = 0) -> datetime:
     return datetime.combine(day, time(hh, mm), tzinfo=NEW_YORK)
 

@@ -353,3 +353,13 @@ def test_attach_needs_a_book() -> None:
         feed.attach_heuristics(CID, HeuristicTracker())
     with pytest.raises(KeyError):
         feed.attach_heuristics("CON.F.US.NOPE.Z26", HeuristicTracker())
+
+
+def test_a_tracker_whose_init_never_ran_refuses_every_call_instead_of_crashing() -> None:
+    from projectx._native.heuristics import HeuristicTracker as Native
+
+    bare = Native.__new__(Native)
+    for call in (bare.on_reset, lambda: bare.icebergs(0), lambda: bare.on_trade(0, 1, 1, 1, 1)):
+        with pytest.raises(RuntimeError, match="__init__"):
+            call()
+    assert bare.spoofs(0) == [] and bare.tracked_levels == 0

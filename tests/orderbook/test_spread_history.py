@@ -88,3 +88,32 @@ def test_hand_samples_follow_the_same_rules_and_an_unkept_history_refuses_them()
     assert np.array_equal(native.spread_history()[0], np.empty(0, np.int64))
     native.apply(2, BASE * TICK, 5, 5, 4 * MS)  # closed: the book no longer samples
     assert native.spread_seen == 0
+
+
+def test_sample_times_never_go_backwards_and_only_finite_spreads_are_kept() -> None:
+    native = NativeBook(TICK, levels=64)
+    native.keep_spread_history(16)
+    native.record_spread(12, 1.0)
+    native.record_spread(5, 2.0)  # an earlier stamp: the value at the latest time so far
+    native.record_spread(20, math.inf)  # not a spread: not kept
+    native.record_spread(30, 3.0)
+    ts, values = native.spread_history()
+    assert ts.tolist() == [12, 30] and values.tolist() == [2.0, 3.0]
+    assert all(b >= a for a, b in zip(ts.tolist(), ts.tolist()[1:], strict=False))
+
+
+def test_histories_over_one_book_share_it_until_the_last_one_closes() -> None:
+    native = NativeBook(TICK, levels=64)
+    first = BookSpreadHistory(native, TICK)
+    first.sample(1 * MS, 100.0, 100.5)
+    second = BookSpreadHistory(native, TICK)  # joins: the samples so far stay
+    second.sample(2 * MS, 100.0, 100.25)
+    assert len(first) == len(second) == 2
+    first.close()
+    assert len(second) == 2 and native.spread_capacity > 0  # still sampling for the other
+    second.close()
+    assert native.spread_capacity == 0
+    native.keep_spread_history(8)  # started by other code: joined, never stopped from here
+    third = BookSpreadHistory(native, TICK)
+    third.close()
+    assert native.spread_capacity == 8

@@ -222,3 +222,58 @@ async def test_a_contract_wanted_before_the_feed_tracked_it_is_marked_when_it_is
     finally:
         await client.close()
         await bus.aclose()
+
+
+async def test_a_hub_calls_gated_handlers_when_woken_and_the_others_for_every_message() -> None:
+    from projectx.realtime.hub import HubConnection
+
+    async def no_token() -> str:
+        return "unused"
+
+    feed, _ = rig()
+    feed.wake_every = False  # as the suite's dispatcher sets it while nothing is wanted
+    hub = HubConnection("http://127.0.0.1:1/hubs/market", no_token, feed)
+    gated: list[int] = []
+    every: list[int] = []
+    hub.on_native(lambda parser, n: gated.append(n), gated=True)
+    hub._on_text(trades(21000.0))
+    assert gated == []  # nothing wanted and no ungated handler: no Python for this message
+    hub.on_native(lambda parser, n: every.append(n))  # e.g. a user's own raw handler
+    hub._on_text(trades(21000.25, at=1))
+    hub._on_text(trades(21000.5, 21000.75, at=2))
+    assert every == [1, 1]  # every message with native records (one record each)
+    assert gated == [1, 1]  # woken for the ungated handler: a gated one copes with any message
+
+
+async def test_a_position_in_a_contract_the_feed_does_not_track_opens_without_a_price() -> None:
+    from projectx.suite.builder import market_price, price_source
+
+    feed, dispatcher = rig()
+    untracked = Contract(id="CON.F.US.ES.Z26", tick_size=0.25, tick_value=12.5, symbol_id="F.US.EP")
+    client = ProjectX(
+        ProjectXConfig(
+            environment="local", base_url="http://127.0.0.1:9", username="u", api_key=Secret("k")
+        )
+    )
+    bus = EventBus()
+    pm = PositionManager(
+        client,
+        bus,
+        account_id=ACCOUNT,
+        contracts={untracked.id: untracked},
+        market_price=market_price(feed),
+        price_source=lambda cid: None,
+    )
+    dispatcher.add_price_listener(pm.on_price, pm.price_interest)
+    try:
+        event = _position(1, 6000.0)
+        event.data["contractId"] = untracked.id  # e.g. opened by hand in another platform
+        pm.on_user_event(event)
+        pos = pm.get_position(untracked.id)
+        assert pos is not None and pos.size == 1 and pos.last_price is None
+        assert price_source(feed, {})(untracked.id) is None
+        deliver(feed, dispatcher, trades(21000.0))  # the tracked market goes on as before
+        assert feed.trades == 1
+    finally:
+        await client.close()
+        await bus.aclose()

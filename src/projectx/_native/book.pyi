@@ -127,6 +127,9 @@ class OrderBook:
     def record_spread(self, ts_ns: int, spread: float) -> None:
         """Offer a spread sample by hand (the same rules as the book's own)."""
     @property
+    def spread_capacity(self) -> int:
+        """Samples the spread history holds (0: not kept)."""
+    @property
     def spread_seen(self) -> int:
         """Updates that looked at the spread since ``keep_spread_history``."""
     def spread_history(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:

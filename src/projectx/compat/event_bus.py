@@ -250,7 +250,8 @@ class EventBus:
             self._forward(key)
 
     def _remove(self, key: EventType | str, handler: Handler) -> None:
-        entries = [e for e in self._handlers.get(key, ()) if e[0] is not handler]
+        # equality, not identity: `obj.method` is a new bound-method object at every access
+        entries = [e for e in self._handlers.get(key, ()) if e[0] != handler]
         if entries:
             self._handlers[key] = entries
         else:
@@ -287,7 +288,12 @@ class EventBus:
             self._history.append(event)
         entries = self._handlers.get(event.type, ())
         if any(once for _, once in entries):
-            self._handlers[event.type] = [e for e in entries if not e[1]]
+            kept = [e for e in entries if not e[1]]
+            if kept:
+                self._handlers[event.type] = kept
+            else:
+                self._handlers.pop(event.type, None)
+            self._unforward_unused()  # the core stops building what nobody hears any more
         for handler in [h for h, _ in entries] + list(self._wildcard):
             await self._call(handler, event)
 

@@ -84,11 +84,20 @@ class SpreadTracker:
         return spread_stats(ts, values, self.tick_size, window_ns, now_ns)
 
 
+_HISTORY_USERS: dict[int, int] = {}
+"""Open :class:`BookSpreadHistory` objects per native book (by ``id``: each holds its book, so
+the id cannot be reused while counted); the history is stopped when the last one closes."""
+
+
 class BookSpreadHistory:
     """The spread history a native book keeps itself (``OrderBook.keep_spread_history``): the
     same samples and statistics as :class:`SpreadTracker`, taken in native code after every
     applied depth entry (the value after the last entry of each update time), so nothing runs
-    in Python per message. :meth:`sample` adds a sample by hand, by the same rules."""
+    in Python per message. :meth:`sample` adds a sample by hand, by the same rules.
+
+    Several objects over one book share its history: the first one starts it (with its
+    ``capacity``), the last one to :meth:`close` stops it; a history started by other code is
+    joined and never stopped from here."""
 
     def __init__(self, book: NativeBook, tick_size: float, capacity: int = 10_000) -> None:
         if not (isinstance(tick_size, int | float) and math.isfinite(tick_size) and tick_size > 0):
@@ -97,7 +106,13 @@ class BookSpreadHistory:
             raise ValidationError(f"capacity must be an int >= 1, got {capacity!r}")
         self.tick_size = float(tick_size)
         self._book: NativeBook | None = book
-        book.keep_spread_history(capacity)
+        key = id(book)
+        if key not in _HISTORY_USERS:
+            # a history already on was started elsewhere: count it as a user that stays
+            _HISTORY_USERS[key] = 1 if book.spread_capacity else 0
+            if not book.spread_capacity:
+                book.keep_spread_history(capacity)
+        _HISTORY_USERS[key] += 1
 
     def __len__(self) -> int:
         return 0 if self._book is None else len(self._book.spread_history()[0])
@@ -121,10 +136,16 @@ class BookSpreadHistory:
         return spread_stats(ts, values, self.tick_size, window_ns, now_ns)
 
     def close(self) -> None:
-        """Stop the book's sampling and forget the samples."""
-        if self._book is not None:
-            self._book.keep_spread_history(0)
-            self._book = None
+        """Let go of the book's history: the last user stops the sampling and forgets the
+        samples; this object reads nothing any more."""
+        book, self._book = self._book, None
+        if book is None:
+            return
+        key = id(book)
+        _HISTORY_USERS[key] -= 1
+        if _HISTORY_USERS[key] == 0:
+            del _HISTORY_USERS[key]
+            book.keep_spread_history(0)
 
 
 def spread_stats(

@@ -600,7 +600,7 @@ class HubConnection(HubTransport):
             )
             self._reset_parser()
             return True
-        if result.wake:  # the parser says the handlers have work (FeedResult.wake)
+        if result.wake or (self._native_every and result.native):  # see on_native
             native = result.native
             for handler in self._native_handlers:
                 try:

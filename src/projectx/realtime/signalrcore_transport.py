@@ -208,7 +208,7 @@ class SignalRCoreHub(HubTransport):
                 return
             stats.native_records += 1
             stats.last_market_monotonic = time.monotonic()
-            if self.parser.result.wake:  # the handlers have work (FeedResult.wake)
+            if self.parser.result.wake or self._native_every:  # see on_native
                 for native in self._native_handlers:
                     try:
                         native(self.parser, 1)

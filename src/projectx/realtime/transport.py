@@ -147,6 +147,7 @@ class HubTransport(abc.ABC):
         self._handlers: dict[str, list[Handler]] = {}
         self._state_handlers: list[Callable[[HubState], None]] = []
         self._native_handlers: list[Callable[[RecordParser, int], None]] = []
+        self._native_every = False  # a handler that wants every message with native records
         self._subscriptions: dict[tuple[str, tuple[Any, ...]], None] = {}
 
     @property
@@ -184,12 +185,17 @@ class HubTransport(abc.ABC):
         STALE, CIRCUIT_OPEN and RESUBSCRIBED)."""
         self._state_handlers.append(handler)
 
-    def on_native(self, handler: Callable[[RecordParser, int], None]) -> None:
-        """Call ``handler(parser, n_records)`` after a message whose records the parser says
-        wake the handlers (``FeedResult.wake``): a bare ``FrameParser``'s, every message with
-        native market records; a ``MarketFeed``'s, as its owner set (``wake_every``,
-        ``want_prices``)."""
+    def on_native(
+        self, handler: Callable[[RecordParser, int], None], *, gated: bool = False
+    ) -> None:
+        """Call ``handler(parser, n_records)`` after every message that produced native market
+        records. With ``gated``, the handler accepts being called only for the messages the
+        parser says wake it (``FeedResult.wake``: a ``MarketFeed``'s owner decides, with
+        ``wake_every`` and ``want_prices``); while every handler is gated, the other messages
+        cost no Python."""
         self._native_handlers.append(handler)
+        if not gated:
+            self._native_every = True
 
     @property
     def subscriptions(self) -> list[tuple[str, tuple[Any, ...]]]:

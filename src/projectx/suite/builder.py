@@ -26,7 +26,14 @@ from projectx.risk import RiskConfig, RiskManager
 from projectx.suite.context import InstrumentContext
 from projectx.suite.market import MarketDispatcher
 
-__all__ = ["PriceSource", "SuiteParts", "build_context", "build_parts", "price_source"]
+__all__ = [
+    "PriceSource",
+    "SuiteParts",
+    "build_context",
+    "build_parts",
+    "market_price",
+    "price_source",
+]
 
 PriceSource = Callable[[str], "tuple[float, float, float] | None"]
 """``(bid, ask, last)`` of a contract id (NaN where unknown), or None when nothing is known."""
@@ -92,7 +99,10 @@ def price_source(
     contract id); None when nothing is known."""
 
     def prices(contract_id: str) -> tuple[float, float, float] | None:
-        book = feed.book(contract_id)
+        try:
+            book = feed.book(contract_id)
+        except KeyError:  # a contract the suite's feed does not track (e.g. adopted from REST)
+            book = None
         bid = book.best_bid if book is not None else math.nan
         ask = book.best_ask if book is not None else math.nan
         manager = data.get(contract_id)
@@ -103,6 +113,19 @@ def price_source(
         return bid, ask, last
 
     return prices
+
+
+def market_price(feed: MarketFeed) -> Callable[[str], float | None]:
+    """The feed's last applied trade price of a contract; None before the first trade and for
+    a contract the feed does not track."""
+
+    def last(contract_id: str) -> float | None:
+        try:
+            return feed.last_price(contract_id)
+        except KeyError:
+            return None
+
+    return last
 
 
 def _last_price(
@@ -152,7 +175,7 @@ def build_parts(
         account_id=account_id,
         contracts=dict(contracts),
         price_source=_last_price(prices),
-        market_price=dispatcher.feed.last_price,
+        market_price=market_price(dispatcher.feed),
         limit_placer=orders.place_limit_order,
         # a hub fill of an order nobody knows waits for Trade/search before it is booked
         order_known=lambda order_id: orders.get_order(order_id) is not None,

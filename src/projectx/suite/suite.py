@@ -250,7 +250,7 @@ class TradingSuite:
             token_rejected=self.client.invalidate_token,
         )
         market = self.realtime.market
-        market.on_native(self.dispatcher.on_native)
+        market.on_native(self.dispatcher.on_native, gated=True)  # it owns the feed's wake-up
         watch = self._connection
         market.on_state(lambda state: watch.on_hub_state("market", state))
         self.realtime.user.on_state(lambda state: watch.on_hub_state("user", state))

@@ -1,8 +1,10 @@
 """project-x-py's session configuration over :mod:`projectx.sessions`.
 
-``DEFAULT_SESSIONS`` lists project-x-py's products; their regular hours are the core's
-(:func:`projectx.sessions.session_hours`, New York time) and their extended session is the CME
-Globex day, 18:00 to 17:00 New York. ``is_market_open`` and ``get_current_session`` use the
+``DEFAULT_SESSIONS`` lists project-x-py's products; their regular and extended hours are the
+core's (:func:`projectx.sessions.session_hours`, New York time): mostly the CME Globex day,
+18:00 to 17:00 New York; grains 20:00 to 14:20 (the core also leaves out their 08:45-09:30 halt,
+which a ``SessionTimes`` window cannot say); livestock and dairy have no overnight session, so
+their ETH is their RTH. ``is_market_open`` and ``get_current_session`` use the
 core's calendar (weekends, exchange holidays and early closes), so an RTH check on Christmas is
 False here. A product given in ``product_sessions`` (or a ``CUSTOM`` session) is checked against
 its own windows, Monday to Friday.
@@ -17,7 +19,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from projectx import sessions as core
 from projectx.exceptions import ValidationError
-from projectx.timeframes import SESSION_CLOSE, SESSION_OPEN
 
 __all__ = [
     "DEFAULT_SESSIONS",
@@ -73,7 +74,9 @@ def _defaults() -> dict[str, SessionTimes]:
     out: dict[str, SessionTimes] = {}
     for product in sorted(core.known_products()):
         hours = core.session_hours(product)
-        out[product] = SessionTimes(hours.rth_open, hours.rth_close, SESSION_OPEN, SESSION_CLOSE)
+        out[product] = SessionTimes(
+            hours.rth_open, hours.rth_close, hours.eth_open, hours.eth_close
+        )
     return out
 
 
