@@ -84,6 +84,8 @@ cdef class OrderBook:
     # spread history (off while _sp_cap == 0): the touch's spread at each distinct update time,
     # kept when it differs from the previous kept one; the latest time's value is pending
     cdef object _sp_owners            # (ts, spread) NumPy arrays backing the history
+    cdef Py_ssize_t _sp_users         # holders through acquire_spread_history
+    cdef bint _sp_pinned              # started by keep_spread_history: holders never stop it
     cdef int64_t* _sp_ts
     cdef double* _sp_val
     cdef Py_ssize_t _sp_cap
@@ -136,6 +138,7 @@ cdef class OrderBook:
     cdef int64_t _side_total(self, bint bid) noexcept nogil
     cdef bint _is_empty(self) noexcept nogil
     cdef void _clear_spread(self) noexcept nogil
+    cdef int _size_spread(self, Py_ssize_t capacity) except -1
     cdef void _note_spread(self, int64_t ts_ns) noexcept nogil
     cdef void _offer_spread(self, int64_t ts_ns, double spread) noexcept nogil
     cdef void _set_far(self, bint bid, int64_t ticks, int64_t size) noexcept nogil

@@ -268,6 +268,8 @@ cdef class OrderBook:
         self._tape_kind = <int8_t*><char*>_data_ptr(kind)
         self._sp_owners = None
         self._sp_cap = 0
+        self._sp_users = 0
+        self._sp_pinned = False
         self._reset_all()
 
     cdef void _reset_all(self) noexcept:
@@ -1269,6 +1271,32 @@ cdef class OrderBook:
         self._check_idle()
         if capacity < 0:
             raise ValueError(f"capacity must be >= 0, got {capacity}")
+        self._sp_pinned = capacity > 0
+        if capacity == 0:
+            self._sp_users = 0
+        self._size_spread(capacity)
+
+    def acquire_spread_history(self, Py_ssize_t capacity):
+        """Hold the spread history: the first holder starts it with ``capacity`` samples (a
+        history already kept goes on as it is); :meth:`release_spread_history` lets go."""
+        self._check_idle()
+        if capacity < 1:
+            raise ValueError(f"capacity must be >= 1, got {capacity}")
+        if not self._sp_cap:
+            self._size_spread(capacity)
+        self._sp_users += 1
+
+    def release_spread_history(self):
+        """Let go of the spread history: the last holder stops it and forgets the samples,
+        unless :meth:`keep_spread_history` started it."""
+        self._check_idle()
+        if self._sp_users > 0:
+            self._sp_users -= 1
+            if self._sp_users == 0 and not self._sp_pinned:
+                self._size_spread(0)
+
+    cdef int _size_spread(self, Py_ssize_t capacity) except -1:
+        """(Re)allocate the spread ring for ``capacity`` samples (0: none) and clear it."""
         if capacity == 0:
             self._sp_owners = None
             self._sp_ts = NULL
@@ -1281,6 +1309,7 @@ cdef class OrderBook:
             self._sp_val = <double*><char*>_data_ptr(val)
         self._sp_cap = capacity
         self._clear_spread()
+        return 0
 
     def record_spread(self, int64_t ts_ns, double spread):
         """Offer a spread sample by hand (the same rules as the book's own samples)."""

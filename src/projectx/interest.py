@@ -47,8 +47,9 @@ class PriceInterest(Collection[str]):
 
     def watch(self, watcher: InterestWatcher) -> None:
         """Tell ``watcher`` of every change from now on (and of the contracts in it now)."""
-        for contract_id in list(self._told | self._source.keys()):
-            self.refresh(contract_id)  # the watchers so far first learn what changed unseen
+        # the watchers so far first learn what changed unseen: what left, then what entered
+        for contract_id in [*self._told, *self._source]:
+            self.refresh(contract_id)
         self._watchers.append(watcher)
         for contract_id in list(self._source):
             watcher(contract_id, True)

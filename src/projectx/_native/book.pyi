@@ -124,6 +124,10 @@ class OrderBook:
         """``GatewayTrade`` records ever appended by ``record_trade``."""
     def keep_spread_history(self, capacity: int) -> None:
         """Keep the touch's spread over time (``capacity`` samples; 0: stop and forget)."""
+    def acquire_spread_history(self, capacity: int) -> None:
+        """Hold the spread history (the first holder starts it with ``capacity`` samples)."""
+    def release_spread_history(self) -> None:
+        """Let go of it: the last holder stops it, unless ``keep_spread_history`` started it."""
     def record_spread(self, ts_ns: int, spread: float) -> None:
         """Offer a spread sample by hand (the same rules as the book's own)."""
     @property

@@ -84,11 +84,6 @@ class SpreadTracker:
         return spread_stats(ts, values, self.tick_size, window_ns, now_ns)
 
 
-_HISTORY_USERS: dict[int, int] = {}
-"""Open :class:`BookSpreadHistory` objects per native book (by ``id``: each holds its book, so
-the id cannot be reused while counted); the history is stopped when the last one closes."""
-
-
 class BookSpreadHistory:
     """The spread history a native book keeps itself (``OrderBook.keep_spread_history``): the
     same samples and statistics as :class:`SpreadTracker`, taken in native code after every
@@ -106,13 +101,7 @@ class BookSpreadHistory:
             raise ValidationError(f"capacity must be an int >= 1, got {capacity!r}")
         self.tick_size = float(tick_size)
         self._book: NativeBook | None = book
-        key = id(book)
-        if key not in _HISTORY_USERS:
-            # a history already on was started elsewhere: count it as a user that stays
-            _HISTORY_USERS[key] = 1 if book.spread_capacity else 0
-            if not book.spread_capacity:
-                book.keep_spread_history(capacity)
-        _HISTORY_USERS[key] += 1
+        book.acquire_spread_history(capacity)
 
     def __len__(self) -> int:
         return 0 if self._book is None else len(self._book.spread_history()[0])
@@ -139,13 +128,8 @@ class BookSpreadHistory:
         """Let go of the book's history: the last user stops the sampling and forgets the
         samples; this object reads nothing any more."""
         book, self._book = self._book, None
-        if book is None:
-            return
-        key = id(book)
-        _HISTORY_USERS[key] -= 1
-        if _HISTORY_USERS[key] == 0:
-            del _HISTORY_USERS[key]
-            book.keep_spread_history(0)
+        if book is not None:
+            book.release_spread_history()
 
 
 def spread_stats(
