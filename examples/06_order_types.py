@@ -72,6 +72,9 @@ async def main() -> None:
             await asyncio.sleep(0.05)
         states = sorted({r.state.value for r in orders.tracked()})
         print("states seen:", states)
+        # an order at the touch can fill before its cancel arrives: then that cancel is refused
+        joined_filled = sum(r.state.value == "filled" for r in (join_bid, join_ask))
+        print(f"join orders filled before the cancel: {joined_filled}")
         working = len(orders.open_orders(contract))
         flat = ctx.positions.get_position(contract) is None
         print(f"working orders: {working}, position: {'flat' if flat else 'open'}")
