@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 import orjson
+import pytest
 
 from projectx._native.feed import MarketFeed
 from projectx._native.isotime import format_iso
@@ -274,6 +275,33 @@ async def test_a_position_in_a_contract_the_feed_does_not_track_opens_without_a_
         assert price_source(feed, {})(untracked.id) is None
         deliver(feed, dispatcher, trades(21000.0))  # the tracked market goes on as before
         assert feed.trades == 1
+    finally:
+        await client.close()
+        await bus.aclose()
+
+
+async def test_close_masks_are_walked_per_timeframe_and_foreign_bits_are_refused() -> None:
+    from projectx.exceptions import ValidationError
+
+    feed, bus = MarketFeed(), EventBus()
+    client = ProjectX(
+        ProjectXConfig(
+            environment="local", base_url="http://127.0.0.1:9", username="u", api_key=Secret("k")
+        )
+    )
+    bars: list[Any] = []
+    bus.on(EventType.NEW_BAR, lambda e: bars.append(e.data["timeframe"]))
+    try:
+        data = RealtimeDataManager(client, bus, feed, MNQ, ["1sec", "1min"])
+        data.clear_gaps()  # every trade is fed here: no warm-up repair to wait for
+        feed.feed(trades(21000.0) + trades(21000.25, at=1_000))  # the first 1sec bar closes
+        assert feed.closes() == [(data.contract_index, 0b01)]
+        for bad in ([0b100], [0], [True], [-1]):
+            with pytest.raises(ValidationError):
+                data.on_closes(bad)  # type: ignore[arg-type]
+        assert bars == []  # nothing emitted by a refused call
+        data.on_closes([mask for _, mask in feed.closes()])
+        assert bars == ["1sec"]
     finally:
         await client.close()
         await bus.aclose()

@@ -272,16 +272,13 @@ class RealtimeDataManager:
     def on_closes(self, masks: Sequence[int]) -> None:
         """Bars closed during the last message, as the feed reports them (a mask per closing
         trade, bit i for timeframe i): emit them, or hold them for repair when they overlap a
-        coverage gap."""
+        coverage gap. A mask naming no timeframe of this manager is refused (``ValidationError``)
+        before any bar is emitted."""
         engine = self.engine
-        counts = [0] * len(self.timeframes)
-        for mask in masks:
-            i = 0
-            while mask:
-                if mask & 1:
-                    counts[i] += 1
-                mask >>= 1
-                i += 1
+        n = len(self.timeframes)
+        if any(isinstance(m, bool) or not isinstance(m, int) or not 0 < m < 1 << n for m in masks):
+            raise ValidationError(f"close masks must be ints in [1, {(1 << n) - 1}]: {masks!r}")
+        counts = [sum(1 for m in masks if m >> i & 1) for i in range(n)]
         for tf, k in zip(self.timeframes, counts, strict=True):
             if not k:
                 continue
